@@ -1,0 +1,61 @@
+"""escalade: international crises as games, solved in batch, judged under uncertainty.
+
+Write a crisis down as a scenario file, solve it (subgame-perfect
+equilibrium, logit quantal response equilibrium, exact Nash through
+Gambit), over thousands of parameter draws at once.
+
+Examples
+--------
+>>> import escalade
+>>> sol = escalade.solvers("iig", method="qre", lam=2.0)
+>>> sorted(sol.to_dict())[:3]
+['converged', 'lam', 'method']
+"""
+
+from escalade._api import CheckReport, as_game, check, load, solve
+from escalade.errors import (
+    ConvergenceWarning,
+    EscaladeError,
+    ExpressionError,
+    MissingDependencyError,
+    OutputError,
+    ParameterError,
+    ScenarioError,
+    SolveError,
+)
+from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
+from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
+from escalade.solvers import Solution, logit_qre, nash, spe
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckReport",
+    "ConvergenceWarning",
+    "Draws",
+    "EscaladeError",
+    "ExpressionError",
+    "Game",
+    "MissingDependencyError",
+    "OutputError",
+    "ParameterError",
+    "Scenario",
+    "ScenarioError",
+    "Solution",
+    "SolveError",
+    "__version__",
+    "as_game",
+    "build_game",
+    "bundled_scenarios",
+    "check",
+    "load",
+    "load_scenario",
+    "logit_qre",
+    "nash",
+    "read_efg",
+    "read_nfg",
+    "solve",
+    "spe",
+    "write_efg",
+    "write_nfg",
+]

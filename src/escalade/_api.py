@@ -1,0 +1,217 @@
+"""The short way in: load a scenario or Gambit file, solve it.
+
+These functions accept names, paths, scenarios and games alike, so a
+notebook or script can go from a file to numbers in one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from escalade.errors import ScenarioError
+from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.scenario import Draws, Scenario, Seed, load_scenario
+from escalade.solvers import Solution, solve_game
+
+__all__ = ["CheckReport", "as_game", "check", "load", "solve"]
+
+Source = str | Path | Scenario | Game
+
+
+def load(source: str | Path) -> Scenario | Game:
+    """Load a scenario (``.yaml``/``.yml`` or a bundled name) or a Gambit file.
+
+    Parameters
+    ----------
+    source : str or Path
+        A path to a ``.yaml``, ``.yml``, ``.efg`` or ``.nfg`` file, or the
+        name of a bundled scenario.
+
+    Returns
+    -------
+    Scenario for scenario files, Game for Gambit files.
+
+    Raises
+    ------
+    ScenarioError
+        For a missing or wrong file, at ``file:line:col``.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> escalade.load("iig").name
+    'iig'
+    """
+    text = str(source)
+    lower = text.lower()
+    if lower.endswith(".efg"):
+        return read_efg(text)
+    if lower.endswith(".nfg"):
+        return read_nfg(text)
+    return load_scenario(source)
+
+
+def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) -> Game:
+    """A :class:`Game` from any source, with parameters optionally fixed.
+
+    Parameters
+    ----------
+    source : str, Path, Scenario or Game
+    overrides : mapping of parameter name to value, optional
+        Fixes these parameters (as ``--set NAME=VALUE`` does).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> g = escalade.as_game("iig", {"PA": 0.8})
+    >>> g.parameters["PA"].nominal
+    0.8
+    """
+    if isinstance(source, Game):
+        game = source
+    else:
+        loaded = load(source) if isinstance(source, str | Path) else source
+        game = loaded if isinstance(loaded, Game) else build_game(loaded)
+    if overrides:
+        if not len(game.parameters):
+            raise ScenarioError(f"{game.name} has no parameters to set")
+        from dataclasses import replace
+
+        game = replace(game, parameters=game.parameters.fixed(overrides))
+    return game
+
+
+def solve(
+    source: Source,
+    *,
+    method: str = "qre",
+    lam: float | None = None,
+    draws: Draws | int | None = None,
+    seed: Seed = None,
+    set: Mapping[str, str | float] | None = None,
+    keep_strategies: bool = True,
+    algorithm: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> Solution | list[Solution]:
+    """Solve a scenario or game.
+
+    Parameters
+    ----------
+    source : str, Path, Scenario or Game
+        A bundled scenario's name, a file path, or a loaded object.
+    method : {"qre", "spe", "nash"}
+        Logit QRE (default), subgame-perfect equilibrium, or exact Nash
+        equilibria through pygambit.
+    lam : float, optional
+        QRE precision (default 1.0; ``float("inf")`` for the limit).
+    draws : int or Draws, optional
+        Solve this many draws of the parameters' distributions in one
+        batch (default: the nominal values only).
+    seed : int, optional
+        Seed for the draws.
+    set : mapping, optional
+        Parameters fixed at given values before drawing.
+    keep_strategies : bool
+        Keep per-draw strategies (means are always kept).
+    algorithm : str
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk of draws.
+
+    Returns
+    -------
+    Solution, or a list of Solution (one per equilibrium) for ``nash``.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> sol = escalade.solvers("iig", method="qre", lam=0.0)
+    >>> round(sol.outcome_probability("SQ"), 4)
+    0.25
+    >>> sol = escalade.solvers("iig", method="qre", lam=2.0, draws=500, seed=1)
+    >>> sol.n_draws
+    500
+    """
+    game = as_game(source, set)
+    return solve_game(
+        game,
+        draws,
+        method=method,
+        lam=lam,
+        seed=seed,
+        keep_strategies=keep_strategies,
+        algorithm=algorithm,
+        progress=progress,
+    )
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What :func:`check` found: the loaded game's size and how many draws were tried."""
+
+    name: str
+    kind: str
+    n_players: int
+    n_nodes: int
+    n_infosets: int
+    n_outcomes: int
+    n_parameters: int
+    n_uncertain: int
+    n_draws_checked: int
+
+    def __str__(self) -> str:
+        params = (
+            f", {self.n_parameters} parameters ({self.n_uncertain} uncertain)"
+            if self.n_parameters
+            else ""
+        )
+        tried = (
+            f"; {self.n_draws_checked:,} random draws evaluated without error"
+            if self.n_draws_checked
+            else ""
+        )
+        return (
+            f"{self.name}: OK ({self.kind}) - {self.n_players} players, {self.n_nodes} nodes, "
+            f"{self.n_infosets} information sets, {self.n_outcomes} outcomes{params}{tried}"
+        )
+
+
+def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckReport:
+    """Validate a scenario or Gambit file, including its expressions over random draws.
+
+    Loading checks the file and evaluates every expression at the nominal
+    values; this also draws ``draws`` parameter sets from the declared
+    distributions and evaluates payoffs and chance probabilities for all
+    of them, so a division by zero or a probability above 1 somewhere in
+    the ranges is found now rather than in the middle of a long run.
+
+    Raises
+    ------
+    ScenarioError
+        At the ``file:line:col`` of the first mistake.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> print(escalade.check("iig", draws=100))  # doctest: +ELLIPSIS
+    iig: OK (scenario) - 2 players, 25 nodes, 12 information sets, 8 outcomes, ...
+    """
+    loaded = load(source)
+    game = loaded if isinstance(loaded, Game) else build_game(loaded)
+    tried = 0
+    if game.parameters.uncertain_names and draws > 0:
+        game.evaluate(game.parameters.sample(draws, seed))
+        tried = draws
+    return CheckReport(
+        name=game.name,
+        kind="scenario" if isinstance(loaded, Scenario) else "Gambit file",
+        n_players=game.n_players,
+        n_nodes=game.n_nodes,
+        n_infosets=game.n_infosets,
+        n_outcomes=game.n_outcomes,
+        n_parameters=len(game.parameters),
+        n_uncertain=len(game.parameters.uncertain_names),
+        n_draws_checked=tried,
+    )

@@ -1,0 +1,354 @@
+"""The ``escalade`` command: a thin layer over the public API.
+
+Each command calls one public function and prints its result. Every
+:class:`~escalade.errors.EscaladeError` becomes its message on stderr and
+exit code 1, here and nowhere else; usage mistakes exit with 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from escalade import __version__
+from escalade._api import as_game, check, load, solve
+from escalade.errors import EscaladeError, OutputError, ParameterError
+from escalade.game import Game, write_efg, write_nfg
+from escalade.scenario import bundled_scenarios, load_scenario
+from escalade.solvers import METHODS, NASH_ALGORITHMS, Solution
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
+
+_SCENARIO_HELP = "a scenario file (.yaml, .yml), a Gambit file (.efg, .nfg) or a bundled name"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _lam(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number >= 0 or 'inf', found {text!r}"
+        ) from None
+    if math.isnan(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0 or 'inf', found {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, found {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
+    return value
+
+
+def _assignment(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, found {text!r}")
+    return name.strip(), value.strip()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``escalade`` command (for docs and tests)."""
+    parser = _Parser(
+        prog="escalade",
+        description="Model international crises as games: check, solve and export scenarios.",
+        epilog="Run 'escalade COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"escalade {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser(
+        "list",
+        help="list the bundled scenarios",
+        description="List the scenarios that ship with escalade.",
+    )
+    p.set_defaults(run=_cmd_list)
+
+    p = sub.add_parser(
+        "check",
+        help="validate a scenario file",
+        description="Validate a scenario: its structure, names and expressions, evaluated at "
+        "the nominal values and over random draws of the uncertain parameters. Exits 0 if "
+        "all is well, 1 with file:line:col and the problem otherwise.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="random draws to evaluate (default 1000; 0 for nominal values only)",
+    )
+    p.set_defaults(run=_cmd_check)
+
+    p = sub.add_parser(
+        "solve",
+        help="solve a scenario or game",
+        description="Solve a scenario or Gambit game: subgame-perfect equilibrium (spe), "
+        "logit quantal response equilibrium (qre), or exact Nash equilibria through "
+        "pygambit (nash). With --draws, solves that many draws of the uncertain parameters "
+        "in one batch and reports means and 5-95%% spreads.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument(
+        "--method", choices=METHODS, default="qre", help="solution concept (default qre)"
+    )
+    p.add_argument(
+        "--lam",
+        type=_lam,
+        default=None,
+        metavar="L",
+        help="QRE precision lambda >= 0, or 'inf' for the limit (default 1)",
+    )
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter at a value (repeatable)",
+    )
+    p.add_argument(
+        "--draws",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="solve N draws of the parameters' distributions in one batch",
+    )
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help="random seed for --draws (same seed, same numbers)",
+    )
+    p.add_argument(
+        "--algorithm",
+        choices=NASH_ALGORITHMS,
+        default="auto",
+        help="Nash algorithm: lcp (2 players), enumpoly (any), lp (constant-sum)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=_cmd_solve)
+
+    p = sub.add_parser(
+        "export",
+        help="write a scenario as a Gambit file",
+        description="Write a scenario (at its nominal values, or with --set) as a Gambit "
+        ".efg file, or a game read from .nfg back as .nfg.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument("--format", choices=("efg", "nfg"), required=True, help="output format")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="write to FILE (default: standard output)",
+    )
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter at a value (repeatable)",
+    )
+    p.set_defaults(run=_cmd_export)
+    return parser
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    names = bundled_scenarios()
+    width = max(len(n) for n in names)
+    for name in names:
+        sc = load_scenario(name)
+        _out(f"{name.ljust(width)}  {sc.title}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    if args.draws < 0:
+        raise ParameterError(f"--draws must be 0 or more, found {args.draws}")
+    _out(str(check(args.scenario, draws=args.draws)))
+    return EXIT_OK
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in args.overrides:
+        if name in values:
+            raise ParameterError(f"--set {name} is given twice")
+        values[name] = value
+    return values
+
+
+def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on a terminal; nothing otherwise."""
+    if not enabled or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("solving"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    task = bar.add_task("solve", total=1)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    if args.method != "qre" and args.lam is not None:
+        raise ParameterError(f"--lam applies to --method qre only, not {args.method}")
+    if args.seed is not None and args.draws is None:
+        raise ParameterError("--seed needs --draws N")
+    if args.method == "nash" and args.draws is not None:
+        raise ParameterError("--method nash solves one draw; drop --draws or use --method qre")
+    progress, stop = _progress(args.draws is not None and args.draws >= 20_000)
+    try:
+        result = solve(
+            args.scenario,
+            method=args.method,
+            lam=args.lam,
+            draws=args.draws,
+            seed=args.seed,
+            set=_overrides(args),
+            keep_strategies=False,
+            algorithm=args.algorithm,
+            progress=progress,
+        )
+    finally:
+        stop()
+    if isinstance(result, list):
+        _print_nash(result, args)
+    else:
+        _print_solution(result, args)
+    return EXIT_OK
+
+
+def _print_solution(sol: Solution, args: argparse.Namespace) -> None:
+    if args.json:
+        _out(json.dumps(sol.to_dict(), indent=2, allow_nan=False, default=_json_default))
+    else:
+        _out(str(sol.summary()))
+
+
+def _json_default(value: Any) -> Any:
+    if value == math.inf:
+        return "inf"
+    raise TypeError(f"not JSON serialisable: {value!r}")
+
+
+def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:
+    name = eqs[0].game.name if eqs else str(args.scenario)
+    if args.json:
+        payload = {
+            "scenario": name,
+            "method": "nash",
+            "algorithm": eqs[0].diagnostics.get("algorithm") if eqs else args.algorithm,
+            "equilibria": [e.to_dict() for e in eqs],
+        }
+        _out(json.dumps(payload, indent=2, allow_nan=False))
+        return
+    _out(f"{len(eqs)} Nash equilibri{'um' if len(eqs) == 1 else 'a'} found")
+    for i, eq in enumerate(eqs, start=1):
+        _out(f"\n--- equilibrium {i} ---")
+        _out(str(eq.summary()))
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    game: Game = as_game(load(args.scenario), _overrides(args))
+    text = write_efg(game) if args.format == "efg" else write_nfg(game)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = Path(args.output)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise OutputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    sys.stderr.write(f"wrote {args.output}\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``escalade`` command; returns the exit code.
+
+    Examples
+    --------
+    >>> main(["list"])  # doctest: +ELLIPSIS
+    beer-quiche ...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except EscaladeError as exc:
+        sys.stderr.write(f"escalade: {exc}\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("escalade: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug: say so plainly, show the traceback only on request
+        if os.environ.get("ESCALADE_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"escalade: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+            "escalade - please report it (set ESCALADE_DEBUG=1 to see the traceback)\n"
+        )
+        return EXIT_BUG

@@ -1,0 +1,133 @@
+"""The one exception tree of escalade, and its warnings.
+
+Every error a user can cause is an :class:`EscaladeError`; anything else
+escaping the library is a bug. The command line turns an
+``EscaladeError`` into its message and exit code 1, in one place.
+
+::
+
+    EscaladeError
+    ├── ScenarioError          a scenario, .efg or .nfg file is wrong: file:line:col
+    ├── ExpressionError        an expression is not allowed or cannot be evaluated
+    ├── ParameterError         a parameter value or override (--set NAME=VALUE) is wrong
+    ├── SolveError             a solver cannot handle this game or these options
+    │   └── MissingDependencyError   an optional extra (e.g. pygambit) is not installed
+    └── OutputError            a result cannot be written (folder unwritable, disk full)
+
+    ConvergenceWarning         a solver stopped before reaching its tolerance on
+                               some draws; which ones is kept on the result
+
+Messages say what was expected, what was found, and where.
+
+Examples
+--------
+>>> from escalade.errors import ScenarioError
+>>> str(ScenarioError("unknown player 'C'", file="crisis.yaml", line=4, col=9))
+"crisis.yaml:4:9: unknown player 'C'"
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConvergenceWarning",
+    "EscaladeError",
+    "ExpressionError",
+    "MissingDependencyError",
+    "OutputError",
+    "ParameterError",
+    "ScenarioError",
+    "SolveError",
+]
+
+
+class EscaladeError(Exception):
+    """Base class of every error a user of escalade can cause."""
+
+
+class ScenarioError(EscaladeError):
+    """A scenario (or Gambit .efg/.nfg) file is wrong.
+
+    Parameters
+    ----------
+    message : str
+        What was expected and what was found.
+    file : str, optional
+        The file's name as the user gave it.
+    line, col : int, optional
+        1-based position of the mistake in the file.
+
+    Examples
+    --------
+    >>> err = ScenarioError("expected a number, found 'high'", file="a.yaml", line=3, col=7)
+    >>> err.line, err.col
+    (3, 7)
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        col: int | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = [str(part) for part in (self.file, self.line, self.col) if part is not None]
+        return f"{':'.join(where)}: {self.message}" if where else self.message
+
+
+class ExpressionError(EscaladeError):
+    """An expression is not allowed, names an unknown name, or gives NaN/inf.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    expression : str
+        The expression's text.
+    position : int
+        0-based character offset of the offending part within ``expression``.
+
+    Examples
+    --------
+    >>> err = ExpressionError("unknown name 'q'", expression="p + q", position=4)
+    >>> print(err)
+    unknown name 'q' at column 5 of 'p + q'
+    """
+
+    def __init__(self, message: str, *, expression: str, position: int = 0) -> None:
+        self.message = message
+        self.expression = expression
+        self.position = position
+        shown = expression if len(expression) <= 120 else expression[:117] + "..."
+        super().__init__(f"{message} at column {position + 1} of {shown!r}")
+
+
+class ParameterError(EscaladeError):
+    """A parameter value, override or distribution is wrong."""
+
+
+class SolveError(EscaladeError):
+    """A solver cannot handle this game or these options."""
+
+
+class MissingDependencyError(SolveError):
+    """An optional extra needed for this request is not installed."""
+
+
+class OutputError(EscaladeError):
+    """A result cannot be written where it was asked to go."""
+
+
+class ConvergenceWarning(UserWarning):
+    """A solver stopped before reaching its tolerance on some draws.
+
+    The result keeps a per-draw ``converged`` flag and the residuals, so no
+    number is silently wrong.
+    """

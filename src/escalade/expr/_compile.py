@@ -1,0 +1,557 @@
+"""Safe expressions: an allow-listed Python AST compiled to numpy closures.
+
+An expression is parsed with :func:`ast.parse` (``mode="eval"``, which
+only builds a tree and never runs it) and every node of the tree is
+checked against an allow-list before anything is compiled. What compiles
+is a tree of closures over numpy ufuncs: nothing ever reaches ``eval``,
+attribute access, subscripts or arbitrary calls, so an expression can do
+nothing but arithmetic on the names it is given.
+
+Allowed: numbers, names, ``+ - * / **``, unary ``-`` and ``+``,
+comparisons (``< <= > >= == !=``, chained, giving 0/1), ``and or not``
+(0/1), ``a if c else b``, string literals compared with categorical names
+(``leader == 'averse'``), and the functions ``min max abs exp log sqrt
+clip where``.
+
+Expressions are evaluated over a batch: every name maps to a scalar or an
+array of shape ``(n_draws,)`` and the result is an array of shape
+``(n_draws,)``. Both branches of ``where``/``if`` are computed, and only
+the selected values count, so ``x / y if y != 0 else 0`` is fine.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import ExpressionError
+
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "Categorical",
+    "Expression",
+    "compile_expression",
+]
+
+#: Longest expression accepted, in characters.
+MAX_LENGTH = 2000
+#: Deepest expression tree accepted (operators nested in operators).
+MAX_DEPTH = 120
+
+FloatArray = NDArray[np.float64]
+Value = FloatArray | float
+Env = Mapping[str, Any]
+_Fn = Callable[[Env], Any]
+
+
+@dataclass(frozen=True)
+class Categorical:
+    """The kind of a categorical name: its values are codes into ``choices``.
+
+    Examples
+    --------
+    >>> Categorical(("averse", "insensitive")).code("insensitive")
+    1
+    """
+
+    choices: tuple[str, ...]
+
+    def code(self, choice: str) -> int:
+        """Index of ``choice`` in ``choices``."""
+        return self.choices.index(choice)
+
+
+#: Kind of a name: ``"number"`` or a :class:`Categorical`.
+NameKind = str | Categorical
+
+# name -> (min args, max args or None, implementation)
+_FUNCS: dict[str, tuple[int, int | None, Callable[..., Any]]] = {
+    "min": (2, None, lambda *a: _reduce(np.minimum, a)),
+    "max": (2, None, lambda *a: _reduce(np.maximum, a)),
+    "abs": (1, 1, np.abs),
+    "exp": (1, 1, np.exp),
+    "log": (1, 1, np.log),
+    "sqrt": (1, 1, np.sqrt),
+    "clip": (3, 3, lambda x, lo, hi: np.minimum(np.maximum(x, lo), hi)),
+    "where": (3, 3, lambda c, a, b: np.where(np.asarray(c) != 0, a, b)),
+}
+#: The functions an expression may call.
+FUNCTIONS = frozenset(_FUNCS)
+
+
+def _reduce(ufunc: np.ufunc, args: tuple[Any, ...]) -> Any:
+    out = args[0]
+    for arg in args[1:]:
+        out = ufunc(out, arg)
+    return out
+
+
+_BINOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.true_divide,
+    ast.Pow: np.power,
+}
+_CMPOPS: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Lt: np.less,
+    ast.LtE: np.less_equal,
+    ast.Gt: np.greater,
+    ast.GtE: np.greater_equal,
+    ast.Eq: np.equal,
+    ast.NotEq: np.not_equal,
+}
+_OP_SYMBOLS = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Pow: "**",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+_NOT_ALLOWED = {
+    ast.Attribute: "attribute access is not allowed",
+    ast.Subscript: "subscripts are not allowed",
+    ast.Lambda: "lambdas are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.List: "lists are not allowed",
+    ast.Tuple: "tuples are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.NamedExpr: "assignment (:=) is not allowed",
+    ast.Starred: "starred arguments are not allowed",
+    ast.JoinedStr: "f-strings are not allowed",
+    ast.Await: "await is not allowed",
+    ast.Yield: "yield is not allowed",
+    ast.YieldFrom: "yield is not allowed",
+    ast.Slice: "slices are not allowed",
+}
+
+
+# The static type of a sub-expression: a number, a categorical name, or a string literal.
+@dataclass(frozen=True)
+class _Num:
+    pass
+
+
+@dataclass(frozen=True)
+class _Cat:
+    kind: Categorical
+    name: str
+
+
+@dataclass(frozen=True)
+class _Str:
+    value: str
+
+
+_NUM = _Num()
+_Type = _Num | _Cat | _Str
+
+
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """A compiled, safe expression.
+
+    Build one with :func:`compile_expression`; evaluate it over a batch of
+    draws with :meth:`evaluate`.
+
+    Attributes
+    ----------
+    text : str
+        The expression as written.
+    names : frozenset of str
+        Every name the expression reads.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> e = compile_expression("p * win - (1 - p) * cost")
+    >>> e.evaluate({"p": np.array([0.5, 0.9]), "win": 10.0, "cost": 4.0}, n_draws=2)
+    array([3. , 8.6])
+    """
+
+    text: str
+    names: frozenset[str]
+    _fn: _Fn
+
+    def evaluate(self, env: Env, *, n_draws: int = 1, check: bool = True) -> FloatArray:
+        """Evaluate over a batch of draws.
+
+        Parameters
+        ----------
+        env : mapping of str to float or ndarray of shape (n_draws,)
+            Values of the names. Categorical names hold integer codes.
+        n_draws : int
+            Length of the result; scalars are broadcast to it.
+        check : bool
+            Raise :class:`ExpressionError` if any value is NaN or infinite.
+
+        Returns
+        -------
+        ndarray of shape (n_draws,)
+        """
+        missing = self.names.difference(env)
+        if missing:
+            name = sorted(missing)[0]
+            raise ExpressionError(
+                f"no value for name {name!r}",
+                expression=self.text,
+                position=max(self.text.find(name), 0),
+            )
+        with np.errstate(all="ignore"):
+            value = np.asarray(self._fn(env), dtype=np.float64)
+        if value.shape != (n_draws,):
+            value = np.broadcast_to(value, (n_draws,)).copy()
+        if check:
+            bad = ~np.isfinite(value)
+            if bad.any():
+                draw = int(np.flatnonzero(bad)[0])
+                what = "NaN" if np.isnan(value[draw]) else "an infinite value"
+                values = ", ".join(f"{name}={_at(env[name], draw)}" for name in sorted(self.names))
+                raise ExpressionError(
+                    f"gives {what} in draw {draw}"
+                    + (f" where {values}" if values else "")
+                    + f" ({int(bad.sum())} of {n_draws} draws affected)",
+                    expression=self.text,
+                    position=0,
+                )
+        return value
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+
+def _at(value: Any, draw: int) -> str:
+    arr = np.asarray(value)
+    item = arr.reshape(-1)[draw] if arr.ndim else arr
+    return f"{float(item):.6g}"
+
+
+def compile_expression(
+    text: str | float | int,
+    *,
+    names: Mapping[str, NameKind] | None = None,
+    max_length: int = MAX_LENGTH,
+) -> Expression:
+    """Check an expression against the allow-list and compile it.
+
+    Parameters
+    ----------
+    text : str or number
+        The expression. A number compiles to a constant.
+    names : mapping of str to ``"number"`` or Categorical, optional
+        The names the expression may read and their kinds. ``None`` allows
+        any name and treats it as a number.
+    max_length : int
+        Longest text accepted.
+
+    Returns
+    -------
+    Expression
+
+    Raises
+    ------
+    ExpressionError
+        If the text is not an allowed expression; ``position`` tells where.
+
+    Examples
+    --------
+    >>> from escalade.expr import Categorical
+    >>> kinds = {"cost": "number", "leader": Categorical(("averse", "bold"))}
+    >>> e = compile_expression("cost * 2 if leader == 'bold' else cost", names=kinds)
+    >>> sorted(e.names)
+    ['cost', 'leader']
+    >>> compile_expression("cost.real", names=kinds)
+    Traceback (most recent call last):
+    ...
+    escalade.errors.ExpressionError: attribute access is not allowed at column 5 of 'cost.real'
+    """
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise ExpressionError(
+            f"expected an expression (text or number), found {type(text).__name__}",
+            expression=str(text),
+        )
+    if not isinstance(text, str):
+        value = float(text)
+        if not np.isfinite(value):
+            raise ExpressionError("numbers must be finite", expression=str(text))
+        return Expression(str(text), frozenset(), _constant(value))
+    if len(text) > max_length:
+        raise ExpressionError(
+            f"expression is {len(text)} characters long; the limit is {max_length}",
+            expression=text,
+            position=max_length,
+        )
+    if not text.strip():
+        raise ExpressionError("expression is empty", expression=text)
+    if "\x00" in text:
+        raise ExpressionError(
+            "expression contains a NUL character", expression=text, position=text.index("\x00")
+        )
+    try:
+        tree = ast.parse(text.strip("\n"), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(
+            f"not a valid expression ({exc.msg})",
+            expression=text,
+            position=_syntax_position(text.strip("\n"), exc),
+        ) from None
+    except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        raise ExpressionError(
+            f"not a valid expression ({exc})", expression=text, position=0
+        ) from None
+    compiler = _Compiler(text.strip("\n"), names)
+    typ, fn = compiler.compile(tree.body, depth=0)
+    if not isinstance(typ, _Num):
+        raise ExpressionError(
+            "expression must give a number, found a "
+            + ("categorical name" if isinstance(typ, _Cat) else "string"),
+            expression=text,
+            position=0,
+        )
+    return Expression(text, frozenset(compiler.used), fn)
+
+
+def _constant(value: float) -> _Fn:
+    def fn(env: Env) -> float:
+        return value
+
+    return fn
+
+
+def _syntax_position(text: str, exc: SyntaxError) -> int:
+    lines = text.split("\n")
+    lineno = min(max(exc.lineno or 1, 1), len(lines))
+    offset = max((exc.offset or 1) - 1, 0)
+    return min(sum(len(line) + 1 for line in lines[: lineno - 1]) + offset, max(len(text) - 1, 0))
+
+
+class _Compiler:
+    def __init__(self, text: str, names: Mapping[str, NameKind] | None) -> None:
+        self.text = text
+        self.names = names
+        self.used: set[str] = set()
+        self._line_starts = [0]
+        for line in text.split("\n")[:-1]:
+            self._line_starts.append(self._line_starts[-1] + len(line) + 1)
+
+    def position(self, node: ast.AST) -> int:
+        lineno = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        start = self._line_starts[min(lineno, len(self._line_starts)) - 1]
+        line = self.text[start:].split("\n", 1)[0]
+        # ast column offsets count UTF-8 bytes; positions count characters.
+        chars = len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        return start + chars
+
+    def fail(self, message: str, node: ast.AST) -> ExpressionError:
+        return ExpressionError(message, expression=self.text, position=self.position(node))
+
+    def compile(self, node: ast.AST, depth: int) -> tuple[_Type, _Fn]:
+        if depth > MAX_DEPTH:
+            raise self.fail(f"expression is nested deeper than {MAX_DEPTH} levels", node)
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            message = _NOT_ALLOWED.get(type(node))
+            if message is None:
+                message = f"{type(node).__name__} expressions are not allowed"
+            raise self.fail(message, node)
+        result: tuple[_Type, _Fn] = method(node, depth + 1)
+        return result
+
+    def number(self, node: ast.AST, depth: int, role: str) -> _Fn:
+        typ, fn = self.compile(node, depth)
+        if not isinstance(typ, _Num):
+            what = f"categorical name {typ.name!r}" if isinstance(typ, _Cat) else "a string"
+            raise self.fail(f"{role} needs a number, found {what}", node)
+        return fn
+
+    def _Constant(self, node: ast.Constant, depth: int) -> tuple[_Type, _Fn]:
+        value = node.value
+        if isinstance(value, bool) or value is None or value is Ellipsis:
+            raise self.fail(f"the constant {value!r} is not allowed", node)
+        if isinstance(value, str):
+            return _Str(value), _constant(value)  # type: ignore[arg-type]
+        if isinstance(value, int | float):
+            number = float(value)
+            if not np.isfinite(number):
+                raise self.fail("numbers must be finite", node)
+            return _NUM, _constant(number)
+        raise self.fail(f"{type(value).__name__} constants are not allowed", node)
+
+    def _Name(self, node: ast.Name, depth: int) -> tuple[_Type, _Fn]:
+        name = node.id
+        if self.names is not None:
+            if name not in self.names:
+                hint = _suggest(name, self.names)
+                raise self.fail(f"unknown name {name!r}{hint}", node)
+            kind = self.names[name]
+        else:
+            kind = "number"
+        self.used.add(name)
+        typ: _Type = _Cat(kind, name) if isinstance(kind, Categorical) else _NUM
+        return typ, lambda env, _n=name: env[_n]
+
+    def _UnaryOp(self, node: ast.UnaryOp, depth: int) -> tuple[_Type, _Fn]:
+        if isinstance(node.op, ast.Not):
+            inner = self.number(node.operand, depth, "'not'")
+            return _NUM, lambda env: (np.asarray(inner(env)) == 0).astype(np.float64)
+        if isinstance(node.op, ast.USub):
+            inner = self.number(node.operand, depth, "unary minus")
+            return _NUM, lambda env: np.negative(inner(env))
+        if isinstance(node.op, ast.UAdd):
+            inner = self.number(node.operand, depth, "unary plus")
+            return _NUM, inner
+        raise self.fail(
+            f"the operator {_OP_SYMBOLS.get(type(node.op), '?')!r} is not allowed", node
+        )
+
+    def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[_Type, _Fn]:
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise self.fail(
+                f"the operator {_OP_SYMBOLS.get(type(node.op), '?')!r} is not allowed", node
+            )
+        symbol = _OP_SYMBOLS[type(node.op)]
+        left = self.number(node.left, depth, f"'{symbol}'")
+        right = self.number(node.right, depth, f"'{symbol}'")
+        return _NUM, lambda env: op(left(env), right(env))
+
+    def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[_Type, _Fn]:
+        word = "and" if isinstance(node.op, ast.And) else "or"
+        parts = [self.number(v, depth, f"'{word}'") for v in node.values]
+        combine = np.logical_and if word == "and" else np.logical_or
+
+        def fn(env: Env) -> Any:
+            out = np.asarray(parts[0](env)) != 0
+            for part in parts[1:]:
+                out = combine(out, np.asarray(part(env)) != 0)
+            return out.astype(np.float64)
+
+        return _NUM, fn
+
+    def _Compare(self, node: ast.Compare, depth: int) -> tuple[_Type, _Fn]:
+        operands = [node.left, *node.comparators]
+        compiled = [self.compile(o, depth) for o in operands]
+        steps: list[tuple[Callable[[Any, Any], Any], _Fn, _Fn]] = []
+        for i, op in enumerate(node.ops):
+            ufunc = _CMPOPS.get(type(op))
+            if ufunc is None:
+                raise self.fail(
+                    f"the operator {_OP_SYMBOLS.get(type(op), '?')!r} is not allowed",
+                    operands[i + 1],
+                )
+            (lt, lf), (rt, rf) = compiled[i], compiled[i + 1]
+            lf, rf = self._comparable(lt, lf, rt, rf, op, operands[i], operands[i + 1])
+            steps.append((ufunc, lf, rf))
+
+        def fn(env: Env) -> Any:
+            out = None
+            for ufunc, lf, rf in steps:
+                part = ufunc(lf(env), rf(env))
+                out = part if out is None else np.logical_and(out, part)
+            return np.asarray(out).astype(np.float64)
+
+        return _NUM, fn
+
+    def _comparable(
+        self, lt: _Type, lf: _Fn, rt: _Type, rf: _Fn, op: ast.cmpop, ln: ast.AST, rn: ast.AST
+    ) -> tuple[_Fn, _Fn]:
+        if isinstance(lt, _Num) and isinstance(rt, _Num):
+            return lf, rf
+        equality = isinstance(op, ast.Eq | ast.NotEq)
+        if isinstance(lt, _Cat) and isinstance(rt, _Str):
+            return lf, self._choice(lt, rt, rn, equality)
+        if isinstance(lt, _Str) and isinstance(rt, _Cat):
+            return self._choice(rt, lt, ln, equality), rf
+        if isinstance(lt, _Cat) and isinstance(rt, _Cat) and equality:
+            if lt.kind != rt.kind:
+                raise self.fail(
+                    f"{lt.name!r} and {rt.name!r} have different choices and cannot be compared", rn
+                )
+            return lf, rf
+        bad, node = (lt, ln) if not isinstance(lt, _Num) else (rt, rn)
+        if isinstance(bad, _Str):
+            raise self.fail(
+                "a string can only be compared with a categorical name using == or !=", node
+            )
+        if isinstance(bad, _Cat):
+            raise self.fail(
+                f"categorical name {bad.name!r} can only be compared with == or != to one of "
+                f"its choices {list(bad.kind.choices)}",
+                node,
+            )
+        raise self.fail("these values cannot be compared", node)  # pragma: no cover
+
+    def _choice(self, cat: _Cat, lit: _Str, node: ast.AST, equality: bool) -> _Fn:
+        if not equality:
+            raise self.fail(
+                f"categorical name {cat.name!r} can only be compared with == or !=", node
+            )
+        if lit.value not in cat.kind.choices:
+            raise self.fail(
+                f"{lit.value!r} is not a choice of {cat.name!r}; choices are "
+                f"{list(cat.kind.choices)}",
+                node,
+            )
+        code = float(cat.kind.code(lit.value))
+        return _constant(code)
+
+    def _IfExp(self, node: ast.IfExp, depth: int) -> tuple[_Type, _Fn]:
+        test = self.number(node.test, depth, "the condition of 'if'")
+        body = self.number(node.body, depth, "'if'")
+        orelse = self.number(node.orelse, depth, "'else'")
+        return _NUM, lambda env: np.where(np.asarray(test(env)) != 0, body(env), orelse(env))
+
+    def _Call(self, node: ast.Call, depth: int) -> tuple[_Type, _Fn]:
+        if not isinstance(node.func, ast.Name):
+            raise self.fail(
+                "only the functions " + ", ".join(sorted(_FUNCS)) + " can be called", node
+            )
+        name = node.func.id
+        if name not in _FUNCS:
+            raise self.fail(
+                f"unknown function {name!r}; allowed: " + ", ".join(sorted(_FUNCS)), node
+            )
+        if node.keywords:
+            raise self.fail(f"{name}() takes no keyword arguments", node.keywords[0])
+        low, high, impl = _FUNCS[name]
+        n = len(node.args)
+        if n < low or (high is not None and n > high):
+            expected = str(low) if low == high else f"at least {low}"
+            raise self.fail(
+                f"{name}() takes {expected} argument{'' if expected == '1' else 's'}, found {n}",
+                node,
+            )
+        args = [self.number(a, depth, f"{name}()") for a in node.args]
+        return _NUM, lambda env: impl(*(a(env) for a in args))
+
+
+def _suggest(name: str, known: Mapping[str, Any]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,454 @@
+"""Gambit extensive-form files (.efg, format version 2): reader and writer.
+
+The reader builds a :class:`Game` whose outcomes may sit on any node
+(payoffs add up along the path, as in Gambit) and whose payoffs are
+constants. The writer prints any game at one draw of its parameters
+(the nominal values by default), so a scenario can be handed to Gambit.
+
+Format: a header ``EFG 2 R "title" { "player" ... } "comment"`` and the
+nodes in depth-first order, one per line::
+
+    p "name" player infoset "infoset name" { "action" ... } outcome "name" { payoffs }
+    c "name" infoset "infoset name" { "action" prob ... } outcome ...
+    t "name" outcome "name" { payoffs }
+
+Infoset names, action lists and outcome payoffs may be omitted after
+their first appearance; outcome 0 means none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from escalade.errors import ScenarioError
+from escalade.game._gambit_text import (
+    Token,
+    TokenStream,
+    format_number,
+    quote,
+    tokenize,
+)
+from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
+from escalade.scenario import Draws, ParameterSpace
+
+__all__ = ["constant_game", "parse_efg", "read_efg", "write_efg"]
+
+_MAX_EFG_NODES = 1_000_000
+
+
+@dataclass
+class _Node:
+    kind: str  # "p", "c" or "t"
+    name: str
+    token: Token
+    player: int = 0  # 1-based; 0 for chance
+    infoset: int = 0
+    actions: list[str] = field(default_factory=list)
+    probs: list[float] = field(default_factory=list)
+    outcome: int = 0
+    children: list[int] = field(default_factory=list)
+
+
+def read_efg(path: str | Path) -> Game:
+    """Read a Gambit .efg file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Game
+        With constant payoffs and no parameters.
+
+    Raises
+    ------
+    ScenarioError
+        For unreadable or malformed files, at ``file:line:col``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> text = 'EFG 2 R "Tiny" { "A" "B" }\\n' \\
+    ...        'p "" 1 1 "" { "L" "R" } 0\\n' \\
+    ...        't "" 1 "x" { 1, 0 }\\n' \\
+    ...        't "" 2 "y" { 0, 2 }\\n'
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "tiny.efg")
+    ...     _ = open(p, "w").write(text)
+    ...     g = read_efg(p)
+    >>> g.players, g.outcomes, g.n_nodes
+    (('A', 'B'), ('x', 'y'), 3)
+    """
+    from escalade.scenario._load import read_file
+
+    shown = str(path)
+    data = read_file(Path(path), shown)
+    if b"\x00" in data[:8192]:
+        raise ScenarioError("this is a binary file, not a Gambit .efg file", file=shown)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    stem = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "game"
+    return parse_efg(text, shown, name=stem)
+
+
+def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
+    """Parse the text of a Gambit .efg file; see :func:`read_efg`."""
+    if not text.strip():
+        raise ScenarioError("file is empty; expected a Gambit .efg game", file=file)
+    ts = TokenStream(tokenize(text, file), file)
+    head = ts.expect("word", "the header EFG")
+    if head.text != "EFG":
+        raise ts.error("expected the header EFG (a Gambit extensive-form file)", head)
+    version = ts.expect("word", "the format version 2")
+    if version.text != "2":
+        raise ts.error("expected format version 2", version)
+    kind = ts.expect("word", "R or D after the version")
+    if kind.text not in ("R", "D"):
+        raise ts.error("expected R or D after the version", kind)
+    title = ts.expect("str", "the game's title in quotes").text
+    ts.expect("{", "{ and the player names")
+    players: list[str] = []
+    while ts.at("str"):
+        players.append(ts.next("player name").text)
+    ts.expect("}", "} closing the player names")
+    if not players:
+        raise ts.error("expected at least one player")
+    comment = ts.next("the comment").text if ts.at("str") else ""
+
+    nodes: list[_Node] = []
+    infosets: dict[tuple[int, int], tuple[list[str], list[float], Token]] = {}
+    outcomes: dict[int, tuple[str, list[float]]] = {}
+    stack: list[int] = []  # nodes still expecting children
+    while ts.peek() is not None:
+        tok = ts.expect("word", "a node (p, c or t)")
+        if tok.text not in ("p", "c", "t"):
+            raise ts.error("expected a node type p, c or t", tok)
+        if nodes and not stack:
+            raise ts.error("the tree is already complete; unexpected extra node", tok)
+        if len(nodes) >= _MAX_EFG_NODES:
+            raise ts.error(f"more than {_MAX_EFG_NODES:,} nodes", tok)
+        node = _Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
+        if node.kind == "p":
+            node.player = ts.integer("a player number")
+            if not 1 <= node.player <= len(players):
+                raise ts.error(f"player number must be 1..{len(players)}", ts.tokens[ts.pos - 1])
+        if node.kind in ("p", "c"):
+            iset_tok = ts.peek()
+            node.infoset = ts.integer("an information set number")
+            key = (node.player, node.infoset)
+            if ts.at("str"):
+                ts.next("infoset name")
+                ts.expect("{", "{ and the actions")
+                while ts.at("str"):
+                    node.actions.append(ts.next("action").text)
+                    if node.kind == "c":
+                        node.probs.append(ts.number("a chance probability"))
+                    ts.skip_commas()
+                ts.expect("}", "} closing the actions")
+                if not node.actions:
+                    raise ts.error("a node needs at least one action", iset_tok)
+                if key in infosets and len(infosets[key][0]) != len(node.actions):
+                    raise ScenarioError(
+                        f"information set {node.infoset} of "
+                        f"{'chance' if node.kind == 'c' else players[node.player - 1]} has "
+                        f"{len(infosets[key][0])} actions elsewhere but {len(node.actions)} "
+                        "here",
+                        file=file,
+                        line=iset_tok.line if iset_tok else None,
+                        col=iset_tok.col if iset_tok else None,
+                    )
+                infosets.setdefault(key, (node.actions, node.probs, tok))
+            elif key in infosets:
+                node.actions, node.probs = infosets[key][0], infosets[key][1]
+            else:
+                raise ts.error("expected the information set's name and actions (first use)")
+            if node.kind == "c":
+                _check_probs(node, file)
+        out_tok = ts.peek()
+        node.outcome = ts.integer("an outcome number (0 for none)")
+        if node.outcome < 0:
+            raise ts.error("outcome numbers must be 0 or positive", out_tok)
+        if ts.at("str"):
+            oname = ts.next("outcome name").text
+            ts.expect("{", "{ and the payoffs")
+            pays: list[float] = []
+            while not ts.at("}"):
+                pays.append(ts.number("a payoff"))
+                ts.skip_commas()
+            ts.expect("}", "} closing the payoffs")
+            if len(pays) != len(players):
+                raise ScenarioError(
+                    f"outcome {node.outcome} lists {len(pays)} payoffs for {len(players)} players",
+                    file=file,
+                    line=out_tok.line if out_tok else None,
+                    col=out_tok.col if out_tok else None,
+                )
+            if node.outcome == 0:
+                raise ts.error("outcome 0 means no outcome and cannot have payoffs", out_tok)
+            outcomes.setdefault(node.outcome, (oname, pays))
+        elif node.outcome and node.outcome not in outcomes:
+            raise ts.error(f"outcome {node.outcome} is used before its payoffs are given", out_tok)
+        index = len(nodes)
+        nodes.append(node)
+        if stack:
+            parent = nodes[stack[-1]]
+            parent.children.append(index)
+            if len(parent.children) == len(parent.actions):
+                stack.pop()
+        if node.kind != "t":
+            stack.append(index)
+    if not nodes:
+        raise ScenarioError("the file holds no nodes", file=file)
+    if stack:
+        missing = nodes[stack[-1]]
+        raise ScenarioError(
+            f"the tree ends early: node {missing.name or '(unnamed)'} has "
+            f"{len(missing.children)} of its {len(missing.actions)} children",
+            file=file,
+            line=missing.token.line,
+            col=missing.token.col,
+        )
+    return _to_game(nodes, players, outcomes, title, comment, name)
+
+
+def _check_probs(node: _Node, file: str) -> None:
+    for p in node.probs:
+        if not -1e-12 <= p <= 1 + 1e-12:
+            raise ScenarioError(
+                f"chance probability {p:g} lies outside [0, 1]",
+                file=file,
+                line=node.token.line,
+                col=node.token.col,
+            )
+    total = sum(node.probs)
+    if abs(total - 1.0) > 1e-9:
+        raise ScenarioError(
+            f"chance probabilities sum to {total:.10g}, not 1",
+            file=file,
+            line=node.token.line,
+            col=node.token.col,
+        )
+
+
+def _unique(names: list[str], fallback: str) -> list[str]:
+    """Non-empty, distinct names (empty ones get ``fallback + index``)."""
+    out: list[str] = []
+    for i, n in enumerate(names):
+        base = n if n else f"{fallback}{i + 1}"
+        candidate = base
+        k = 2
+        while candidate in out:
+            candidate = f"{base}#{k}"
+            k += 1
+        out.append(candidate)
+    return out
+
+
+def _to_game(
+    raw: list[_Node],
+    players: list[str],
+    outcome_defs: dict[int, tuple[str, list[float]]],
+    title: str,
+    comment: str,
+    name: str,
+) -> Game:
+    order: list[int] = []
+    parent: list[int] = []
+    queue = [(0, -1)]
+    head = 0
+    while head < len(queue):
+        old, par = queue[head]
+        head += 1
+        me = len(order)
+        order.append(old)
+        parent.append(par)
+        queue.extend((child, me) for child in raw[old].children)
+    nodes = [raw[i] for i in order]
+    n = len(nodes)
+    numbers = sorted(outcome_defs)
+    out_index = {num: i for i, num in enumerate(numbers)}
+    outcome_names = _unique([outcome_defs[k][0] for k in numbers], "outcome")
+    payoffs = np.array([outcome_defs[k][1] for k in numbers], dtype=np.float64).reshape(
+        len(numbers), len(players)
+    )
+
+    kind = np.array(
+        [{"p": DECISION, "c": CHANCE, "t": TERMINAL}[nd.kind] for nd in nodes], dtype=np.int8
+    )
+    player = np.array([nd.player - 1 if nd.kind == "p" else -1 for nd in nodes], dtype=np.int64)
+    outcome = np.array(
+        [out_index[nd.outcome] if nd.outcome else -1 for nd in nodes], dtype=np.int64
+    )
+    infoset = np.full(n, -1, dtype=np.int64)
+    keys: dict[tuple[int, int], int] = {}
+    h_player: list[int] = []
+    h_actions: list[list[str]] = []
+    h_numbers: list[int] = []
+    for i, nd in enumerate(nodes):
+        if nd.kind != "p":
+            continue
+        key = (nd.player, nd.infoset)
+        if key not in keys:
+            keys[key] = len(h_player)
+            h_player.append(nd.player - 1)
+            h_actions.append(_unique(nd.actions, "a"))
+            h_numbers.append(nd.infoset)
+        infoset[i] = keys[key]
+    # infoset names: the number within its player, as Gambit numbers them
+    h_names = [str(num) for num in h_numbers]
+    starts = np.concatenate([[0], np.cumsum([len(a) for a in h_actions])]).astype(np.int64)
+    edge_action = np.full(n, -1, dtype=np.int64)
+    edge_chance = np.full(n, -1, dtype=np.int64)
+    chance_probs: list[float] = []
+    chance_names: list[str] = []
+    paths = [""] * n
+    labels = [nd.name for nd in nodes]
+    kids_of: list[list[int]] = [[] for _ in range(n)]
+    for i in range(1, n):
+        kids_of[parent[i]].append(i)
+    for i, nd in enumerate(nodes):
+        names = h_actions[infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
+        for j, kid in enumerate(kids_of[i]):
+            paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
+            if nd.kind == "p":
+                edge_action[kid] = starts[infoset[i]] + j
+            else:
+                edge_chance[kid] = len(chance_probs)
+                chance_probs.append(nd.probs[j])
+                chance_names.append(paths[kid])
+    return constant_game(
+        name=name,
+        players=tuple(players),
+        outcomes=tuple(outcome_names),
+        payoffs=payoffs,
+        chance=np.array(chance_probs, dtype=np.float64),
+        kind=kind,
+        parent=np.array(parent, dtype=np.int64),
+        player=player,
+        infoset=infoset,
+        outcome=outcome,
+        edge_action=edge_action,
+        edge_chance=edge_chance,
+        infoset_player=np.array(h_player, dtype=np.int64),
+        infoset_names=tuple(h_names),
+        infoset_actions=starts,
+        action_names=tuple(a for acts in h_actions for a in acts),
+        title=title,
+        description=comment,
+        outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
+        node_paths=tuple(paths),
+        node_labels=tuple(labels),
+        chance_names=tuple(chance_names),
+    )
+
+
+def constant_game(*, payoffs: np.ndarray, chance: np.ndarray, **structure: object) -> Game:
+    """A :class:`Game` whose payoffs and chance probabilities are constants.
+
+    Parameters
+    ----------
+    payoffs : ndarray of shape (n_outcomes, n_players)
+    chance : ndarray of shape (n_chance_edges,)
+    **structure
+        The :class:`Game` fields other than ``evaluator``.
+    """
+    payoffs = np.asarray(payoffs, dtype=np.float64)
+    chance = np.asarray(chance, dtype=np.float64)
+
+    def evaluate(draws: Draws) -> GameValues:
+        n = draws.n_draws
+        # Read-only broadcast views: no copy per draw.
+        return GameValues(
+            np.broadcast_to(payoffs, (n, *payoffs.shape)),
+            np.broadcast_to(chance, (n, *chance.shape)),
+        )
+
+    structure.setdefault("parameters", ParameterSpace())
+    return Game(evaluator=evaluate, **structure)  # type: ignore[arg-type]
+
+
+def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> str:
+    """A game as the text of a Gambit .efg file.
+
+    Parameters
+    ----------
+    game : Game
+    values : GameValues, optional
+        Payoffs and chance probabilities to write (default: the nominal values).
+    draw : int
+        Which draw of ``values`` to write.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from escalade.game import build_game
+    >>> from escalade.scenario import load_scenario
+    >>> text = write_efg(build_game(load_scenario("iig")))
+    >>> text.splitlines()[0]
+    'EFG 2 R "International Interaction Game" { "A" "B" }'
+    """
+    if values is None:
+        values = game.nominal_values()
+    pay = np.asarray(values.payoffs[draw])
+    chance = np.asarray(values.chance[draw])
+    lines = [
+        f"EFG 2 R {quote(game.title or game.name)} "
+        "{ " + " ".join(quote(p) for p in game.players) + " }",
+        quote(game.description),
+        "",
+    ]
+    # infosets are numbered within each player, in the game's order
+    number = np.zeros(game.n_infosets, dtype=np.int64)
+    counts = [0] * game.n_players
+    for h in range(game.n_infosets):
+        counts[game.infoset_player[h]] += 1
+        number[h] = counts[game.infoset_player[h]]
+    first = game.first_child
+    nch = game.n_children
+    written_outcomes: set[int] = set()
+    chance_no = 0
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        label = quote(game.node_labels[i] if game.node_labels else "")
+        o = int(game.outcome[i])
+        if o >= 0:
+            part = (
+                f"{o + 1} {quote(game.outcomes[o])} "
+                + "{ "
+                + ", ".join(format_number(float(x)) for x in pay[o])
+                + " }"
+            )
+            written_outcomes.add(o)
+        else:
+            part = "0"
+        kids = list(range(first[i], first[i] + nch[i])) if nch[i] else []
+        if game.kind[i] == TERMINAL:
+            lines.append(f"t {label} {part}")
+        elif game.kind[i] == DECISION:
+            h = int(game.infoset[i])
+            acts = " ".join(quote(a) for a in game.actions_of(h))
+            lines.append(
+                f"p {label} {game.infoset_player[h] + 1} {number[h]} "
+                f"{quote(game.infoset_names[h])} {{ {acts} }} {part}"
+            )
+        else:
+            chance_no += 1
+            branch = " ".join(
+                f"{quote(game.node_paths[k].rsplit('/', 1)[-1])} "
+                f"{format_number(float(chance[game.edge_chance[k]]))}"
+                for k in kids
+            )
+            lines.append(f'c {label} {chance_no} "" {{ {branch} }} {part}')
+        stack.extend(reversed(kids))
+    return "\n".join(lines) + "\n"

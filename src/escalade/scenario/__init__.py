@@ -1,0 +1,98 @@
+"""The scenario language: files, parameters, distributions, bundled scenarios.
+
+A scenario file (YAML, language version 1) names the players, the
+parameters with their nominal values and uncertainty, derived quantities,
+the outcomes with payoff expressions, and the game tree. Loading it checks
+everything and compiles every expression; mistakes are reported as
+``file:line:col``.
+
+Examples
+--------
+>>> from escalade.scenario import load_scenario
+>>> sc = load_scenario("iig")
+>>> sc.outcome_names[:3]
+('SQ', 'AcqA', 'AcqB')
+>>> draws = sc.parameters.sample(1000, seed=1)
+>>> draws.n_draws
+1000
+"""
+
+from escalade.scenario._bundled import bundled_path, bundled_scenarios, load_scenario
+from escalade.scenario._distributions import (
+    Beta,
+    CategoricalDist,
+    Distribution,
+    LogNormal,
+    Normal,
+    Triangular,
+    Uniform,
+)
+from escalade.scenario._load import (
+    LANGUAGE_VERSION,
+    MAX_NODES,
+    Context,
+    SectionHook,
+    check_chance,
+    load_scenario_text,
+    register_section,
+)
+from escalade.scenario._model import (
+    ChanceSpec,
+    Claim,
+    DecisionSpec,
+    Derived,
+    GotoSpec,
+    LeafSpec,
+    NodeSpec,
+    Outcome,
+    Player,
+    Scenario,
+    TreeNode,
+)
+from escalade.scenario._params import (
+    Draws,
+    Formula,
+    Location,
+    Parameter,
+    ParameterSpace,
+    Seed,
+    as_generator,
+)
+
+__all__ = [
+    "LANGUAGE_VERSION",
+    "MAX_NODES",
+    "Beta",
+    "CategoricalDist",
+    "ChanceSpec",
+    "Claim",
+    "Context",
+    "DecisionSpec",
+    "Derived",
+    "Distribution",
+    "Draws",
+    "Formula",
+    "GotoSpec",
+    "LeafSpec",
+    "Location",
+    "LogNormal",
+    "NodeSpec",
+    "Normal",
+    "Outcome",
+    "Parameter",
+    "ParameterSpace",
+    "Player",
+    "Scenario",
+    "SectionHook",
+    "Seed",
+    "TreeNode",
+    "Triangular",
+    "Uniform",
+    "as_generator",
+    "bundled_path",
+    "bundled_scenarios",
+    "check_chance",
+    "load_scenario",
+    "load_scenario_text",
+    "register_section",
+]

@@ -1,0 +1,106 @@
+"""Solvers, batched over parameter draws, and the :class:`Solution` they return.
+
+- :func:`spe` — subgame-perfect equilibrium by backward induction;
+- :func:`logit_qre` — logit agent quantal response equilibrium;
+- :func:`nash` — exact Nash equilibria through pygambit (optional extra);
+- :func:`solve_game` — any of them by name.
+
+Examples
+--------
+>>> from escalade.game import build_game
+>>> from escalade.scenario import load_scenario
+>>> from escalade.solvers import solve_game
+>>> game = build_game(load_scenario("iig"))
+>>> sol = solve_game(game, method="qre", lam=2.0, draws=1000, seed=1)
+>>> sol.outcomes.shape
+(1000, 8)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from escalade.errors import ParameterError, SolveError
+from escalade.game import Game
+from escalade.scenario import Draws, Seed
+from escalade.solvers._logit import check_lam, logit_qre
+from escalade.solvers._nash import NASH_ALGORITHMS, nash
+from escalade.solvers._solution import Solution, Summary, Table
+from escalade.solvers._spe import spe
+
+__all__ = [
+    "METHODS",
+    "NASH_ALGORITHMS",
+    "Solution",
+    "Summary",
+    "Table",
+    "check_lam",
+    "logit_qre",
+    "nash",
+    "solve_game",
+    "spe",
+]
+
+#: Solution methods by name.
+METHODS = ("spe", "qre", "nash")
+
+
+def solve_game(
+    game: Game,
+    draws: Draws | int | None = None,
+    *,
+    method: str = "qre",
+    lam: float | None = None,
+    seed: Seed = None,
+    keep_strategies: bool = True,
+    chunk_size: int | None = None,
+    algorithm: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
+) -> Solution | list[Solution]:
+    """Solve a game by the named method.
+
+    Parameters
+    ----------
+    game : Game
+    draws : Draws, int or None
+        Parameter draws; an int samples that many; ``None`` is the nominal values.
+    method : {"spe", "qre", "nash"}
+    lam : float, optional
+        Logit precision for ``qre`` (default 1.0; ``inf`` for the limit).
+    seed : int, Generator or None
+    keep_strategies : bool
+    chunk_size : int, optional
+    algorithm : str
+        Nash algorithm (see :func:`nash`).
+    progress : callable, optional
+
+    Returns
+    -------
+    Solution, or a list of Solution for ``nash``.
+    """
+    if method == "spe":
+        if lam is not None:
+            raise ParameterError("lam applies to --method qre only")
+        return spe(
+            game,
+            draws,
+            seed=seed,
+            keep_strategies=keep_strategies,
+            chunk_size=chunk_size,
+            progress=progress,
+        )
+    if method == "qre":
+        return logit_qre(
+            game,
+            draws,
+            lam=1.0 if lam is None else lam,
+            seed=seed,
+            keep_strategies=keep_strategies,
+            chunk_size=chunk_size,
+            progress=progress,
+        )
+    if method == "nash":
+        if lam is not None:
+            raise ParameterError("lam applies to --method qre only")
+        return nash(game, draws, algorithm=algorithm)
+    raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

@@ -1,0 +1,456 @@
+"""Logit agent QRE of games with information sets, by tracing the principal branch.
+
+Unknowns are the log action probabilities ``z`` (one per action); for
+each information set ``h`` with first action ``f``::
+
+    sum_{a in h} exp(z_a) - 1 = 0
+    z_a - z_f - lam * (v_a - v_f) = 0          for the other actions a of h
+
+where ``v_a`` is the expected payoff of action ``a`` to the mover, given
+``h`` is reached, with beliefs from the profile itself (Bayes' rule).
+At ``lam = 0`` the solution is uniform play; the principal branch is the
+curve of solutions that starts there (McKelvey and Palfrey 1998). It is
+followed by pseudo-arclength continuation in ``(z, lam)``, a predictor
+along the tangent and a Newton corrector, so turning points in ``lam``
+are passed the way Gambit passes them (Turocy 2005): the answer at a
+given ``lam`` is the first point of the branch that reaches it, polished
+by Newton's method at that exact ``lam``.
+
+Everything is batched over draws: each draw has its own position on its
+own branch and its own step size; the Jacobians are exact (forward-mode
+derivatives through the tree), and each draw's residual decides whether
+it converged.
+
+References
+----------
+McKelvey, R. D. and Palfrey, T. R. (1998). Quantal response equilibria
+for extensive form games. Experimental Economics 1, 9-41.
+Turocy, T. L. (2005). A dynamic homotopy interpretation of the logistic
+quantal response equilibrium correspondence. Games and Economic
+Behavior 51, 243-263.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.game import Game, GameValues
+from escalade.solvers._backward import terminal_payoffs
+
+__all__ = ["PERTURBATION", "TraceResult", "Tracer"]
+
+#: Shift of the first equation used to step past a bifurcation (Gambit uses 1e-7).
+PERTURBATION = 1e-7
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass
+class TraceResult:
+    """Per-draw outcome of tracing, draws first."""
+
+    z: FloatArray  # (c, n_actions) log action probabilities
+    lam: FloatArray  # (c,) lambda reached
+    converged: NDArray[np.bool_]  # (c,)
+    residual: FloatArray  # (c,) max |F| at the end
+    steps: IntArray  # (c,) accepted continuation steps
+    reach: FloatArray  # (n_nodes, c)
+    beliefs: FloatArray  # (c, n_nodes), NaN off decision nodes
+    payoffs: FloatArray  # (c, n_players)
+
+
+class Tracer:
+    """Evaluates the QRE equations and follows the branch for one game.
+
+    Parameters
+    ----------
+    game : Game
+        Any extensive game (imperfect recall allowed).
+    """
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        g = game
+        self.A = g.n_actions
+        self.H = g.n_infosets
+        starts = g.infoset_actions[:-1]
+        self.first_of = g.infoset_actions[g.action_infoset]  # first action of a's infoset
+        self.is_first = np.zeros(self.A, dtype=bool)
+        self.is_first[starts] = True
+        self.other = np.flatnonzero(~self.is_first)
+        dec_kids = np.flatnonzero(g.edge_action >= 0)
+        order = np.argsort(g.edge_action[dec_kids], kind="stable")
+        self.dk = dec_kids[order]  # decision edges sorted by action
+        self.dk_parent = g.parent[self.dk]
+        self.dk_action = g.edge_action[self.dk]
+        self.dk_mover = g.player[self.dk_parent]
+        self.dk_starts = np.flatnonzero(np.r_[True, np.diff(self.dk_action) != 0])
+        inodes = [nodes for nodes in g.infoset_nodes]
+        self.in_nodes = np.concatenate(inodes) if inodes else np.zeros(0, dtype=np.int64)
+        self.in_starts = np.cumsum([0] + [len(n) for n in inodes[:-1]]).astype(np.int64)
+        self.M = g.path_actions.astype(np.float64)  # (N, A)
+        self.log_k = -np.log(np.diff(g.infoset_actions).astype(np.float64))
+        # Gambit's first equation: the sum-to-one of the first player's first infoset.
+        movers = g.infoset_player
+        h0 = int(np.flatnonzero(movers == movers.min())[0]) if self.H else 0
+        self.pert_row = int(g.infoset_actions[h0]) if self.H else 0
+
+    @cached_property
+    def z0(self) -> FloatArray:
+        """Uniform play (the branch's start), shape (n_actions,)."""
+        return self.log_k[self.game.action_infoset]
+
+    # ------------------------------------------------------------ equations
+    def evaluate(
+        self,
+        z: FloatArray,
+        lam: FloatArray,
+        values: GameValues,
+        *,
+        jacobian: bool = True,
+        shift: FloatArray | None = None,
+    ) -> dict[str, FloatArray]:
+        """Residuals, Jacobians and action values at ``(z, lam)``.
+
+        Parameters
+        ----------
+        z : ndarray of shape (c, n_actions)
+        lam : ndarray of shape (c,)
+        values : GameValues of the same c draws
+
+        Returns
+        -------
+        dict with ``F`` (c, A), ``J`` (c, A, A), ``Fl`` (c, A), ``v`` (c, A),
+        ``reach`` (N, c), ``D`` (H, c), ``W`` (P, N, c).
+        """
+        g = self.game
+        c = z.shape[0]
+        sigma = np.exp(z)  # (c, A)
+        E = np.empty((g.n_nodes, c))
+        E[0] = 1.0
+        E[self.dk] = sigma.T[self.dk_action]
+        chance = g.edge_chance >= 0
+        if chance.any():
+            E[chance] = values.chance.T[g.edge_chance[chance]]
+        reach = np.empty((g.n_nodes, c))
+        reach[0] = 1.0
+        for level in g.levels:
+            reach[level.kids] = reach[level.parents][level.kid_parent] * E[level.kids]
+        own = terminal_payoffs(g, values)  # (P, N, c)
+        W = own.copy()
+        inner = g.has_inner_outcomes
+        DW = np.zeros((g.n_players, g.n_nodes, self.A, c)) if jacobian else None
+        for level in reversed(g.levels):
+            kids = level.kids
+            Ek = E[kids]
+            W[:, level.parents] = np.add.reduceat(W[:, kids] * Ek, level.offsets, axis=1)
+            if inner:
+                W[:, level.parents] += own[:, level.parents]
+            if DW is not None:
+                T = DW[:, kids].copy()  # (P, n_k, A, c)
+                dk = level.dec_kids
+                if dk.size:
+                    acts = g.edge_action[kids.start + dk]
+                    T[:, dk, acts, :] += W[:, kids.start + dk, :]
+                T *= Ek[None, :, None, :]
+                DW[:, level.parents] = np.add.reduceat(T, level.offsets, axis=1)
+        # Action values: v_a = N_a / D_h with N_a = sum_{x in h} reach(x) W_i(child(x, a)).
+        R = reach[self.dk_parent]  # (n_dk, c)
+        Wk = W[self.dk_mover, self.dk]  # (n_dk, c)
+        Nv = np.add.reduceat(R * Wk, self.dk_starts, axis=0)  # (A, c)
+        D = np.add.reduceat(reach[self.in_nodes], self.in_starts, axis=0)  # (H, c)
+        Dsafe = np.where(D > 0, D, 1.0)
+        Da = Dsafe[g.action_infoset]  # (A, c)
+        v = Nv / Da
+        out: dict[str, FloatArray] = {"v": v.T, "reach": reach, "D": D, "W": W}
+        F = np.empty((self.A, c))
+        F[self.is_first] = np.add.reduceat(sigma.T, g.infoset_actions[:-1], axis=0) - 1.0
+        o, f = self.other, self.first_of[self.other]
+        zt = z.T
+        F[o] = zt[o] - zt[f] - lam[None, :] * (v[o] - v[f])
+        if shift is not None:
+            F[self.pert_row] += shift
+        out["F"] = F.T
+        if DW is None:
+            return out
+        Fl = np.zeros((self.A, c))
+        Fl[o] = -(v[o] - v[f])
+        Mx = self.M[self.dk_parent]  # (n_dk, A)
+        term = Mx[:, :, None] * Wk[:, None, :] + DW[self.dk_mover, self.dk]  # (n_dk, A, c)
+        dN = np.add.reduceat(R[:, None, :] * term, self.dk_starts, axis=0)  # (A, A, c)
+        Mi = self.M[self.in_nodes]  # (n_in, A)
+        dD = np.add.reduceat(
+            reach[self.in_nodes][:, None, :] * Mi[:, :, None], self.in_starts, axis=0
+        )  # (H, A, c)
+        dv = (dN - v[:, None, :] * dD[g.action_infoset]) / Da[:, None, :]
+        J = np.zeros((self.A, self.A, c))
+        # normalisation rows: d/dz_b sum_{a in h} exp(z_a) = sigma_b for b in h
+        same = g.action_infoset[None, :] == g.action_infoset[self.is_first][:, None]  # (H, A)
+        J[self.is_first] = same[:, :, None] * sigma.T[None, :, :]
+        eye = np.eye(self.A)
+        J[o] = (eye[o] - eye[f])[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
+        out["J"] = J.transpose(2, 0, 1)
+        out["Fl"] = Fl.T
+        return out
+
+    def regret(self, ev: dict[str, FloatArray], z: FloatArray) -> FloatArray:
+        """Largest reach-weighted agent regret over information sets, per draw."""
+        g = self.game
+        v = ev["v"]  # (c, A)
+        sigma = np.exp(z)
+        best = np.maximum.reduceat(v, g.infoset_actions[:-1], axis=1)
+        got = np.add.reduceat(sigma * v, g.infoset_actions[:-1], axis=1)
+        return np.asarray(((best - got) * ev["D"].T).max(axis=1))
+
+    # --------------------------------------------------------------- tracing
+    def trace(
+        self,
+        values: GameValues,
+        lam_target: float,
+        *,
+        tol: float = 1e-12,
+        first_step: float = 0.03,
+        max_decel: float = 1.1,
+        max_steps: int = 100_000,
+        regret_tol: float = 1e-8,
+        max_lam: float = 1e7,
+    ) -> TraceResult:
+        """Follow the principal branch from ``lam = 0`` to ``lam_target`` for every draw.
+
+        The stepping is the predictor-corrector scheme of Allgower and Georg
+        (1990) as Gambit runs it, with Gambit's constants: an Euler
+        predictor along the tangent, a chord-Newton corrector with the
+        Jacobian's QR decomposition at the predicted point, step lengths
+        adapted to the corrector's distance and contraction, and a secant
+        rule on arclength to land on ``lam_target``. Each draw keeps its own
+        step length. Following the same rules keeps the branch the same
+        where the QRE correspondence bifurcates (non-generic games), where
+        any other rule would be an arbitrary choice: when the tangent's
+        orientation flips, the step is refused and the first equation is
+        shifted by 1e-7 from then on, as Gambit 16 does. The end point is
+        then polished by Newton's method at exactly ``lam_target``.
+
+        ``lam_target = inf`` follows the branch until every draw's
+        reach-weighted regret is below ``regret_tol`` times its payoff range.
+        """
+        c = values.n_draws
+        A = self.A
+        x = np.empty((c, A + 1))
+        x[:, :A] = self.z0
+        x[:, A] = 0.0
+        converged = np.zeros(c, dtype=bool)
+        steps = np.zeros(c, dtype=np.int64)
+        if lam_target == 0.0 or A == 0:
+            converged[:] = True
+            return self._finish(values, x[:, :A].copy(), x[:, A].copy(), converged, steps)
+        limit = math.isinf(lam_target)
+        spread = values.payoffs.max(axis=(1, 2)) - values.payoffs.min(axis=(1, 2))
+        regret_bar = regret_tol * np.where(spread > 0, spread, 1.0)
+        Q, R = self._qr(x, values)
+        t = self._oriented_tangent(Q, R)
+        omega = np.where(t[:, A] < 0, -1.0, 1.0)
+        h = np.full(c, first_step)
+        newton = np.zeros(c, dtype=bool)
+        pert = np.zeros(c)
+        parity = np.ones(c)
+        status = np.zeros(c, dtype=np.int8)  # 0 running, 1 done, 2 failed
+        active = np.arange(c)
+        while active.size:
+            sub = _take(values, active)
+            u = x[active] + (h[active] * omega[active])[:, None] * t[active]
+            Q, R = self._qr(u, sub)
+            u, accept, decel = self._chord(u, Q, R, sub, pert[active])
+            new_t = self._oriented_tangent(Q, R) * parity[active, None]
+            flipped = (t[active] * new_t).sum(axis=1) < 0
+            # A flip that persists while perturbed, down to tiny steps, is a singular
+            # point the perturbation does not unfold (such as a double zero of det J,
+            # where the sign of det is rounding noise): step over it, and keep the
+            # direction of travel by flipping this draw's orientation convention.
+            over = flipped & accept & (pert[active] != 0) & (h[active] < 1e-6)
+            parity[active[over]] *= -1.0
+            new_t[over] *= -1.0
+            flipped &= ~over
+            pert[active[flipped]] = PERTURBATION
+            accept &= ~flipped
+            # refused steps: shorter step from the same point
+            ref = active[~accept]
+            h[ref] /= max_decel
+            # accepted steps
+            acc = np.flatnonzero(accept)
+            ids = active[acc]
+            if ids.size:
+                lam_x, lam_u = x[ids, A], u[acc, A]
+                if limit:
+                    crossing = np.zeros(ids.size, dtype=bool)
+                else:
+                    crossing = ~newton[ids] & ((lam_x - lam_target) * (lam_u - lam_target) < 0)
+                newton[ids[crossing]] = True
+                secant = newton[ids]
+                cu, cx = lam_u - lam_target, lam_x - lam_target
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    h_sec = -h[ids] * cu / (cu - cx)
+                h[ids] = np.where(secant, h_sec, np.abs(h[ids] / np.minimum(decel[acc], max_decel)))
+                x[ids] = u[acc]
+                t[ids] = new_t[acc]
+                steps[ids] += 1
+                if limit:
+                    ev = self.evaluate(u[acc, :A], lam_u, _take(sub, acc), jacobian=False)
+                    reached = (self.regret(ev, u[acc, :A]) <= regret_bar[ids]) | (lam_u >= max_lam)
+                    status[ids[reached]] = 1
+                    converged[ids[reached]] = lam_u[reached] < max_lam
+            # step length exhausted: done if landed on the target, failed otherwise
+            tiny = np.abs(h[active]) <= 1e-8
+            if tiny.any():
+                ids = active[tiny]
+                landed = newton[ids] & (np.abs(x[ids, A] - lam_target) < 1e-8)
+                status[ids[landed]] = 1
+                converged[ids[landed]] = True
+                status[ids[~landed]] = 2
+            status[active[(x[active, A] < 0) | (steps[active] >= max_steps)]] = 2
+            active = active[status[active] == 0]
+        z = x[:, :A].copy()
+        lam = x[:, A].copy()
+        if not limit:
+            ok = np.flatnonzero(converged)
+            if ok.size:
+                z_fin, conv = self._newton_fixed(z[ok], lam_target, _take(values, ok), tol)
+                z[ok] = z_fin
+                lam[ok] = lam_target
+                converged[ok] = conv
+        return self._finish(values, z, lam, converged, steps)
+
+    def solve_at(
+        self, values: GameValues, lam: float, z_start: FloatArray, tol: float = 1e-12
+    ) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Newton's method at fixed ``lam`` from ``z_start`` (c, A)."""
+        return self._newton_fixed(z_start, lam, values, tol)
+
+    # -------------------------------------------------------------- helpers
+    def _qr(self, x: FloatArray, values: GameValues) -> tuple[FloatArray, FloatArray]:
+        """QR decomposition of the transposed Jacobian [J | F_lam]^T at each point."""
+        A = self.A
+        ev = self.evaluate(x[:, :A], x[:, A], values)
+        B = np.empty((x.shape[0], A + 1, A))
+        B[:, :A, :] = ev["J"].transpose(0, 2, 1)
+        B[:, A, :] = ev["Fl"]
+        Q, R = np.linalg.qr(B, mode="complete")
+        return Q, R
+
+    def _oriented_tangent(self, Q: FloatArray, R: FloatArray) -> FloatArray:
+        """The unit null vector of the Jacobian with det([J; t]) > 0.
+
+        With B = Q R, det([B, t]) = det(Q) * prod(diag R) * (Q^T t)_last, and
+        t = Q[:, -1] makes the last factor 1.
+        """
+        A = self.A
+        t = Q[:, :, A].copy()
+        sign_q, _ = np.linalg.slogdet(Q)
+        diag = np.diagonal(R[:, :A, :], axis1=1, axis2=2)
+        sign = sign_q * np.prod(np.sign(diag), axis=1)
+        sign[sign == 0] = 1.0
+        return t * sign[:, None]
+
+    def _chord(
+        self, u: FloatArray, Q: FloatArray, R: FloatArray, values: GameValues, pert: FloatArray
+    ) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
+        """Chord-Newton corrector with minimum-norm steps; returns (point, ok, decel)."""
+        A = self.A
+        c = u.shape[0]
+        u = u.copy()
+        accept = np.zeros(c, dtype=bool)
+        decel = np.full(c, 1.0 / 1.1)
+        disto = np.zeros(c)
+        live = np.arange(c)
+        Rt = np.swapaxes(R[:, :A, :], 1, 2)  # lower triangular (A, A)
+        for it in range(1, 101):
+            ev = self.evaluate(
+                u[live, :A], u[live, A], _take(values, live), jacobian=False, shift=pert[live]
+            )
+            w = _solve(Rt[live], ev["F"])
+            step = np.einsum("cij,cj->ci", Q[live, :, :A], w)
+            u[live] -= step
+            dist = np.linalg.norm(step, axis=1)
+            bad = ~np.isfinite(dist) | (dist >= 0.4)
+            decel[live] = np.maximum(decel[live], np.sqrt(np.where(bad, 0.4, dist) / 0.4) * 1.1)
+            if it >= 2:
+                contr = dist / (disto[live] + 1e-4 * 0.1)
+                bad |= contr > 0.6
+                decel[live] = np.maximum(
+                    decel[live], np.sqrt(np.where(bad, 0.6, contr) / 0.6) * 1.1
+                )
+            done = ~bad & (dist <= 1e-4)
+            accept[live[done]] = True
+            disto[live] = dist
+            live = live[~bad & ~done]
+            if not live.size:
+                break
+        return u, accept, decel
+
+    def _newton_fixed(
+        self, z: FloatArray, lam: float, values: GameValues, tol: float, max_iter: int = 30
+    ) -> tuple[FloatArray, NDArray[np.bool_]]:
+        """Newton's method on the equations at fixed ``lam``, per draw."""
+        z = z.copy()
+        c = z.shape[0]
+        lam_arr = np.full(c, lam)
+        conv = np.zeros(c, dtype=bool)
+        live = np.arange(c)
+        for _ in range(max_iter):
+            ev = self.evaluate(z[live], lam_arr[live], _take(values, live))
+            F = ev["F"]
+            delta = _solve(ev["J"], -F)
+            good = np.isfinite(delta).all(axis=1)
+            z[live[good]] += delta[good]
+            done = (np.abs(F).max(axis=1) < tol * 10) & (np.abs(delta).max(axis=1) < 1e-10)
+            conv[live[done]] = True
+            live = live[~done & good]
+            if not live.size:
+                break
+        return z, conv
+
+    def _finish(
+        self,
+        values: GameValues,
+        z: FloatArray,
+        lam: FloatArray,
+        converged: NDArray[np.bool_],
+        steps: IntArray,
+    ) -> TraceResult:
+        g = self.game
+        # Renormalise within each information set so probabilities sum to 1 exactly.
+        sigma = np.exp(z)
+        totals = np.add.reduceat(sigma, g.infoset_actions[:-1], axis=1)
+        z = z - np.log(totals)[:, g.action_infoset]
+        ev = self.evaluate(z, lam, values, jacobian=False)
+        residual = np.abs(ev["F"]).max(axis=1) if self.A else np.zeros(z.shape[0])
+        reach = ev["reach"]
+        beliefs = np.full((z.shape[0], g.n_nodes), np.nan)
+        D = ev["D"]
+        for h, nodes in enumerate(g.infoset_nodes):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                beliefs[:, nodes] = (reach[nodes] / D[h]).T
+        payoffs = ev["W"][:, 0, :].T.copy()
+        return TraceResult(z, lam, converged, residual, steps, reach, beliefs, payoffs)
+
+
+def _take(values: GameValues, index: NDArray[np.int64]) -> GameValues:
+    return GameValues(values.payoffs[index], values.chance[index])
+
+
+def _solve(K: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Batched linear solve; singular systems give NaN rows instead of failing the batch."""
+    try:
+        return np.asarray(np.linalg.solve(K, rhs[..., None])[..., 0])
+    except np.linalg.LinAlgError:
+        out = np.full(rhs.shape, np.nan)
+        for i in range(K.shape[0]):
+            with contextlib.suppress(np.linalg.LinAlgError):
+                out[i] = np.linalg.solve(K[i], rhs[i])
+        return out

@@ -1,0 +1,165 @@
+"""Exact Nash equilibria through pygambit (the optional ``gambit`` extra).
+
+The game, at one draw of its parameters, is handed to Gambit as .efg text
+and solved with ``lcp_solve`` (two players, sequence form) or
+``enumpoly_solve`` (any number of players), or ``lp_solve`` for two-player
+constant-sum games when asked. Each equilibrium comes back as a
+behaviour profile and is evaluated with escalade's own forward pass, so
+outcome probabilities and payoffs are computed the same way as for the
+other solvers.
+
+pygambit is GPL-licensed, so it is never a hard dependency: without it
+this module raises :class:`MissingDependencyError` with the install line.
+
+References
+----------
+Savani, R. and Turocy, T. L. (2025). Gambit: The package for computation
+in game theory, version 16. https://www.gambit-project.org
+Koller, D., Megiddo, N. and von Stengel, B. (1996). Efficient computation
+of equilibria for extensive two-person games. GEB 14, 247-259.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from escalade.errors import MissingDependencyError, SolveError
+from escalade.game import Game, GameValues, write_efg
+from escalade.scenario import Draws
+from escalade.solvers._batch import resolve_draws
+from escalade.solvers._logit_trace import Tracer
+from escalade.solvers._solution import Solution
+
+__all__ = ["NASH_ALGORITHMS", "nash"]
+
+#: Algorithms accepted by :func:`nash`.
+NASH_ALGORITHMS = ("auto", "lcp", "enumpoly", "lp")
+
+
+def _pygambit() -> Any:
+    try:
+        import pygambit
+    except ImportError:
+        raise MissingDependencyError(
+            "exact Nash equilibria need pygambit, an optional extra: pip install 'escalade[gambit]'"
+        ) from None
+    return pygambit
+
+
+def nash(
+    game: Game,
+    draws: Draws | int | None = None,
+    *,
+    algorithm: str = "auto",
+    max_equilibria: int = 100,
+) -> list[Solution]:
+    """All Nash equilibria Gambit finds, for one draw of the parameters.
+
+    Parameters
+    ----------
+    game : Game
+    draws : Draws or None
+        One draw (default: the nominal values).
+    algorithm : {"auto", "lcp", "enumpoly", "lp"}
+        ``auto`` uses ``lcp`` for two players and ``enumpoly`` otherwise.
+    max_equilibria : int
+        Stop after this many.
+
+    Returns
+    -------
+    list of Solution
+        One per equilibrium (method ``"nash"``), in Gambit's order.
+
+    Raises
+    ------
+    MissingDependencyError
+        Without pygambit.
+    SolveError
+        For several draws, or an algorithm that does not fit the game.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> eqs = escalade.solvers("beer-quiche", method="nash")  # doctest: +SKIP
+    """
+    if algorithm not in NASH_ALGORITHMS:
+        raise SolveError(
+            f"unknown Nash algorithm {algorithm!r}; expected one of {', '.join(NASH_ALGORITHMS)}"
+        )
+    d = resolve_draws(game, draws)
+    if d.n_draws != 1:
+        raise SolveError(
+            f"exact Nash equilibria are computed for one draw at a time; "
+            f"found {d.n_draws} draws (use --method qre for batches)"
+        )
+    gbt = _pygambit()
+    values = game.evaluate(d)
+    text = write_efg(game, values)
+    try:
+        g = gbt.read_efg(io.StringIO(text))
+    except Exception as exc:  # pragma: no cover - our writer's output is valid
+        raise SolveError(f"pygambit could not read the game: {exc}") from None
+    if algorithm == "auto":
+        algorithm = "lcp" if game.n_players == 2 else "enumpoly"
+    if algorithm in ("lcp", "lp") and game.n_players != 2:
+        raise SolveError(
+            f"{algorithm} works for two-player games; {game.name} has "
+            f"{game.n_players} players (use enumpoly)"
+        )
+    try:
+        if algorithm == "lcp":
+            result = gbt.nash.lcp_solve(g, rational=False, stop_after=max_equilibria)
+        elif algorithm == "lp":
+            if not g.is_const_sum:
+                raise SolveError("lp needs a constant-sum game; use lcp")
+            result = gbt.nash.lp_solve(g, rational=False)
+        else:
+            result = gbt.nash.enumpoly_solve(g, stop_after=max_equilibria)
+    except SolveError:
+        raise
+    except Exception as exc:
+        raise SolveError(f"Gambit's {algorithm} failed on {game.name}: {exc}") from None
+    return [
+        _solution_from_profile(game, d, values, profile, g, algorithm)
+        for profile in result.equilibria[:max_equilibria]
+    ]
+
+
+def _solution_from_profile(
+    game: Game, draws: Draws, values: GameValues, profile: Any, g: Any, algorithm: str
+) -> Solution:
+    sigma = np.empty(game.n_actions)
+    # Gambit numbers infosets within players in the order our writer gave them.
+    by_player: list[list[int]] = [[] for _ in game.players]
+    for h in range(game.n_infosets):
+        by_player[game.infoset_player[h]].append(h)
+    for p_index, player in enumerate(g.players):
+        for k, infoset in enumerate(player.infosets):
+            h = by_player[p_index][k]
+            lo = int(game.infoset_actions[h])
+            for j, action in enumerate(infoset.actions):
+                sigma[lo + j] = float(profile[action])
+    tracer = Tracer(game)
+    with np.errstate(all="ignore"):
+        ev = tracer.evaluate(np.log(sigma)[None, :], np.zeros(1), values, jacobian=False)
+    reach = ev["reach"]
+    beliefs = np.full((1, game.n_nodes), np.nan)
+    for nodes in game.infoset_nodes:
+        total = reach[nodes, 0].sum()
+        if total > 0:
+            beliefs[0, nodes] = reach[nodes, 0] / total
+    return Solution(
+        game=game,
+        method="nash",
+        payoffs=ev["W"][:, 0, :].T.copy(),
+        outcomes=game.outcome_probabilities(reach).T,
+        strategy_mean=sigma.copy(),
+        draws=draws,
+        strategies=sigma[None, :],
+        beliefs=beliefs,
+        converged=np.ones(1, dtype=bool),
+        diagnostics={"algorithm": algorithm},
+    )
