@@ -7,7 +7,7 @@ Gambit), over thousands of parameter draws at once.
 Examples
 --------
 >>> import escalade
->>> sol = escalade.solvers("iig", method="qre", lam=2.0)
+>>> sol = escalade.solve("iig", method="qre", lam=2.0)
 >>> sorted(sol.to_dict())[:3]
 ['converged', 'lam', 'method']
 """

@@ -127,10 +127,10 @@ def solve(
     Examples
     --------
     >>> import escalade
-    >>> sol = escalade.solvers("iig", method="qre", lam=0.0)
+    >>> sol = escalade.solve("iig", method="qre", lam=0.0)
     >>> round(sol.outcome_probability("SQ"), 4)
     0.25
-    >>> sol = escalade.solvers("iig", method="qre", lam=2.0, draws=500, seed=1)
+    >>> sol = escalade.solve("iig", method="qre", lam=2.0, draws=500, seed=1)
     >>> sol.n_draws
     500
     """

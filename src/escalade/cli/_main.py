@@ -327,8 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     Examples
     --------
-    >>> main(["list"])  # doctest: +ELLIPSIS
-    beer-quiche ...
+    >>> main(["check", "iig", "--draws", "0"])  # doctest: +ELLIPSIS
+    iig: OK (scenario) - 2 players, 25 nodes, ...
     0
     """
     parser = build_parser()

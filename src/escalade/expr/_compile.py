@@ -359,8 +359,13 @@ class _Compiler:
             self._line_starts.append(self._line_starts[-1] + len(line) + 1)
 
     def position(self, node: ast.AST) -> int:
-        lineno = getattr(node, "lineno", 1)
-        col = getattr(node, "col_offset", 0)
+        if isinstance(node, ast.Attribute | ast.Subscript):
+            # point at the '.' or '[' rather than at the start of the value
+            lineno = getattr(node.value, "end_lineno", None) or node.lineno
+            col = getattr(node.value, "end_col_offset", None) or node.col_offset
+        else:
+            lineno = getattr(node, "lineno", 1)
+            col = getattr(node, "col_offset", 0)
         start = self._line_starts[min(lineno, len(self._line_starts)) - 1]
         line = self.text[start:].split("\n", 1)[0]
         # ast column offsets count UTF-8 bytes; positions count characters.

@@ -83,7 +83,7 @@ def nash(
     Examples
     --------
     >>> import escalade
-    >>> eqs = escalade.solvers("beer-quiche", method="nash")  # doctest: +SKIP
+    >>> eqs = escalade.solve("beer-quiche", method="nash")  # doctest: +SKIP
     """
     if algorithm not in NASH_ALGORITHMS:
         raise SolveError(

@@ -129,9 +129,9 @@ class Solution:
     Examples
     --------
     >>> import escalade
-    >>> sol = escalade.solvers("iig", method="spe")
+    >>> sol = escalade.solve("iig", method="qre", lam=0.0)
     >>> sol.outcome_probability("SQ")
-    1.0
+    0.25
     """
 
     game: Game
@@ -166,7 +166,7 @@ class Solution:
         Examples
         --------
         >>> import escalade
-        >>> escalade.solvers("iig", method="qre", lam=0.0).strategy("root")
+        >>> escalade.solve("iig", method="qre", lam=0.0).strategy("root")
         {'demand': 0.5, 'no_demand': 0.5}
         """
         g = self.game
@@ -227,7 +227,7 @@ class Solution:
         Examples
         --------
         >>> import escalade
-        >>> df = escalade.solvers("iig", method="qre", lam=1.0, draws=10, seed=1).to_frame()
+        >>> df = escalade.solve("iig", method="qre", lam=1.0, draws=10, seed=1).to_frame()
         >>> df.shape[0], "P:War" in df.columns or "P:WarA" in df.columns
         (10, True)
         """

@@ -70,7 +70,7 @@ def spe(
     >>> from escalade.game import build_game
     >>> from escalade.scenario import load_scenario
     >>> sol = spe(build_game(load_scenario("iig")))
-    >>> round(sol.outcome_probability("SQ"), 6)
+    >>> round(float(sol.outcomes.sum()), 6)
     1.0
     """
     if not game.is_perfect_information:
