@@ -93,6 +93,7 @@ def solve(
     set: Mapping[str, str | float] | None = None,
     keep_strategies: bool = True,
     algorithm: str = "auto",
+    fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Solution | list[Solution]:
     """Solve a scenario or game.
@@ -117,6 +118,9 @@ def solve(
         Keep per-draw strategies (means are always kept).
     algorithm : str
         Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+    fixed : mapping, optional
+        ``{infoset: {action: probability}}`` fixed in advance; the other
+        players respond (not for ``nash``).
     progress : callable, optional
         ``progress(done, total)`` after each chunk of draws.
 
@@ -143,6 +147,7 @@ def solve(
         seed=seed,
         keep_strategies=keep_strategies,
         algorithm=algorithm,
+        fixed=fixed,
         progress=progress,
     )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -136,9 +137,7 @@ def build_game(scenario: Scenario) -> Game:
     outcomes = scenario.outcomes
     n_players = len(players)
 
-    def evaluate(draws: Draws) -> GameValues:
-        size = draws.n_draws
-        env = scenario.environment(draws)
+    def from_env(env: Mapping[str, Any], size: int) -> GameValues:
         cache: dict[int, np.ndarray] = {}
 
         def value(f: Formula) -> np.ndarray:
@@ -154,11 +153,23 @@ def build_game(scenario: Scenario) -> Game:
         chance = np.empty((size, len(chance_formulas)))
         for nd, cols in chance_nodes:
             probs = np.stack([value(f) for f in nd.probs], axis=1)
-            used = sorted(set().union(*(f.expr.names for f in nd.probs)) & set(draws))
-            check_chance(probs, nd, _describer(draws, used))
+            if isinstance(env, _DrawsEnv):
+                used = sorted(set().union(*(f.expr.names for f in nd.probs)) & set(env.draws))
+                describe = _describer(env.draws, used)
+            else:
+                describe = _plain_describer(env, nd)
+            check_chance(probs, nd, describe)
             # chance branches keep the file's order, so columns line up with nd.probs
             chance[:, cols] = probs
         return GameValues(payoffs, chance)
+
+    def evaluate(
+        draws: Draws,
+        extra: Mapping[str, Any] | None = None,
+        levers: Mapping[str, Any] | None = None,
+    ) -> GameValues:
+        env = _DrawsEnv(scenario.environment(draws, extra, levers), draws)
+        return from_env(env, draws.n_draws)
 
     return Game(
         name=scenario.name,
@@ -176,6 +187,7 @@ def build_game(scenario: Scenario) -> Game:
         infoset_actions=action_start,
         action_names=action_names,
         evaluator=evaluate,
+        env_evaluator=from_env,
         parameters=scenario.parameters,
         title=scenario.title,
         description=scenario.description,
@@ -192,5 +204,26 @@ def _describer(draws: Draws, names: list[str]) -> Callable[[int], str]:
 
     def describe(d: int) -> str:
         return draws.describe_draw(d, names) or "constant probabilities"
+
+    return describe
+
+
+class _DrawsEnv(dict[str, Any]):
+    """An environment that remembers its draws, to name them in error messages."""
+
+    def __init__(self, env: Mapping[str, Any], draws: Draws) -> None:
+        super().__init__(env)
+        self.draws = draws
+
+
+def _plain_describer(env: Mapping[str, Any], node: TreeNode) -> Callable[[int], str]:
+    names = sorted(set().union(*(f.expr.names for f in node.probs)))
+
+    def describe(d: int) -> str:
+        parts = []
+        for name in names:
+            v = np.asarray(env[name], dtype=np.float64).reshape(-1)
+            parts.append(f"{name}={float(v[d] if v.size > 1 else v[0]):.6g}")
+        return ", ".join(parts) or "constant probabilities"
 
     return describe

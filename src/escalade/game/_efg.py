@@ -362,7 +362,7 @@ def constant_game(*, payoffs: np.ndarray, chance: np.ndarray, **structure: objec
     payoffs = np.asarray(payoffs, dtype=np.float64)
     chance = np.asarray(chance, dtype=np.float64)
 
-    def evaluate(draws: Draws) -> GameValues:
+    def evaluate(draws: Draws, *_: object) -> GameValues:
         n = draws.n_draws
         # Read-only broadcast views: no copy per draw.
         return GameValues(

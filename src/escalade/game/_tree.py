@@ -14,7 +14,7 @@ batch of draws, and the structure is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -97,7 +97,8 @@ class Level:
         return int(self.kids.stop - self.kids.start)
 
 
-Evaluator = Callable[[Draws], GameValues]
+Evaluator = Callable[..., GameValues]
+EnvEvaluator = Callable[[Mapping[str, Any], int], GameValues]
 
 
 @dataclass(frozen=True, eq=False)
@@ -164,6 +165,7 @@ class Game:
     node_labels: tuple[str, ...] = ()
     chance_names: tuple[str, ...] = ()
     source: Any = None
+    env_evaluator: EnvEvaluator | None = None
 
     # ------------------------------------------------------------------ sizes
     @property
@@ -337,13 +339,22 @@ class Game:
         return self.action_names[lo:hi]
 
     # ---------------------------------------------------------------- values
-    def evaluate(self, draws: Draws) -> GameValues:
+    def evaluate(
+        self,
+        draws: Draws,
+        extra: Mapping[str, Any] | None = None,
+        levers: Mapping[str, Any] | None = None,
+    ) -> GameValues:
         """Payoffs and chance probabilities for a batch of draws.
 
         Parameters
         ----------
         draws : Draws
             Parameter values, ``n_draws`` of them.
+        extra : mapping, optional
+            Values of state variables and ``period`` (scenarios with dynamics).
+        levers : mapping, optional
+            Lever settings (scenarios with levers).
 
         Returns
         -------
@@ -359,7 +370,19 @@ class Game:
         >>> g.evaluate(g.parameters.nominal(5)).payoffs.shape
         (5, 8, 2)
         """
-        return self.evaluator(draws)
+        if extra is None and levers is None:
+            return self.evaluator(draws)
+        return self.evaluator(draws, extra, levers)
+
+    def values_from_env(self, env: Mapping[str, Any], n: int) -> GameValues:
+        """Payoffs and chance probabilities from an already computed environment.
+
+        Lets a simulation compute parameters, levers, state and derived
+        values once per period and reuse them.
+        """
+        if self.env_evaluator is None:
+            return self.evaluate(self.parameters.nominal(n))
+        return self.env_evaluator(env, n)
 
     def nominal_values(self) -> GameValues:
         """Values at the parameters' nominal values (one draw)."""

@@ -52,6 +52,7 @@ __all__ = [
     "SectionHook",
     "check_chance",
     "load_scenario_text",
+    "register_finalizer",
     "register_section",
 ]
 
@@ -85,19 +86,23 @@ _TOP_KEYS = (
 
 @dataclass
 class SectionHook:
-    """A top-level section added by a later layer of the language (e.g. ``dynamics``).
+    """An optional top-level section of the language (``dynamics``, ``levers``, ...).
 
-    ``parse`` receives the section's located value and a :class:`Context`
-    and returns whatever the section means; it lands in
-    ``Scenario.extra[name]``.
+    ``declare`` (optional) runs right after ``parameters:`` is read, so the
+    names a section introduces (state variables, levers) can be used by
+    ``derived:`` and by payoff expressions; ``parse`` runs once the tree is
+    read and returns what lands in ``Scenario.extra[name]``. Both receive
+    the section's located value and the :class:`Context`.
     """
 
     name: str
     parse: Callable[[YNode, Context], Any]
     order: int = 0
+    declare: Callable[[YNode, Context], None] | None = None
 
 
 _HOOKS: dict[str, SectionHook] = {}
+_FINALIZERS: list[Callable[[dict[str, Any]], None]] = []
 
 
 def register_section(hook: SectionHook) -> None:
@@ -110,6 +115,11 @@ def register_section(hook: SectionHook) -> None:
         for mistakes.
     """
     _HOOKS[hook.name] = hook
+
+
+def register_finalizer(finalize: Callable[[dict[str, Any]], None]) -> None:
+    """Run ``finalize(extra)`` on the parsed sections before the scenario is built."""
+    _FINALIZERS.append(finalize)
 
 
 # ---------------------------------------------------------------------------
@@ -215,6 +225,10 @@ class Context:
     defined_at: dict[str, int] = field(default_factory=dict)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     later: dict[str, int] = field(default_factory=dict)
+    state_names: dict[str, int] = field(default_factory=dict)
+    expanded: tuple[TreeNode, ...] = ()
+    sections: tuple[str, ...] = ()
+    lever_names: tuple[str, ...] = ()
 
     def claims_of(self, node: YMap) -> tuple[str, ...]:
         """The claim ids cited under ``claim:`` / ``claims:`` of a mapping."""
@@ -559,7 +573,12 @@ def _parse_outcomes(node: YNode, ctx: Context) -> tuple[Outcome, ...]:
         name = check_name(key, "outcome name")
         what = f"outcome {name}"
         vm = expect_map(value, what)
-        check_keys(vm, ("payoffs", "label", "claim", "claims", "note"), what, required=("payoffs",))
+        check_keys(
+            vm,
+            ("payoffs", "label", "claim", "claims", "note", "then", "end"),
+            what,
+            required=("payoffs",),
+        )
         pay = vm.get("payoffs")
         formulas: list[Formula] = []
         if isinstance(pay, YSeq):
@@ -586,10 +605,51 @@ def _parse_outcomes(node: YNode, ctx: Context) -> tuple[Outcome, ...]:
             formulas = [ctx.formula(req(pm, pl), f"payoff of {pl} at {name}") for pl in ctx.players]
         label = opt_text(vm, "label")
         note = opt_text(vm, "note")
-        outcome = Outcome(name, tuple(formulas), label, ctx.claims_of(vm), note, location(key))
+        then, end = _parse_effects(vm, ctx, what)
+        outcome = Outcome(
+            name, tuple(formulas), label, ctx.claims_of(vm), note, location(key), then, end
+        )
         ctx.outcomes[name] = outcome
         out.append(outcome)
     return tuple(out)
+
+
+def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
+    """``then:``-style assignments ``{state_variable: expression}``, in file order."""
+    m = expect_map(node, f"then: of {what}")
+    out = []
+    for key, value in m.items:
+        target = check_name(key, "state variable")
+        if target not in ctx.state_names:
+            if not ctx.state_names:
+                raise key.error(
+                    f"{what}: then: sets state variables, and this scenario declares none "
+                    "(add them under dynamics: state:)"
+                )
+            raise key.error(
+                f"{what}: unknown state variable {target!r}{_suggest(target, ctx.state_names)}; "
+                f"state variables: {', '.join(ctx.state_names)}"
+            )
+        out.append((target, ctx.formula(value, f"{what}: new value of {target}")))
+    return tuple(out)
+
+
+def _parse_effects(
+    vm: YMap, ctx: Context, what: str
+) -> tuple[tuple[tuple[str, Formula], ...], bool]:
+    then = parse_assignments(req(vm, "then"), ctx, what) if "then" in vm else ()
+    end = False
+    if "end" in vm:
+        end_node = req(vm, "end")
+        if not isinstance(end_node, YScalar) or not isinstance(end_node.value, bool):
+            raise end_node.error(f"end: of {what} must be true or false, found {end_node.kind}")
+        end = end_node.value
+        if end and "dynamics" not in ctx.sections:
+            raise end_node.error(
+                f"{what}: end: true ends a run of the dynamics, and this scenario has no "
+                "dynamics: section"
+            )
+    return then, end
 
 
 _NODE_HELP = (
@@ -966,6 +1026,10 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     space = ParameterSpace()
     if "parameters" in root:
         space = _parse_parameters(req(root, "parameters"), ctx)
+    ctx.sections = tuple(k for k in root if k in _HOOKS)
+    for hook in sorted(_HOOKS.values(), key=lambda h: h.order):
+        if hook.declare is not None and hook.name in root:
+            hook.declare(req(root, hook.name), ctx)
     derived = _parse_derived(req(root, "derived"), ctx) if "derived" in root else ()
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
     named: dict[str, NodeSpec] = {}
@@ -976,10 +1040,13 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     _check_graph(tree, named)
     expanded = _expand(tree, named)
     _check_infosets(expanded)
+    ctx.expanded = expanded
     extra: dict[str, Any] = {}
     for hook in sorted(_HOOKS.values(), key=lambda h: h.order):
         if hook.name in root:
             extra[hook.name] = hook.parse(req(root, hook.name), ctx)
+    for finalize in _FINALIZERS:
+        finalize(extra)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     scenario = Scenario(
         name=name,

@@ -67,7 +67,12 @@ class Derived:
 
 @dataclass(frozen=True)
 class Outcome:
-    """An outcome: payoff formulas per player, in player order."""
+    """An outcome: payoff formulas per player, in player order.
+
+    In a scenario with ``dynamics:``, ``then`` holds the state changes the
+    outcome causes and ``end`` whether it ends the run (the outcome then
+    persists for the rest of the horizon).
+    """
 
     name: str
     payoffs: tuple[Formula, ...]
@@ -75,6 +80,8 @@ class Outcome:
     claims: tuple[str, ...] = ()
     note: str = ""
     loc: Location | None = None
+    then: tuple[tuple[str, Formula], ...] = ()
+    end: bool = False
 
 
 @dataclass(frozen=True)
@@ -209,13 +216,29 @@ class Scenario:
         """The game tree with every ``goto`` unfolded, breadth-first."""
         return self.expanded
 
-    def environment(self, draws: Draws) -> dict[str, FloatArray]:
-        """Parameters and derived values for a batch of draws.
+    def environment(
+        self,
+        draws: Draws,
+        extra: Mapping[str, Any] | None = None,
+        levers: Mapping[str, Any] | None = None,
+    ) -> dict[str, FloatArray]:
+        """Parameters, levers, state and derived values for a batch of draws.
+
+        Parameters
+        ----------
+        draws : Draws
+        extra : mapping, optional
+            Values of further names (state variables, ``period``): scalars or
+            arrays of shape (n_draws,). State variables default to their
+            initial values.
+        levers : mapping of str to float or ndarray, optional
+            Lever settings (0 off, 1 on, or an intensity in between; all off by
+            default). Each lever's effects replace the parameters and derived
+            values they name, blended by the setting.
 
         Returns
         -------
         dict of str to ndarray of shape (n_draws,)
-            Every parameter, then every derived value, evaluated in file order.
 
         Examples
         --------
@@ -225,9 +248,17 @@ class Scenario:
         >>> sorted(env)[:3]
         ['PA', 'UA_DA', 'UA_DB']
         """
-        env: dict[str, FloatArray] = dict(draws.items())
+        n = draws.n_draws
+        env: dict[str, Any] = dict(draws.items())
+        hook = self.extra.get("environment")
+        if hook is not None:
+            hook.prepare(self, env, n, extra, levers)
+        elif extra:
+            env.update(extra)
         for d in self.derived:
-            env[d.name] = d.formula.evaluate(env, n_draws=draws.n_draws)
+            env[d.name] = d.formula.evaluate(env, n_draws=n)
+            if hook is not None:
+                hook.after(d.name, env, n)
         return env
 
     def citations(self) -> dict[str, list[str]]:

@@ -18,11 +18,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from escalade.errors import ParameterError, SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
+from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
 from escalade.solvers._nash import NASH_ALGORITHMS, nash
 from escalade.solvers._solution import Solution, Summary, Table
@@ -37,6 +38,7 @@ __all__ = [
     "check_lam",
     "logit_qre",
     "nash",
+    "resolve_fixed",
     "solve_game",
     "spe",
 ]
@@ -55,6 +57,7 @@ def solve_game(
     keep_strategies: bool = True,
     chunk_size: int | None = None,
     algorithm: str = "auto",
+    fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Solution | list[Solution]:
     """Solve a game by the named method.
@@ -72,6 +75,8 @@ def solve_game(
     chunk_size : int, optional
     algorithm : str
         Nash algorithm (see :func:`nash`).
+    fixed : mapping, optional
+        ``{infoset: {action: probability}}`` fixed in advance (not for ``nash``).
     progress : callable, optional
 
     Returns
@@ -87,6 +92,7 @@ def solve_game(
             seed=seed,
             keep_strategies=keep_strategies,
             chunk_size=chunk_size,
+            fixed=fixed,
             progress=progress,
         )
     if method == "qre":
@@ -97,10 +103,13 @@ def solve_game(
             seed=seed,
             keep_strategies=keep_strategies,
             chunk_size=chunk_size,
+            fixed=fixed,
             progress=progress,
         )
     if method == "nash":
         if lam is not None:
             raise ParameterError("lam applies to --method qre only")
+        if fixed:
+            raise ParameterError("fixed choices are not supported with --method nash")
         return nash(game, draws, algorithm=algorithm)
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

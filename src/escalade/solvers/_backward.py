@@ -55,8 +55,11 @@ def best_response_rule(
     return tied / count[group]
 
 
-def logit_rule(lam: float) -> ChoiceRule:
-    """Logit choice with precision ``lam``: probabilities ∝ exp(lam · value)."""
+def logit_rule(lam: float | FloatArray) -> ChoiceRule:
+    """Logit choice with precision ``lam``: probabilities ∝ exp(lam · value).
+
+    ``lam`` is a number or an array of shape (n_draws,) (one precision per draw).
+    """
 
     def rule(vals: FloatArray, offsets: NDArray[np.int64], group: NDArray[np.int64]) -> FloatArray:
         top = np.maximum.reduceat(vals, offsets, axis=0)
@@ -98,6 +101,7 @@ def backward_forward(
     *,
     keep_strategies: bool = True,
     keep_reach: bool = False,
+    fixed: FloatArray | None = None,
 ) -> ChunkResult:
     """Solve a perfect-information game for a chunk of draws.
 
@@ -111,6 +115,8 @@ def backward_forward(
         :func:`best_response_rule` (SPE) or :func:`logit_rule` (QRE).
     keep_strategies, keep_reach : bool
         Whether to return per-draw action and node probabilities.
+    fixed : ndarray of shape (n_actions,), optional
+        Probabilities fixed in advance (NaN where the choice is free).
 
     Returns
     -------
@@ -137,6 +143,11 @@ def backward_forward(
                 probs[dk] = rule(vals, level.dec_offsets, level.dec_group)
             if level.chance_kids.size:
                 probs[level.chance_kids] = chance_t[level.chance_cols]
+        if fixed is not None and dk.size:
+            preset = fixed[game.edge_action[klo + dk]]
+            hit = ~np.isnan(preset)
+            if hit.any():
+                probs[dk[hit]] = preset[hit, None]
         edge[kids] = probs
         weighted = V[:, kids, :] * probs
         V[:, level.parents, :] = np.add.reduceat(weighted, level.offsets, axis=1)

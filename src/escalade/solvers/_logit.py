@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -42,6 +42,7 @@ from escalade.solvers._backward import (
     logit_rule,
 )
 from escalade.solvers._batch import resolve_draws, run_chunks
+from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
 from escalade.solvers._solution import Solution
 
@@ -61,15 +62,27 @@ def check_lam(lam: float | str | None) -> float:
     return value
 
 
+def _check_lam_array(lam: np.ndarray, n: int) -> np.ndarray:
+    lam = np.asarray(lam, dtype=np.float64)
+    if lam.shape != (n,):
+        raise ParameterError(
+            f"lam must be a number or one value per draw ({n}), found shape {lam.shape}"
+        )
+    if not np.isfinite(lam).all() or (lam < 0).any():
+        raise ParameterError("per-draw lam values must be finite and >= 0")
+    return lam
+
+
 def logit_qre(
     game: Game,
     draws: Draws | int | None = None,
     *,
-    lam: float,
+    lam: float | np.ndarray,
     seed: Seed = None,
     keep_strategies: bool = True,
     chunk_size: int | None = None,
     tol: float = 1e-12,
+    fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Solution:
     """Logit agent QRE at precision ``lam``, per draw.
@@ -79,8 +92,10 @@ def logit_qre(
     game : Game
     draws : Draws, int or None
         Parameter draws; an int samples that many; ``None`` is the nominal values.
-    lam : float
-        Precision (rationality): 0 is uniform play, ``inf`` the limit.
+    lam : float or ndarray of shape (n_draws,)
+        Precision (rationality): 0 is uniform play, ``inf`` the limit. An
+        array gives each draw its own finite precision (perfect-information
+        games).
     seed : int, Generator or None
         Used when ``draws`` is an int.
     keep_strategies : bool
@@ -89,6 +104,9 @@ def logit_qre(
         Draws per chunk.
     tol : float
         Residual tolerance of the equations (games with information sets).
+    fixed : mapping, optional
+        ``{infoset: {action: probability}}`` fixed in advance (a policy's
+        commitments); the other choices respond to them.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
 
@@ -112,16 +130,30 @@ def logit_qre(
     >>> round(sol.outcome_probability("SQ"), 6)
     0.25
     """
-    lam = check_lam(lam)
     d = resolve_draws(game, draws, seed)
+    preset = resolve_fixed(game, fixed)
+    lam_value: float | np.ndarray
+    if isinstance(lam, np.ndarray):
+        lam_value = _check_lam_array(lam, d.n_draws)
+        if not game.is_perfect_information:
+            raise ParameterError("per-draw lam needs a perfect-information game")
+    else:
+        lam_value = check_lam(lam)
     if game.is_perfect_information:
-        rule = best_response_rule if math.isinf(lam) else logit_rule(lam)
+
+        def solve_pi(values: GameValues, part: slice) -> ChunkResult:
+            if isinstance(lam_value, np.ndarray):
+                rule = logit_rule(lam_value[part])
+            else:
+                rule = best_response_rule if math.isinf(lam_value) else logit_rule(lam_value)
+            return backward_forward(game, values, rule, fixed=preset)
+
         sol, _ = run_chunks(
             game,
             d,
-            lambda values, part: backward_forward(game, values, rule),
+            solve_pi,
             method="qre",
-            lam=lam,
+            lam=None if isinstance(lam_value, np.ndarray) else lam_value,
             keep_strategies=keep_strategies,
             per_draw=game.n_players * game.n_nodes * 3,
             chunk_size=chunk_size,
@@ -129,7 +161,8 @@ def logit_qre(
         )
         sol.converged = np.ones(d.n_draws, dtype=bool)
         return sol
-    tracer = Tracer(game)
+    lam = float(lam_value)
+    tracer = Tracer(game, fixed=preset)
     n = d.n_draws
     converged = np.zeros(n, dtype=bool)
     residual = np.zeros(n)

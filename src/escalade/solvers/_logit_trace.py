@@ -75,8 +75,14 @@ class Tracer:
         Any extensive game (imperfect recall allowed).
     """
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, game: Game, fixed: np.ndarray | None = None) -> None:
         self.game = game
+        # Actions whose probabilities are fixed in advance: their equations
+        # become z_a = log p_a (probabilities clipped away from 0).
+        self.fixed_rows = np.flatnonzero(~np.isnan(fixed)) if fixed is not None else None
+        self.fixed_logp = (
+            np.log(np.clip(fixed[self.fixed_rows], 1e-300, 1.0)) if fixed is not None else None
+        )
         g = game
         self.A = g.n_actions
         self.H = g.n_infosets
@@ -104,8 +110,11 @@ class Tracer:
 
     @cached_property
     def z0(self) -> FloatArray:
-        """Uniform play (the branch's start), shape (n_actions,)."""
-        return self.log_k[self.game.action_infoset]
+        """Uniform play at free information sets (the branch's start), shape (n_actions,)."""
+        z = self.log_k[self.game.action_infoset]
+        if self.fixed_rows is not None:
+            z[self.fixed_rows] = self.fixed_logp
+        return z
 
     # ------------------------------------------------------------ equations
     def evaluate(
@@ -177,6 +186,8 @@ class Tracer:
         F[o] = zt[o] - zt[f] - lam[None, :] * (v[o] - v[f])
         if shift is not None:
             F[self.pert_row] += shift
+        if self.fixed_rows is not None and self.fixed_logp is not None:
+            F[self.fixed_rows] = zt[self.fixed_rows] - self.fixed_logp[:, None]
         out["F"] = F.T
         if DW is None:
             return out
@@ -196,6 +207,10 @@ class Tracer:
         J[self.is_first] = same[:, :, None] * sigma.T[None, :, :]
         eye = np.eye(self.A)
         J[o] = (eye[o] - eye[f])[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
+        if self.fixed_rows is not None:
+            J[self.fixed_rows] = 0.0
+            J[self.fixed_rows, self.fixed_rows] = 1.0
+            Fl[self.fixed_rows] = 0.0
         out["J"] = J.transpose(2, 0, 1)
         out["Fl"] = Fl.T
         return out

@@ -16,7 +16,7 @@ mit Nachfrageträgheit. Zeitschrift für die gesamte Staatswissenschaft
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import backward_forward, best_response_rule
 from escalade.solvers._batch import resolve_draws, run_chunks
+from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._solution import Solution
 
 __all__ = ["spe"]
@@ -37,6 +38,7 @@ def spe(
     seed: Seed = None,
     keep_strategies: bool = True,
     chunk_size: int | None = None,
+    fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Solution:
     """Subgame-perfect equilibrium of a perfect-information game, per draw.
@@ -53,6 +55,8 @@ def spe(
         Keep per-draw strategies (the mean is always kept).
     chunk_size : int, optional
         Draws per chunk (default: from a ~32 MB working-memory budget).
+    fixed : mapping, optional
+        ``{infoset: {action: probability}}`` fixed in advance.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
 
@@ -80,10 +84,11 @@ def spe(
             "(with --lam inf for the limiting equilibrium) or --method nash"
         )
     d = resolve_draws(game, draws, seed)
+    preset = resolve_fixed(game, fixed)
     sol, _ = run_chunks(
         game,
         d,
-        lambda values, part: backward_forward(game, values, best_response_rule),
+        lambda values, part: backward_forward(game, values, best_response_rule, fixed=preset),
         method="spe",
         lam=None,
         keep_strategies=keep_strategies,

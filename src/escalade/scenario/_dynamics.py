@@ -1,0 +1,647 @@
+"""Scenario language: ``dynamics``, ``levers`` and ``policies``.
+
+``dynamics`` turns the game into the stage game of a multi-period crisis:
+state variables with initial values and bounds, per-period updates,
+random events, and indicators to report; outcomes of the stage game may
+change the state (``then:``) or end the run (``end: true``).
+``levers`` are named policy instruments whose effects replace parameters
+or derived values. ``policies`` combine lever settings with choices forced
+at named information sets.
+
+Every name these sections introduce is usable in expressions: state
+variables and ``period`` (1, 2, ...) anywhere, levers (0 off, 1 on, or an
+intensity) anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from escalade.expr import Categorical, compile_expression
+from escalade.scenario._load import (
+    Context,
+    SectionHook,
+    check_keys,
+    check_name,
+    expect_map,
+    expect_number,
+    location,
+    opt_text,
+    parse_assignments,
+    register_finalizer,
+    register_section,
+    req,
+)
+from escalade.scenario._model import Scenario, TreeNode
+from escalade.scenario._params import Formula, Location
+from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
+
+__all__ = [
+    "Dynamics",
+    "Event",
+    "Indicator",
+    "Lever",
+    "Policy",
+    "StateVar",
+    "infoset_names",
+]
+
+_MAX_PERIODS = 1000
+
+
+@dataclass(frozen=True)
+class StateVar:
+    """A state variable: a number, a bool (0/1) or a category (codes)."""
+
+    name: str
+    kind: str  # "number", "bool" or "category"
+    initial: Formula
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    label: str = ""
+    loc: Location | None = None
+
+    def clip(self, values: np.ndarray) -> np.ndarray:
+        """Values kept within the variable's bounds (and 0/1 for bools)."""
+        if self.kind == "bool":
+            return np.where(values != 0, 1.0, 0.0)
+        if self.kind == "category":
+            return np.clip(np.rint(values), 0, len(self.choices or ()) - 1)
+        if self.low is not None or self.high is not None:
+            return np.clip(values, self.low, self.high)
+        return values
+
+
+@dataclass(frozen=True)
+class Event:
+    """A random event checked every period after the stage game."""
+
+    name: str
+    probability: Formula
+    when: Formula | None = None
+    then: tuple[tuple[str, Formula], ...] = ()
+    end: str | None = None
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A reported quantity: "ever happened" over stage outcomes and events,
+    or an expression evaluated at the end of the horizon."""
+
+    name: str
+    any_of: tuple[str, ...] = ()
+    at_end: Formula | None = None
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Dynamics:
+    """The ``dynamics:`` section: periods, state, updates, events, indicators."""
+
+    periods: int
+    discount: Formula
+    rationality: Formula
+    state: tuple[StateVar, ...]
+    update: tuple[tuple[str, Formula], ...] = ()
+    events: tuple[Event, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    unit: str = "period"
+    start: int | None = None
+    loc: Location | None = None
+
+    def state_var(self, name: str) -> StateVar:
+        """The state variable called ``name``."""
+        for v in self.state:
+            if v.name == name:
+                return v
+        raise KeyError(name)
+
+    def period_label(self, t: int) -> str:
+        """Display label of period ``t`` (1-based): a year if ``start`` is set."""
+        return str(self.start + t - 1) if self.start is not None else str(t)
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A policy instrument: on/off or an intensity in [0, 1], with effects."""
+
+    name: str
+    effects: tuple[tuple[str, Formula], ...]
+    kind: str = "switch"
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Lever settings plus choices forced at named information sets."""
+
+    name: str
+    levers: Mapping[str, float] = field(default_factory=dict)
+    force: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """Information-set names of an expanded tree: name -> (player, actions).
+
+    Named information sets keep their names; every other decision node is
+    its own information set named by its path (``root`` for the root),
+    the same rule the game builder uses.
+    """
+    out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    for node in nodes:
+        if node.kind != "decision":
+            continue
+        name = node.infoset or "/".join(node.path) or "root"
+        out.setdefault(name, (node.player, node.actions))
+    return out
+
+
+# ----------------------------------------------------------------- parsing
+def _bool_or_formula(node: YNode, ctx: Context, what: str) -> Formula:
+    if isinstance(node, YScalar) and isinstance(node.value, bool):
+        value = 1.0 if node.value else 0.0
+        return Formula(compile_expression(value), location(node), what)
+    return ctx.formula(node, what)
+
+
+def _claims_note(node: YMap, ctx: Context) -> tuple[tuple[str, ...], str, str]:
+    return ctx.claims_of(node), opt_text(node, "note"), opt_text(node, "label")
+
+
+def _declare_dynamics(node: YNode, ctx: Context) -> None:
+    m = expect_map(node, "dynamics")
+    state = m.get("state")
+    if state is None:
+        return
+    for key, spec in expect_map(state, "dynamics: state").items:
+        name = check_name(key, "state variable", reserved=True)
+        if name in ctx.kinds or name == "period":
+            raise key.error(
+                f"state variable {name!r} is already defined (as a parameter or "
+                "another name); state variables need names of their own"
+            )
+        kind: str | Categorical = "number"
+        if isinstance(spec, YMap) and "choices" in spec:
+            choices = spec.get("choices")
+            if not isinstance(choices, YSeq) or not choices.items:
+                raise (choices or spec).error(
+                    f"choices of state variable {name} must be a non-empty list of names"
+                )
+            kind = Categorical(tuple(check_name(c, "choice") for c in choices.items))
+        ctx.kinds[name] = kind
+        ctx.state_names[name] = key.line
+        ctx.defined_at[name] = key.line
+    ctx.kinds["period"] = "number"
+
+
+def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
+    name = key.raw
+    what = f"state variable {name}"
+    if not isinstance(spec, YMap):
+        return StateVar(
+            name,
+            "number",
+            _bool_or_formula(spec, ctx, f"initial value of {name}"),
+            loc=location(key),
+        )
+    check_keys(
+        spec,
+        ("initial", "low", "high", "choices", "claim", "claims", "note", "label"),
+        what,
+        required=("initial",),
+    )
+    claims, note, label = _claims_note(spec, ctx)
+    init_node = req(spec, "initial")
+    if "choices" in spec:
+        kind = ctx.kinds[name]
+        if not isinstance(kind, Categorical):  # pragma: no cover - set by declare
+            raise key.error(f"{what}: choices expected")
+        choice = check_name(init_node, f"initial value of {name}")
+        if choice not in kind.choices:
+            raise init_node.error(
+                f"initial value {choice!r} of {name} is not one of its choices {list(kind.choices)}"
+            )
+        initial = Formula(compile_expression(float(kind.code(choice))), location(init_node), what)
+        return StateVar(
+            name, "category", initial, None, None, kind.choices, claims, note, label, location(key)
+        )
+    is_bool = isinstance(init_node, YScalar) and isinstance(init_node.value, bool)
+    initial = _bool_or_formula(init_node, ctx, f"initial value of {name}")
+    low = expect_number(req(spec, "low"), f"low of {name}") if "low" in spec else None
+    high = expect_number(req(spec, "high"), f"high of {name}") if "high" in spec else None
+    if low is not None and high is not None and not low < high:
+        raise spec.key_node("high").error(
+            f"{what}: low must be below high, found low={low:g}, high={high:g}"
+        )
+    if is_bool and (low is not None or high is not None):
+        raise spec.key_node("low" if low is not None else "high").error(
+            f"{what} is true/false and takes no bounds"
+        )
+    return StateVar(
+        name,
+        "bool" if is_bool else "number",
+        initial,
+        low,
+        high,
+        None,
+        claims,
+        note,
+        label,
+        location(key),
+    )
+
+
+def _assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
+    # true/false are allowed as values of boolean state variables
+    m = expect_map(node, f"then: of {what}")
+    rewritten = []
+    for key, value in m.items:
+        if isinstance(value, YScalar) and isinstance(value.value, bool):
+            value = YScalar(
+                value=1 if value.value else 0,
+                raw="1" if value.value else "0",
+                style=None,
+                end_line=value.end_line,
+                file=value.file,
+                line=value.line,
+                col=value.col,
+            )
+        rewritten.append((key, value))
+    fixed = YMap(items=tuple(rewritten), _index=dict(m._index), file=m.file, line=m.line, col=m.col)
+    return parse_assignments(fixed, ctx, what)
+
+
+def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
+    m = expect_map(node, "dynamics")
+    check_keys(
+        m,
+        (
+            "periods",
+            "unit",
+            "start",
+            "discount",
+            "rationality",
+            "state",
+            "update",
+            "events",
+            "indicators",
+        ),
+        "dynamics",
+        required=("periods", "state"),
+    )
+    periods_node = req(m, "periods")
+    periods = expect_number(periods_node, "periods")
+    if periods != int(periods) or not 1 <= periods <= _MAX_PERIODS:
+        raise periods_node.error(
+            f"periods must be a whole number from 1 to {_MAX_PERIODS}, found {periods:g}"
+        )
+    unit = opt_text(m, "unit") or "period"
+    start = None
+    if "start" in m:
+        start_value = expect_number(req(m, "start"), "start")
+        if start_value != int(start_value):
+            raise req(m, "start").error("start must be a whole number (e.g. a year)")
+        start = int(start_value)
+    discount = (
+        ctx.formula(req(m, "discount"), "discount")
+        if "discount" in m
+        else Formula(compile_expression(1.0), location(m), "discount")
+    )
+    rationality = (
+        ctx.formula(req(m, "rationality"), "rationality (lambda)")
+        if "rationality" in m
+        else Formula(compile_expression(1.0), location(m), "rationality (lambda)")
+    )
+    state = tuple(
+        _parse_state_var(key, spec, ctx)
+        for key, spec in expect_map(req(m, "state"), "dynamics: state").items
+    )
+    if not state:
+        raise req(m, "state").error("dynamics: state must declare at least one variable")
+    update = _assignments(req(m, "update"), ctx, "dynamics: update") if "update" in m else ()
+    events: list[Event] = []
+    if "events" in m:
+        for key, spec in expect_map(req(m, "events"), "dynamics: events").items:
+            name = check_name(key, "event name")
+            if name in ctx.outcomes:
+                raise key.error(
+                    f"event {name!r} has the name of an outcome; events and "
+                    "outcomes are reported together, so their names must differ"
+                )
+            what = f"event {name}"
+            em = expect_map(spec, what)
+            check_keys(
+                em,
+                ("probability", "when", "then", "end", "label", "claim", "claims", "note"),
+                what,
+                required=("probability",),
+            )
+            end = None
+            if "end" in em:
+                end_node = req(em, "end")
+                end = check_name(end_node, f"end: of {what}")
+                if end not in ctx.outcomes:
+                    raise end_node.error(
+                        f"{what}: end: names the outcome the run ends in; unknown outcome "
+                        f"{end!r}; outcomes: {', '.join(ctx.outcomes)}"
+                    )
+            claims, note, label = _claims_note(em, ctx)
+            events.append(
+                Event(
+                    name,
+                    ctx.formula(req(em, "probability"), f"probability of {what}"),
+                    ctx.formula(req(em, "when"), f"condition of {what}") if "when" in em else None,
+                    _assignments(req(em, "then"), ctx, what) if "then" in em else (),
+                    end,
+                    label,
+                    claims,
+                    note,
+                    location(key),
+                )
+            )
+    indicators: list[Indicator] = []
+    if "indicators" in m:
+        known = [*ctx.outcomes, *(e.name for e in events)]
+        for key, spec in expect_map(req(m, "indicators"), "dynamics: indicators").items:
+            name = check_name(key, "indicator name")
+            what = f"indicator {name}"
+            im = expect_map(spec, what)
+            check_keys(im, ("any_of", "at_end", "label", "claim", "claims", "note"), what)
+            if ("any_of" in im) == ("at_end" in im):
+                raise im.error(
+                    f"{what} needs exactly one of any_of: (outcomes and events) or "
+                    "at_end: (an expression over the final state)"
+                )
+            any_of: tuple[str, ...] = ()
+            at_end = None
+            if "any_of" in im:
+                items = req(im, "any_of")
+                if not isinstance(items, YSeq) or not items.items:
+                    raise items.error(
+                        f"any_of: of {what} must be a non-empty list of outcome and event names"
+                    )
+                names = []
+                for item in items.items:
+                    ref = check_name(item, "outcome or event")
+                    if ref not in known:
+                        raise item.error(
+                            f"{what}: unknown outcome or event {ref!r}; known: {', '.join(known)}"
+                        )
+                    names.append(ref)
+                any_of = tuple(names)
+            else:
+                saved = dict(ctx.kinds)
+                ctx.kinds["alive"] = "number"
+                try:
+                    at_end = ctx.formula(req(im, "at_end"), f"{what} (at the end)")
+                finally:
+                    ctx.kinds.clear()
+                    ctx.kinds.update(saved)
+            claims, note, label = _claims_note(im, ctx)
+            indicators.append(Indicator(name, any_of, at_end, label, claims, note, location(key)))
+    return Dynamics(
+        int(periods),
+        discount,
+        rationality,
+        state,
+        update,
+        tuple(events),
+        tuple(indicators),
+        unit,
+        start,
+        location(m),
+    )
+
+
+def _declare_levers(node: YNode, ctx: Context) -> None:
+    for key, _ in expect_map(node, "levers").items:
+        name = check_name(key, "lever name", reserved=True)
+        if name in ctx.kinds:
+            raise key.error(
+                f"lever {name!r} is already defined (as a parameter or state "
+                "variable); levers need names of their own"
+            )
+        ctx.kinds[name] = "number"
+        ctx.defined_at[name] = key.line
+    ctx.lever_names = tuple(k.raw for k, _ in expect_map(node, "levers").items)
+
+
+def _parse_levers(node: YNode, ctx: Context) -> tuple[Lever, ...]:
+    out = []
+    derived_or_params = {n for n, k in ctx.kinds.items() if k == "number"}
+    for key, spec in expect_map(node, "levers").items:
+        name = key.raw
+        what = f"lever {name}"
+        lm = expect_map(spec, what)
+        check_keys(
+            lm, ("kind", "effects", "label", "claim", "claims", "note"), what, required=("effects",)
+        )
+        kind = "switch"
+        if "kind" in lm:
+            kind = check_name(req(lm, "kind"), "kind")
+            if kind not in ("switch", "intensity"):
+                raise req(lm, "kind").error(
+                    f"kind of {what} must be switch or intensity, found {kind!r}"
+                )
+        effects = []
+        for tkey, value in expect_map(req(lm, "effects"), f"effects of {what}").items:
+            target = check_name(tkey, "effect target")
+            if (
+                target not in derived_or_params
+                or target in ctx.state_names
+                or (target in ctx.lever_names)
+            ):
+                raise tkey.error(
+                    f"{what}: an effect replaces a parameter or a derived value; "
+                    f"{target!r} is neither"
+                )
+            effects.append((target, ctx.formula(value, f"{what}: effect on {target}")))
+        claims, note, label = _claims_note(lm, ctx)
+        out.append(Lever(name, tuple(effects), kind, label, claims, note, location(key)))
+    return tuple(out)
+
+
+def _parse_policies(node: YNode, ctx: Context) -> tuple[Policy, ...]:
+    infosets = infoset_names(ctx.expanded)
+    raw: dict[str, tuple[YScalar, YMap]] = {}
+    for key, spec in expect_map(node, "policies").items:
+        name = check_name(key, "policy name")
+        raw[name] = (key, expect_map(spec, f"policy {name}"))
+    done: dict[str, Policy] = {}
+
+    def build(name: str, chain: tuple[str, ...]) -> Policy:
+        if name in done:
+            return done[name]
+        key, pm = raw[name]
+        what = f"policy {name}"
+        check_keys(pm, ("extends", "levers", "force", "label", "claim", "claims", "note"), what)
+        levers: dict[str, float] = {}
+        force: dict[str, dict[str, float]] = {}
+        if "extends" in pm:
+            base_node = req(pm, "extends")
+            base = check_name(base_node, "extends")
+            if base not in raw:
+                raise base_node.error(
+                    f"{what} extends unknown policy {base!r}; policies: {', '.join(raw)}"
+                )
+            if base in chain:
+                raise base_node.error(
+                    f"policies extend each other in a cycle: {' -> '.join((*chain, base))}"
+                )
+            parent = build(base, (*chain, name))
+            levers.update(parent.levers)
+            force.update({k: dict(v) for k, v in parent.force.items()})
+        if "levers" in pm:
+            for lkey, value in expect_map(req(pm, "levers"), f"levers of {what}").items:
+                lever = check_name(lkey, "lever")
+                if lever not in ctx.lever_names:
+                    known = ", ".join(ctx.lever_names) or "none (add a levers: section)"
+                    raise lkey.error(f"{what}: unknown lever {lever!r}; levers: {known}")
+                if isinstance(value, YScalar) and isinstance(value.value, bool):
+                    setting = 1.0 if value.value else 0.0
+                else:
+                    setting = expect_number(value, f"setting of lever {lever}")
+                if not 0.0 <= setting <= 1.0:
+                    raise value.error(
+                        f"lever settings lie in [0, 1] (0 off, 1 on), found {setting:g}"
+                    )
+                levers[lever] = setting
+        if "force" in pm:
+            for ikey, value in expect_map(req(pm, "force"), f"force of {what}").items:
+                infoset = ikey.raw
+                if infoset not in infosets:
+                    named = [n for n in infosets if not re.search(r"[/]", n)]
+                    raise ikey.error(
+                        f"{what}: unknown information set {infoset!r}; named "
+                        f"information sets: {', '.join(named) or 'none'}"
+                    )
+                actions = infosets[infoset][1]
+                force[infoset] = _forced_choice(value, actions, f"{what} at {infoset}")
+        claims, note, label = _claims_note(pm, ctx)
+        policy = Policy(name, levers, force, label, claims, note, location(key))
+        done[name] = policy
+        return policy
+
+    return tuple(build(name, ()) for name in raw)
+
+
+def _forced_choice(node: YNode, actions: tuple[str, ...], what: str) -> dict[str, float]:
+    if isinstance(node, YScalar) and isinstance(node.value, str):
+        if node.raw not in actions:
+            raise node.error(f"{what}: unknown action {node.raw!r}; actions: {', '.join(actions)}")
+        return {a: (1.0 if a == node.raw else 0.0) for a in actions}
+    m = expect_map(node, f"{what} (an action, or {{action: probability}})")
+    probs = dict.fromkeys(actions, 0.0)
+    for key, value in m.items:
+        if key.raw not in actions:
+            raise key.error(f"{what}: unknown action {key.raw!r}; actions: {', '.join(actions)}")
+        p = expect_number(value, f"probability of {key.raw}")
+        if not 0.0 <= p <= 1.0:
+            raise value.error(f"{what}: probabilities lie in [0, 1], found {p:g}")
+        probs[key.raw] = p
+    total = sum(probs.values())
+    if abs(total - 1.0) > 1e-9:
+        raise m.error(f"{what}: forced probabilities must sum to 1, found {total:.10g}")
+    return probs
+
+
+# ------------------------------------------------------------- environment
+class LeverEnvironment:
+    """Fills in state defaults and lever values, and applies lever effects.
+
+    Installed as ``Scenario.extra["environment"]``; called by
+    :meth:`Scenario.environment`.
+    """
+
+    def __init__(self, dynamics: Dynamics | None, levers: tuple[Lever, ...]) -> None:
+        self.dynamics = dynamics
+        self.levers = levers
+        self.targets: dict[str, list[tuple[Lever, Formula]]] = {}
+        for lever in levers:
+            for target, formula in lever.effects:
+                self.targets.setdefault(target, []).append((lever, formula))
+
+    def prepare(
+        self,
+        scenario: Scenario,
+        env: dict[str, Any],
+        n: int,
+        extra: Mapping[str, Any] | None,
+        levers: Mapping[str, Any] | None,
+    ) -> None:
+        """Set levers, state defaults and ``period``; apply effects on parameters."""
+        settings = dict(levers or {})
+        for lever in self.levers:
+            env[lever.name] = settings.get(lever.name, 0.0)
+        unknown = set(settings) - {lv.name for lv in self.levers}
+        if unknown:
+            from escalade.errors import ParameterError
+
+            raise ParameterError(
+                f"unknown lever {sorted(unknown)[0]!r}; levers: "
+                f"{', '.join(lv.name for lv in self.levers) or 'none'}"
+            )
+        if self.dynamics is not None:
+            env.setdefault("period", 1.0)
+            given = extra or {}
+            for var in self.dynamics.state:
+                if var.name not in given:
+                    env[var.name] = var.clip(var.initial.evaluate(env, n_draws=n))
+        if extra:
+            env.update(extra)
+        for name in scenario.parameters.names:
+            self.after(name, env, n)
+
+    def after(self, name: str, env: dict[str, Any], n: int) -> None:
+        """Apply the effects of levers that are on to ``name``, just computed."""
+        for lever, formula in self.targets.get(name, ()):
+            setting = env[lever.name]
+            if np.all(np.asarray(setting) == 0):
+                continue
+            old = np.asarray(env[name], dtype=np.float64)
+            new = formula.evaluate(env, n_draws=n)
+            env[name] = old + np.asarray(setting) * (new - old)
+
+
+def _finalize(extra: dict[str, Any]) -> None:
+    dynamics = extra.get("dynamics")
+    levers = extra.get("levers", ())
+    if dynamics is None and not levers:
+        return
+    extra["environment"] = LeverEnvironment(dynamics, levers)
+    citations: dict[str, dict[str, tuple[str, ...]]] = {}
+    if dynamics is not None:
+        citations["state"] = {v.name: v.claims for v in dynamics.state}
+        citations["event"] = {e.name: e.claims for e in dynamics.events}
+        citations["indicator"] = {i.name: i.claims for i in dynamics.indicators}
+    citations["lever"] = {lv.name: lv.claims for lv in levers}
+    citations["policy"] = {p.name: p.claims for p in extra.get("policies", ())}
+    extra["citations"] = citations
+
+
+register_finalizer(_finalize)
+register_section(SectionHook("dynamics", _parse_dynamics, order=0, declare=_declare_dynamics))
+register_section(SectionHook("levers", _parse_levers, order=1, declare=_declare_levers))
+register_section(SectionHook("policies", _parse_policies, order=2))
