@@ -274,23 +274,7 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
 
 
 def _assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
-    # true/false are allowed as values of boolean state variables
-    m = expect_map(node, f"then: of {what}")
-    rewritten = []
-    for key, value in m.items:
-        if isinstance(value, YScalar) and isinstance(value.value, bool):
-            value = YScalar(
-                value=1 if value.value else 0,
-                raw="1" if value.value else "0",
-                style=None,
-                end_line=value.end_line,
-                file=value.file,
-                line=value.line,
-                col=value.col,
-            )
-        rewritten.append((key, value))
-    fixed = YMap(items=tuple(rewritten), _index=dict(m._index), file=m.file, line=m.line, col=m.col)
-    return parse_assignments(fixed, ctx, what)
+    return parse_assignments(node, ctx, what)
 
 
 def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:

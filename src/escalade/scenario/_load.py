@@ -630,7 +630,14 @@ def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, 
                 f"{what}: unknown state variable {target!r}{_suggest(target, ctx.state_names)}; "
                 f"state variables: {', '.join(ctx.state_names)}"
             )
-        out.append((target, ctx.formula(value, f"{what}: new value of {target}")))
+        label = f"{what}: new value of {target}"
+        if isinstance(value, YScalar) and isinstance(value.value, bool):
+            # true/false set boolean state variables
+            formula = Formula(compile_expression(1.0 if value.value else 0.0), location(value),
+                              label)
+        else:
+            formula = ctx.formula(value, label)
+        out.append((target, formula))
     return tuple(out)
 
 

@@ -28,11 +28,13 @@ from escalade.solvers._logit import check_lam, logit_qre
 from escalade.solvers._nash import NASH_ALGORITHMS, nash
 from escalade.solvers._solution import Solution, Summary, Table
 from escalade.solvers._spe import spe
+from escalade.solvers._values import StageSolution, solve_values
 
 __all__ = [
     "METHODS",
     "NASH_ALGORITHMS",
     "Solution",
+    "StageSolution",
     "Summary",
     "Table",
     "check_lam",
@@ -40,6 +42,7 @@ __all__ = [
     "nash",
     "resolve_fixed",
     "solve_game",
+    "solve_values",
     "spe",
 ]
 

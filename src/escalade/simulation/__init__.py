@@ -1,0 +1,15 @@
+"""Multi-period play of scenarios with dynamics, many runs at once.
+
+Examples
+--------
+>>> import escalade
+>>> from escalade.simulation import simulate
+>>> res = simulate(escalade.load("korea-2017"), "talks", runs=300, seed=2)
+>>> res.alive.shape
+(10,)
+"""
+
+from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, simulate
+from escalade.simulation._result import SimulationResult
+
+__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "SimulationResult", "simulate"]

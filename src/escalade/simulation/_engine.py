@@ -1,0 +1,506 @@
+"""Many crises at once: multi-period play of a scenario with dynamics.
+
+Each run is one possible history of the crisis. All runs advance together,
+period by period, as arrays of shape ``(n_runs,)``:
+
+1. the stage game (the scenario's tree) is solved for every run still
+   going, with payoffs computed from that run's state, parameters and
+   levers, by logit QRE at the scenario's ``rationality`` (so mistakes and
+   accidental escalation are part of the model) or by SPE; a policy's
+   forced choices are played as given;
+2. one outcome is drawn per run from the equilibrium outcome probabilities;
+   its payoffs accrue, discounted; its ``then:`` changes the state; an
+   ``end: true`` outcome ends the run and persists: its payoffs recur for
+   every remaining period of the horizon;
+3. each event fires with its probability (given its ``when:`` condition),
+   changing the state or ending the run in its ``end:`` outcome;
+4. the state moves by the ``update:`` expressions (all computed from the
+   same state, then assigned), clipped to each variable's bounds.
+
+Runs that ended are frozen. Random numbers are drawn for every run every
+period, ended or not, so two policies simulated with the same seed face
+the same luck (common random numbers), and the same seed gives the same
+numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import ParameterError, ScenarioError
+from escalade.game import Game, build_game
+from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed
+from escalade.simulation._result import SimulationResult
+from escalade.solvers import resolve_fixed, solve_values
+
+__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "simulate"]
+
+#: Runs simulated together (the results depend on the seed and on this size).
+DEFAULT_CHUNK = 25_000
+#: Name used for "no policy": no lever on, nothing forced.
+FREE_PLAY = "free"
+
+FloatArray = NDArray[np.float64]
+
+
+def _policy(scenario: Scenario, policy: str | Policy | None) -> Policy:
+    if isinstance(policy, Policy):
+        return policy
+    if policy is None or policy == FREE_PLAY:
+        return Policy(FREE_PLAY, label="Free play (no policy)")
+    policies = {p.name: p for p in scenario.extra.get("policies", ())}
+    if policy not in policies:
+        import difflib
+
+        close = difflib.get_close_matches(policy, list(policies), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParameterError(
+            f"{scenario.name} has no policy {policy!r}{hint}; policies: "
+            + (", ".join(policies) or "none")
+        )
+    return policies[policy]
+
+
+def simulate(
+    scenario: Scenario,
+    policy: str | Policy | None = None,
+    *,
+    runs: int = 10_000,
+    seed: Seed = None,
+    draws: Draws | None = None,
+    lam: float | None = None,
+    method: str = "qre",
+    periods: int | None = None,
+    chunk_size: int | None = None,
+    keep_runs: bool = True,
+    game: Game | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Simulate a scenario with dynamics under a policy, many runs at once.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Must have a ``dynamics:`` section.
+    policy : str, Policy or None
+        A policy of the scenario by name, or ``None`` for free play.
+    runs : int
+        Number of runs.
+    seed : int, Generator or None
+        Same seed (and chunk size), same numbers.
+    draws : Draws, optional
+        Parameter values per run (``n_draws == runs``); default: the
+        nominal values for every run.
+    lam : float, optional
+        Overrides the scenario's ``rationality`` (logit precision).
+    method : {"qre", "spe"}
+        How each period's stage game is solved.
+    periods : int, optional
+        Overrides the horizon.
+    chunk_size : int, optional
+        Runs simulated together (default 25,000; memory stays flat).
+    keep_runs : bool
+        Keep per-run utilities and indicators (needed to compare policies run by run).
+    game : Game, optional
+        The scenario's game, if already built.
+    progress : callable, optional
+        ``progress(done_runs, total_runs)`` after each chunk.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> sc = escalade.load("korea-2017")
+    >>> res = simulate(sc, "sanctions_default", runs=200, seed=1)
+    >>> res.periods, res.runs
+    (10, 200)
+    """
+    dyn: Dynamics | None = scenario.extra.get("dynamics")
+    if dyn is None:
+        raise ScenarioError(
+            f"{scenario.name} has no dynamics: section, so there is nothing to simulate; "
+            "use solve for a one-shot game",
+            file=scenario.source or None,
+        )
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
+        raise ParameterError(f"runs must be a whole number >= 1, found {runs!r}")
+    horizon = dyn.periods if periods is None else int(periods)
+    if horizon < 1:
+        raise ParameterError(f"periods must be >= 1, found {periods}")
+    if draws is not None and draws.n_draws not in (1, runs):
+        raise ParameterError(f"draws must hold 1 or {runs} parameter sets, found {draws.n_draws}")
+    chosen = _policy(scenario, policy)
+    game = game if game is not None else build_game(scenario)
+    fixed = resolve_fixed(game, chosen.force)
+    size = chunk_size or DEFAULT_CHUNK
+    if size < 1:
+        raise ParameterError(f"chunk_size must be >= 1, found {size}")
+    n_chunks = (runs + size - 1) // size
+    chunk_seeds: list[Any]
+    if isinstance(seed, np.random.Generator):
+        chunk_seeds = [seed] * n_chunks
+    elif isinstance(seed, np.random.SeedSequence):
+        chunk_seeds = list(seed.spawn(n_chunks))
+    else:
+        chunk_seeds = list(np.random.SeedSequence(seed).spawn(n_chunks))
+    started = time.perf_counter()
+    acc = _Accumulator(scenario, game, dyn, horizon, runs, keep_runs)
+    for k, start in enumerate(range(0, runs, size)):
+        n = min(size, runs - start)
+        rng = np.random.default_rng(chunk_seeds[k])
+        chunk_draws = _chunk_draws(scenario, draws, start, n)
+        _run_chunk(
+            scenario,
+            game,
+            dyn,
+            chosen,
+            fixed,
+            chunk_draws,
+            n,
+            horizon,
+            rng,
+            lam,
+            method,
+            acc,
+            start,
+        )
+        if progress is not None:
+            progress(start + n, runs)
+    return acc.result(
+        chosen, seed if isinstance(seed, int) else None, time.perf_counter() - started
+    )
+
+
+def _chunk_draws(scenario: Scenario, draws: Draws | None, start: int, n: int) -> Draws:
+    if draws is None:
+        return scenario.parameters.nominal(n)
+    if draws.n_draws == 1:
+        return Draws({k: np.repeat(v, n) for k, v in draws.items()}, n, draws.space)
+    return draws.take(slice(start, start + n))
+
+
+class _Accumulator:
+    """Sums over chunks of what the result reports."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        game: Game,
+        dyn: Dynamics,
+        horizon: int,
+        runs: int,
+        keep_runs: bool,
+    ) -> None:
+        self.scenario = scenario
+        self.game = game
+        self.dyn = dyn
+        self.T = horizon
+        self.runs = runs
+        n_out, n_ev = game.n_outcomes, len(dyn.events)
+        n_ind, n_state, n_pl = len(dyn.indicators), len(dyn.state), game.n_players
+        self.alive = np.zeros(horizon)
+        self.cum_outcomes = np.zeros((horizon, n_out))
+        self.ended_in = np.zeros((horizon, n_out))
+        self.cum_events = np.zeros((horizon, n_ev))
+        self.cum_indicators = np.zeros((horizon, n_ind))
+        self.state_sum = np.zeros((horizon + 1, n_state))
+        self.state_samples: list[list[FloatArray]] = [[] for _ in range(horizon + 1)]
+        self.utility_by_period = np.zeros((horizon, n_pl))
+        self.utility = np.zeros((runs, n_pl)) if keep_runs else None
+        self.flags = np.zeros((runs, n_ind), dtype=bool) if keep_runs else None
+        self.final_flags = np.zeros(n_ind)
+        self.utility_sum = np.zeros(n_pl)
+        self.utility_sq = np.zeros(n_pl)
+        self.keep_runs = keep_runs
+
+    def result(self, policy: Policy, seed: int | None, seconds: float) -> SimulationResult:
+        n = float(self.runs)
+        qs = np.empty((self.T + 1, len(self.dyn.state), 3))
+        for t in range(self.T + 1):
+            stacked = np.concatenate(self.state_samples[t], axis=0)
+            qs[t] = np.quantile(stacked, (0.05, 0.5, 0.95), axis=0).T
+        mean_u = self.utility_sum / n
+        var_u = np.maximum(self.utility_sq / n - mean_u**2, 0.0)
+        return SimulationResult(
+            scenario=self.scenario,
+            game=self.game,
+            policy=policy,
+            runs=self.runs,
+            periods=self.T,
+            seed=seed,
+            alive=self.alive / n,
+            cum_outcomes=self.cum_outcomes / n,
+            ended_in=self.ended_in / n,
+            cum_events=self.cum_events / n,
+            cum_indicators=self.cum_indicators / n,
+            state_mean=self.state_sum / n,
+            state_quantiles=qs,
+            utility_by_period=self.utility_by_period / n,
+            utility_mean=mean_u,
+            utility_se=np.sqrt(var_u / n),
+            run_utility=self.utility,
+            run_flags=self.flags,
+            diagnostics={"seconds": seconds},
+        )
+
+
+def _run_chunk(
+    scenario: Scenario,
+    game: Game,
+    dyn: Dynamics,
+    policy: Policy,
+    fixed: FloatArray | None,
+    draws: Draws,
+    n: int,
+    T: int,
+    rng: np.random.Generator,
+    lam_override: float | None,
+    method: str,
+    acc: _Accumulator,
+    offset: int,
+) -> None:
+    levers = dict(policy.levers)
+    out_end = np.array([o.end for o in scenario.outcomes], dtype=bool)
+    with_then = [k for k, o in enumerate(scenario.outcomes) if o.then]
+    env0 = scenario.environment(draws, extra={"period": 1.0}, levers=levers)
+    state = {
+        v.name: np.broadcast_to(np.asarray(env0[v.name], dtype=np.float64), (n,)).copy()
+        for v in dyn.state
+    }
+    delta = np.broadcast_to(dyn.discount.evaluate(env0, n_draws=n), (n,)).copy()
+    if (delta <= 0).any() or (delta > 1).any():
+        bad = int(np.flatnonzero((delta <= 0) | (delta > 1))[0])
+        raise ScenarioError(
+            f"discount must lie in (0, 1], found {delta[bad]:g} in run {bad}",
+            file=dyn.loc.file if dyn.loc else None,
+            line=dyn.loc.line if dyn.loc else None,
+            col=dyn.loc.col if dyn.loc else None,
+        )
+    alive = np.ones(n, dtype=bool)
+    utility = np.zeros((n, game.n_players))
+    ever_out = np.zeros((n, game.n_outcomes), dtype=bool)
+    ever_ev = np.zeros((n, len(dyn.events)), dtype=bool)
+    names = list(state)
+    state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
+    acc.state_sum[0] += state_matrix.sum(axis=0)
+    acc.state_samples[0].append(state_matrix)
+    disc = np.ones(n)
+    for t in range(1, T + 1):
+        u_outcome = rng.random(n)
+        u_events = rng.random((n, len(dyn.events)))
+        idx = np.flatnonzero(alive)
+        if idx.size:
+            env = _env(scenario, draws, idx, state, t, levers)
+            values = game.values_from_env(env, idx.size)
+            lam = (
+                np.full(idx.size, float(lam_override))
+                if lam_override is not None
+                else np.broadcast_to(
+                    dyn.rationality.evaluate(env, n_draws=idx.size), (idx.size,)
+                ).copy()
+            )
+            if (lam < 0).any() or not np.isfinite(lam).all():
+                raise ParameterError("rationality (lambda) must be finite and >= 0 in every run")
+            sol = solve_values(game, values, method=method, lam=lam, fixed=fixed)
+            cdf = np.cumsum(sol.outcomes, axis=1)
+            o = np.minimum(
+                (cdf < (u_outcome[idx] * cdf[:, -1])[:, None]).sum(axis=1), game.n_outcomes - 1
+            )
+            gain = values.payoffs[np.arange(idx.size), o, :]
+            utility[idx] += disc[idx, None] * gain
+            ever_out[idx, o] = True
+            changed = False
+            for k in with_then:
+                hit = o == k
+                if hit.any():
+                    for target, formula in scenario.outcomes[k].then:
+                        new = formula.evaluate(env, n_draws=idx.size)
+                        var = dyn.state_var(target)
+                        state[target][idx[hit]] = var.clip(new[hit])
+                    changed = True
+            ends = out_end[o]
+            if ends.any():
+                gone = idx[ends]
+                _absorb(utility, gone, gain[ends], delta[gone], t, T)
+                alive[gone] = False
+                acc.ended_in[t - 1 :, :] += np.bincount(o[ends], minlength=game.n_outcomes)
+                changed = True
+            idx = np.flatnonzero(alive)
+            if dyn.events and idx.size:
+                if changed:
+                    env = _env(scenario, draws, idx, state, t, levers)
+                else:
+                    env = _subset(env, keep=~ends)
+                fired_any = _events(
+                    scenario,
+                    game,
+                    dyn,
+                    env,
+                    idx,
+                    state,
+                    u_events,
+                    alive,
+                    ever_ev,
+                    ever_out,
+                    utility,
+                    delta,
+                    t,
+                    T,
+                    acc,
+                    draws,
+                )
+                changed = changed or fired_any
+            idx = np.flatnonzero(alive)
+            if dyn.update and idx.size:
+                env = _env(scenario, draws, idx, state, t, levers)
+                new_values = [
+                    (target, f.evaluate(env, n_draws=idx.size)) for target, f in dyn.update
+                ]
+                for target, new in new_values:
+                    state[target][idx] = dyn.state_var(target).clip(new)
+        disc *= delta
+        acc.alive[t - 1] += alive.sum()
+        acc.cum_outcomes[t - 1] += ever_out.sum(axis=0)
+        acc.cum_events[t - 1] += ever_ev.sum(axis=0)
+        flags = _flags(dyn, game, ever_out, ever_ev)
+        acc.cum_indicators[t - 1] += flags.sum(axis=0)
+        state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
+        acc.state_sum[t] += state_matrix.sum(axis=0)
+        acc.state_samples[t].append(state_matrix)
+        acc.utility_by_period[t - 1] += utility.sum(axis=0)
+    # Indicators measured at the end of the horizon.
+    final = _flags(dyn, game, ever_out, ever_ev)
+    at_end = [j for j, ind in enumerate(dyn.indicators) if ind.at_end is not None]
+    if at_end:
+        env = scenario.environment(
+            draws,
+            extra={**state, "period": float(T), "alive": alive.astype(np.float64)},
+            levers=levers,
+        )
+        for j in at_end:
+            at = dyn.indicators[j].at_end
+            if at is not None:
+                final[:, j] = at.evaluate(env, n_draws=n) != 0
+        acc.cum_indicators[T - 1, at_end] += final[:, at_end].sum(axis=0)
+    acc.utility_sum += utility.sum(axis=0)
+    acc.utility_sq += (utility**2).sum(axis=0)
+    if acc.utility is not None and acc.flags is not None:
+        acc.utility[offset : offset + n] = utility
+        acc.flags[offset : offset + n] = final
+
+
+def _absorb(
+    utility: FloatArray,
+    runs: NDArray[np.int64],
+    gain: FloatArray,
+    delta: FloatArray,
+    t: int,
+    T: int,
+) -> None:
+    """Add the ending outcome's payoffs for every period after ``t`` up to ``T``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rest = np.where(np.isclose(delta, 1.0), float(T - t), (delta**t - delta**T) / (1.0 - delta))
+    utility[runs] += rest[:, None] * gain
+
+
+def _env(
+    scenario: Scenario,
+    draws: Draws,
+    idx: NDArray[np.int64],
+    state: Mapping[str, Any],
+    t: int,
+    levers: Mapping[str, float],
+) -> dict[str, Any]:
+    sub = draws.take(idx)
+    extra: dict[str, Any] = {k: v[idx] for k, v in state.items()}
+    extra["period"] = float(t)
+    return scenario.environment(sub, extra=extra, levers=levers)
+
+
+def _subset(env: Mapping[str, Any], *, keep: NDArray[np.bool_]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in env.items():
+        arr = np.asarray(v)
+        out[k] = arr[keep] if arr.ndim == 1 and arr.shape[0] == keep.shape[0] else v
+    return out
+
+
+def _events(
+    scenario: Scenario,
+    game: Game,
+    dyn: Dynamics,
+    env: Mapping[str, Any],
+    idx: NDArray[np.int64],
+    state: dict[str, FloatArray],
+    u_events: FloatArray,
+    alive: NDArray[np.bool_],
+    ever_ev: NDArray[np.bool_],
+    ever_out: NDArray[np.bool_],
+    utility: FloatArray,
+    delta: FloatArray,
+    t: int,
+    T: int,
+    acc: _Accumulator,
+    draws: Draws,
+) -> bool:
+    """Fire events for the live runs ``idx``; returns whether any fired."""
+    outcome_index = {o: k for k, o in enumerate(game.outcomes)}
+    m = idx.size
+    still = np.ones(m, dtype=bool)
+    fired_any = False
+    for j, ev in enumerate(dyn.events):
+        p = ev.probability.evaluate(env, n_draws=m)
+        if ((p < -1e-12) | (p > 1 + 1e-12)).any():
+            bad = int(np.flatnonzero((p < 0) | (p > 1))[0])
+            loc = ev.probability.loc
+            raise ScenarioError(
+                f"probability of event {ev.name} is {p[bad]:.6g}, outside [0, 1], in run "
+                f"{int(idx[bad])} ({draws.describe_draw(int(idx[bad]))})",
+                file=loc.file if loc else None,
+                line=loc.line if loc else None,
+                col=loc.col if loc else None,
+            )
+        fire = still & (u_events[idx, j] < p)
+        if ev.when is not None:
+            fire &= ev.when.evaluate(env, n_draws=m) != 0
+        if not fire.any():
+            continue
+        fired_any = True
+        ever_ev[idx[fire], j] = True
+        for target, formula in ev.then:
+            new = formula.evaluate(env, n_draws=m)
+            state[target][idx[fire]] = dyn.state_var(target).clip(new[fire])
+        if ev.end is not None:
+            k = outcome_index[ev.end]
+            gone = idx[fire]
+            payoff = game.values_from_env(_subset(env, keep=fire), int(fire.sum())).payoffs[:, k, :]
+            _absorb(utility, gone, payoff, delta[gone], t, T)
+            alive[gone] = False
+            ever_out[gone, k] = True
+            acc.ended_in[t - 1 :, k] += gone.size
+            still &= ~fire
+    return fired_any
+
+
+def _flags(
+    dyn: Dynamics, game: Game, ever_out: NDArray[np.bool_], ever_ev: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Per-run "ever happened" of each any_of indicator (at_end ones are False here)."""
+    outcome_index = {o: k for k, o in enumerate(game.outcomes)}
+    event_index = {e.name: k for k, e in enumerate(dyn.events)}
+    flags = np.zeros((ever_out.shape[0], len(dyn.indicators)), dtype=bool)
+    for j, ind in enumerate(dyn.indicators):
+        for name in ind.any_of:
+            if name in outcome_index:
+                flags[:, j] |= ever_out[:, outcome_index[name]]
+            else:
+                flags[:, j] |= ever_ev[:, event_index[name]]
+    return flags

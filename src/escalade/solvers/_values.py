@@ -1,0 +1,97 @@
+"""Solve a batch whose payoffs are already computed (state-dependent stage games).
+
+A simulation evaluates each period's payoffs from the state of every run
+and then needs the equilibrium of that batch of stage games; this entry
+point skips the evaluation from parameter draws.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import ParameterError, SolveError
+from escalade.game import Game, GameValues
+from escalade.solvers._backward import (
+    ChoiceRule,
+    backward_forward,
+    best_response_rule,
+    logit_rule,
+)
+from escalade.solvers._logit_trace import Tracer
+
+__all__ = ["StageSolution", "solve_values"]
+
+FloatArray = NDArray[np.float64]
+
+
+class StageSolution:
+    """Payoffs and outcome probabilities of a batch of stage games (draws first)."""
+
+    def __init__(
+        self, payoffs: FloatArray, outcomes: FloatArray, converged: NDArray[np.bool_]
+    ) -> None:
+        self.payoffs = payoffs
+        self.outcomes = outcomes
+        self.converged = converged
+
+
+def solve_values(
+    game: Game,
+    values: GameValues,
+    *,
+    method: str = "qre",
+    lam: float | FloatArray = 1.0,
+    fixed: FloatArray | None = None,
+) -> StageSolution:
+    """Equilibrium outcome probabilities and payoffs for given game values.
+
+    Parameters
+    ----------
+    game : Game
+    values : GameValues
+        Payoffs and chance probabilities, ``n_draws`` of them.
+    method : {"qre", "spe"}
+    lam : float or ndarray of shape (n_draws,)
+        Logit precision (``inf`` for the limit).
+    fixed : ndarray of shape (n_actions,), optional
+        Probabilities fixed in advance (see :func:`resolve_fixed`), NaN where free.
+
+    Returns
+    -------
+    StageSolution
+        ``payoffs`` (n_draws, n_players), ``outcomes`` (n_draws, n_outcomes),
+        ``converged`` (n_draws,).
+
+    Examples
+    --------
+    >>> from escalade.game import build_game
+    >>> from escalade.scenario import load_scenario
+    >>> g = build_game(load_scenario("iig"))
+    >>> s = solve_values(g, g.nominal_values(), lam=0.0)
+    >>> float(s.outcomes[0, 0])
+    0.25
+    """
+    n = values.n_draws
+    if method == "spe":
+        if not game.is_perfect_information:
+            raise SolveError(f"{game.name}: SPE needs perfect information")
+        r = backward_forward(game, values, best_response_rule, keep_strategies=False, fixed=fixed)
+        return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool))
+    if method != "qre":
+        raise ParameterError(f"stage games are solved by qre or spe, not {method!r}")
+    if game.is_perfect_information:
+        rule: ChoiceRule
+        if np.ndim(lam) == 0 and math.isinf(float(np.asarray(lam))):
+            rule = best_response_rule
+        else:
+            rule = logit_rule(lam)
+        r = backward_forward(game, values, rule, keep_strategies=False, fixed=fixed)
+        return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool))
+    lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), (n,))
+    if not np.all(lam_arr == lam_arr[0]):
+        raise ParameterError("games with information sets are solved at one lambda per batch")
+    tr = Tracer(game, fixed=fixed).trace(values, float(lam_arr[0]))
+    return StageSolution(tr.payoffs, game.outcome_probabilities(tr.reach).T, tr.converged)
