@@ -12,7 +12,8 @@ Examples
 ['converged', 'lam', 'method']
 """
 
-from escalade._api import CheckReport, as_game, check, load, solve
+from escalade._api import CheckReport, analyze, as_game, check, claims, load, simulate, solve
+from escalade._version import __version__
 from escalade.errors import (
     ConvergenceWarning,
     EscaladeError,
@@ -26,8 +27,6 @@ from escalade.errors import (
 from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
 from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
 from escalade.solvers import Solution, logit_qre, nash, spe
-
-__version__ = "0.1.0"
 
 __all__ = [
     "CheckReport",
@@ -44,16 +43,19 @@ __all__ = [
     "Solution",
     "SolveError",
     "__version__",
+    "analyze",
     "as_game",
     "build_game",
     "bundled_scenarios",
     "check",
+    "claims",
     "load",
     "load_scenario",
     "logit_qre",
     "nash",
     "read_efg",
     "read_nfg",
+    "simulate",
     "solve",
     "spe",
     "write_efg",

@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
-__all__ = ["CheckReport", "as_game", "check", "load", "solve"]
+if TYPE_CHECKING:
+    from escalade.analysis import PolicyComparison
+    from escalade.simulation import SimulationResult
+
+__all__ = ["CheckReport", "analyze", "as_game", "check", "claims", "load", "simulate", "solve"]
 
 Source = str | Path | Scenario | Game
 
@@ -220,3 +225,151 @@ def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckRepor
         n_uncertain=len(game.parameters.uncertain_names),
         n_draws_checked=tried,
     )
+
+
+def _scenario(
+    source: str | Path | Scenario, overrides: Mapping[str, str | float] | None
+) -> Scenario:
+    loaded = load(source) if isinstance(source, str | Path) else source
+    if isinstance(loaded, Game):
+        raise ScenarioError(
+            f"{loaded.name} is a Gambit game; simulation and analysis need a scenario file "
+            "with dynamics: and policies:"
+        )
+    if overrides:
+        from dataclasses import replace
+
+        loaded = replace(loaded, parameters=loaded.parameters.fixed(overrides))
+    return loaded
+
+
+def simulate(
+    source: str | Path | Scenario,
+    policy: str | None = None,
+    *,
+    runs: int = 10_000,
+    seed: Seed = None,
+    lam: float | None = None,
+    periods: int | None = None,
+    set: Mapping[str, str | float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> SimulationResult:
+    """Simulate a scenario with dynamics under one of its policies.
+
+    Parameters
+    ----------
+    source : str, Path or Scenario
+        A bundled scenario's name, a file, or a loaded scenario.
+    policy : str, optional
+        One of the scenario's policies; ``None`` is free play (no lever on,
+        nothing forced).
+    runs : int
+        Number of simulated crises.
+    seed : int, optional
+        Same seed, same numbers.
+    lam : float, optional
+        Overrides the scenario's rationality (QRE precision).
+    periods : int, optional
+        Overrides the horizon.
+    set : mapping, optional
+        Parameters fixed at given values.
+    progress : callable, optional
+        ``progress(done_runs, total_runs)``.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> res = escalade.simulate("korea-2017", "sanctions_default", runs=500, seed=1)
+    >>> 0 < res.probability("rok_leaves_npt") <= 1
+    True
+    """
+    from escalade.simulation import simulate as _simulate
+
+    scenario = _scenario(source, set)
+    return _simulate(
+        scenario, policy, runs=runs, seed=seed, lam=lam, periods=periods, progress=progress
+    )
+
+
+def analyze(
+    source: str | Path | Scenario,
+    *,
+    runs: int = 100_000,
+    seed: Seed = 1,
+    policies: list[str] | None = None,
+    set: Mapping[str, str | float] | None = None,
+    out: str | Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> PolicyComparison:
+    """Simulate every policy of a scenario and compare them; optionally write the report.
+
+    Parameters
+    ----------
+    source : str, Path or Scenario
+    runs : int
+        Runs per policy.
+    seed : int
+        One seed for all policies.
+    policies : list of str, optional
+        A subset of the scenario's policies.
+    set : mapping, optional
+        Parameters fixed at given values.
+    out : str or Path, optional
+        Folder to write ``results.json`` and ``report.html`` into.
+    progress : callable, optional
+        ``progress(policy, done_runs, total_runs)``.
+
+    Returns
+    -------
+    PolicyComparison
+
+    Examples
+    --------
+    >>> import escalade
+    >>> cmp = escalade.analyze("korea-2017", runs=300, policies=["talks", "invasion"])
+    >>> cmp.ranking()
+    ['talks', 'invasion']
+    """
+    from escalade.analysis import compare_policies
+    from escalade.report import write_analysis
+
+    scenario = _scenario(source, set)
+    question = scenario.extra.get("question")
+    cmp = compare_policies(
+        scenario,
+        runs=runs,
+        seed=seed,
+        policies=policies,
+        actor=question.actor if question is not None else None,
+        baseline=(
+            question.baseline
+            if question is not None
+            and question.baseline
+            and (policies is None or question.baseline in policies)
+            else None
+        ),
+        progress=progress,
+    )
+    if out is not None:
+        write_analysis(cmp, out)
+    return cmp
+
+
+def claims(source: str | Path | Scenario) -> dict[str, list[str]]:
+    """Each claim of a scenario and the model elements that cite it.
+
+    Returns
+    -------
+    dict of claim id to a list like ``["parameter:p_detect", "node:..."]``
+
+    Examples
+    --------
+    >>> import escalade
+    >>> "parameter:p_detect" in escalade.claims("korea-2017")["C16"]
+    True
+    """
+    return _scenario(source, None).citations()

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from escalade import __version__
-from escalade._api import as_game, check, load, solve
+from escalade._api import analyze, as_game, check, claims, load, simulate, solve
+from escalade._version import __version__
 from escalade.errors import EscaladeError, OutputError, ParameterError
 from escalade.game import Game, write_efg, write_nfg
 from escalade.scenario import bundled_scenarios, load_scenario
@@ -166,6 +166,90 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_solve)
 
     p = sub.add_parser(
+        "claims",
+        help="list a scenario's claims and the model elements citing them",
+        description="Show every claim of a scenario's claims: section, with its quote, and "
+        "the parameters, derived values, outcomes, nodes, state variables, events, levers "
+        "and policies that cite it.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument("--json", action="store_true", help='print {"C1": ["parameter:...", ...], ...}')
+    p.set_defaults(run=_cmd_claims)
+
+    p = sub.add_parser(
+        "simulate",
+        help="simulate a crisis over time under a policy",
+        description="Simulate many crises at once under one of the scenario's policies (or "
+        "free play): each period the stage game is solved for every run, an outcome drawn, "
+        "events fired and the state updated. Prints the probability of each indicator over "
+        "the horizon, discounted utilities and the final state.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument(
+        "--policy",
+        default=None,
+        metavar="NAME",
+        help="one of the scenario's policies (default: free play)",
+    )
+    p.add_argument(
+        "--runs", type=_count, default=10_000, metavar="N", help="number of runs (default 10000)"
+    )
+    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
+    p.add_argument(
+        "--lam",
+        type=_lam,
+        default=None,
+        metavar="L",
+        help="override the actors' rationality (QRE precision)",
+    )
+    p.add_argument("--periods", type=_count, default=None, metavar="T", help="override the horizon")
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter at a value (repeatable)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(run=_cmd_simulate)
+
+    p = sub.add_parser(
+        "analyze",
+        help="compare every policy and write results.json and report.html",
+        description="Simulate every policy of a scenario with the same seed, rank them by "
+        "the question's actor's discounted utility, and write results.json and a "
+        "self-contained report.html into the output folder.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    p.add_argument(
+        "--out", required=True, metavar="FOLDER", help="folder for results.json and report.html"
+    )
+    p.add_argument(
+        "--runs", type=_count, default=100_000, metavar="N", help="runs per policy (default 100000)"
+    )
+    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument(
+        "--policy",
+        action="append",
+        default=None,
+        metavar="NAME",
+        dest="policies",
+        help="compare only these policies (repeatable)",
+    )
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter at a value (repeatable)",
+    )
+    p.set_defaults(run=_cmd_analyze)
+
+    p = sub.add_parser(
         "export",
         help="write a scenario as a Gambit file",
         description="Write a scenario (at its nominal values, or with --set) as a Gambit "
@@ -301,6 +385,144 @@ def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:
     for i, eq in enumerate(eqs, start=1):
         _out(f"\n--- equilibrium {i} ---")
         _out(str(eq.summary()))
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    cites = claims(args.scenario)
+    if args.json:
+        _out(json.dumps(cites, indent=2))
+        return EXIT_OK
+    scenario = (
+        load_scenario(args.scenario)
+        if not str(args.scenario).lower().endswith((".efg", ".nfg"))
+        else None
+    )
+    quotes = scenario.claims if scenario is not None else {}
+    if not cites:
+        _out("this scenario has no claims: section")
+        return EXIT_OK
+    for cid, elements in cites.items():
+        quote = quotes[cid].quote if cid in quotes else ""
+        _out(f"{cid}  {quote}")
+        _out("    " + (", ".join(elements) if elements else "(not encoded by any element)"))
+    return EXIT_OK
+
+
+def _bar(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} runs"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    task = bar.add_task(label, total=1)
+    bar.start()
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    progress, stop = _bar(f"simulating {args.policy or 'free play'}")
+    try:
+        res = simulate(
+            args.scenario,
+            args.policy,
+            runs=args.runs,
+            seed=args.seed,
+            lam=args.lam,
+            periods=args.periods,
+            set=_overrides(args),
+            progress=progress,
+        )
+    finally:
+        stop()
+    if args.json:
+        _out(json.dumps(res.to_dict(), indent=2, allow_nan=False))
+    else:
+        _out(str(res.summary()))
+    return EXIT_OK
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    stop: Callable[[], None] = lambda: None  # noqa: E731
+    update = None
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        bar = Progress(
+            TextColumn("{task.description:<40}"),
+            BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} runs"),
+            TimeElapsedColumn(),
+            transient=False,
+        )
+        tasks: dict[str, Any] = {}
+        bar.start()
+        stop = bar.stop
+
+        def update(policy: str, done: int, total: int) -> None:
+            if policy not in tasks:
+                tasks[policy] = bar.add_task(policy, total=total)
+            bar.update(tasks[policy], completed=done)
+
+    try:
+        cmp = analyze(
+            args.scenario,
+            runs=args.runs,
+            seed=args.seed,
+            policies=args.policies,
+            set=_overrides(args),
+            out=args.out,
+            progress=update,
+        )
+    finally:
+        stop()
+    _print_comparison(cmp)
+    sys.stderr.write(
+        f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.html'}\n"
+    )
+    return EXIT_OK
+
+
+def _print_comparison(cmp: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    first = next(iter(cmp.results.values()))
+    table = RichTable(
+        title=f"{cmp.scenario.title}: policies ranked by {cmp.actor}'s discounted utility",
+        show_lines=False,
+    )
+    table.add_column("policy")
+    table.add_column(f"{cmp.actor} utility", justify="right")
+    table.add_column(f"vs {cmp.baseline}", justify="right")
+    shown = [
+        n
+        for n in ("settlement", "major_war", "nuclear_use", "rok_leaves_npt", "jpn_leaves_npt")
+        if n in first.indicator_names
+    ]
+    if not shown:
+        shown = list(first.indicator_names[:5])
+    for n in shown:
+        table.add_column(n.replace("_", " "), justify="right")
+    for p in cmp.ranking():
+        res = cmp.results[p]
+        d, se = cmp.difference(p)
+        table.add_row(
+            p,
+            f"{res.utility(cmp.actor):.2f}",
+            "-" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
+            *(f"{100 * res.probability(n):.1f}%" for n in shown),
+        )
+    Console(width=160).print(table)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ batch of draws, and the structure is shared.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -383,6 +383,39 @@ class Game:
         if self.env_evaluator is None:
             return self.evaluate(self.parameters.nominal(n))
         return self.env_evaluator(env, n)
+
+    def with_context(
+        self,
+        extra: Mapping[str, Any] | None = None,
+        levers: Mapping[str, Any] | None = None,
+    ) -> Game:
+        """The same game evaluated with some state values and lever settings fixed.
+
+        Examples
+        --------
+        >>> from escalade.game import build_game
+        >>> from escalade.scenario import load_scenario
+        >>> g = build_game(load_scenario("korea-2017"))
+        >>> g2 = g.with_context(levers={"step1": 1.0})
+        >>> g2.evaluate(g2.parameters.nominal()).payoffs.shape
+        (1, 17, 5)
+        """
+        base = self.evaluator
+        fixed_extra = dict(extra or {})
+        fixed_levers = dict(levers or {})
+
+        def evaluate(
+            draws: Draws,
+            more_extra: Mapping[str, Any] | None = None,
+            more_levers: Mapping[str, Any] | None = None,
+        ) -> GameValues:
+            return base(
+                draws,
+                {**fixed_extra, **(more_extra or {})},
+                {**fixed_levers, **(more_levers or {})},
+            )
+
+        return replace(self, evaluator=evaluate)
 
     def nominal_values(self) -> GameValues:
         """Values at the parameters' nominal values (one draw)."""

@@ -33,6 +33,7 @@ from escalade.scenario._dynamics import (
     Indicator,
     Lever,
     Policy,
+    Question,
     StateVar,
     infoset_names,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "ParameterSpace",
     "Player",
     "Policy",
+    "Question",
     "Scenario",
     "SectionHook",
     "Seed",

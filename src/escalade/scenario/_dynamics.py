@@ -47,6 +47,7 @@ __all__ = [
     "Indicator",
     "Lever",
     "Policy",
+    "Question",
     "StateVar",
     "infoset_names",
 ]
@@ -629,3 +630,55 @@ register_finalizer(_finalize)
 register_section(SectionHook("dynamics", _parse_dynamics, order=0, declare=_declare_dynamics))
 register_section(SectionHook("levers", _parse_levers, order=1, declare=_declare_levers))
 register_section(SectionHook("policies", _parse_policies, order=2))
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question a scenario is built to answer: is ``policy`` rational for ``actor``?"""
+
+    text: str
+    actor: str
+    policy: str
+    baseline: str | None = None
+    loc: Location | None = None
+
+
+def _parse_question(node: YNode, ctx: Context) -> Question:
+    m = expect_map(node, "question")
+    check_keys(
+        m, ("text", "actor", "policy", "baseline"), "question", required=("text", "actor", "policy")
+    )
+    actor_node = req(m, "actor")
+    actor = check_name(actor_node, "actor")
+    if actor not in ctx.players:
+        raise actor_node.error(
+            f"question: unknown player {actor!r}; players: {', '.join(ctx.players)}"
+        )
+    return Question(
+        opt_text(m, "text"),
+        actor,
+        check_name(req(m, "policy"), "policy"),
+        check_name(req(m, "baseline"), "baseline") if "baseline" in m else None,
+        location(m),
+    )
+
+
+def _check_question(extra: dict[str, Any]) -> None:
+    q = extra.get("question")
+    if q is None:
+        return
+    names = [p.name for p in extra.get("policies", ())]
+    for value in (q.policy, q.baseline):
+        if value is not None and value not in names:
+            from escalade.errors import ScenarioError
+
+            raise ScenarioError(
+                f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}",
+                file=q.loc.file if q.loc else None,
+                line=q.loc.line if q.loc else None,
+                col=q.loc.col if q.loc else None,
+            )
+
+
+register_section(SectionHook("question", _parse_question, order=3))
+register_finalizer(_check_question)

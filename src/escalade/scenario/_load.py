@@ -633,8 +633,9 @@ def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, 
         label = f"{what}: new value of {target}"
         if isinstance(value, YScalar) and isinstance(value.value, bool):
             # true/false set boolean state variables
-            formula = Formula(compile_expression(1.0 if value.value else 0.0), location(value),
-                              label)
+            formula = Formula(
+                compile_expression(1.0 if value.value else 0.0), location(value), label
+            )
         else:
             formula = ctx.formula(value, label)
         out.append((target, formula))

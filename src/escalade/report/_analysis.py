@@ -1,0 +1,248 @@
+"""The policy analysis report: a self-contained HTML page and ``results.json``."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from escalade._version import __version__
+from escalade.analysis import PolicyComparison
+from escalade.errors import OutputError
+from escalade.report._answer import answer_paragraphs
+from escalade.report._charts import PALETTE, bar_chart, line_grid
+from escalade.report._page import page, table
+from escalade.report._tree import tree_svg
+
+__all__ = ["render_analysis", "write_analysis"]
+
+# Branches reached with lower probability are folded in tree drawings.
+_FOLD = 0.002
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def render_analysis(cmp: PolicyComparison) -> str:
+    """The analysis as one self-contained HTML page (no network resources).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.analysis import compare_policies
+    >>> cmp = compare_policies(escalade.load("korea-2017"), runs=200, seed=1)
+    >>> page = render_analysis(cmp)
+    >>> "<script src" in page, page.startswith("<!DOCTYPE html>")
+    (False, True)
+    """
+    sc = cmp.scenario
+    first = next(iter(cmp.results.values()))
+    dyn = first.dynamics
+    q = sc.extra.get("question")
+    names = cmp.policies
+    colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(names)}
+    labels = {p: cmp.results[p].policy.label or p for p in names}
+    sections: list[str] = []
+
+    question = q.text if q is not None else f"Which policy serves {cmp.actor} best?"
+    answer = "".join(f"<p>{_e(p)}</p>" for p in answer_paragraphs(cmp))
+    sections.append(f'<section class="answer"><h2>{_e(question)}</h2>{answer}</section>')
+
+    # policy comparison table
+    ind_names = first.indicator_names
+    ind_labels = [i.label or i.name for i in dyn.indicators]
+    rows = []
+    best = cmp.ranking()[0]
+    for p in cmp.ranking():
+        res = cmp.results[p]
+        d, se = cmp.difference(p)
+        rows.append(
+            [
+                f'<span class="swatch" style="background:{colors[p]}"></span>{_e(labels[p])}'
+                + (" ★" if p == best else ""),
+                f"{res.utility(cmp.actor):.2f}",
+                "baseline" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
+                *(f"{100 * res.probability(n):.1f}%" for n in ind_names),
+            ]
+        )
+    sections.append(
+        "<section><h2>Policies compared</h2>"
+        f"<p>Ranked by {_e(cmp.actor)}'s discounted utility over the horizon; differences are "
+        f"against {_e(labels[cmp.baseline])} with 95% intervals from paired runs; "
+        "probabilities are of each event happening at least once within the horizon.</p>"
+        + table(["Policy", f"{cmp.actor} utility", "Difference", *ind_labels], rows, raw_first=True)
+        + bar_chart(
+            [labels[p] for p in names],
+            [cmp.utility(p) for p in names],
+            [cmp.results[p].utility_se[cmp.results[p].players.index(cmp.actor)] for p in names],
+            colors=[colors[p] for p in names],
+            xlabel=f"{cmp.actor}'s discounted utility (95% interval)",
+            highlight=labels[q.policy] if q is not None and q.policy in labels else None,
+        )
+        + "</section>"
+    )
+
+    # cumulative curves
+    periods = first.period_labels()
+    panels = []
+    for j, ind in enumerate(dyn.indicators):
+        if ind.at_end is not None:
+            continue
+        panels.append(
+            (ind.label or ind.name, {p: cmp.results[p].cum_indicators[:, j] for p in names})
+        )
+    panels.append(
+        (
+            "Still in the crisis (no settlement, war or collapse)",
+            {p: cmp.results[p].alive for p in names},
+        )
+    )
+    sections.append(
+        "<section><h2>How the odds build up, year by year</h2>"
+        "<p>Cumulative probability that each event has happened by the end of each "
+        f"{_e(dyn.unit)}.</p>"
+        + line_grid(periods, panels, colors=colors, labels=labels)
+        + "</section>"
+    )
+    state_panels = []
+    for j, var in enumerate(dyn.state):
+        if var.kind == "bool":
+            continue
+        state_panels.append(
+            (var.label or var.name, {p: cmp.results[p].state_mean[1:, j] for p in names})
+        )
+    if state_panels:
+        sections.append(
+            "<section><h2>The drift: mean state over the years</h2>"
+            "<p>Mean over all runs (runs that ended keep their last state).</p>"
+            + line_grid(
+                periods, state_panels, colors=colors, labels=labels, percent=False, ylabel="mean"
+            )
+            + "</section>"
+        )
+
+    # stage game trees
+    focus = [q.policy] if q is not None and q.policy in cmp.stage else names[:1]
+    if q is not None and q.baseline in cmp.stage and q.baseline not in focus:
+        focus.append(q.baseline)
+    trees = []
+    for p in focus:
+        view = cmp.stage[p]
+        trees.append(
+            f"<h3>{_e(labels[p])}</h3>"
+            + tree_svg(
+                view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
+            )
+        )
+    others = "".join(
+        f"<details><summary>{_e(labels[p])}</summary>"
+        + tree_svg(
+            cmp.stage[p].solution.game,
+            cmp.stage[p].edge,
+            cmp.stage[p].reach,
+            forced=cmp.stage[p].forced,
+            min_reach=_FOLD,
+        )
+        + "</details>"
+        for p in names
+        if p not in focus
+    )
+    sections.append(
+        "<section><h2>The yearly crisis game</h2>"
+        "<p>The stage game of the first year at the initial state, solved by logit QRE: "
+        "numbers on edges are choice probabilities (red) and chance probabilities (violet); "
+        "edge weight follows how likely the edge is to be reached; dashed edges are choices "
+        "the policy fixes; leaves give the outcome and the probability of ending there. "
+        f"Branches reached with probability below {100 * _FOLD:.1f}% are folded (…).</p>"
+        + "".join(trees)
+        + (f"<h3>Other policies</h3>{others}" if others else "")
+        + "</section>"
+    )
+
+    # claims
+    cites = sc.citations()
+    claim_rows = [
+        [_e(c.id), _e(c.quote), _e(c.source), _e(", ".join(cites.get(c.id, [])) or "-")]
+        for c in sc.claims.values()
+    ]
+    if claim_rows:
+        sections.append(
+            "<section><h2>Claims and where the model encodes them</h2>"
+            + table(["Claim", "Quote", "Source", "Encoded by"], claim_rows, escape=False)
+            + "</section>"
+        )
+
+    # parameters
+    prm_rows = []
+    for prm in sc.parameters:
+        dist = prm.dist.describe() if prm.dist is not None else "fixed"
+        prm_rows.append(
+            [
+                _e(prm.name),
+                _e(prm.format_value(prm.nominal)),
+                _e(dist),
+                _e(", ".join(prm.claims)),
+                _e(prm.note),
+            ]
+        )
+    sections.append(
+        "<section><h2>Parameters</h2><details><summary>All "
+        f"{len(prm_rows)} parameters: nominal value, range, claims, reason</summary>"
+        + table(
+            ["Parameter", "Nominal", "Range or distribution", "Claims", "Why"],
+            prm_rows,
+            escape=False,
+        )
+        + "</details></section>"
+    )
+    lam = dyn.rationality.text
+    sections.append(
+        "<section class='method'><h2>How these numbers were made</h2>"
+        f"<p>{cmp.runs:,} simulated crises per policy over {first.periods} {_e(dyn.unit)}s, "
+        f"seed {cmp.seed}, with every parameter at its nominal value. Each year the stage "
+        f"game is solved for every run by logit quantal response equilibrium (precision "
+        f"<code>{_e(lam)}</code>), so mistakes and accidental escalation happen with the "
+        "probability the model gives them; an outcome is drawn, then events, then the drift. "
+        "Utilities are discounted; outcomes that end the crisis keep paying their yearly "
+        "payoff for the rest of the horizon. All policies use the same random numbers.</p>"
+        f"<p>Reproduce: <code>escalade analyze {_e(sc.name)} --runs {cmp.runs} --seed "
+        f"{cmp.seed}</code> (escalade {_e(__version__)}).</p></section>"
+    )
+    return page(sc.title or sc.name, sc.description, sections)
+
+
+def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
+    """Write ``results.json`` and ``report.html`` into a folder, atomically.
+
+    Returns
+    -------
+    dict with the paths of ``results`` and ``report``.
+
+    Raises
+    ------
+    OutputError
+        If the folder cannot be created or written.
+    """
+    folder = Path(out)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+    data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
+    report = render_analysis(cmp)
+    paths = {"results": folder / "results.json", "report": folder / "report.html"}
+    for key, text in (("results", data), ("report", report)):
+        target = paths[key]
+        tmp = target.with_name(f".{target.name}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    return paths
