@@ -140,6 +140,28 @@ def nash(
     ]
 
 
+def _infosets_in_file_order(game: Game) -> list[list[int]]:
+    """Each player's information sets in the order Gambit lists them.
+
+    Gambit numbers a player's information sets by first appearance in the
+    file, whatever numbers the file gives them, and the writer prints nodes
+    depth first; the game's own order is breadth first. The two differ as
+    soon as a player moves twice on one branch before moving on another.
+    """
+    first, n_children = game.first_child, game.n_children
+    order: list[list[int]] = [[] for _ in game.players]
+    seen: set[int] = set()
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        h = int(game.infoset[i])
+        if h >= 0 and h not in seen:
+            seen.add(h)
+            order[int(game.infoset_player[h])].append(h)
+        stack.extend(reversed(range(int(first[i]), int(first[i] + n_children[i]))))
+    return order
+
+
 def _strategic_form_is_small(game: Game) -> bool:
     """Whether every player has at most MAX_STRATEGIES pure (unreduced) strategies."""
     sizes = np.diff(game.infoset_actions).astype(np.float64)
@@ -159,10 +181,7 @@ def _solution_from_profile(
     game: Game, draws: Draws, values: GameValues, profile: Any, g: Any, algorithm: str
 ) -> Solution:
     sigma = np.empty(game.n_actions)
-    # Gambit numbers infosets within players in the order our writer gave them.
-    by_player: list[list[int]] = [[] for _ in game.players]
-    for h in range(game.n_infosets):
-        by_player[game.infoset_player[h]].append(h)
+    by_player = _infosets_in_file_order(game)
     for p_index, player in enumerate(g.players):
         for k, infoset in enumerate(player.infosets):
             h = by_player[p_index][k]
