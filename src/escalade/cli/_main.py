@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from escalade._api import analyze, as_game, check, claims, load, simulate, solve
 from escalade._version import __version__
@@ -359,15 +359,13 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 def _print_solution(sol: Solution, args: argparse.Namespace) -> None:
     if args.json:
-        _out(json.dumps(sol.to_dict(), indent=2, allow_nan=False, default=_json_default))
+        payload = sol.to_dict()
+        # json never hands floats to ``default``, so lam=inf is spelt out here.
+        if payload.get("lam") == math.inf:
+            payload["lam"] = "inf"
+        _out(json.dumps(payload, indent=2, allow_nan=False))
     else:
         _out(str(sol.summary()))
-
-
-def _json_default(value: Any) -> Any:
-    if value == math.inf:
-        return "inf"
-    raise TypeError(f"not JSON serialisable: {value!r}")
 
 
 def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:

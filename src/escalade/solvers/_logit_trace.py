@@ -316,8 +316,13 @@ class Tracer:
                 t[ids] = new_t[acc]
                 steps[ids] += 1
                 if limit:
-                    ev = self.evaluate(u[acc, :A], lam_u, _take(sub, acc), jacobian=False)
-                    reached = (self.regret(ev, u[acc, :A]) <= regret_bar[ids]) | (lam_u >= max_lam)
+                    # Judge regret on the renormalised profile: once the first equation is
+                    # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
+                    # missing mass alone is a regret of PERTURBATION times a payoff, which
+                    # can sit above regret_bar forever.
+                    z_acc = self._normalised(u[acc, :A])
+                    ev = self.evaluate(z_acc, lam_u, _take(sub, acc), jacobian=False)
+                    reached = (self.regret(ev, z_acc) <= regret_bar[ids]) | (lam_u >= max_lam)
                     status[ids[reached]] = 1
                     converged[ids[reached]] = lam_u[reached] < max_lam
             # step length exhausted: done if landed on the target, failed otherwise
@@ -430,6 +435,12 @@ class Tracer:
                 break
         return z, conv
 
+    def _normalised(self, z: FloatArray) -> FloatArray:
+        """``z`` shifted within each information set so probabilities sum to 1 exactly."""
+        g = self.game
+        totals = np.add.reduceat(np.exp(z), g.infoset_actions[:-1], axis=1)
+        return z - np.log(totals)[:, g.action_infoset]
+
     def _finish(
         self,
         values: GameValues,
@@ -439,10 +450,7 @@ class Tracer:
         steps: IntArray,
     ) -> TraceResult:
         g = self.game
-        # Renormalise within each information set so probabilities sum to 1 exactly.
-        sigma = np.exp(z)
-        totals = np.add.reduceat(sigma, g.infoset_actions[:-1], axis=1)
-        z = z - np.log(totals)[:, g.action_infoset]
+        z = self._normalised(z)
         ev = self.evaluate(z, lam, values, jacobian=False)
         residual = np.abs(ev["F"]).max(axis=1) if self.A else np.zeros(z.shape[0])
         reach = ev["reach"]

@@ -1,9 +1,13 @@
 """Exact Nash equilibria through pygambit (the optional ``gambit`` extra).
 
 The game, at one draw of its parameters, is handed to Gambit as .efg text
-and solved with ``lcp_solve`` (two players, sequence form) or
-``enumpoly_solve`` (any number of players), or ``lp_solve`` for two-player
-constant-sum games when asked. Each equilibrium comes back as a
+and solved with ``lcp_solve`` (two players) or ``enumpoly_solve`` (any
+number of players), or ``lp_solve`` for two-player constant-sum games when
+asked. Gambit's LCP on the tree (sequence form) stops at one equilibrium;
+only its strategic-form LCP enumerates the equilibria reachable by
+Lemke-Howson paths, so that is used while the strategic form is small
+(at most :data:`MAX_STRATEGIES` pure strategies per player), the sequence
+form beyond. Each equilibrium comes back as a
 behaviour profile and is evaluated with escalade's own forward pass, so
 outcome probabilities and payoffs are computed the same way as for the
 other solvers.
@@ -37,6 +41,9 @@ __all__ = ["NASH_ALGORITHMS", "nash"]
 
 #: Algorithms accepted by :func:`nash`.
 NASH_ALGORITHMS = ("auto", "lcp", "enumpoly", "lp")
+#: Largest number of pure strategies per player for which ``lcp`` enumerates
+#: equilibria on the strategic form rather than finding one on the sequence form.
+MAX_STRATEGIES = 512
 
 
 def _pygambit() -> Any:
@@ -110,8 +117,13 @@ def nash(
             f"{game.n_players} players (use enumpoly)"
         )
     try:
-        if algorithm == "lcp":
-            result = gbt.nash.lcp_solve(g, rational=False, stop_after=max_equilibria)
+        if algorithm == "lcp" and _strategic_form_is_small(game):
+            result = gbt.nash.lcp_solve(
+                g, rational=False, use_strategic=True, stop_after=max_equilibria
+            )
+        elif algorithm == "lcp":
+            # pygambit refuses stop_after on the tree: the sequence form gives one.
+            result = gbt.nash.lcp_solve(g, rational=False)
         elif algorithm == "lp":
             if not g.is_const_sum:
                 raise SolveError("lp needs a constant-sum game; use lcp")
@@ -123,19 +135,53 @@ def nash(
     except Exception as exc:
         raise SolveError(f"Gambit's {algorithm} failed on {game.name}: {exc}") from None
     return [
-        _solution_from_profile(game, d, values, profile, g, algorithm)
+        _solution_from_profile(game, d, values, _as_behaviour(profile), g, algorithm)
         for profile in result.equilibria[:max_equilibria]
     ]
+
+
+def _infosets_in_file_order(game: Game) -> list[list[int]]:
+    """Each player's information sets in the order Gambit lists them.
+
+    Gambit numbers a player's information sets by first appearance in the
+    file, whatever numbers the file gives them, and the writer prints nodes
+    depth first; the game's own order is breadth first. The two differ as
+    soon as a player moves twice on one branch before moving on another.
+    """
+    first, n_children = game.first_child, game.n_children
+    order: list[list[int]] = [[] for _ in game.players]
+    seen: set[int] = set()
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        h = int(game.infoset[i])
+        if h >= 0 and h not in seen:
+            seen.add(h)
+            order[int(game.infoset_player[h])].append(h)
+        stack.extend(reversed(range(int(first[i]), int(first[i] + n_children[i]))))
+    return order
+
+
+def _strategic_form_is_small(game: Game) -> bool:
+    """Whether every player has at most MAX_STRATEGIES pure (unreduced) strategies."""
+    sizes = np.diff(game.infoset_actions).astype(np.float64)
+    for p in range(game.n_players):
+        if np.prod(sizes[game.infoset_player == p]) > MAX_STRATEGIES:
+            return False
+    return True
+
+
+def _as_behaviour(profile: Any) -> Any:
+    """A Gambit behaviour profile (strategic-form solvers return mixed strategies)."""
+    convert = getattr(profile, "as_behavior", None)
+    return convert() if convert is not None else profile
 
 
 def _solution_from_profile(
     game: Game, draws: Draws, values: GameValues, profile: Any, g: Any, algorithm: str
 ) -> Solution:
     sigma = np.empty(game.n_actions)
-    # Gambit numbers infosets within players in the order our writer gave them.
-    by_player: list[list[int]] = [[] for _ in game.players]
-    for h in range(game.n_infosets):
-        by_player[game.infoset_player[h]].append(h)
+    by_player = _infosets_in_file_order(game)
     for p_index, player in enumerate(g.players):
         for k, infoset in enumerate(player.infosets):
             h = by_player[p_index][k]
