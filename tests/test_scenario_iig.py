@@ -109,3 +109,25 @@ def test_preemptive_war_and_its_removal():
     # fight: A would lose the crisis it opens, so it lets B demand and acquiesces.
     calm = escalade.solve("iig", method="spe", set={**preempt, "alphaA": 0.95})
     assert calm.outcome_probability("AcqA") == 1.0
+
+
+@pytest.mark.gambit
+@pytest.mark.parametrize(
+    "overrides", [{}, {"UA_DB": -0.5, "alphaA": 0.1, "phiA": 0.9, "tauA": 0.05}]
+)
+def test_gambit_confirms_the_spe_is_an_equilibrium(gambit, tmp_path, overrides):
+    # Oracle: Gambit's own payoff and regret computations on the exported tree.
+    game = escalade.as_game("iig", overrides)
+    path = tmp_path / "iig.efg"
+    path.write_text(escalade.game.write_efg(game))
+    g = gambit.read_efg(str(path))
+    sol = escalade.solve(game, method="spe")
+    prof = g.mixed_behavior_profile(rational=False)
+    for player in g.players:
+        for infoset in player.infosets:
+            chosen = sol.strategy(infoset.label, player.label)
+            for action in infoset.actions:
+                prof[action] = chosen[action.label]
+    assert [float(prof.payoff(p)) for p in g.players] == pytest.approx(sol.payoffs[0], abs=1e-12)
+    assert float(prof.max_regret()) == pytest.approx(0.0, abs=1e-12)
+    assert float(prof.agent_max_regret()) == pytest.approx(0.0, abs=1e-12)
