@@ -16,7 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from escalade._api import analyze, as_game, check, claims, load, simulate, solve
 from escalade._version import __version__
