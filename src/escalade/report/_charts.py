@@ -58,6 +58,8 @@ def svg_of(fig: Any) -> str:
     plt.close(fig)
     text = buf.getvalue()
     text = text[text.index("<svg") :]
+    # the RDF metadata block names the creator's website; a report needs none of it
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     # scale with the page: drop the fixed size, keep the viewBox
     text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r"<svg\1", text, count=1)
     return text.replace("<svg", '<svg class="chart" role="img"', 1)

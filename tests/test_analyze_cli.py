@@ -1,0 +1,166 @@
+"""The claims, simulate and analyze commands, and the files analyze writes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from escalade.cli import main
+
+EVENTS = [
+    "settlement",
+    "continued_buildup",
+    "limited_exchange",
+    "major_war",
+    "nuclear_use",
+    "rok_leaves_npt",
+    "jpn_leaves_npt",
+    "regime_change",
+]
+POLICIES = [
+    "sanctions_default",
+    "talks",
+    "strategic_impatience",
+    "strategic_impatience_with_four_steps",
+    "four_steps_only",
+    "air_campaign",
+    "invasion",
+]
+
+
+def test_claims_json_lists_every_claim_with_its_elements(capsys):
+    assert main(["claims", "korea-2017", "--json"]) == 0
+    cites = json.loads(capsys.readouterr().out)
+    assert set(cites) == {f"C{i}" for i in range(1, 27)}
+    assert all(cites.values())
+    assert "parameter:p_detect" in cites["C16"]
+
+
+def test_claims_text_shows_quotes(capsys):
+    assert main(["claims", "korea-2017"]) == 0
+    out = capsys.readouterr().out
+    assert "C13  Seoul would be the martyr city" in out
+
+
+def test_simulate_prints_a_summary_and_json(capsys):
+    assert (
+        main(
+            [
+                "simulate",
+                "korea-2017",
+                "--policy",
+                "strategic_impatience",
+                "--runs",
+                "300",
+                "--seed",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert "Probability within 10 years" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "simulate",
+                "korea-2017",
+                "--policy",
+                "talks",
+                "--runs",
+                "300",
+                "--seed",
+                "1",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["policy"] == "talks" and data["runs"] == 300
+    assert set(EVENTS) <= set(data["outcomes"])
+
+
+def test_simulate_unknown_policy_is_a_clear_error(capsys):
+    assert main(["simulate", "korea-2017", "--policy", "talk", "--runs", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "no policy 'talk' (did you mean 'talks'?)" in err
+
+
+def test_simulate_a_game_without_dynamics_is_a_clear_error(capsys):
+    assert main(["simulate", "iig", "--runs", "10"]) == 1
+    assert "no dynamics: section" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analysis")
+    assert main(["analyze", "korea-2017", "--out", str(out), "--runs", "400", "--seed", "3"]) == 0
+    return out
+
+
+def test_analyze_writes_every_policy_and_event(analysis):
+    data = json.loads((analysis / "results.json").read_text())
+    assert list(data["policies"]) == POLICIES
+    for body in data["policies"].values():
+        assert set(EVENTS) <= set(body["outcomes"])
+        assert set(body["utility"]) == {"USA", "DPRK", "PRC", "ROK", "JPN"}
+        assert all(0.0 <= p <= 1.0 for p in body["outcomes"].values())
+
+
+def test_same_seed_gives_identical_results_json(analysis, tmp_path):
+    assert (
+        main(["analyze", "korea-2017", "--out", str(tmp_path), "--runs", "400", "--seed", "3"]) == 0
+    )
+    assert (tmp_path / "results.json").read_bytes() == (analysis / "results.json").read_bytes()
+
+
+def test_report_is_self_contained(analysis):
+    page = (analysis / "report.html").read_text()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page and "<link" not in page and "@import" not in page
+    # no resource is fetched: the only URLs are SVG namespace declarations
+    urls = set(re.findall(r"https?://[^\"' )]+", page))
+    assert urls <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+        "http://purl.org/dc/elements/1.1/",
+        "http://creativecommons.org/ns#",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    }
+    assert not re.search(r"\b(src|href)=\"(https?:|//)", page)
+
+
+def test_report_has_every_part(analysis):
+    page = (analysis / "report.html").read_text()
+    for part in (
+        "Policies compared",
+        "How the odds build up",
+        "The yearly crisis game",
+        "Claims and where the model encodes them",
+        "In this model",
+    ):
+        assert part in page
+    assert page.count("<svg") >= 4
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert (
+        main(
+            [
+                "analyze",
+                "korea-2017",
+                "--out",
+                str(blocker / "sub"),
+                "--runs",
+                "50",
+                "--policy",
+                "talks",
+            ]
+        )
+        == 1
+    )
+    assert "cannot create the folder" in capsys.readouterr().err
