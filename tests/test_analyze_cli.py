@@ -78,7 +78,8 @@ def test_simulate_prints_a_summary_and_json(capsys):
         == 0
     )
     data = json.loads(capsys.readouterr().out)
-    assert data["policy"] == "talks" and data["runs"] == 300
+    assert data["policy"] == "talks"
+    assert data["runs"] == 300
     assert set(EVENTS) <= set(data["outcomes"])
 
 
@@ -119,7 +120,9 @@ def test_same_seed_gives_identical_results_json(analysis, tmp_path):
 def test_report_is_self_contained(analysis):
     page = (analysis / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
-    assert "<script" not in page and "<link" not in page and "@import" not in page
+    assert "<script" not in page
+    assert "<link" not in page
+    assert "@import" not in page
     # no resource is fetched: the only URLs are SVG namespace declarations
     urls = set(re.findall(r"https?://[^\"' )]+", page))
     assert urls <= {
