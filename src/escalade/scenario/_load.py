@@ -1071,6 +1071,7 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         version=LANGUAGE_VERSION,
         source=file,
         text_hash=hashlib.sha256(raw).hexdigest(),
+        text=raw,
         expanded=expanded,
         extra=extra,
     )

@@ -199,6 +199,7 @@ class Scenario:
     version: int = 1
     source: str = ""
     text_hash: str = ""
+    text: bytes = field(default=b"", repr=False)
     expanded: tuple[TreeNode, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 

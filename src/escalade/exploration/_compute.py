@@ -1,0 +1,126 @@
+"""One chunk of an exploration: every policy in every world of the chunk, batched.
+
+A chunk is computed from plain data (the scenario's text, the design,
+the chunk number), so any process or cluster worker can compute it and
+get the same numbers: the design points come from the design's seed and
+the chunk number, and the simulation of every policy uses the chunk's
+own child seed (the same for every policy: common random numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from escalade.errors import ParameterError
+from escalade.exploration._design import Design, chunk_seed
+from escalade.game import Game, build_game
+from escalade.scenario import Draws, Scenario, load_scenario_text
+
+__all__ = ["ChunkTask", "compute_chunk", "output_columns"]
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything needed to compute one chunk, picklable."""
+
+    scenario_text: bytes
+    scenario_file: str
+    overrides: tuple[tuple[str, str], ...]
+    design: Design
+    policies: tuple[str, ...]
+    replications: int
+    chunk: int
+
+
+@lru_cache(maxsize=4)
+def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]
+          ) -> tuple[Scenario, Game]:
+    from dataclasses import replace
+
+    scenario = load_scenario_text(text, file)
+    if overrides:
+        scenario = replace(scenario, parameters=scenario.parameters.fixed(dict(overrides)))
+    return scenario, build_game(scenario)
+
+
+def output_columns(scenario: Scenario) -> tuple[str, ...]:
+    """Names of the outcome columns an exploration writes for a scenario."""
+    dyn = scenario.extra["dynamics"]
+    return (*(f"utility:{p}" for p in scenario.player_names),
+            *(f"P:{i.name}" for i in dyn.indicators))
+
+
+def compute_chunk(task: ChunkTask) -> Any:
+    """Simulate every policy in every world of one chunk.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per world and policy: ``sample``, ``policy``, every
+        uncertain parameter, then the outcome columns (mean discounted
+        utility of each actor and probability of each indicator over the
+        ``replications`` runs of that world).
+    """
+    import pyarrow as pa
+
+    from escalade.simulation import simulate
+
+    scenario, game = _load(task.scenario_text, task.scenario_file, task.overrides)
+    space = scenario.parameters
+    design = task.design
+    if tuple(space.uncertain_names) != design.parameters:
+        raise ParameterError("the scenario's uncertain parameters differ from the design's; "
+                             "the run folder does not belong to this scenario")
+    rows = design.chunk_rows(task.chunk)
+    n = len(rows)
+    r = task.replications
+    worlds = space.from_unit(design.unit_points(task.chunk))
+    expanded = worlds.take(np.repeat(np.arange(n), r))
+    seed = chunk_seed(design.seed, task.chunk, 2)
+    columns: dict[str, list[Any]] = {}
+    samples = np.arange(rows.start, rows.stop, dtype=np.int64)
+    params = {name: worlds[name] for name in design.parameters}
+    out_names = output_columns(scenario)
+    pieces = []
+    for policy in task.policies:
+        res = simulate(scenario, policy, runs=n * r, seed=seed, draws=expanded, game=game,
+                       chunk_size=n * r, keep_runs=True)
+        assert_runs = res.run_utility is not None and res.run_flags is not None
+        if not assert_runs:  # pragma: no cover - keep_runs=True above
+            raise ParameterError("simulation kept no per-run results")
+        util = res.run_utility.reshape(n, r, -1).mean(axis=1)  # type: ignore[union-attr]
+        flags = res.run_flags.reshape(n, r, -1).mean(axis=1)  # type: ignore[union-attr]
+        pieces.append((policy, util, flags))
+    total = n * len(task.policies)
+    columns["sample"] = [np.tile(samples, len(task.policies))]
+    columns["policy"] = [np.repeat(np.array(task.policies, dtype=object), n)]
+    for name in design.parameters:
+        prm = space[name]
+        values = np.tile(params[name], len(task.policies))
+        if prm.choices is not None:
+            columns[name] = [np.array(prm.choices, dtype=object)[values.astype(np.int64)]]
+        else:
+            columns[name] = [values]
+    stacked = np.concatenate([np.concatenate([u, f], axis=1) for _, u, f in pieces], axis=0)
+    arrays = [pa.array(columns["sample"][0]), pa.array(columns["policy"][0], pa.string())]
+    names = ["sample", "policy"]
+    for name in design.parameters:
+        value = columns[name][0]
+        arrays.append(pa.array(value, pa.string() if value.dtype == object else pa.float64()))
+        names.append(name)
+    for j, name in enumerate(out_names):
+        arrays.append(pa.array(stacked[:, j], pa.float64()))
+        names.append(name)
+    table = pa.Table.from_arrays(arrays, names=names)
+    if table.num_rows != total:  # pragma: no cover - shapes are built above
+        raise ParameterError("internal: chunk row count mismatch")
+    return table
+
+
+def draws_for(scenario: Scenario, design: Design, chunk: int) -> Draws:
+    """The parameter values of one chunk's worlds (for inspection and tests)."""
+    return scenario.parameters.from_unit(design.unit_points(chunk))
