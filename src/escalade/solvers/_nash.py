@@ -111,7 +111,8 @@ def nash(
         )
     try:
         if algorithm == "lcp":
-            result = gbt.nash.lcp_solve(g, rational=False, stop_after=max_equilibria)
+            # pygambit rejects stop_after on the tree (sequence-form) representation.
+            result = gbt.nash.lcp_solve(g, rational=False)
         elif algorithm == "lp":
             if not g.is_const_sum:
                 raise SolveError("lp needs a constant-sum game; use lcp")
