@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# benchmarks/ may not exist yet in every checkout
+LINTED := $(wildcard src tests benchmarks)
 
 .PHONY: demo test lint bench clean
 
@@ -22,8 +24,8 @@ demo: $(STAMP)
 	$(BIN)/escalade solve beer-quiche --method nash
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
