@@ -471,11 +471,23 @@ def test_scenario_reference_names_every_key_distribution_and_function():
         assert f"`{fn}(" in text, f"docs/scenario-language.md lacks the function {fn}"
 
 
-def test_docs_do_not_refer_to_missing_files():
+def _anchors(path: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped."""
+    text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in re.findall(r"^#+ (.*)$", text, flags=re.MULTILINE)
+    }
+
+
+def test_docs_do_not_refer_to_missing_files_or_headings():
     for path in DOCS:
         text = path.read_text(encoding="utf-8")
-        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
-            assert (path.parent / target).exists(), f"{path.name} links to missing {target}"
+        for target, anchor in re.findall(r"\]\(([^)#:]*)(?:#([^)]*))?\)", text):
+            page = path.parent / target if target else path
+            assert page.exists(), f"{path.name} links to missing {target}"
+            if anchor:
+                assert anchor in _anchors(page), f"{path.name} links to missing {target}#{anchor}"
 
 
 def test_output_matching_is_strict_where_it_should_be():
