@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# benchmarks/ may not exist yet in every checkout
+LINTED := $(wildcard src tests benchmarks)
 
 .PHONY: demo test lint bench clean
 
@@ -15,15 +17,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The bundled games, each checked and solved over 1,000 draws, then the README's tutorial game.
 demo: $(STAMP)
 	$(BIN)/escalade list
-	$(BIN)/escalade solve iig --method qre --lam 2
-	$(BIN)/escalade solve signorino-crisis --method spe
-	$(BIN)/escalade solve beer-quiche --method nash
+	@for name in $$($(BIN)/escalade list | cut -d' ' -f1); do \
+		echo; echo "== escalade check $$name"; \
+		$(BIN)/escalade check $$name || exit 1; \
+		echo; echo "== escalade solve $$name --lam 2 --draws 1000 --seed 1"; \
+		$(BIN)/escalade solve $$name --lam 2 --draws 1000 --seed 1 || exit 1; \
+	done
+	@echo; echo "== escalade solve docs/examples/crisis.yaml --method spe --draws 1000 --seed 1"
+	@$(BIN)/escalade solve docs/examples/crisis.yaml --method spe --draws 1000 --seed 1
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
