@@ -37,8 +37,7 @@ class ChunkTask:
 
 
 @lru_cache(maxsize=4)
-def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]
-          ) -> tuple[Scenario, Game]:
+def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Scenario, Game]:
     from dataclasses import replace
 
     scenario = load_scenario_text(text, file)
@@ -50,8 +49,10 @@ def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]
 def output_columns(scenario: Scenario) -> tuple[str, ...]:
     """Names of the outcome columns an exploration writes for a scenario."""
     dyn = scenario.extra["dynamics"]
-    return (*(f"utility:{p}" for p in scenario.player_names),
-            *(f"P:{i.name}" for i in dyn.indicators))
+    return (
+        *(f"utility:{p}" for p in scenario.player_names),
+        *(f"P:{i.name}" for i in dyn.indicators),
+    )
 
 
 def compute_chunk(task: ChunkTask) -> Any:
@@ -73,8 +74,10 @@ def compute_chunk(task: ChunkTask) -> Any:
     space = scenario.parameters
     design = task.design
     if tuple(space.uncertain_names) != design.parameters:
-        raise ParameterError("the scenario's uncertain parameters differ from the design's; "
-                             "the run folder does not belong to this scenario")
+        raise ParameterError(
+            "the scenario's uncertain parameters differ from the design's; "
+            "the run folder does not belong to this scenario"
+        )
     rows = design.chunk_rows(task.chunk)
     n = len(rows)
     r = task.replications
@@ -87,8 +90,16 @@ def compute_chunk(task: ChunkTask) -> Any:
     out_names = output_columns(scenario)
     pieces = []
     for policy in task.policies:
-        res = simulate(scenario, policy, runs=n * r, seed=seed, draws=expanded, game=game,
-                       chunk_size=n * r, keep_runs=True)
+        res = simulate(
+            scenario,
+            policy,
+            runs=n * r,
+            seed=seed,
+            draws=expanded,
+            game=game,
+            chunk_size=n * r,
+            keep_runs=True,
+        )
         assert_runs = res.run_utility is not None and res.run_flags is not None
         if not assert_runs:  # pragma: no cover - keep_runs=True above
             raise ParameterError("simulation kept no per-run results")

@@ -85,8 +85,9 @@ class Design:
 
     def __post_init__(self) -> None:
         if self.kind not in DESIGNS:
-            raise ParameterError(f"unknown design {self.kind!r}; expected one of "
-                                 f"{', '.join(DESIGNS)}")
+            raise ParameterError(
+                f"unknown design {self.kind!r}; expected one of {', '.join(DESIGNS)}"
+            )
         if self.samples < 1:
             raise ParameterError(f"samples must be at least 1, found {self.samples}")
         if self.chunk_size < 1:
@@ -95,8 +96,9 @@ class Design:
             raise ParameterError("the scenario has no uncertain parameters to explore")
 
     @classmethod
-    def create(cls, kind: str, samples: int, seed: int, chunk_size: int,
-               parameters: tuple[str, ...]) -> Design:
+    def create(
+        cls, kind: str, samples: int, seed: int, chunk_size: int, parameters: tuple[str, ...]
+    ) -> Design:
         """A design, with the sample count rounded to what Sobol/Morris need.
 
         Examples
@@ -113,12 +115,14 @@ class Design:
             if n < 1:
                 raise ParameterError(
                     f"a {kind} design over {d} parameters needs at least {block} samples "
-                    f"(a multiple of {block}); found {samples}")
+                    f"(a multiple of {block}); found {samples}"
+                )
             samples = n * block
             if samples > MAX_GLOBAL_DESIGN:
                 raise ParameterError(
                     f"a {kind} design of {samples:,} samples is larger than "
-                    f"{MAX_GLOBAL_DESIGN:,}; use --design lhs or mc for designs this large")
+                    f"{MAX_GLOBAL_DESIGN:,}; use --design lhs or mc for designs this large"
+                )
         return cls(kind, int(samples), int(seed), int(chunk_size), tuple(parameters))
 
     @property
@@ -145,7 +149,7 @@ class Design:
             rng = np.random.default_rng(chunk_seed(self.seed, k, 1))
             return np.asarray(qmc.LatinHypercube(d=d, seed=rng).random(n))
         full = _global_design(self.kind, self.samples, self.seed, d)
-        return full[rows.start:rows.stop]
+        return full[rows.start : rows.stop]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -156,13 +160,21 @@ class Design:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Design:
         """Inverse of :meth:`to_dict`."""
-        return cls(str(data["kind"]), int(data["samples"]), int(data["seed"]),
-                   int(data["chunk_size"]), tuple(data["parameters"]))
+        return cls(
+            str(data["kind"]),
+            int(data["samples"]),
+            int(data["seed"]),
+            int(data["chunk_size"]),
+            tuple(data["parameters"]),
+        )
 
     def salib_problem(self) -> dict[str, Any]:
         """The SALib problem over the unit cube."""
-        return {"num_vars": len(self.parameters), "names": list(self.parameters),
-                "bounds": [[0.0, 1.0]] * len(self.parameters)}
+        return {
+            "num_vars": len(self.parameters),
+            "names": list(self.parameters),
+            "bounds": [[0.0, 1.0]] * len(self.parameters),
+        }
 
 
 @lru_cache(maxsize=4)
@@ -175,8 +187,9 @@ def _global_design(kind: str, samples: int, seed: int, d: int) -> FloatArray:
         if kind == "sobol":
             from SALib.sample import sobol
 
-            x = sobol.sample(problem, samples // (d + 2), calc_second_order=False,
-                             scramble=True, seed=seed)
+            x = sobol.sample(
+                problem, samples // (d + 2), calc_second_order=False, scramble=True, seed=seed
+            )
         else:
             from SALib.sample import morris
 

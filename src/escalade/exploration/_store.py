@@ -99,8 +99,9 @@ class Manifest:
     @property
     def complete(self) -> bool:
         """Whether every chunk is done."""
-        return all(self.chunks.get(k, {}).get("status") == "done"
-                   for k in range(self.design.n_chunks))
+        return all(
+            self.chunks.get(k, {}).get("status") == "done" for k in range(self.design.n_chunks)
+        )
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
@@ -128,8 +129,12 @@ def versions() -> dict[str, str]:
     import numpy
     import pyarrow
 
-    return {"escalade": __version__, "python": sys.version.split()[0],
-            "numpy": numpy.__version__, "pyarrow": pyarrow.__version__}
+    return {
+        "escalade": __version__,
+        "python": sys.version.split()[0],
+        "numpy": numpy.__version__,
+        "pyarrow": pyarrow.__version__,
+    }
 
 
 class RunStore:
@@ -153,21 +158,32 @@ class RunStore:
 
     # ---------------------------------------------------------------- create
     @classmethod
-    def create(cls, path: str | Path, scenario_text: bytes, scenario: str, source: str,
-               design: Design, policies: tuple[str, ...], replications: int,
-               outputs: tuple[str, ...]) -> RunStore:
+    def create(
+        cls,
+        path: str | Path,
+        scenario_text: bytes,
+        scenario: str,
+        source: str,
+        design: Design,
+        policies: tuple[str, ...],
+        replications: int,
+        outputs: tuple[str, ...],
+    ) -> RunStore:
         """A new, empty run folder (refuses to overwrite an existing run)."""
         folder = Path(path)
         if (folder / MANIFEST).exists():
-            raise OutputError(f"{folder} already holds a run; resume it with --resume "
-                              f"{folder}, or choose another --out folder")
+            raise OutputError(
+                f"{folder} already holds a run; resume it with --resume "
+                f"{folder}, or choose another --out folder"
+            )
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{folder} exists and is not a folder")
         try:
             (folder / EXPERIMENTS).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{folder}: cannot create the run folder "
-                              f"({exc.strerror or exc})") from None
+            raise OutputError(
+                f"{folder}: cannot create the run folder ({exc.strerror or exc})"
+            ) from None
         manifest = Manifest(
             scenario=scenario,
             scenario_hash=hashlib.sha256(scenario_text).hexdigest(),
@@ -198,8 +214,10 @@ class RunStore:
         store = cls(folder, Manifest.from_json(raw, str(target)))
         text = store.scenario_text()
         if hashlib.sha256(text).hexdigest() != store.manifest.scenario_hash:
-            raise OutputError(f"{folder / SCENARIO_COPY} does not match the hash in "
-                              f"{MANIFEST}; the run folder was edited")
+            raise OutputError(
+                f"{folder / SCENARIO_COPY} does not match the hash in "
+                f"{MANIFEST}; the run folder was edited"
+            )
         return store
 
     def scenario_text(self) -> bytes:
@@ -207,8 +225,9 @@ class RunStore:
         try:
             return (self.path / SCENARIO_COPY).read_bytes()
         except OSError as exc:
-            raise OutputError(f"{self.path / SCENARIO_COPY}: cannot read "
-                              f"({exc.strerror or exc})") from None
+            raise OutputError(
+                f"{self.path / SCENARIO_COPY}: cannot read ({exc.strerror or exc})"
+            ) from None
 
     # ----------------------------------------------------------------- state
     def save(self) -> None:
@@ -233,13 +252,18 @@ class RunStore:
             rows = self._rows_in(self.chunk_file(k))
             if rows == expected:
                 if info.get("status") != "done":
-                    self.manifest.chunks[k] = {"status": "done", "rows": rows,
-                                               "file": self.chunk_file(k).name}
+                    self.manifest.chunks[k] = {
+                        "status": "done",
+                        "rows": rows,
+                        "file": self.chunk_file(k).name,
+                    }
                     changed = True
                 continue
             if info.get("status") == "done":
-                self.manifest.chunks[k] = {"status": "pending", "note": "file missing or "
-                                           "damaged; recomputed"}
+                self.manifest.chunks[k] = {
+                    "status": "pending",
+                    "note": "file missing or damaged; recomputed",
+                }
                 changed = True
             out.append(k)
         if changed:
@@ -266,8 +290,11 @@ class RunStore:
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="zstd")
         atomic_write(self.chunk_file(k), buf.getvalue())
-        self.manifest.chunks[k] = {"status": "done", "rows": table.num_rows,
-                                   "file": self.chunk_file(k).name}
+        self.manifest.chunks[k] = {
+            "status": "done",
+            "rows": table.num_rows,
+            "file": self.chunk_file(k).name,
+        }
         self.save()
 
     def chunk_paths(self) -> Iterator[Path]:
@@ -278,9 +305,14 @@ class RunStore:
 
     def check_complete(self) -> None:
         """Raise if chunks are missing (the run must be resumed first)."""
-        missing = [k for k in range(self.manifest.design.n_chunks)
-                   if self.manifest.chunks.get(k, {}).get("status") != "done"]
+        missing = [
+            k
+            for k in range(self.manifest.design.n_chunks)
+            if self.manifest.chunks.get(k, {}).get("status") != "done"
+        ]
         if missing:
-            raise ParameterError(f"{self.path}: {len(missing)} of "
-                                 f"{self.manifest.design.n_chunks} chunks are not computed; "
-                                 f"finish the run with: escalade explore --resume {self.path}")
+            raise ParameterError(
+                f"{self.path}: {len(missing)} of "
+                f"{self.manifest.design.n_chunks} chunks are not computed; "
+                f"finish the run with: escalade explore --resume {self.path}"
+            )

@@ -188,9 +188,18 @@ def _solution_from_profile(
             lo = int(game.infoset_actions[h])
             for j, action in enumerate(infoset.actions):
                 sigma[lo + j] = float(profile[action])
+    # Strategic-form solvers work on reduced strategies, which say nothing about an
+    # information set the player's own equilibrium choices never reach: such choices
+    # are left unspecified (NaN) rather than shown as probabilities that sum to 0.
+    played = sigma.copy()
+    for h in range(game.n_infosets):
+        lo, hi = int(game.infoset_actions[h]), int(game.infoset_actions[h + 1])
+        if sigma[lo:hi].sum() < 1e-12:
+            sigma[lo:hi] = np.nan
+            played[lo:hi] = 1.0 / (hi - lo)
     tracer = Tracer(game)
     with np.errstate(all="ignore"):
-        ev = tracer.evaluate(np.log(sigma)[None, :], np.zeros(1), values, jacobian=False)
+        ev = tracer.evaluate(np.log(played)[None, :], np.zeros(1), values, jacobian=False)
     reach = ev["reach"]
     beliefs = np.full((1, game.n_nodes), np.nan)
     for nodes in game.infoset_nodes:

@@ -91,6 +91,11 @@ class Summary:
         return self._repr_html_()
 
 
+def _json_number(x: float) -> float | None:
+    """A float for JSON; NaN (an unspecified choice) becomes null."""
+    return None if np.isnan(x) else float(x)
+
+
 def _fmt(x: float) -> str:
     if not np.isfinite(x):
         return str(x)
@@ -201,7 +206,7 @@ class Solution:
             player = g.players[g.infoset_player[h]]
             lo, hi = g.infoset_actions[h], g.infoset_actions[h + 1]
             strategies[player][name] = {
-                g.action_names[a]: float(self.strategy_mean[a]) for a in range(lo, hi)
+                g.action_names[a]: _json_number(self.strategy_mean[a]) for a in range(lo, hi)
             }
         out["strategies"] = strategies
         out["converged"] = bool(self.converged.all()) if self.converged is not None else True
@@ -324,9 +329,12 @@ class Solution:
         srows = []
         for h, name in enumerate(g.infoset_names[:max_infosets]):
             lo, hi = g.infoset_actions[h], g.infoset_actions[h + 1]
-            acts = "  ".join(
-                f"{g.action_names[a]} {self.strategy_mean[a]:.3f}" for a in range(lo, hi)
-            )
+            if np.isnan(self.strategy_mean[lo:hi]).all():
+                acts = "not specified (never reached by this player's own choices)"
+            else:
+                acts = "  ".join(
+                    f"{g.action_names[a]} {self.strategy_mean[a]:.3f}" for a in range(lo, hi)
+                )
             srows.append((g.players[g.infoset_player[h]], name, acts))
         if g.n_infosets > max_infosets:
             srows.append(("...", f"{g.n_infosets - max_infosets} more", ""))
