@@ -723,33 +723,57 @@ def _check_graph(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> None:
                     f"goto to unknown node {g.target!r}"
                     f"{_suggest(g.target, nodes)}; nodes: {', '.join(nodes) or 'none'}",
                 )
-    state: dict[str, int] = {}
+    # Each named node's own nodes (gotos excluded) and its gotos in file order; the
+    # walk below is iterative so that a long chain of gotos cannot exhaust the stack.
+    own = {name: _own_size(spec) for name, spec in nodes.items()}
+    calls = {name: _gotos(spec) for name, spec in nodes.items()}
     size: dict[str, int] = {}
+    on_path: dict[str, int] = {}
+    path: list[str] = []
+    root_gotos = _gotos(tree)
 
-    def visit(name: str, chain: tuple[str, ...]) -> int:
-        if state.get(name) == 2:
-            return size[name]
-        state[name] = 1
-        total = _size(nodes[name], (*chain, name))
-        state[name] = 2
-        size[name] = total
-        return total
+    def unfolded(start: GotoSpec) -> int:
+        if start.target in size:
+            return size[start.target]
+        stack: list[tuple[str, int]] = [(start.target, 0)]
+        on_path[start.target] = 0
+        path.append(start.target)
+        while stack:
+            name, i = stack[-1]
+            goto_list = calls[name]
+            if i < len(goto_list):
+                stack[-1] = (name, i + 1)
+                g = goto_list[i]
+                if g.target in on_path:
+                    cycle = " -> ".join((*path[on_path[g.target] :], g.target))
+                    raise _err(g.loc, f"goto cycle: {cycle}")
+                if g.target not in size:
+                    on_path[g.target] = len(path)
+                    path.append(g.target)
+                    stack.append((g.target, 0))
+                continue
+            total = own[name] + sum(size[g.target] for g in goto_list)
+            size[name] = min(total, MAX_NODES + 1)
+            stack.pop()
+            path.pop()
+            del on_path[name]
+        return size[start.target]
 
-    def _size(spec: NodeSpec, chain: tuple[str, ...]) -> int:
-        if isinstance(spec, GotoSpec):
-            if state.get(spec.target) == 1:
-                cycle = " -> ".join((*chain[chain.index(spec.target) :], spec.target))
-                raise _err(spec.loc, f"goto cycle: {cycle}")
-            return visit(spec.target, chain)
-        total = 1 + sum(_size(child, chain) for child in _children(spec))
-        return min(total, MAX_NODES + 1)
-
-    total = _size(tree, ())
+    total = _own_size(tree) + sum(unfolded(g) for g in root_gotos)
     if total > MAX_NODES:
         raise _err(
-            getattr(tree, "loc", None),
-            f"the tree has more than {MAX_NODES:,} nodes once every goto is unfolded",
+            getattr(tree, "loc", None) or (root_gotos[0].loc if root_gotos else None),
+            f"the tree has more than {MAX_NODES:,} nodes once every goto is unfolded; "
+            "expected a tree of at most that size (a chain of nodes that each go to the "
+            "next node twice doubles at every step)",
         )
+
+
+def _own_size(spec: NodeSpec) -> int:
+    """Nodes written inline in ``spec``, not counting what its gotos lead to."""
+    if isinstance(spec, GotoSpec):
+        return 0
+    return 1 + sum(_own_size(child) for child in _children(spec))
 
 
 def _err(loc: Location | None, message: str) -> ScenarioError:
