@@ -260,7 +260,9 @@ class Context:
                     line=line,
                     col=col,
                 ) from None
-            return Formula(expr, location(node), what)
+            # evaluation errors point at the expression's first character, inside any quotes
+            line, col = node.text_position(0)
+            return Formula(expr, Location(node.file, line, col), what)
         raise node.error(f"{what} must be a number or an expression, found {node.kind}")
 
 

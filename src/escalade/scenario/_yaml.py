@@ -229,9 +229,10 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
     loader = _Loader(text, file)
     try:
-        docs: list[yaml.Node | None] = []
+        docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
         while loader.check_node():
-            docs.append(loader.get_node())
+            start = loader.peek_event().start_mark  # the '---' of an explicit document
+            docs.append((loader.get_node(), start))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "malformed YAML"
@@ -249,21 +250,21 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("YAML is nested too deeply to be a scenario", file=file) from None
     finally:
         loader.dispose()
-    nodes = [d for d in docs if d is not None]
+    nodes = [(d, start) for d, start in docs if d is not None]
     if not nodes:
         raise ScenarioError(
             "file holds only comments or blank lines; expected a YAML scenario", file=file
         )
     if len(nodes) > 1:
-        m = nodes[1].start_mark
+        m = nodes[1][1]
         raise ScenarioError(
             "expected one YAML document (a scenario), found a second one here",
             file=file,
             line=m.line + 1,
             col=m.column + 1,
         )
-    _check_expanded_size(nodes[0], file)
-    return _Converter(file).convert(nodes[0], 0, ())
+    _check_expanded_size(nodes[0][0], file)
+    return _Converter(file).convert(nodes[0][0], 0, ())
 
 
 def _check_expanded_size(root: yaml.Node, file: str) -> None:
