@@ -150,7 +150,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             key = (node.player, node.infoset)
             if ts.at("str"):
                 ts.next("infoset name")
-                ts.expect("{", "{ and the actions")
+                open_tok = ts.expect("{", "{ and the actions")
                 while ts.at("str"):
                     node.actions.append(ts.next("action").text)
                     if node.kind == "c":
@@ -158,7 +158,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                     ts.skip_commas()
                 ts.expect("}", "} closing the actions")
                 if not node.actions:
-                    raise ts.error_at("expected at least one action, found { }", iset_tok)
+                    raise ts.error_at("expected at least one action, found { }", open_tok)
                 if key in infosets and len(infosets[key][0]) != len(node.actions):
                     raise ScenarioError(
                         f"information set {node.infoset} of "
