@@ -22,7 +22,9 @@ the selected values count, so ``x / y if y != 0 else 0`` is fine.
 from __future__ import annotations
 
 import ast
+import difflib
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -323,7 +325,12 @@ def compile_expression(
     start = len(text) - len(text.lstrip())
     body = text[start:].rstrip()
     try:
-        tree = ast.parse(body, mode="eval")
+        # Python's own warnings ("invalid escape sequence", "'is' with a literal") are
+        # about Python code; an expression is either accepted or refused, quietly.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(
             f"not a valid expression ({exc.msg})",
@@ -637,7 +644,5 @@ class _Compiler:
 
 
 def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
