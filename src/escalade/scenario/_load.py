@@ -946,7 +946,21 @@ def _validate_nominal(scenario: Scenario) -> None:
     for node in scenario.expanded:
         if node.kind == "chance" and any(f.expr.names for f in node.probs):
             probs = np.stack([f.evaluate(env, n_draws=1) for f in node.probs], axis=1)
-            check_chance(probs, node, lambda d: "nominal values")
+            used = sorted(set().union(*(f.expr.names for f in node.probs)))
+            values = ", ".join(
+                f"{n}={scenario.parameters[n].format_value(float(env[n][0]))}"
+                if n in scenario.parameters
+                else f"{n}={float(env[n][0]):.6g}"
+                for n in used
+            )
+            check_chance(probs, node, _fixed_description(f"nominal values: {values}"))
+
+
+def _fixed_description(text: str) -> Callable[[int], str]:
+    def describe(draw: int) -> str:
+        return text
+
+    return describe
 
 
 def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
