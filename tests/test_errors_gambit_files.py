@@ -184,6 +184,19 @@ def test_efg_long_number_is_shortened_in_the_message(tmp_path, capsys):
     assert len(err) < 300
 
 
+@pytest.mark.parametrize("name", ["g.efg", "g.nfg"])
+def test_a_large_garbage_file_fails_at_once(tmp_path, capsys, name):
+    # Tokens are read as the parser needs them: 4 MB of braces fail at the first one.
+    path = tmp_path / name
+    header = 'EFG 2 R "t" { "A" } ' if name.endswith(".efg") else 'NFG 1 R "t" { "A" } '
+    path.write_text(header + "{" * 4_000_000)
+    start = time.perf_counter()
+    code, _, err = run(capsys, "check", str(path))
+    assert code == 1
+    assert "found {" in err
+    assert time.perf_counter() - start < 1.0
+
+
 def test_efg_repeated_names_load_in_linear_time(tmp_path, capsys):
     # Regression: de-duplicating 3,000 equal outcome names took 108 s (cubic).
     n = 3000

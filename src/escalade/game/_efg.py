@@ -29,8 +29,8 @@ from escalade.game._gambit_text import (
     Token,
     TokenStream,
     format_number,
+    iter_tokens,
     quote,
-    tokenize,
 )
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
@@ -102,7 +102,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     """Parse the text of a Gambit .efg file; see :func:`read_efg`."""
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .efg game", file=file)
-    ts = TokenStream(tokenize(text, file), file)
+    ts = TokenStream(iter_tokens(text, file), file)
     head = ts.expect("word", "the header EFG")
     if head.text != "EFG":
         raise ts.error("expected the header EFG (a Gambit extensive-form file)", head)
@@ -141,9 +141,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
         if node.kind == "p":
             node.player = ts.integer("a player number")
             if not 1 <= node.player <= len(players):
-                raise ts.error(
-                    f"expected a player number from 1 to {len(players)}", ts.tokens[ts.pos - 1]
-                )
+                raise ts.error(f"expected a player number from 1 to {len(players)}", ts.last)
         if node.kind in ("p", "c"):
             iset_tok = ts.peek()
             node.infoset = ts.integer("an information set number")

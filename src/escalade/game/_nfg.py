@@ -24,7 +24,7 @@ import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, quote, tokenize
+from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote
 from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
@@ -84,7 +84,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     """Parse the text of a Gambit .nfg file; see :func:`read_nfg`."""
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .nfg game", file=file)
-    ts = TokenStream(tokenize(text, file), file)
+    ts = TokenStream(iter_tokens(text, file), file)
     head = ts.expect("word", "the header NFG")
     if head.text != "NFG":
         raise ts.error("expected the header NFG (a Gambit strategic-form file)", head)
@@ -140,7 +140,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
         raise ts.error_at(
             f"expected strategies for {_count(len(players), 'player')}, found them for "
             f"{len(strategies)}",
-            ts.tokens[ts.pos - 1],
+            ts.last,
         )
     comment = ts.next("the comment").text if ts.at("str") else ""
     outcome_names: list[str] = []
