@@ -62,6 +62,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _count0(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -107,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     p.add_argument(
         "--draws",
-        type=int,
+        type=_count0,
         default=1000,
         metavar="N",
         help="random draws to evaluate (default 1000; 0 for nominal values only)",
@@ -291,8 +301,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    if args.draws < 0:
-        raise ParameterError(f"--draws must be 0 or more, found {args.draws}")
     _out(str(check(args.scenario, draws=args.draws)))
     return EXIT_OK
 
@@ -558,6 +566,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except EscaladeError as exc:
         sys.stderr.write(f"escalade: {exc}\n")
+        return EXIT_INPUT
+    except MemoryError:
+        # Sizes come from the user (--draws, a huge game): say so rather than "a bug".
+        sys.stderr.write(
+            "escalade: not enough memory for this request; expected a smaller --draws or a "
+            "smaller game\n"
+        )
         return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("escalade: interrupted\n")

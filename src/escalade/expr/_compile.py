@@ -22,6 +22,9 @@ the selected values count, so ``x / y if y != 0 else 0`` is fine.
 from __future__ import annotations
 
 import ast
+import difflib
+import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -292,47 +295,66 @@ def compile_expression(
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise ExpressionError(
             f"expected an expression (text or number), found {type(text).__name__}",
-            expression=str(text),
+            expression=repr(text),
         )
     if not isinstance(text, str):
-        value = float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            value = math.inf
         if not np.isfinite(value):
-            raise ExpressionError("numbers must be finite", expression=str(text))
+            raise ExpressionError(
+                f"expected a finite number, found {_short_number(str(text))}",
+                expression=str(text),
+            )
         return Expression(str(text), frozenset(), _constant(value))
     if len(text) > max_length:
         raise ExpressionError(
-            f"expression is {len(text)} characters long; the limit is {max_length}",
+            f"expected an expression of at most {max_length} characters, found {len(text)}",
             expression=text,
             position=max_length,
         )
     if not text.strip():
-        raise ExpressionError("expression is empty", expression=text)
+        raise ExpressionError("expected an expression, found empty text", expression=text)
     if "\x00" in text:
         raise ExpressionError(
-            "expression contains a NUL character", expression=text, position=text.index("\x00")
+            "expected text, found a NUL character", expression=text, position=text.index("\x00")
         )
+    # Python reads a leading space as an indent: parse from the first character that
+    # counts, and add that offset back to every position so errors point into `text`.
+    start = len(text) - len(text.lstrip())
+    body = text[start:].rstrip()
     try:
-        tree = ast.parse(text.strip("\n"), mode="eval")
+        # Python's own warnings ("invalid escape sequence", "'is' with a literal") are
+        # about Python code; an expression is either accepted or refused, quietly.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(body, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(
             f"not a valid expression ({exc.msg})",
             expression=text,
-            position=_syntax_position(text.strip("\n"), exc),
+            position=start + _syntax_position(body, exc),
         ) from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         raise ExpressionError(
-            f"not a valid expression ({exc})", expression=text, position=0
+            f"not a valid expression ({exc})", expression=text, position=start
         ) from None
-    compiler = _Compiler(text.strip("\n"), names)
+    compiler = _Compiler(body, names, text=text, offset=start)
     typ, fn = compiler.compile(tree.body, depth=0)
     if not isinstance(typ, _Num):
         raise ExpressionError(
-            "expression must give a number, found a "
+            "expected an expression giving a number, found a "
             + ("categorical name" if isinstance(typ, _Cat) else "string"),
             expression=text,
-            position=0,
+            position=start,
         )
     return Expression(text, frozenset(compiler.used), fn)
+
+
+def _short_number(text: str) -> str:
+    return text if len(text) <= 20 else f"{text[:8]}...({len(text)} digits)"
 
 
 def _constant(value: float) -> _Fn:
@@ -350,34 +372,55 @@ def _syntax_position(text: str, exc: SyntaxError) -> int:
 
 
 class _Compiler:
-    def __init__(self, text: str, names: Mapping[str, NameKind] | None) -> None:
+    def __init__(
+        self, body: str, names: Mapping[str, NameKind] | None, *, text: str, offset: int
+    ) -> None:
+        # `body` is what was parsed: `text` from character `offset` on.
+        self.body = body
         self.text = text
+        self.offset = offset
         self.names = names
         self.used: set[str] = set()
         self._line_starts = [0]
-        for line in text.split("\n")[:-1]:
+        for line in body.split("\n")[:-1]:
             self._line_starts.append(self._line_starts[-1] + len(line) + 1)
 
-    def position(self, node: ast.AST) -> int:
-        if isinstance(node, ast.Attribute | ast.Subscript):
-            # point at the '.' or '[' rather than at the start of the value
-            lineno = getattr(node.value, "end_lineno", None) or node.lineno
-            col = getattr(node.value, "end_col_offset", None) or node.col_offset
-        else:
-            lineno = getattr(node, "lineno", 1)
-            col = getattr(node, "col_offset", 0)
-        start = self._line_starts[min(lineno, len(self._line_starts)) - 1]
-        line = self.text[start:].split("\n", 1)[0]
+    def _index(self, lineno: int | None, col: int | None) -> int:
+        """Character index in `body` of an ast (line, UTF-8 byte column) pair."""
+        start = self._line_starts[min(max(lineno or 1, 1), len(self._line_starts)) - 1]
+        line = self.body[start:].split("\n", 1)[0]
         # ast column offsets count UTF-8 bytes; positions count characters.
-        chars = len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        chars = len(line.encode("utf-8")[: col or 0].decode("utf-8", errors="ignore"))
         return start + chars
 
-    def fail(self, message: str, node: ast.AST) -> ExpressionError:
-        return ExpressionError(message, expression=self.text, position=self.position(node))
+    def start(self, node: ast.AST) -> int:
+        return self._index(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+
+    def end(self, node: ast.AST) -> int:
+        return self._index(getattr(node, "end_lineno", 1), getattr(node, "end_col_offset", 0))
+
+    def find(self, symbol: str, after: ast.AST, default: ast.AST) -> int:
+        """Index of `symbol` after the end of `after` (an operator between operands)."""
+        i = self.body.find(symbol, self.end(after))
+        return i if i >= 0 else self.start(default)
+
+    def position(self, node: ast.AST) -> int:
+        if isinstance(node, ast.Attribute):
+            return self.find(".", node.value, node)
+        if isinstance(node, ast.Subscript):
+            return self.find("[", node.value, node)
+        return self.start(node)
+
+    def fail(self, message: str, node: ast.AST | int) -> ExpressionError:
+        where = node if isinstance(node, int) else self.position(node)
+        return ExpressionError(message, expression=self.text, position=self.offset + where)
 
     def compile(self, node: ast.AST, depth: int) -> tuple[_Type, _Fn]:
         if depth > MAX_DEPTH:
-            raise self.fail(f"expression is nested deeper than {MAX_DEPTH} levels", node)
+            raise self.fail(
+                f"expected operations nested at most {MAX_DEPTH} levels deep, found deeper nesting",
+                node,
+            )
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             message = _NOT_ALLOWED.get(type(node))
@@ -401,18 +444,40 @@ class _Compiler:
         if isinstance(value, str):
             return _Str(value), _constant(value)  # type: ignore[arg-type]
         if isinstance(value, int | float):
-            number = float(value)
+            try:
+                number = float(value)
+            except OverflowError:  # an integer literal beyond the float range
+                number = math.inf
             if not np.isfinite(number):
-                raise self.fail("numbers must be finite", node)
+                written = self.body[self.start(node) : self.end(node)]
+                raise self.fail(
+                    f"expected a finite number, found {_short_number(written)} (beyond the "
+                    "largest number, about 1.8e308)",
+                    node,
+                )
             return _NUM, _constant(number)
         raise self.fail(f"{type(value).__name__} constants are not allowed", node)
 
     def _Name(self, node: ast.Name, depth: int) -> tuple[_Type, _Fn]:
         name = node.id
+        written = self.body[self.start(node) : self.end(node)]
+        if written != name:
+            # Python folds look-alike letters (NFKC): 'ｐ' would silently read 'p'.
+            raise self.fail(
+                f"expected a name written in plain letters, found {written!r} (which Python "
+                f"would read as {name!r})",
+                node,
+            )
         if self.names is not None:
             if name not in self.names:
+                if name in _FUNCS:
+                    raise self.fail(
+                        f"{name!r} is a function; expected a call such as {name}(x)", node
+                    )
                 hint = _suggest(name, self.names)
-                raise self.fail(f"unknown name {name!r}{hint}", node)
+                known = sorted(self.names)
+                listing = f"; known names: {', '.join(known)}" if 0 < len(known) <= 12 else ""
+                raise self.fail(f"unknown name {name!r}{hint}{listing}", node)
             kind = self.names[name]
         else:
             kind = "number"
@@ -435,15 +500,37 @@ class _Compiler:
         )
 
     def _BinOp(self, node: ast.BinOp, depth: int) -> tuple[_Type, _Fn]:
-        op = _BINOPS.get(type(node.op))
-        if op is None:
-            raise self.fail(
-                f"the operator {_OP_SYMBOLS.get(type(node.op), '?')!r} is not allowed", node
-            )
-        symbol = _OP_SYMBOLS[type(node.op)]
-        left = self.number(node.left, depth, f"'{symbol}'")
-        right = self.number(node.right, depth, f"'{symbol}'")
-        return _NUM, lambda env: op(left(env), right(env))
+        # `a + b - c * d + ...` is a chain down the left operands. Compiled as one flat
+        # list it costs one level of depth, so a long sum is neither "nested too deep"
+        # nor a deep recursion when evaluated.
+        chain: list[ast.BinOp] = []
+        head: ast.expr = node
+        while isinstance(head, ast.BinOp):
+            chain.append(head)
+            head = head.left
+        first = self.number(head, depth, self._role(chain[-1]))
+        steps: list[tuple[Callable[[Any, Any], Any], _Fn]] = []
+        for link in reversed(chain):
+            op = _BINOPS.get(type(link.op))
+            if op is None:
+                symbol = _OP_SYMBOLS.get(type(link.op), "?")
+                raise self.fail(
+                    f"the operator {symbol!r} is not allowed; expected one of + - * / **",
+                    self.find(symbol, link.left, link),
+                )
+            steps.append((op, self.number(link.right, depth, self._role(link))))
+
+        def fn(env: Env) -> Any:
+            value = first(env)
+            for op, right in steps:
+                value = op(value, right(env))
+            return value
+
+        return _NUM, fn
+
+    @staticmethod
+    def _role(link: ast.BinOp) -> str:
+        return f"'{_OP_SYMBOLS.get(type(link.op), '?')}'"
 
     def _BoolOp(self, node: ast.BoolOp, depth: int) -> tuple[_Type, _Fn]:
         word = "and" if isinstance(node.op, ast.And) else "or"
@@ -465,9 +552,10 @@ class _Compiler:
         for i, op in enumerate(node.ops):
             ufunc = _CMPOPS.get(type(op))
             if ufunc is None:
+                symbol = _OP_SYMBOLS.get(type(op), "?")
                 raise self.fail(
-                    f"the operator {_OP_SYMBOLS.get(type(op), '?')!r} is not allowed",
-                    operands[i + 1],
+                    f"the operator {symbol!r} is not allowed; expected one of < <= > >= == !=",
+                    self.find(symbol.split()[0], operands[i], operands[i + 1]),
                 )
             (lt, lf), (rt, rf) = compiled[i], compiled[i + 1]
             lf, rf = self._comparable(lt, lf, rt, rf, op, operands[i], operands[i + 1])
@@ -556,7 +644,5 @@ class _Compiler:
 
 
 def _suggest(name: str, known: Mapping[str, Any]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(name, list(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

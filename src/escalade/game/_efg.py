@@ -29,8 +29,8 @@ from escalade.game._gambit_text import (
     Token,
     TokenStream,
     format_number,
+    iter_tokens,
     quote,
-    tokenize,
 )
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
@@ -102,7 +102,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     """Parse the text of a Gambit .efg file; see :func:`read_efg`."""
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .efg game", file=file)
-    ts = TokenStream(tokenize(text, file), file)
+    ts = TokenStream(iter_tokens(text, file), file)
     head = ts.expect("word", "the header EFG")
     if head.text != "EFG":
         raise ts.error("expected the header EFG (a Gambit extensive-form file)", head)
@@ -131,21 +131,24 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
         if tok.text not in ("p", "c", "t"):
             raise ts.error("expected a node type p, c or t", tok)
         if nodes and not stack:
-            raise ts.error("the tree is already complete; unexpected extra node", tok)
+            raise ts.error_at(
+                "expected the end of the file (the tree is already complete), found another node",
+                tok,
+            )
         if len(nodes) >= _MAX_EFG_NODES:
-            raise ts.error(f"more than {_MAX_EFG_NODES:,} nodes", tok)
+            raise ts.error_at(f"expected at most {_MAX_EFG_NODES:,} nodes, found more", tok)
         node = _Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
         if node.kind == "p":
             node.player = ts.integer("a player number")
             if not 1 <= node.player <= len(players):
-                raise ts.error(f"player number must be 1..{len(players)}", ts.tokens[ts.pos - 1])
+                raise ts.error(f"expected a player number from 1 to {len(players)}", ts.last)
         if node.kind in ("p", "c"):
             iset_tok = ts.peek()
             node.infoset = ts.integer("an information set number")
             key = (node.player, node.infoset)
             if ts.at("str"):
                 ts.next("infoset name")
-                ts.expect("{", "{ and the actions")
+                open_tok = ts.expect("{", "{ and the actions")
                 while ts.at("str"):
                     node.actions.append(ts.next("action").text)
                     if node.kind == "c":
@@ -153,7 +156,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                     ts.skip_commas()
                 ts.expect("}", "} closing the actions")
                 if not node.actions:
-                    raise ts.error("a node needs at least one action", iset_tok)
+                    raise ts.error_at("expected at least one action, found { }", open_tok)
                 if key in infosets and len(infosets[key][0]) != len(node.actions):
                     raise ScenarioError(
                         f"information set {node.infoset} of "
@@ -172,9 +175,9 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             if node.kind == "c":
                 _check_probs(node, file)
         out_tok = ts.peek()
-        node.outcome = ts.integer("an outcome number (0 for none)")
+        node.outcome = ts.integer("an outcome number (a whole number, 0 for none)")
         if node.outcome < 0:
-            raise ts.error("outcome numbers must be 0 or positive", out_tok)
+            raise ts.error("expected an outcome number of 0 or more", out_tok)
         if ts.at("str"):
             oname = ts.next("outcome name").text
             ts.expect("{", "{ and the payoffs")
@@ -185,16 +188,25 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             ts.expect("}", "} closing the payoffs")
             if len(pays) != len(players):
                 raise ScenarioError(
-                    f"outcome {node.outcome} lists {len(pays)} payoffs for {len(players)} players",
+                    f"outcome {node.outcome} lists {len(pays)} payoff"
+                    f"{'' if len(pays) == 1 else 's'}; expected one per player ({len(players)})",
                     file=file,
                     line=out_tok.line if out_tok else None,
                     col=out_tok.col if out_tok else None,
                 )
             if node.outcome == 0:
-                raise ts.error("outcome 0 means no outcome and cannot have payoffs", out_tok)
+                raise ts.error_at(
+                    "outcome 0 means no outcome and cannot have payoffs; expected a number "
+                    "of 1 or more",
+                    out_tok,
+                )
             outcomes.setdefault(node.outcome, (oname, pays))
         elif node.outcome and node.outcome not in outcomes:
-            raise ts.error(f"outcome {node.outcome} is used before its payoffs are given", out_tok)
+            raise ts.error_at(
+                f"outcome {node.outcome} is used before its payoffs are given; expected its "
+                "name and payoffs where it first appears",
+                out_tok,
+            )
         index = len(nodes)
         nodes.append(node)
         if stack:
@@ -205,12 +217,13 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
         if node.kind != "t":
             stack.append(index)
     if not nodes:
-        raise ScenarioError("the file holds no nodes", file=file)
+        raise ts.error("expected the nodes of the tree (p, c or t) after the header")
     if stack:
         missing = nodes[stack[-1]]
+        shown = f"node {missing.name!r}" if missing.name else "this node"
         raise ScenarioError(
-            f"the tree ends early: node {missing.name or '(unnamed)'} has "
-            f"{len(missing.children)} of its {len(missing.actions)} children",
+            f"the file ends early: expected {len(missing.actions)} children of {shown} "
+            f"(one per action), found {len(missing.children)}",
             file=file,
             line=missing.token.line,
             col=missing.token.col,
@@ -219,10 +232,10 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
 
 
 def _check_probs(node: _Node, file: str) -> None:
-    for p in node.probs:
+    for action, p in zip(node.actions, node.probs, strict=True):
         if not -1e-12 <= p <= 1 + 1e-12:
             raise ScenarioError(
-                f"chance probability {p:g} lies outside [0, 1]",
+                f"expected chance probabilities in [0, 1], found {p:g} for action {action!r}",
                 file=file,
                 line=node.token.line,
                 col=node.token.col,
@@ -230,7 +243,7 @@ def _check_probs(node: _Node, file: str) -> None:
     total = sum(node.probs)
     if abs(total - 1.0) > 1e-9:
         raise ScenarioError(
-            f"chance probabilities sum to {total:.10g}, not 1",
+            f"expected chance probabilities that sum to 1, found a sum of {total:.10g}",
             file=file,
             line=node.token.line,
             col=node.token.col,
@@ -240,13 +253,19 @@ def _check_probs(node: _Node, file: str) -> None:
 def _unique(names: list[str], fallback: str) -> list[str]:
     """Non-empty, distinct names (empty ones get ``fallback + index``)."""
     out: list[str] = []
+    taken: set[str] = set()
+    # next suffix to try per base name, so that n repeats of one name cost O(n), not O(n^3)
+    next_suffix: dict[str, int] = {}
     for i, n in enumerate(names):
         base = n if n else f"{fallback}{i + 1}"
         candidate = base
-        k = 2
-        while candidate in out:
+        if candidate in taken:
+            k = next_suffix.get(base, 2)
+            while f"{base}#{k}" in taken:
+                k += 1
             candidate = f"{base}#{k}"
-            k += 1
+            next_suffix[base] = k + 1
+        taken.add(candidate)
         out.append(candidate)
     return out
 

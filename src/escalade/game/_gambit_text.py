@@ -8,116 +8,152 @@ as ``1/3``, scientific notation).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from typing import NamedTuple
 
 from escalade.errors import ScenarioError
 
-__all__ = ["Token", "TokenStream", "format_number", "tokenize"]
+__all__ = ["Token", "TokenStream", "format_number", "iter_tokens", "tokenize"]
 
 
-@dataclass(frozen=True)
-class Token:
-    """A token: ``kind`` is ``str``, ``{``, ``}``, ``word`` or ``,``."""
+class Token(NamedTuple):
+    """A token: ``kind`` is ``str``, ``{``, ``}``, ``word`` or ``,``.
+
+    ``line`` and ``col`` (1-based) are worked out from ``offset`` only when
+    asked for, which is when an error is reported.
+    """
 
     kind: str
     text: str
-    line: int
-    col: int
+    offset: int
+    source: str
+
+    @property
+    def line(self) -> int:
+        """1-based line of the token."""
+        return self.source.count("\n", 0, self.offset) + 1
+
+    @property
+    def col(self) -> int:
+        """1-based column of the token."""
+        return self.offset - self.source.rfind("\n", 0, self.offset)
+
+
+_TOKEN = re.compile(
+    r"""(?P<punct>[{},])
+      | (?P<str>"(?:[^"\\]|\\.)*")
+      | (?P<open>")
+      | (?P<word>[^\s{},"]+)""",
+    re.VERBOSE | re.DOTALL,
+)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def tokenize(text: str, file: str) -> list[Token]:
-    """Split Gambit text into tokens, or raise :class:`ScenarioError` at the bad spot."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    line, line_start = 1, 0
-    while i < n:
-        ch = text[i]
-        if ch == "\n":
-            line += 1
-            line_start = i + 1
-            i += 1
-            continue
-        if ch.isspace():
-            i += 1
-            continue
-        col = i - line_start + 1
-        if ch in "{},":
-            tokens.append(Token(ch, ch, line, col))
-            i += 1
-            continue
-        if ch == '"':
-            j = i + 1
-            buf = []
-            start_line = line
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    buf.append(text[j + 1])
-                    j += 2
-                    continue
-                if text[j] == "\n":
-                    line += 1
-                    line_start = j + 1
-                buf.append(text[j])
-                j += 1
-            if j >= n:
-                raise ScenarioError(
-                    'unterminated string (missing closing ")', file=file, line=start_line, col=col
-                )
-            tokens.append(Token("str", "".join(buf), start_line, col))
-            i = j + 1
-            continue
-        j = i
-        while j < n and not text[j].isspace() and text[j] not in '{},"':
-            j += 1
-        tokens.append(Token("word", text[i:j], line, col))
-        i = j
-    return tokens
+    """Split Gambit text into tokens, or raise :class:`ScenarioError` at the bad spot.
+
+    Examples
+    --------
+    >>> [t.text for t in tokenize(r't "a \\"b\\"" 1 { 2, 3/4 }', "x.efg")]
+    ['t', 'a "b"', '1', '{', '2', ',', '3/4', '}']
+    >>> tokenize('"a" 1', "x.efg")[1].col
+    5
+    """
+    return list(iter_tokens(text, file))
+
+
+def iter_tokens(text: str, file: str) -> Iterator[Token]:
+    """Tokens one by one, so that a reader stops scanning at its first error."""
+    # One regular expression does the scanning (whitespace is what it skips between
+    # matches), and positions become lines only for error messages.
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "word":
+            yield Token("word", m.group(), m.start(), text)
+        elif kind == "punct":
+            value = m.group()
+            yield Token(value, value, m.start(), text)
+        elif kind == "str":
+            body = m.group()[1:-1]
+            if "\\" in body:
+                body = _ESCAPE.sub(r"\1", body)
+            yield Token("str", body, m.start(), text)
+        else:
+            tok = Token("open", '"', m.start(), text)
+            raise ScenarioError(
+                'unterminated string: expected a closing ", found the end of the file',
+                file=file,
+                line=tok.line,
+                col=tok.col,
+            )
 
 
 class TokenStream:
-    """Sequential reading of tokens with clear errors."""
+    """Sequential reading of tokens with clear errors.
 
-    def __init__(self, tokens: list[Token], file: str) -> None:
-        self.tokens = tokens
-        self.pos = 0
+    Tokens are pulled from ``tokens`` one at a time (any iterable), so a file
+    that goes wrong early fails without being scanned to its end.
+    """
+
+    def __init__(self, tokens: Iterable[Token], file: str) -> None:
+        self._tokens = iter(tokens)
+        self._next: Token | None = next(self._tokens, None)
+        #: The token consumed last (``None`` before the first).
+        self.last: Token | None = None
         self.file = file
 
     def error(self, message: str, token: Token | None = None) -> ScenarioError:
         """An error at ``token`` (default: the next one, or the end of the file)."""
         tok = token if token is not None else self.peek()
         if tok is None:
-            last = self.tokens[-1] if self.tokens else None
+            last = self.last
             return ScenarioError(
                 f"{message}, found the end of the file",
                 file=self.file,
                 line=last.line if last else None,
                 col=last.col if last else None,
             )
-        shown = f'"{tok.text}"' if tok.kind == "str" else tok.text
+        text = tok.text if len(tok.text) <= 40 else tok.text[:37] + "..."
+        shown = f'"{text}"' if tok.kind == "str" else text
         return ScenarioError(
             f"{message}, found {shown}", file=self.file, line=tok.line, col=tok.col
         )
 
+    def error_at(self, message: str, token: Token | None) -> ScenarioError:
+        """An error at ``token`` whose message already says what was found."""
+        return ScenarioError(
+            message,
+            file=self.file,
+            line=token.line if token else None,
+            col=token.col if token else None,
+        )
+
     def peek(self) -> Token | None:
         """The next token without consuming it."""
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+        return self._next
+
+    def _advance(self) -> Token:
+        tok = self._next
+        if tok is None:
+            raise self.error("expected more of the file")
+        self.last = tok
+        self._next = next(self._tokens, None)
+        return tok
 
     def next(self, what: str) -> Token:
         """Consume the next token."""
-        tok = self.peek()
-        if tok is None:
+        if self._next is None:
             raise self.error(f"expected {what}")
-        self.pos += 1
-        return tok
+        return self._advance()
 
     def expect(self, kind: str, what: str) -> Token:
         """Consume a token of ``kind`` or fail."""
-        tok = self.peek()
+        tok = self._next
         if tok is None or tok.kind != kind:
             raise self.error(f"expected {what}")
-        self.pos += 1
-        return tok
+        return self._advance()
 
     def at(self, kind: str) -> bool:
         """Whether the next token is of ``kind``."""
@@ -127,34 +163,53 @@ class TokenStream:
     def skip_commas(self) -> None:
         """Skip optional commas between list items."""
         while self.at(","):
-            self.pos += 1
+            self._advance()
 
     def integer(self, what: str) -> int:
-        """An integer token."""
+        """An integer token (digits, optionally signed)."""
         tok = self.expect("word", what)
-        try:
-            return int(tok.text)
-        except ValueError:
-            raise self.error(f"expected {what}", tok) from None
+        if not _INTEGER.fullmatch(tok.text):
+            raise self.error(f"expected {what}", tok)
+        return int(tok.text)
 
     def number(self, what: str) -> float:
         """A number token (integer, decimal, rational a/b, scientific)."""
         tok = self.expect("word", what)
-        return parse_number(tok.text, lambda: self.error(f"expected {what}", tok))
+        return parse_number(tok.text, lambda: self.error(f"expected {what} ({_NUMBER_HELP})", tok))
 
 
-def parse_number(text: str, fail: object) -> float:
-    """A Gambit number as a float."""
+# at most 18 digits: beyond that no count or index in a file can be meant
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_RATIONAL = re.compile(r"([+-]?[0-9]+)/([0-9]+)")
+_NUMBER_HELP = "a finite number such as 2, -1.5, 2.5e-3 or 2/3"
+
+
+def parse_number(text: str, fail: Callable[[], Exception]) -> float:
+    """A Gambit number (integer, decimal, scientific or rational ``a/b``) as a float.
+
+    ``fail()`` gives the exception to raise for anything else, or a number
+    that is not finite.
+
+    Examples
+    --------
+    >>> parse_number("2/3", ValueError) == 2 / 3, parse_number("-1.5e2", ValueError)
+    (True, -150.0)
+    """
     try:
-        if "/" in text:
-            num, den = text.split("/", 1)
-            value = float(Fraction(int(num), int(den)))
+        rational = _RATIONAL.fullmatch(text)
+        if rational:
+            # int / int is correctly rounded in Python, like float(Fraction(a, b))
+            value = int(rational.group(1)) / int(rational.group(2))
+        elif _DECIMAL.fullmatch(text):
+            value = float(text)
         else:
-            value = float(Fraction(text)) if "e" not in text.lower() else float(text)
+            raise fail()
     except (ValueError, ZeroDivisionError, OverflowError):
-        raise fail() from None  # type: ignore[operator]
+        # too many digits, division by zero, a quotient beyond the float range
+        raise fail() from None
     if not math.isfinite(value):
-        raise fail()  # type: ignore[operator]
+        raise fail()
     return value
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, quote, tokenize
+from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote
 from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
@@ -84,7 +84,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     """Parse the text of a Gambit .nfg file; see :func:`read_nfg`."""
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .nfg game", file=file)
-    ts = TokenStream(tokenize(text, file), file)
+    ts = TokenStream(iter_tokens(text, file), file)
     head = ts.expect("word", "the header NFG")
     if head.text != "NFG":
         raise ts.error("expected the header NFG (a Gambit strategic-form file)", head)
@@ -104,28 +104,44 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
         raise ts.error("expected at least one player")
     ts.expect("{", "{ and the strategies")
     strategies: list[list[str]] = []
-    if ts.at("{"):
-        while ts.at("{"):
+    n_cont = 1
+    while ts.at("{") or ts.at("word"):
+        tok = ts.peek()
+        if ts.at("{"):
             ts.next("{")
             names: list[str] = []
             while ts.at("str"):
                 names.append(ts.next("strategy name").text)
             ts.expect("}", "} closing a player's strategies")
-            strategies.append(names)
-    else:
-        while ts.at("word"):
+        else:
             count = ts.integer("a number of strategies")
-            strategies.append([str(i + 1) for i in range(count)])
+            if not 1 <= count <= _MAX_CONTINGENCIES:
+                raise ts.error(
+                    f"expected a number of strategies between 1 and {_MAX_CONTINGENCIES:,}",
+                    tok,
+                )
+            names = [str(i + 1) for i in range(count)]
+        if not names:
+            raise ts.error_at(
+                f"expected at least one strategy for player {len(strategies) + 1}, found none",
+                tok,
+            )
+        strategies.append(names)
+        # Python integers: the product of the counts must not wrap around as int64 would.
+        n_cont *= len(names)
+        if n_cont > _MAX_CONTINGENCIES:
+            raise ts.error_at(
+                f"expected at most {_MAX_CONTINGENCIES:,} contingencies (strategy profiles); "
+                f"these strategies give {n_cont:,} or more",
+                tok,
+            )
     ts.expect("}", "} closing the strategies")
     if len(strategies) != len(players):
-        raise ts.error(f"expected strategies for {len(players)} players, got {len(strategies)}")
-    for s in strategies:
-        if not s:
-            raise ts.error("every player needs at least one strategy")
-    counts = [len(s) for s in strategies]
-    n_cont = int(np.prod(counts))
-    if n_cont > _MAX_CONTINGENCIES:
-        raise ts.error(f"more than {_MAX_CONTINGENCIES:,} contingencies")
+        raise ts.error_at(
+            f"expected strategies for {_count(len(players), 'player')}, found them for "
+            f"{len(strategies)}",
+            ts.last,
+        )
     comment = ts.next("the comment").text if ts.at("str") else ""
     outcome_names: list[str] = []
     payoffs: list[list[float]] = []
@@ -133,7 +149,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     if ts.at("{"):
         ts.next("{")
         while ts.at("{"):
-            ts.next("{")
+            open_tok = ts.next("{")
             oname = ts.expect("str", "the outcome's name").text
             pays: list[float] = []
             while not ts.at("}"):
@@ -141,9 +157,10 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
                 ts.skip_commas()
             ts.expect("}", "} closing the outcome")
             if len(pays) != len(players):
-                raise ts.error(
-                    f"outcome {len(payoffs) + 1} lists {len(pays)} payoffs for "
-                    f"{len(players)} players"
+                raise ts.error_at(
+                    f"outcome {len(payoffs) + 1} lists {_count(len(pays), 'payoff')}; "
+                    f"expected one per player ({len(players)})",
+                    open_tok,
                 )
             outcome_names.append(oname)
             payoffs.append(pays)
@@ -176,6 +193,10 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
         and len(payoffs) == n_cont
         and bool((table == np.arange(n_cont)).all()),
     )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _tree_of_table(

@@ -241,7 +241,7 @@ class Context:
             for item in items:
                 cid = check_name(item, "claim id", _CLAIM_ID)
                 if cid not in self.claims:
-                    known = ", ".join(self.claims) or "none (add a claims: section)"
+                    known = _listing(self.claims) if self.claims else "none (add a claims: section)"
                     raise item.error(
                         f"unknown claim {cid!r}{_suggest(cid, self.claims)}; claims: {known}"
                     )
@@ -254,9 +254,10 @@ class Context:
             isinstance(node.value, str)
             or (isinstance(node.value, int | float) and not isinstance(node.value, bool))
         ):
+            # A number is taken as YAML read it (017, 1:30 and 1_000 mean what YAML says).
             text = node.value if isinstance(node.value, str) else node.raw
             try:
-                expr = compile_expression(text, names=self.kinds)
+                expr = compile_expression(node.value, names=self.kinds)
             except ExpressionError as exc:
                 line, col = node.text_position(exc.position)
                 message = exc.message
@@ -266,13 +267,16 @@ class Context:
                         f"; it is defined later (line {self.later[m.group(1)]}) and "
                         "derived values are computed in order"
                     )
+                shown = text if len(text) <= 80 else text[:77] + "..."
                 raise ScenarioError(
-                    f"{what}: {message} in expression {text!r}",
+                    f"{what}: {message} in expression {shown!r}",
                     file=node.file,
                     line=line,
                     col=col,
                 ) from None
-            return Formula(expr, location(node), what)
+            # evaluation errors point at the expression's first character, inside any quotes
+            line, col = node.text_position(0)
+            return Formula(expr, Location(node.file, line, col), what)
         raise node.error(f"{what} must be a number or an expression, found {node.kind}")
 
 
@@ -308,7 +312,8 @@ def _parse_players(node: YNode, ctx: Context) -> tuple[Player, ...]:
         name = check_name(name_node, "player name", reserved=True)
         if name in seen:
             raise name_node.error(
-                f"duplicate player {name!r} (first given at line {seen[name].line})"
+                f"duplicate player {name!r}; expected each player once (first given at "
+                f"line {seen[name].line}, column {seen[name].col})"
             )
         seen[name] = name_node
         label = ""
@@ -437,7 +442,9 @@ def _make_dist(
     if kind == "beta":
         a, b = need("a"), need("b")
         if a <= 0 or b <= 0:
-            raise _DistError("a" if a <= 0 else "b", "beta needs a > 0 and b > 0")
+            raise _DistError(
+                "a" if a <= 0 else "b", f"beta needs a > 0 and b > 0, found a={a:g}, b={b:g}"
+            )
         lo = num("low") if "low" in node else 0.0
         hi = num("high") if "high" in node else 1.0
         ordered(lo, hi)
@@ -486,7 +493,7 @@ def _parse_categorical(
     for item in choices_node.items:
         choice = check_name(item, "choice")
         if choice in choices:
-            raise item.error(f"duplicate choice {choice!r}")
+            raise item.error(f"duplicate choice {choice!r}; expected each choice once")
         choices.append(choice)
     weights_node = node.get("weights")
     if weights_node is None:
@@ -500,17 +507,26 @@ def _parse_categorical(
         weights = [expect_number(w, "weight") for w in weights_node.items]
         for w, wn in zip(weights, weights_node.items, strict=True):
             if w < 0:
-                raise wn.error(f"weights must not be negative, found {w:g}")
+                raise wn.error(f"weights of parameter {name} must be 0 or more, found {w:g}")
         if abs(sum(weights) - 1.0) > 1e-6:
-            raise weights_node.error(f"weights must sum to 1, found {sum(weights):.6g}")
+            raise weights_node.error(
+                f"weights of parameter {name} must sum to 1, found a sum of {sum(weights):.6g}"
+            )
     value_node = node.get("value")
     if value_node is None:
         nominal = choices[0]
     else:
-        nominal = check_name(value_node, "value")
-        if nominal not in choices:
+        # choices are read as written (yes/no stay names), so the value is too
+        nominal = value_node.raw if isinstance(value_node, YScalar) else ""
+        if not isinstance(value_node, YScalar) or nominal not in choices:
+            found = (
+                repr(nominal)
+                if isinstance(value_node, YScalar) and isinstance(value_node.value, str)
+                else value_node.kind
+            )
             raise value_node.error(
-                f"nominal value {nominal!r} of parameter {name} is not one of its choices {choices}"
+                f"nominal value of categorical parameter {name} must be one of its choices "
+                f"{choices}, found {found}"
             )
     uncertain = len(choices) > 1 and sum(w > 0 for w in weights) > 1
     dist = CategoricalDist(tuple(choices), tuple(weights)) if uncertain else None
@@ -674,7 +690,7 @@ def _parse_node(node: YNode, ctx: Context, where: str) -> NodeSpec:
         if name not in ctx.outcomes:
             raise node.error(
                 f"{where}: unknown outcome {name!r}{_suggest(name, ctx.outcomes)}; "
-                f"outcomes: {', '.join(ctx.outcomes)}"
+                f"outcomes: {_listing(ctx.outcomes)}"
             )
         return LeafSpec(name, location(node))
     if not isinstance(node, YMap):
@@ -755,7 +771,9 @@ def _parse_chance(node: YMap, ctx: Context, where: str) -> ChanceSpec:
         if not formula.expr.names:
             p = float(formula.expr.evaluate({}, n_draws=1)[0])
             if not 0.0 <= p <= 1.0:
-                raise prob_node.error(f"chance probability must lie in [0, 1], found {p:g}")
+                raise prob_node.error(
+                    f"expected a chance probability of {where}/{key.raw} in [0, 1], found {p:g}"
+                )
         branches.append((key.raw, formula, _parse_node(child, ctx, f"{where}/{key.raw}")))
     label = opt_text(node, "label")
     note = opt_text(node, "note")
@@ -763,7 +781,10 @@ def _parse_chance(node: YMap, ctx: Context, where: str) -> ChanceSpec:
     if all(not f.expr.names for _, f, _ in branches):
         total = sum(float(f.expr.evaluate({}, n_draws=1)[0]) for _, f, _ in branches)
         if abs(total - 1.0) > _PROB_TOL:
-            raise pm.error(f"chance probabilities at {where} must sum to 1, found {total:.10g}")
+            raise pm.error(
+                f"expected chance probabilities at {where} that sum to 1, found a sum of "
+                f"{total:.10g}"
+            )
     return spec
 
 
@@ -789,35 +810,69 @@ def _check_graph(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> None:
                 raise _err(
                     g.loc,
                     f"goto to unknown node {g.target!r}"
-                    f"{_suggest(g.target, nodes)}; nodes: {', '.join(nodes) or 'none'}",
+                    f"{_suggest(g.target, nodes)}; nodes: {_listing(nodes)}",
                 )
-    state: dict[str, int] = {}
+    # Each named node's own nodes (gotos excluded) and its gotos in file order; the
+    # walk below is iterative so that a long chain of gotos cannot exhaust the stack.
+    own = {name: _own_size(spec) for name, spec in nodes.items()}
+    calls = {name: _gotos(spec) for name, spec in nodes.items()}
     size: dict[str, int] = {}
+    on_path: dict[str, int] = {}
+    path: list[str] = []
+    root_gotos = _gotos(tree)
 
-    def visit(name: str, chain: tuple[str, ...]) -> int:
-        if state.get(name) == 2:
-            return size[name]
-        state[name] = 1
-        total = _size(nodes[name], (*chain, name))
-        state[name] = 2
-        size[name] = total
-        return total
+    def unfolded(start: GotoSpec) -> int:
+        if start.target in size:
+            return size[start.target]
+        stack: list[tuple[str, int]] = [(start.target, 0)]
+        on_path[start.target] = 0
+        path.append(start.target)
+        while stack:
+            name, i = stack[-1]
+            goto_list = calls[name]
+            if i < len(goto_list):
+                stack[-1] = (name, i + 1)
+                g = goto_list[i]
+                if g.target in on_path:
+                    cycle = " -> ".join((*path[on_path[g.target] :], g.target))
+                    raise _err(g.loc, f"goto cycle: {cycle}")
+                if g.target not in size:
+                    on_path[g.target] = len(path)
+                    path.append(g.target)
+                    stack.append((g.target, 0))
+                continue
+            total = own[name] + sum(size[g.target] for g in goto_list)
+            size[name] = min(total, MAX_NODES + 1)
+            stack.pop()
+            path.pop()
+            del on_path[name]
+        return size[start.target]
 
-    def _size(spec: NodeSpec, chain: tuple[str, ...]) -> int:
-        if isinstance(spec, GotoSpec):
-            if state.get(spec.target) == 1:
-                cycle = " -> ".join((*chain[chain.index(spec.target) :], spec.target))
-                raise _err(spec.loc, f"goto cycle: {cycle}")
-            return visit(spec.target, chain)
-        total = 1 + sum(_size(child, chain) for child in _children(spec))
-        return min(total, MAX_NODES + 1)
-
-    total = _size(tree, ())
+    total = _own_size(tree) + sum(unfolded(g) for g in root_gotos)
     if total > MAX_NODES:
         raise _err(
-            getattr(tree, "loc", None),
-            f"the tree has more than {MAX_NODES:,} nodes once every goto is unfolded",
+            getattr(tree, "loc", None) or (root_gotos[0].loc if root_gotos else None),
+            f"the tree has more than {MAX_NODES:,} nodes once every goto is unfolded; "
+            "expected a tree of at most that size (a chain of nodes that each go to the "
+            "next node twice doubles at every step)",
         )
+
+
+def _own_size(spec: NodeSpec) -> int:
+    """Nodes written inline in ``spec``, not counting what its gotos lead to."""
+    if isinstance(spec, GotoSpec):
+        return 0
+    return 1 + sum(_own_size(child) for child in _children(spec))
+
+
+def _listing(names: Any, limit: int = 12) -> str:
+    """Names for a message: all of them, or the first ``limit`` and a count."""
+    items = list(names)
+    if not items:
+        return "none"
+    if len(items) <= limit:
+        return ", ".join(items)
+    return ", ".join(items[:limit]) + f", ... ({len(items) - limit} more)"
 
 
 def _err(loc: Location | None, message: str) -> ScenarioError:
@@ -897,7 +952,7 @@ def _check_infosets(expanded: tuple[TreeNode, ...]) -> None:
         seen = first.setdefault(node.infoset, node)
         if seen is node:
             continue
-        where = f" (first node at {seen.loc})" if seen.loc else ""
+        where = f" ({seen.loc})" if seen.loc else ""
         if node.player != seen.player:
             raise _err(
                 node.loc,
@@ -959,7 +1014,21 @@ def _validate_nominal(scenario: Scenario) -> None:
     for node in scenario.expanded:
         if node.kind == "chance" and any(f.expr.names for f in node.probs):
             probs = np.stack([f.evaluate(env, n_draws=1) for f in node.probs], axis=1)
-            check_chance(probs, node, lambda d: "nominal values")
+            used = sorted(set().union(*(f.expr.names for f in node.probs)))
+            values = ", ".join(
+                f"{n}={scenario.parameters[n].format_value(float(env[n][0]))}"
+                if n in scenario.parameters
+                else f"{n}={float(env[n][0]):.6g}"
+                for n in used
+            )
+            check_chance(probs, node, _fixed_description(f"nominal values: {values}"))
+
+
+def _fixed_description(text: str) -> Callable[[int], str]:
+    def describe(draw: int) -> str:
+        return text
+
+    return describe
 
 
 def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
@@ -1081,9 +1150,11 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
 
 def read_file(path: Path, shown: str) -> bytes:
     """Read a file's bytes, turning OS errors into :class:`ScenarioError`."""
+    if not shown.strip():
+        raise ScenarioError("expected a file name or a bundled scenario's name, found ''")
     try:
         if path.is_dir():
-            raise ScenarioError("is a folder, not a scenario file", file=shown)
+            raise ScenarioError("expected a file, found a folder", file=shown)
         size = path.stat().st_size
         from escalade.scenario._yaml import MAX_FILE_BYTES
 
@@ -1095,6 +1166,6 @@ def read_file(path: Path, shown: str) -> bytes:
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except PermissionError:
-        raise ScenarioError("permission denied", file=shown) from None
+        raise ScenarioError("cannot read the file: permission denied", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}", file=shown) from None

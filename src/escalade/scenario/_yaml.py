@@ -11,6 +11,7 @@ rejected here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,44 @@ _CORE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with a nesting limit checked while composing.
+
+    The composer recurses once per level, so a file of 5,000 brackets would
+    otherwise end in a RecursionError after a second of work.
+    """
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._file = file
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > _MAX_NESTING:
+                mark = self.peek_event().start_mark
+                raise ScenarioError(
+                    f"expected values nested at most {_MAX_NESTING} levels deep, found deeper "
+                    "nesting",
+                    file=self._file,
+                    line=mark.line + 1,
+                    col=mark.column + 1,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+# YAML 1.1 (PyYAML) reads 1e-3 and 2E5 as text because they have no dot; YAML 1.2 and
+# every scenario writer mean numbers.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
 
 
 @dataclass(frozen=True)
@@ -167,14 +206,17 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
                 f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}", file=file
             )
         if b"\x00" in data[:8192]:
-            raise ScenarioError("this is a binary file, not a YAML scenario", file=file)
+            raise ScenarioError(
+                "expected a YAML text file, found binary data (a NUL byte)", file=file
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
             raise ScenarioError(
-                "file is not UTF-8 text (binary or another encoding)",
+                "expected UTF-8 text, found a byte that is not UTF-8 (a binary file, or "
+                "text in another encoding)",
                 file=file,
                 line=line,
                 col=col,
@@ -184,9 +226,13 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
     if not text.strip():
         raise ScenarioError("file is empty; expected a YAML scenario", file=file)
     if "\x00" in text:
-        raise ScenarioError("this is a binary file, not a YAML scenario", file=file)
+        raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
+    loader = _Loader(text, file)
     try:
-        docs = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
+        while loader.check_node():
+            start = loader.peek_event().start_mark  # the '---' of an explicit document
+            docs.append((loader.get_node(), start))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "malformed YAML"
@@ -202,18 +248,70 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError(f"YAML syntax error: {exc}", file=file) from None
     except RecursionError:
         raise ScenarioError("YAML is nested too deeply to be a scenario", file=file) from None
-    docs = [d for d in docs if d is not None]
-    if not docs:
-        raise ScenarioError("file holds no YAML document", file=file)
-    if len(docs) > 1:
-        m = docs[1].start_mark
+    finally:
+        loader.dispose()
+    nodes = [(d, start) for d, start in docs if d is not None]
+    if not nodes:
         raise ScenarioError(
-            "file holds several YAML documents; a scenario is one document",
+            "file holds only comments or blank lines; expected a YAML scenario", file=file
+        )
+    if len(nodes) > 1:
+        m = nodes[1][1]
+        raise ScenarioError(
+            "expected one YAML document (a scenario), found a second one here",
             file=file,
             line=m.line + 1,
             col=m.column + 1,
         )
-    return _Converter(file).convert(docs[0], 0, ())
+    _check_expanded_size(nodes[0][0], file)
+    return _Converter(file).convert(nodes[0][0], 0, ())
+
+
+def _check_expanded_size(root: yaml.Node, file: str) -> None:
+    """Refuse alias bombs and self-containing aliases before expanding anything.
+
+    An alias is a second reference to a node, so a ten-line file of aliases
+    to aliases can stand for a billion values. Sizes are counted once per
+    node (post-order, memoised), so the check itself stays linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(child)] for child in children)
+            if total > _MAX_VALUES:
+                mark = node.start_mark
+                raise ScenarioError(
+                    f"expected at most {_MAX_VALUES:,} values once aliases (*name) are "
+                    f"expanded, found {total:,} or more",
+                    file=file,
+                    line=mark.line + 1,
+                    col=mark.column + 1,
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            mark = node.start_mark
+            raise ScenarioError(
+                "an alias refers to a value that contains it; expected a tree of values",
+                file=file,
+                line=mark.line + 1,
+                col=mark.column + 1,
+            )
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
 
 
 class _Converter:
@@ -280,7 +378,10 @@ class _Converter:
                 raise key.error("mapping keys must be plain names")
             if key.raw in index:
                 first = pairs[index[key.raw]][0]
-                raise key.error(f"duplicate key {key.raw!r} (first given at line {first.line})")
+                raise key.error(
+                    f"duplicate key {key.raw!r}; expected each key once in a mapping (first "
+                    f"given at line {first.line}, column {first.col})"
+                )
             index[key.raw] = len(pairs)
             pairs.append((key, self.convert(value_node, depth + 1, inner)))
         return YMap(items=tuple(pairs), _index=index, **self._where(node))
