@@ -191,7 +191,7 @@ class RunStore:
             policies=policies,
             replications=replications,
             source=source,
-            created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             versions=versions(),
             outputs=outputs,
         )

@@ -201,7 +201,7 @@ class Solution:
         out["outcomes"] = {
             o: float(v) for o, v in zip(g.outcomes, self.outcomes.mean(axis=0), strict=True)
         }
-        strategies: dict[str, dict[str, dict[str, float]]] = {p: {} for p in g.players}
+        strategies: dict[str, dict[str, dict[str, float | None]]] = {p: {} for p in g.players}
         for h, name in enumerate(g.infoset_names):
             player = g.players[g.infoset_player[h]]
             lo, hi = g.infoset_actions[h], g.infoset_actions[h + 1]
