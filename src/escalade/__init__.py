@@ -12,7 +12,19 @@ Examples
 ['converged', 'lam', 'method']
 """
 
-from escalade._api import CheckReport, analyze, as_game, check, claims, load, simulate, solve
+from escalade._api import (
+    CheckReport,
+    analyze,
+    as_game,
+    check,
+    claims,
+    explore,
+    load,
+    open_run,
+    resume,
+    simulate,
+    solve,
+)
 from escalade._version import __version__
 from escalade.errors import (
     ConvergenceWarning,
@@ -49,12 +61,15 @@ __all__ = [
     "bundled_scenarios",
     "check",
     "claims",
+    "explore",
     "load",
     "load_scenario",
     "logit_qre",
     "nash",
+    "open_run",
     "read_efg",
     "read_nfg",
+    "resume",
     "simulate",
     "solve",
     "spe",

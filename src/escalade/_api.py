@@ -18,9 +18,22 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
+    from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
-__all__ = ["CheckReport", "analyze", "as_game", "check", "claims", "load", "simulate", "solve"]
+__all__ = [
+    "CheckReport",
+    "analyze",
+    "as_game",
+    "check",
+    "claims",
+    "explore",
+    "load",
+    "open_run",
+    "resume",
+    "simulate",
+    "solve",
+]
 
 Source = str | Path | Scenario | Game
 
@@ -373,3 +386,101 @@ def claims(source: str | Path | Scenario) -> dict[str, list[str]]:
     True
     """
     return _scenario(source, None).citations()
+
+
+def explore(
+    source: str | Path | Scenario,
+    *,
+    samples: int,
+    out: str | Path,
+    seed: int | None = None,
+    design: str = "lhs",
+    policies: list[str] | None = None,
+    replications: int = 16,
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    set: Mapping[str, str | float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExplorationResult:
+    """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
+
+    See :func:`escalade.exploration.explore` for the parameters; ``set``
+    fixes parameters (they are then not explored). A Dask scheduler named
+    by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
+    neither ``workers`` nor ``cluster`` is given.
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     res = escalade.explore("korea-2017", samples=4, seed=1, out=tmp + "/r",
+    ...                            replications=2, policies=["talks"])
+    ...     res.to_frame().shape[0]
+    4
+    """
+    import os
+
+    from escalade.exploration import explore as _explore
+
+    scenario = _scenario(source, None)
+    if cluster is None and workers is None:
+        cluster = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    return _explore(
+        scenario,
+        samples=samples,
+        out=out,
+        seed=seed,
+        design=design,
+        policies=policies,
+        replications=replications,
+        chunk_size=chunk_size,
+        workers=workers,
+        cluster=cluster,
+        overrides={k: str(v) for k, v in (set or {}).items()},
+        progress=progress,
+    )
+
+
+def resume(
+    path: str | Path,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExplorationResult:
+    """Finish an interrupted exploration (only missing chunks are computed).
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = escalade.explore("korea-2017", samples=4, seed=1, out=tmp + "/r",
+    ...                          replications=2, policies=["talks"])
+    ...     escalade.resume(tmp + "/r").complete
+    True
+    """
+    import os
+
+    from escalade.exploration import resume as _resume
+
+    if cluster is None and workers is None:
+        cluster = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    return _resume(path, workers=workers, cluster=cluster, progress=progress)
+
+
+def open_run(path: str | Path) -> ExplorationResult:
+    """Open an exploration run folder.
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = escalade.explore("korea-2017", samples=2, seed=1, out=tmp + "/r",
+    ...                          replications=2, policies=["talks"])
+    ...     escalade.open_run(tmp + "/r").policies
+    ('talks',)
+    """
+    from escalade.exploration import ExplorationResult
+
+    return ExplorationResult.open(path)

@@ -18,7 +18,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from escalade._api import analyze, as_game, check, claims, load, simulate, solve
+from escalade._api import (
+    analyze,
+    as_game,
+    check,
+    claims,
+    explore,
+    load,
+    open_run,
+    resume,
+    simulate,
+    solve,
+)
 from escalade._version import __version__
 from escalade.errors import EscaladeError, OutputError, ParameterError
 from escalade.game import Game, write_efg, write_nfg
@@ -258,6 +269,112 @@ def build_parser() -> argparse.ArgumentParser:
         help="fix a parameter at a value (repeatable)",
     )
     p.set_defaults(run=_cmd_analyze)
+
+    p = sub.add_parser(
+        "explore",
+        help="simulate every policy across many sampled worlds, resumably",
+        description="Sample the scenario's uncertain parameters (each sample a plausible "
+        "world), simulate every policy in every world, and store one row per world and "
+        "policy in a run folder, chunk by chunk. A killed run is finished with --resume. "
+        "Runs in this process by default, in local processes with --workers, or on a Dask "
+        "cluster with --cluster (or the DASK_SCHEDULER_ADDRESS environment variable).",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", nargs="?", help=_SCENARIO_HELP)
+    p.add_argument(
+        "--resume",
+        metavar="FOLDER",
+        default=None,
+        help="finish an interrupted run (no SCENARIO then)",
+    )
+    p.add_argument(
+        "--samples", type=_count, default=None, metavar="N", help="number of sampled worlds"
+    )
+    p.add_argument("--out", metavar="FOLDER", default=None, help="run folder to create")
+    p.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help="random seed (decides every number; chosen and recorded if omitted)",
+    )
+    p.add_argument(
+        "--design",
+        choices=("lhs", "sobol", "mc", "morris"),
+        default="lhs",
+        help="sampling design (default lhs; sobol for Sobol' indices)",
+    )
+    p.add_argument(
+        "--policy",
+        action="append",
+        default=None,
+        metavar="NAME",
+        dest="policies",
+        help="explore only these policies (repeatable; default all)",
+    )
+    p.add_argument(
+        "--replications",
+        type=_count,
+        default=16,
+        metavar="R",
+        help="runs per world and policy (default 16)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="worlds per chunk (default: about 50,000 runs per chunk)",
+    )
+    p.add_argument(
+        "--workers", type=_count, default=None, metavar="N", help="local worker processes"
+    )
+    p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address, e.g. tcp://sched:8786",
+    )
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help="fix a parameter at a value instead of exploring it (repeatable)",
+    )
+    p.set_defaults(run=_cmd_explore)
+
+    p = sub.add_parser(
+        "runs",
+        help="list exploration runs",
+        description="List the exploration runs under a folder (default ./runs): scenario, "
+        "design, size, chunks done and rows stored (counted with DuckDB).",
+    )
+    p.add_argument(
+        "root",
+        metavar="ROOT",
+        nargs="?",
+        default="runs",
+        help="folder holding run folders (default runs)",
+    )
+    p.set_defaults(run=_cmd_runs)
+
+    p = sub.add_parser(
+        "report",
+        help="write the HTML report of an exploration run",
+        description="Analyse an exploration run and write a self-contained report.html into "
+        "its folder (or to -o FILE).",
+    )
+    p.add_argument("run_folder", metavar="FOLDER", help="an exploration run folder")
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE",
+        help="write here instead of FOLDER/report.html",
+    )
+    p.set_defaults(run=_cmd_report)
 
     p = sub.add_parser(
         "export",
@@ -529,6 +646,115 @@ def _print_comparison(cmp: Any) -> None:
             *(f"{100 * res.probability(n):.1f}%" for n in shown),
         )
     Console(width=160).print(table)
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    progress, stop = _rows_bar()
+    try:
+        if args.resume is not None:
+            extra = [
+                name
+                for name, value in (
+                    ("SCENARIO", args.scenario),
+                    ("--samples", args.samples),
+                    ("--out", args.out),
+                    ("--seed", args.seed),
+                    ("--policy", args.policies),
+                    ("--chunk-size", args.chunk_size),
+                )
+                if value is not None
+            ]
+            if extra or args.overrides:
+                raise ParameterError(
+                    "--resume continues a run as it was started; drop "
+                    + ", ".join(extra or ["--set"])
+                )
+            result = resume(
+                args.resume, workers=args.workers, cluster=args.cluster, progress=progress
+            )
+        else:
+            missing = [
+                n
+                for n, v in (
+                    ("SCENARIO", args.scenario),
+                    ("--samples", args.samples),
+                    ("--out", args.out),
+                )
+                if v is None
+            ]
+            if missing:
+                raise ParameterError(f"explore needs {', '.join(missing)} (or --resume FOLDER)")
+            result = explore(
+                args.scenario,
+                samples=args.samples,
+                out=args.out,
+                seed=args.seed,
+                design=args.design,
+                policies=args.policies,
+                replications=args.replications,
+                chunk_size=args.chunk_size,
+                workers=args.workers,
+                cluster=args.cluster,
+                set=_overrides(args),
+                progress=progress,
+            )
+    finally:
+        stop()
+    _out(str(result.summary()))
+    sys.stderr.write(f"run folder: {result.path}\n")
+    return EXIT_OK
+
+
+def _rows_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """Progress of an exploration: experiments done, rate and time left."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("exploring"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} experiments"),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    task = bar.add_task("explore", total=1, rate="")
+    bar.start()
+    started = time.perf_counter()
+    first: list[int] = []
+
+    def update(done: int, total: int) -> None:
+        if not first:
+            first.append(done)  # rows already there when resuming
+        elapsed = time.perf_counter() - started
+        rate = (done - first[0]) / elapsed if elapsed > 0 else 0.0
+        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f}/s" if rate else "")
+
+    return update, bar.stop
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from escalade.exploration import list_runs
+
+    table = list_runs(args.root)
+    if table.empty:
+        _out(f"no exploration runs under {args.root}")
+        return EXIT_OK
+    _out(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from escalade.report import write_exploration_report
+
+    result = open_run(args.run_folder)
+    result.store.check_complete()
+    target = write_exploration_report(result, args.output)
+    sys.stderr.write(f"wrote {target}\n")
+    return EXIT_OK
 
 
 def _cmd_export(args: argparse.Namespace) -> int:

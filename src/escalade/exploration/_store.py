@@ -33,7 +33,7 @@ from escalade._version import __version__
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration._design import Design
 
-__all__ = ["Manifest", "RunStore", "atomic_write"]
+__all__ = ["Manifest", "RunStore", "atomic_write", "list_runs"]
 
 MANIFEST = "manifest.json"
 SCENARIO_COPY = "scenario.yaml"
@@ -77,6 +77,7 @@ class Manifest:
     created: str = ""
     versions: dict[str, str] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
         """The manifest's bytes."""
@@ -89,6 +90,7 @@ class Manifest:
             "policies": list(self.policies),
             "replications": self.replications,
             "outputs": list(self.outputs),
+            "overrides": self.overrides,
             "created": self.created,
             "versions": self.versions,
             "status": "complete" if self.complete else "incomplete",
@@ -119,6 +121,7 @@ class Manifest:
                 created=str(data.get("created", "")),
                 versions=dict(data.get("versions", {})),
                 outputs=tuple(data.get("outputs", ())),
+                overrides={str(k): str(v) for k, v in data.get("overrides", {}).items()},
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise OutputError(f"{where}: not a readable escalade manifest ({exc})") from None
@@ -168,6 +171,7 @@ class RunStore:
         policies: tuple[str, ...],
         replications: int,
         outputs: tuple[str, ...],
+        overrides: dict[str, str] | None = None,
     ) -> RunStore:
         """A new, empty run folder (refuses to overwrite an existing run)."""
         folder = Path(path)
@@ -194,6 +198,7 @@ class RunStore:
             created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             versions=versions(),
             outputs=outputs,
+            overrides=dict(overrides or {}),
         )
         atomic_write(folder / SCENARIO_COPY, scenario_text)
         store = cls(folder, manifest)
@@ -316,3 +321,75 @@ class RunStore:
                 f"{self.manifest.design.n_chunks} chunks are not computed; "
                 f"finish the run with: escalade explore --resume {self.path}"
             )
+
+
+def list_runs(root: str | Path = "runs") -> Any:
+    """The run folders under ``root``, one row each, counted with DuckDB.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``run``, ``scenario``, ``design``, ``samples``, ``policies``,
+        ``chunks_done``, ``chunks``, ``rows``, ``status``, ``created``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     list_runs(tmp).shape[0]
+    0
+    """
+    import duckdb
+    import pandas as pd
+
+    base = Path(root)
+    if base.exists() and not base.is_dir():
+        raise OutputError(f"{base} is not a folder")
+    records = []
+    for manifest in sorted(base.glob(f"*/{MANIFEST}")) if base.is_dir() else []:
+        try:
+            m = Manifest.from_json(manifest.read_bytes(), str(manifest))
+        except (OutputError, OSError):
+            continue
+        folder = manifest.parent
+        files = sorted((folder / EXPERIMENTS).glob("chunk-*.parquet"))
+        rows = 0
+        if files:
+            con = duckdb.connect()
+            try:
+                found = con.execute(
+                    "SELECT count(*) FROM read_parquet(?)", [[str(f) for f in files]]
+                ).fetchone()
+                rows = int(found[0]) if found is not None else 0
+            except duckdb.Error:
+                rows = -1
+            finally:
+                con.close()
+        done = sum(1 for v in m.chunks.values() if v.get("status") == "done")
+        records.append(
+            {
+                "run": str(folder),
+                "scenario": m.scenario,
+                "design": m.design.kind,
+                "samples": m.design.samples,
+                "policies": len(m.policies),
+                "chunks_done": done,
+                "chunks": m.design.n_chunks,
+                "rows": rows,
+                "status": "complete" if m.complete else "incomplete",
+                "created": m.created,
+            }
+        )
+    columns = [
+        "run",
+        "scenario",
+        "design",
+        "samples",
+        "policies",
+        "chunks_done",
+        "chunks",
+        "rows",
+        "status",
+        "created",
+    ]
+    return pd.DataFrame.from_records(records, columns=columns)

@@ -13,6 +13,7 @@ True
 from escalade.report._analysis import render_analysis, write_analysis
 from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import bar_chart, line_grid, svg_of
+from escalade.report._exploration import render_exploration, write_exploration_report
 from escalade.report._page import page, table
 from escalade.report._tree import tree_svg
 
@@ -22,8 +23,10 @@ __all__ = [
     "line_grid",
     "page",
     "render_analysis",
+    "render_exploration",
     "svg_of",
     "table",
     "tree_svg",
     "write_analysis",
+    "write_exploration_report",
 ]

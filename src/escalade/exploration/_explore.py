@@ -1,0 +1,211 @@
+"""Explore a scenario over its uncertainties: every policy in thousands of worlds.
+
+An exploration samples the scenario's uncertain parameters (each sample
+is a plausible *world*), simulates every policy in every world with a few
+replications, and stores one row per world and policy in a run folder, a
+chunk at a time. It can be interrupted and resumed at any point.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from escalade.errors import ParameterError, ScenarioError
+from escalade.exploration._compute import ChunkTask, output_columns
+from escalade.exploration._design import Design
+from escalade.exploration._executors import run_tasks
+from escalade.exploration._result import ExplorationResult
+from escalade.exploration._store import RunStore
+from escalade.scenario import Scenario, bundled_path, load_scenario_text
+
+__all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
+
+#: Runs simulated per world and policy.
+DEFAULT_REPLICATIONS = 16
+
+Progress = Callable[[int, int], None]
+
+
+def _default_chunk(n_policies: int, replications: int) -> int:
+    # about 50,000 simulated runs per chunk: big enough to batch well, small enough
+    # to stream (and to lose little if a run is killed)
+    return max(1, 50_000 // max(1, n_policies * replications))
+
+
+def explore(
+    scenario: Scenario,
+    *,
+    samples: int,
+    out: str | Path,
+    seed: int | None = None,
+    design: str = "lhs",
+    policies: Sequence[str] | None = None,
+    replications: int = DEFAULT_REPLICATIONS,
+    chunk_size: int | None = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    overrides: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ExplorationResult:
+    """Sample the uncertain parameters and simulate every policy in every sampled world.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Needs ``dynamics:`` and ``policies:``.
+    samples : int
+        Number of worlds (Sobol and Morris designs round it down to a
+        multiple of the number of parameters plus 2 or 1).
+    out : str or Path
+        The run folder to create.
+    seed : int, optional
+        Decides every random number; chosen and recorded if omitted.
+    design : {"lhs", "sobol", "mc", "morris"}
+        How worlds are sampled (see :class:`Design`).
+    policies : sequence of str, optional
+        Policies to cross with the worlds (default: all).
+    replications : int
+        Simulated runs per world and policy (outcomes are their means).
+    chunk_size : int, optional
+        Worlds per chunk (default: about 50,000 runs per chunk).
+    workers : int, optional
+        Local worker processes.
+    cluster : str, optional
+        Dask scheduler address.
+    overrides : dict, optional
+        Parameters fixed at given values (no longer explored).
+    progress : callable, optional
+        ``progress(done_rows, total_rows)`` after each chunk.
+
+    Returns
+    -------
+    ExplorationResult
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> from escalade.exploration import explore
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     res = explore(escalade.load("korea-2017"), samples=8, seed=1, out=tmp + "/r",
+    ...                   replications=2, policies=["talks", "invasion"])
+    ...     res.to_frame().shape[0]
+    16
+    """
+    if scenario.extra.get("dynamics") is None or not scenario.extra.get("policies"):
+        raise ScenarioError(
+            f"{scenario.name}: exploring needs dynamics: and policies: sections",
+            file=scenario.source or None,
+        )
+    available = [p.name for p in scenario.extra["policies"]]
+    chosen = tuple(policies) if policies else tuple(available)
+    for name in chosen:
+        if name not in available:
+            raise ParameterError(
+                f"{scenario.name} has no policy {name!r}; policies: " + ", ".join(available)
+            )
+    if len(set(chosen)) != len(chosen):
+        raise ParameterError("a policy is named twice")
+    if isinstance(replications, bool) or replications < 1:
+        raise ParameterError(f"replications must be at least 1, found {replications}")
+    if seed is None:
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ParameterError(f"seed must be a non-negative integer, found {seed!r}")
+    fixed = {k: str(v) for k, v in (overrides or {}).items()}
+    space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
+    the_design = Design.create(
+        design,
+        samples,
+        int(seed),
+        chunk_size or _default_chunk(len(chosen), replications),
+        tuple(space.uncertain_names),
+    )
+    text = scenario.text
+    if not text:
+        found = bundled_path(scenario.name)
+        text = found.read_bytes() if found is not None else b""
+    if not text:
+        raise ScenarioError(
+            f"{scenario.name}: the scenario's text is not available to store "
+            "in the run folder; load it from a file"
+        )
+    from dataclasses import replace
+
+    explored = replace(scenario, parameters=space)
+    store = RunStore.create(
+        out,
+        text,
+        scenario.name,
+        scenario.source,
+        the_design,
+        chosen,
+        replications,
+        output_columns(explored),
+        fixed,
+    )
+    return _run(store, workers=workers, cluster=cluster, progress=progress)
+
+
+def resume(
+    path: str | Path,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    progress: Progress | None = None,
+) -> ExplorationResult:
+    """Finish an interrupted exploration: compute only the chunks that are missing.
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> from escalade.exploration import explore, resume
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = explore(escalade.load("korea-2017"), samples=4, seed=2, out=tmp + "/r",
+    ...                 replications=2, policies=["talks"])
+    ...     resume(tmp + "/r").to_frame().shape[0]
+    4
+    """
+    return _run(RunStore.open(path), workers=workers, cluster=cluster, progress=progress)
+
+
+def _overrides(store: RunStore) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(store.manifest.overrides.items()))
+
+
+def _run(
+    store: RunStore, *, workers: int | None, cluster: str | None, progress: Progress | None
+) -> ExplorationResult:
+    m = store.manifest
+    file = Path(m.source).name if m.source else f"{m.scenario}.yaml"
+    # parse once here, so a damaged copy fails before any worker starts
+    load_scenario_text(store.scenario_text(), file)
+    pending = store.pending()
+    per_chunk = {k: len(m.design.chunk_rows(k)) * len(m.policies) for k in range(m.design.n_chunks)}
+    total = sum(per_chunk.values())
+    done_rows = total - sum(per_chunk[k] for k in pending)
+    if progress is not None:
+        progress(done_rows, total)
+    tasks = (
+        ChunkTask(
+            store.scenario_text(), file, _overrides(store), m.design, m.policies, m.replications, k
+        )
+        for k in pending
+    )
+    started = time.perf_counter()
+
+    def finished(chunk: int, table: object) -> None:
+        nonlocal done_rows
+        store.write_chunk(chunk, table)
+        done_rows += per_chunk[chunk]
+        if progress is not None:
+            progress(done_rows, total)
+
+    run_tasks(tasks, finished, workers=workers, cluster=cluster)
+    result = ExplorationResult.open(store.path)
+    result.diagnostics["seconds"] = time.perf_counter() - started
+    result.diagnostics["chunks_computed"] = len(pending)
+    return result

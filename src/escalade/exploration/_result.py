@@ -1,0 +1,178 @@
+"""The result of an exploration: the experiments table and what can be learnt from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from escalade.errors import ParameterError
+from escalade.exploration._store import RunStore
+from escalade.scenario import Scenario, load_scenario_text
+from escalade.solvers import Summary, Table
+
+__all__ = ["ExplorationResult"]
+
+
+@dataclass
+class ExplorationResult:
+    """An exploration run: its design, its experiments, and analyses of them.
+
+    Open one with :meth:`open` (or get it from :func:`explore`). The
+    experiments table has one row per sampled world and policy: ``sample``,
+    ``policy``, every explored parameter, then ``utility:<actor>`` (mean
+    discounted utility over the replications) and ``P:<indicator>``
+    (share of replications in which the indicator happened).
+
+    Examples
+    --------
+    >>> import tempfile, escalade
+    >>> from escalade.exploration import explore
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     res = explore(escalade.load("korea-2017"), samples=6, seed=1, out=tmp + "/r",
+    ...                   replications=2, policies=["talks", "invasion"])
+    ...     sorted(res.best_policy_shares())
+    ['invasion', 'talks']
+    """
+
+    path: Path
+    store: RunStore
+    scenario: Scenario
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    _frame: Any = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> ExplorationResult:
+        """Open a run folder (complete or not)."""
+        store = RunStore.open(path)
+        m = store.manifest
+        file = Path(m.source).name if m.source else f"{m.scenario}.yaml"
+        scenario = load_scenario_text(store.scenario_text(), file)
+        if m.overrides:
+            from dataclasses import replace
+
+            scenario = replace(scenario, parameters=scenario.parameters.fixed(m.overrides))
+        return cls(Path(path), store, scenario)
+
+    # ------------------------------------------------------------- facts
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """The policies explored."""
+        return self.store.manifest.policies
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters explored (columns of the design)."""
+        return self.store.manifest.design.parameters
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The outcome columns."""
+        return self.store.manifest.outputs
+
+    @property
+    def actor(self) -> str:
+        """The actor whose utility ranks policies (the question's, or the first player)."""
+        q = self.scenario.extra.get("question")
+        return q.actor if q is not None else self.scenario.player_names[0]
+
+    @property
+    def complete(self) -> bool:
+        """Whether every chunk is computed."""
+        return self.store.manifest.complete
+
+    # ------------------------------------------------------------ tables
+    def to_frame(self, columns: list[str] | None = None) -> Any:
+        """The experiments as a pandas DataFrame (one row per world and policy).
+
+        Parameters
+        ----------
+        columns : list of str, optional
+            Only these columns (``sample`` and ``policy`` are always read).
+        """
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        paths = list(self.store.chunk_paths())
+        if not paths:
+            raise ParameterError(f"{self.path}: no chunk has been computed yet")
+        wanted = (
+            None
+            if columns is None
+            else ["sample", "policy", *[c for c in columns if c not in ("sample", "policy")]]
+        )
+        tables = [pq.read_table(p, columns=wanted) for p in paths]
+        frame = pa.concat_tables(tables).to_pandas()
+        return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
+
+    def pivot(self, output: str) -> Any:
+        """One output as a table of worlds (rows) by policies (columns)."""
+        if output not in self.outputs:
+            raise ParameterError(f"unknown output {output!r}; outputs: {', '.join(self.outputs)}")
+        frame = self.to_frame([output])
+        table = frame.pivot(index="sample", columns="policy", values=output)
+        return table[[p for p in self.policies if p in table.columns]]
+
+    def worlds(self) -> Any:
+        """The sampled worlds: one row per sample, one column per explored parameter."""
+        frame = self.to_frame(list(self.parameters))
+        first = self.policies[0]
+        return frame[frame["policy"] == first].set_index("sample")[list(self.parameters)]
+
+    # ----------------------------------------------------------- analyses
+    def best_policy_shares(self, actor: str | None = None) -> dict[str, float]:
+        """In what share of worlds each policy gives ``actor`` the highest utility."""
+        util = self.pivot(f"utility:{actor or self.actor}")
+        best = util.to_numpy().argmax(axis=1)
+        counts = np.bincount(best, minlength=util.shape[1]) / max(len(util), 1)
+        return {p: float(c) for p, c in zip(util.columns, counts, strict=True)}
+
+    def summary(self) -> Summary:
+        """Per policy: share of worlds where it is best, mean utility, mean probabilities."""
+        m = self.store.manifest
+        frame = self.to_frame()
+        shares = self.best_policy_shares()
+        indicators = [o for o in self.outputs if o.startswith("P:")]
+        shown = [
+            o for o in ("P:major_war", "P:settlement", "P:rok_leaves_npt") if o in indicators
+        ] or indicators[:3]
+        rows = []
+        for p in sorted(self.policies, key=lambda q: -shares.get(q, 0.0)):
+            sub = frame[frame["policy"] == p]
+            rows.append(
+                (
+                    p,
+                    f"{100 * shares.get(p, 0.0):.1f}%",
+                    f"{sub[f'utility:{self.actor}'].mean():.2f}",
+                    *(f"{100 * sub[o].mean():.1f}%" for o in shown),
+                )
+            )
+        table = Table(
+            f"Policies across {frame['sample'].nunique():,} sampled worlds",
+            (
+                "policy",
+                f"best for {self.actor}",
+                f"mean {self.actor} utility",
+                *(f"mean {o[2:]}" for o in shown),
+            ),
+            tuple(rows),
+        )
+        notes = (
+            f"Design {m.design.kind}, {m.design.samples:,} worlds x {len(m.policies)} policies "
+            f"x {m.replications} replications, seed {m.design.seed}"
+            + ("" if self.complete else " (incomplete: resume to finish)")
+            + ".",
+        )
+        return Summary(f"Exploration of {m.scenario}", notes, (table,))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+    def __repr__(self) -> str:
+        m = self.store.manifest
+        return (
+            f"<ExplorationResult {m.scenario!r}: {m.design.samples} worlds x "
+            f"{len(m.policies)} policies, {'complete' if self.complete else 'incomplete'}>"
+        )
