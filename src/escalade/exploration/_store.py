@@ -251,6 +251,10 @@ class RunStore:
         """
         out = []
         changed = False
+        # temporary files of a process killed mid-write: never a chunk, remove them
+        for stale in (self.path / EXPERIMENTS).glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         for k in range(self.manifest.design.n_chunks):
             expected = len(self.manifest.design.chunk_rows(k)) * len(self.manifest.policies)
             info = self.manifest.chunks.get(k, {})

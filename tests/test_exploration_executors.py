@@ -1,0 +1,168 @@
+"""Every executor, and a run killed and resumed, give the identical experiments table."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+import escalade
+from escalade.exploration import ExplorationResult, RunStore, explore, resume
+
+POLICIES = ["sanctions_default", "strategic_impatience"]
+ARGS = {"samples": 40, "seed": 17, "replications": 2, "chunk_size": 5, "policies": POLICIES}
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return escalade.load("korea-2017")
+
+
+@pytest.fixture(scope="module")
+def reference(scenario, tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "run"
+    return explore(scenario, out=out, **ARGS).to_frame()
+
+
+def test_in_process_run_is_complete_and_ordered(reference):
+    assert len(reference) == 40 * len(POLICIES)
+    assert list(reference["sample"][:3]) == [0, 1, 2]
+    assert set(reference["policy"]) == set(POLICIES)
+
+
+def test_local_worker_processes_give_the_identical_table(scenario, reference, tmp_path):
+    table = explore(scenario, out=tmp_path / "run", workers=2, **ARGS).to_frame()
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_a_dask_cluster_gives_the_identical_table(scenario, reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        table = explore(
+            scenario, out=tmp_path / "run", cluster=cluster.scheduler_address, **ARGS
+        ).to_frame()
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(reference, tmp_path):
+    out = tmp_path / "run"
+    cmd = [
+        sys.executable,
+        "-m",
+        "escalade",
+        "explore",
+        "korea-2017",
+        "--samples",
+        "40",
+        "--seed",
+        "17",
+        "--replications",
+        "2",
+        "--chunk-size",
+        "5",
+        "--out",
+        str(out),
+        *[arg for p in POLICIES for arg in ("--policy", p)],
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    manifest = out / "manifest.json"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline:
+            if manifest.exists():
+                try:
+                    chunks = json.loads(manifest.read_text())["chunks"]
+                except (ValueError, KeyError):
+                    chunks = {}
+                if sum(v.get("status") == "done" for v in chunks.values()) >= 2:
+                    break
+            if proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        killed = proc.poll() is None
+        if killed:
+            os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    store = RunStore.open(out)
+    left = store.pending()
+    if killed:
+        assert 0 < len(left) < 8, "the kill should land mid-run"
+    assert not list((out / "experiments").glob(".*.tmp"))
+    table = resume(out).to_frame()
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_resume_recomputes_a_damaged_chunk(scenario, reference, tmp_path):
+    out = tmp_path / "run"
+    explore(scenario, out=out, **ARGS)
+    damaged = out / "experiments" / "chunk-00003.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    missing = out / "experiments" / "chunk-00005.parquet"
+    missing.unlink()
+    store = RunStore.open(out)
+    assert store.pending() == [3, 5]
+    result = resume(out)
+    assert result.diagnostics["chunks_computed"] == 2
+    pd.testing.assert_frame_equal(result.to_frame(), reference, check_exact=True)
+
+
+def test_an_existing_run_is_never_overwritten(scenario, tmp_path):
+    out = tmp_path / "run"
+    explore(scenario, out=out, **ARGS)
+    with pytest.raises(escalade.OutputError, match="already holds a run"):
+        explore(scenario, out=out, **ARGS)
+
+
+def test_an_unwritable_folder_is_a_clear_error(scenario, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(escalade.OutputError, match="cannot create the run folder"):
+        explore(scenario, out=blocker / "run", **ARGS)
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_chunk(scenario, tmp_path, monkeypatch):
+    import errno
+
+    import escalade.exploration._store as store_module
+
+    out = tmp_path / "run"
+    real_fsync = os.fsync
+    writes = {"parquet": 0}
+    real_write = store_module.RunStore.write_chunk
+
+    def write_chunk(self, k, table):
+        writes["parquet"] += 1
+        if writes["parquet"] == 2:
+            # the disk fills up while the second chunk is being written
+            def full(fd):
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+            monkeypatch.setattr(store_module.os, "fsync", full)
+        try:
+            return real_write(self, k, table)
+        finally:
+            monkeypatch.setattr(store_module.os, "fsync", real_fsync)
+
+    monkeypatch.setattr(store_module.RunStore, "write_chunk", write_chunk)
+    with pytest.raises(escalade.OutputError, match="the disk is full"):
+        explore(scenario, out=out, **ARGS)
+    monkeypatch.undo()
+    assert sorted(p.name for p in (out / "experiments").iterdir()) == ["chunk-00000.parquet"]
+    assert resume(out).complete
+
+
+def test_open_run_reads_what_explore_wrote(reference, tmp_path, scenario):
+    out = tmp_path / "run"
+    explore(scenario, out=out, **ARGS)
+    again = ExplorationResult.open(out)
+    pd.testing.assert_frame_equal(again.to_frame(), reference, check_exact=True)
+    assert again.store.manifest.design.seed == 17
