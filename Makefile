@@ -17,17 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The bundled games, each checked and solved over 1,000 draws, then the README's tutorial game.
+# The main job: every policy of the Korea 2017 scenario simulated and compared; the report
+# lands in out/korea-2017/report.html.
 demo: $(STAMP)
-	$(BIN)/escalade list
-	@for name in $$($(BIN)/escalade list | cut -d' ' -f1); do \
-		echo; echo "== escalade check $$name"; \
-		$(BIN)/escalade check $$name || exit 1; \
-		echo; echo "== escalade solve $$name --lam 2 --draws 1000 --seed 1"; \
-		$(BIN)/escalade solve $$name --lam 2 --draws 1000 --seed 1 || exit 1; \
-	done
-	@echo; echo "== escalade solve docs/examples/crisis.yaml --method spe --draws 1000 --seed 1"
-	@$(BIN)/escalade solve docs/examples/crisis.yaml --method spe --draws 1000 --seed 1
+	$(BIN)/escalade analyze korea-2017 --out out/korea-2017
+	@echo "report: out/korea-2017/report.html  (results: out/korea-2017/results.json)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
