@@ -1,8 +1,9 @@
 """Tokens of Gambit's text formats (.efg, .nfg) with line and column.
 
-Both formats are whitespace-separated tokens: double-quoted strings with
-backslash escapes, braces, and numbers (integers, decimals, rationals such
-as ``1/3``, scientific notation).
+Both formats are whitespace-separated tokens: double-quoted strings (where
+a backslash escapes a quote and is kept before anything else, as Gambit
+reads them), braces, and numbers (integers, decimals, rationals such as
+``1/3``, scientific notation).
 """
 
 from __future__ import annotations
@@ -50,15 +51,19 @@ def tokenize(text: str, file: str) -> list[Token]:
             j = i + 1
             buf = []
             start_line = line
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    buf.append(text[j + 1])
-                    j += 2
-                    continue
-                if text[j] == "\n":
+            # Gambit's reading of a backslash: \" is a quote that does not end the string;
+            # any other character after a backslash keeps the backslash (\wedge stays \wedge).
+            escaped = False
+            while j < n and (text[j] != '"' or escaped):
+                c = text[j]
+                if c == "\n":
                     line += 1
                     line_start = j + 1
-                buf.append(text[j])
+                if escaped:
+                    buf.append(c if c == '"' else "\\" + c)
+                elif c != "\\":
+                    buf.append(c)
+                escaped = c == "\\"
                 j += 1
             if j >= n:
                 raise ScenarioError(
@@ -175,5 +180,24 @@ def format_number(x: float) -> str:
 
 
 def quote(text: str) -> str:
-    """A Gambit string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    r"""A Gambit string literal that Gambit (and :func:`tokenize`) read back as ``text``.
+
+    Quotes are escaped; a backslash is written as it is, since Gambit keeps a
+    backslash that precedes any other character. Gambit has no way to write a
+    backslash just before a quote or at the end of a string; there a space is
+    put after it, so the string still ends where it should.
+
+    Examples
+    --------
+    >>> print(quote('say "no"'), quote(r"x\wedge y"))
+    "say \"no\"" "x\wedge y"
+    """
+    out = []
+    for k, c in enumerate(text):
+        if c == '"':
+            out.append('\\"')
+            continue
+        out.append(c)
+        if c == "\\" and (k + 1 == len(text) or text[k + 1] in '"\\'):
+            out.append(" ")
+    return '"' + "".join(out) + '"'
