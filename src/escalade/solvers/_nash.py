@@ -1,7 +1,8 @@
 """Exact Nash equilibria through pygambit (the optional ``gambit`` extra).
 
 The game, at one draw of its parameters, is handed to Gambit as .efg text
-and solved with ``lcp_solve`` (two players, sequence form) or
+(or as .nfg text for a game read from a table, so that Gambit works on the
+table itself) and solved with ``lcp_solve`` (two players, sequence form) or
 ``enumpoly_solve`` (any number of players), or ``lp_solve`` for two-player
 constant-sum games when asked. Each equilibrium comes back as a
 behaviour profile and is evaluated with escalade's own forward pass, so
@@ -27,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import MissingDependencyError, SolveError
-from escalade.game import Game, GameValues, write_efg
+from escalade.game import Game, GameValues, StrategicForm, write_efg, write_nfg
 from escalade.scenario import Draws
 from escalade.solvers._batch import resolve_draws
 from escalade.solvers._logit_trace import Tracer
@@ -97,9 +98,12 @@ def nash(
         )
     gbt = _pygambit()
     values = game.evaluate(d)
-    text = write_efg(game, values)
+    table = isinstance(game.source, StrategicForm)
     try:
-        g = gbt.read_efg(io.StringIO(text))
+        if table:
+            g = gbt.read_nfg(io.StringIO(write_nfg(game, values)))
+        else:
+            g = gbt.read_efg(io.StringIO(write_efg(game, values)))
     except Exception as exc:  # pragma: no cover - our writer's output is valid
         raise SolveError(f"pygambit could not read the game: {exc}") from None
     if algorithm == "auto":
@@ -110,8 +114,12 @@ def nash(
             f"{game.n_players} players (use enumpoly)"
         )
     try:
-        if algorithm == "lcp":
+        if algorithm == "lcp" and table:
             result = gbt.nash.lcp_solve(g, rational=False, stop_after=max_equilibria)
+        elif algorithm == "lcp":
+            # on a tree (the sequence form) pygambit 16.7 refuses stop_after; the list is
+            # cut to max_equilibria below
+            result = gbt.nash.lcp_solve(g, rational=False)
         elif algorithm == "lp":
             if not g.is_const_sum:
                 raise SolveError("lp needs a constant-sum game; use lcp")
@@ -131,17 +139,27 @@ def nash(
 def _solution_from_profile(
     game: Game, draws: Draws, values: GameValues, profile: Any, g: Any, algorithm: str
 ) -> Solution:
-    sigma = np.empty(game.n_actions)
-    # Gambit numbers infosets within players in the order our writer gave them.
-    by_player: list[list[int]] = [[] for _ in game.players]
-    for h in range(game.n_infosets):
-        by_player[game.infoset_player[h]].append(h)
-    for p_index, player in enumerate(g.players):
-        for k, infoset in enumerate(player.infosets):
-            h = by_player[p_index][k]
-            lo = int(game.infoset_actions[h])
-            for j, action in enumerate(infoset.actions):
-                sigma[lo + j] = float(profile[action])
+    sigma = np.full(game.n_actions, np.nan)
+    if not g.is_tree:
+        # a table read from .nfg: player i chooses at escalade's information set i
+        for i, player in enumerate(g.players):
+            lo = int(game.infoset_actions[i])
+            for j, strategy in enumerate(player.strategies):
+                sigma[lo + j] = float(profile[strategy])
+    else:
+        # Gambit orders a player's information sets by its own walk of the tree, not by
+        # the numbers in the file, so pair them through the nodes (children are in action
+        # order on both sides).
+        first = game.first_child
+        stack = [(g.root, 0)]
+        while stack:
+            node, i = stack.pop()
+            children = list(node.children)
+            if children and not node.player.is_chance:
+                lo = int(game.infoset_actions[game.infoset[i]])
+                for j, action in enumerate(node.infoset.actions):
+                    sigma[lo + j] = float(profile[action])
+            stack.extend((child, int(first[i]) + j) for j, child in enumerate(children))
     tracer = Tracer(game)
     with np.errstate(all="ignore"):
         ev = tracer.evaluate(np.log(sigma)[None, :], np.zeros(1), values, jacobian=False)
