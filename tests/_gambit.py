@@ -119,6 +119,14 @@ def to_gambit(gg: Any, eg: escalade.Game, sigma: np.ndarray) -> np.ndarray:
     return out
 
 
+def gambit_profile(gg: Any, probs: np.ndarray) -> Any:
+    """A pygambit behaviour (trees) or mixed strategy (tables) profile from flat probabilities."""
+    prof = gg.mixed_behavior_profile() if gg.is_tree else gg.mixed_strategy_profile()
+    for a, x in zip(gambit_actions(gg), probs, strict=True):
+        prof[a] = float(x)
+    return prof
+
+
 def gambit_payoffs_and_outcomes(
     gg: Any, eg: escalade.Game, probs: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -127,18 +135,13 @@ def gambit_payoffs_and_outcomes(
     outcomes = list(gg.outcomes)
     index = {o: i for i, o in enumerate(outcomes)}
     prob_of = np.zeros(len(outcomes))
+    prof = gambit_profile(gg, probs)
     if gg.is_tree:
-        prof = gg.mixed_behavior_profile()
-        for a, x in zip(gambit_actions(gg), probs, strict=True):
-            prof[a] = float(x)
         for node in gg.nodes:
             # a node without an outcome gives a null Outcome (repr None), not None
             if node.outcome in index:
                 prob_of[index[node.outcome]] += float(prof.realiz_prob(node))
     else:
-        prof = gg.mixed_strategy_profile()
-        for s, x in zip(gambit_actions(gg), probs, strict=True):
-            prof[s] = float(x)
         strategies = [list(p.strategies) for p in gg.players]
         for cont in gg.contingencies:
             o = gg[cont]
