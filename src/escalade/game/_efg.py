@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -457,12 +458,13 @@ def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
     first = game.first_child
     nch = game.n_children
     labels = _labels(game)
+    node_labels = _distinct_node_labels(game)
     written_outcomes: set[int] = set()
     chance_no = 0
     stack = [0]
     while stack:
         i = stack.pop()
-        label = quote(game.node_labels[i] if game.node_labels else "")
+        label = quote(node_labels[i])
         o = int(game.outcome[i])
         if o >= 0:
             part = (
@@ -487,14 +489,50 @@ def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
             )
         else:
             chance_no += 1
+            probs = _exact_probabilities([float(chance[game.edge_chance[k]]) for k in kids])
             branch = " ".join(
-                f"{quote(labels.chance[game.edge_chance[k]])} "
-                f"{format_number(float(chance[game.edge_chance[k]]))}"
-                for k in kids
+                f"{quote(labels.chance[game.edge_chance[k]])} {p}"
+                for k, p in zip(kids, probs, strict=True)
             )
             lines.append(f'c {label} {chance_no} "" {{ {branch} }} {part}')
         stack.extend(reversed(kids))
     return "\n".join(lines) + "\n"
+
+
+def _distinct_node_labels(game: Game) -> list[str]:
+    """Node labels with repeats renamed ``label_2``, ``label_3``, ...
+
+    Gambit 16 refuses a file where two nodes share a non-empty label, which
+    scenario trees do wherever a named node is copied (``goto``).
+    """
+    raw = list(game.node_labels) if game.node_labels else [""] * game.n_nodes
+    taken = set(raw)
+    seen: set[str] = set()
+    out = []
+    for label in raw:
+        if label and label in seen:
+            k = 2
+            while f"{label}_{k}" in taken:
+                k += 1
+            label = f"{label}_{k}"
+            taken.add(label)
+        seen.add(label)
+        out.append(label)
+    return out
+
+
+def _exact_probabilities(probs: list[float]) -> list[str]:
+    """Chance probabilities as Gambit text that sums to exactly 1.
+
+    Gambit reads numbers exactly and refuses probabilities whose sum is not
+    exactly one, while computed ones (``1 - 0.755``) are off by a rounding
+    error. The largest probability is written as 1 minus the others, exactly.
+    """
+    texts = [format_number(p) for p in probs]
+    big = max(range(len(probs)), key=lambda j: probs[j])
+    rest = 1 - sum(Fraction(t) for j, t in enumerate(texts) if j != big)
+    texts[big] = str(rest.numerator) if rest.denominator == 1 else f"{rest}"
+    return texts
 
 
 def _labels(game: Game) -> ExtensiveFormLabels:
