@@ -20,6 +20,7 @@ import pygambit as gbt
 
 import escalade
 from _gambit import catalog_names, load_pair
+from escalade.game import parse_efg
 
 pytestmark = pytest.mark.gambit
 
@@ -146,6 +147,34 @@ def test_labels_come_back(name):
     reader = gbt.read_efg if original.is_tree else gbt.read_nfg
     back = reader(io.StringIO(_write(eg, original.is_tree)))
     assert _labels(back) == _labels(original)
+
+
+# Computed probabilities are off by rounding (1 - 0.755 = 0.24499999999999997), and
+# scenario trees repeat node labels wherever a named node is copied; Gambit 16.7 refuses
+# both (probabilities must sum to exactly one, node labels must be unique).
+SCENARIO_LIKE = """EFG 2 R "computed" { "A" "B" }
+""
+c "detected?" 1 "" { "yes" 0.24499999999999997 "no" 0.755 } 0
+p "respond" 1 1 "" { "strike" "wait" } 0
+t "" 1 "war" { -1, -1 }
+t "" 2 "sq" { 0, 0 }
+p "respond" 2 1 "" { "strike" "wait" } 0
+t "" 3 "war2" { -2, -2 }
+t "" 4 "sq2" { 1, 1 }
+"""
+
+
+def test_gambit_reads_computed_probabilities_and_repeated_labels():
+    eg = parse_efg(SCENARIO_LIKE)
+    back = gbt.read_efg(io.StringIO(escalade.write_efg(eg)))
+    probs = [float(a.prob) for a in back.root.infoset.actions]
+    assert probs == pytest.approx([0.24499999999999997, 0.755], abs=1e-16)
+    assert sum(_exact(a.prob) for a in back.root.infoset.actions) == 1
+    assert sorted(n.label for n in back.nodes if n.label) == [
+        "detected?",
+        "respond",
+        "respond_2",
+    ]
 
 
 def test_signature_sees_a_changed_payoff():
