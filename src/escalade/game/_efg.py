@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,35 @@ from escalade.game._gambit_text import (
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
 
-__all__ = ["constant_game", "parse_efg", "read_efg", "write_efg"]
+__all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg", "write_efg"]
 
 _MAX_EFG_NODES = 1_000_000
+
+
+@dataclass(frozen=True)
+class ExtensiveFormLabels:
+    """The labels a Gambit .efg file gave, kept so that writing the game back gives them back.
+
+    escalade names every action and outcome uniquely and non-emptily (``a1``,
+    ``x#2``, ``outcome1``), while the file may repeat or omit labels; the
+    writer prints these instead so that Gambit reads the same labels again.
+
+    Attributes
+    ----------
+    infosets : tuple of str
+        Label of each information set (``n_infosets``).
+    actions : tuple of str
+        Label of each action (``n_actions``, in the game's action order).
+    chance : tuple of str
+        Label of each chance branch (``n_chance_edges``).
+    outcomes : tuple of str
+        Label of each outcome (``n_outcomes``).
+    """
+
+    infosets: tuple[str, ...]
+    actions: tuple[str, ...]
+    chance: tuple[str, ...]
+    outcomes: tuple[str, ...]
 
 
 @dataclass
@@ -47,6 +74,7 @@ class _Node:
     token: Token
     player: int = 0  # 1-based; 0 for chance
     infoset: int = 0
+    infoset_label: str = ""
     actions: list[str] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)
     outcome: int = 0
@@ -124,6 +152,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
 
     nodes: list[_Node] = []
     infosets: dict[tuple[int, int], tuple[list[str], list[float], Token]] = {}
+    infoset_labels: dict[tuple[int, int], str] = {}
     outcomes: dict[int, tuple[str, list[float]]] = {}
     stack: list[int] = []  # nodes still expecting children
     while ts.peek() is not None:
@@ -147,7 +176,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             node.infoset = ts.integer("an information set number")
             key = (node.player, node.infoset)
             if ts.at("str"):
-                ts.next("infoset name")
+                infoset_labels.setdefault(key, ts.next("infoset name").text)
                 open_tok = ts.expect("{", "{ and the actions")
                 while ts.at("str"):
                     node.actions.append(ts.next("action").text)
@@ -172,6 +201,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 node.actions, node.probs = infosets[key][0], infosets[key][1]
             else:
                 raise ts.error("expected the information set's name and actions (first use)")
+            node.infoset_label = infoset_labels.get(key, "")
             if node.kind == "c":
                 _check_probs(node, file)
         out_tok = ts.peek()
@@ -309,6 +339,8 @@ def _to_game(
     keys: dict[tuple[int, int], int] = {}
     h_player: list[int] = []
     h_actions: list[list[str]] = []
+    h_raw: list[list[str]] = []
+    h_labels: list[str] = []
     h_numbers: list[int] = []
     for i, nd in enumerate(nodes):
         if nd.kind != "p":
@@ -318,6 +350,8 @@ def _to_game(
             keys[key] = len(h_player)
             h_player.append(nd.player - 1)
             h_actions.append(_unique(nd.actions, "a"))
+            h_raw.append(list(nd.actions))
+            h_labels.append(nd.infoset_label)
             h_numbers.append(nd.infoset)
         infoset[i] = keys[key]
     # infoset names: the number within its player, as Gambit numbers them
@@ -327,6 +361,7 @@ def _to_game(
     edge_chance = np.full(n, -1, dtype=np.int64)
     chance_probs: list[float] = []
     chance_names: list[str] = []
+    chance_raw: list[str] = []
     paths = [""] * n
     labels = [nd.name for nd in nodes]
     kids_of: list[list[int]] = [[] for _ in range(n)]
@@ -341,6 +376,7 @@ def _to_game(
             else:
                 edge_chance[kid] = len(chance_probs)
                 chance_probs.append(nd.probs[j])
+                chance_raw.append(nd.actions[j])
                 chance_names.append(paths[kid])
     return constant_game(
         name=name,
@@ -365,6 +401,12 @@ def _to_game(
         node_paths=tuple(paths),
         node_labels=tuple(labels),
         chance_names=tuple(chance_names),
+        source=ExtensiveFormLabels(
+            infosets=tuple(h_labels),
+            actions=tuple(a for acts in h_raw for a in acts),
+            chance=tuple(chance_raw),
+            outcomes=tuple(outcome_defs[k][0] for k in numbers),
+        ),
     )
 
 
@@ -434,16 +476,18 @@ def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
         number[h] = counts[game.infoset_player[h]]
     first = game.first_child
     nch = game.n_children
+    labels = _labels(game)
+    node_labels = _distinct_node_labels(game)
     written_outcomes: set[int] = set()
     chance_no = 0
     stack = [0]
     while stack:
         i = stack.pop()
-        label = quote(game.node_labels[i] if game.node_labels else "")
+        label = quote(node_labels[i])
         o = int(game.outcome[i])
         if o >= 0:
             part = (
-                f"{o + 1} {quote(game.outcomes[o])} "
+                f"{o + 1} {quote(labels.outcomes[o])} "
                 + "{ "
                 + ", ".join(format_number(float(x)) for x in pay[o])
                 + " }"
@@ -456,18 +500,68 @@ def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
             lines.append(f"t {label} {part}")
         elif game.kind[i] == DECISION:
             h = int(game.infoset[i])
-            acts = " ".join(quote(a) for a in game.actions_of(h))
+            lo, hi = game.infoset_actions[h], game.infoset_actions[h + 1]
+            acts = " ".join(quote(a) for a in labels.actions[lo:hi])
             lines.append(
                 f"p {label} {game.infoset_player[h] + 1} {number[h]} "
-                f"{quote(game.infoset_names[h])} {{ {acts} }} {part}"
+                f"{quote(labels.infosets[h])} {{ {acts} }} {part}"
             )
         else:
             chance_no += 1
+            probs = _exact_probabilities([float(chance[game.edge_chance[k]]) for k in kids])
             branch = " ".join(
-                f"{quote(game.node_paths[k].rsplit('/', 1)[-1])} "
-                f"{format_number(float(chance[game.edge_chance[k]]))}"
-                for k in kids
+                f"{quote(labels.chance[game.edge_chance[k]])} {p}"
+                for k, p in zip(kids, probs, strict=True)
             )
             lines.append(f'c {label} {chance_no} "" {{ {branch} }} {part}')
         stack.extend(reversed(kids))
     return "\n".join(lines) + "\n"
+
+
+def _distinct_node_labels(game: Game) -> list[str]:
+    """Node labels with repeats renamed ``label_2``, ``label_3``, ...
+
+    Gambit 16 refuses a file where two nodes share a non-empty label, which
+    scenario trees do wherever a named node is copied (``goto``).
+    """
+    raw = list(game.node_labels) if game.node_labels else [""] * game.n_nodes
+    taken = set(raw)
+    seen: set[str] = set()
+    out = []
+    for label in raw:
+        if label and label in seen:
+            k = 2
+            while f"{label}_{k}" in taken:
+                k += 1
+            label = f"{label}_{k}"
+            taken.add(label)
+        seen.add(label)
+        out.append(label)
+    return out
+
+
+def _exact_probabilities(probs: list[float]) -> list[str]:
+    """Chance probabilities as Gambit text that sums to exactly 1.
+
+    Gambit reads numbers exactly and refuses probabilities whose sum is not
+    exactly one, while computed ones (``1 - 0.755``) are off by a rounding
+    error. The largest probability is written as 1 minus the others, exactly.
+    """
+    texts = [format_number(p) for p in probs]
+    big = max(range(len(probs)), key=lambda j: probs[j])
+    rest = 1 - sum(Fraction(t) for j, t in enumerate(texts) if j != big)
+    texts[big] = str(rest.numerator) if rest.denominator == 1 else f"{rest}"
+    return texts
+
+
+def _labels(game: Game) -> ExtensiveFormLabels:
+    """The labels to write: the file's own for a game read from .efg, else the names."""
+    if isinstance(game.source, ExtensiveFormLabels):
+        return game.source
+    chance = [""] * game.n_chance_edges
+    for k in np.flatnonzero(game.edge_chance >= 0):
+        # the branch's own step of its path (a label may itself contain "/")
+        parent_path = game.node_paths[game.parent[k]] if game.node_paths else ""
+        path = game.node_paths[k] if game.node_paths else ""
+        chance[game.edge_chance[k]] = path[len(parent_path) + 1 :] if parent_path else path
+    return ExtensiveFormLabels(game.infoset_names, game.action_names, tuple(chance), game.outcomes)

@@ -1,8 +1,9 @@
 """Tokens of Gambit's text formats (.efg, .nfg) with line and column.
 
-Both formats are whitespace-separated tokens: double-quoted strings with
-backslash escapes, braces, and numbers (integers, decimals, rationals such
-as ``1/3``, scientific notation).
+Both formats are whitespace-separated tokens: double-quoted strings (where
+a backslash escapes a quote and is kept before anything else, as Gambit
+reads them), braces, and numbers (integers, decimals, rationals such as
+``1/3``, scientific notation).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Token(NamedTuple):
 
 _TOKEN = re.compile(
     r"""(?P<punct>[{},])
-      | (?P<str>"(?:[^"\\]|\\.)*")
+      | (?P<str>"(?:\\"|[^"])*")
       | (?P<open>")
       | (?P<word>[^\s{},"]+)""",
     re.VERBOSE | re.DOTALL,
@@ -76,9 +77,9 @@ def iter_tokens(text: str, file: str) -> Iterator[Token]:
             value = m.group()
             yield Token(value, value, m.start(), text)
         elif kind == "str":
-            body = m.group()[1:-1]
-            if "\\" in body:
-                body = _ESCAPE.sub(r"\1", body)
+            # Gambit's reading of a backslash: \" is a quote that does not end the
+            # string; a backslash before anything else stays (\wedge is \wedge)
+            body = m.group()[1:-1].replace('\\"', '"')
             yield Token("str", body, m.start(), text)
         else:
             tok = Token("open", '"', m.start(), text)
@@ -230,5 +231,24 @@ def format_number(x: float) -> str:
 
 
 def quote(text: str) -> str:
-    """A Gambit string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    r"""A Gambit string literal that Gambit (and :func:`tokenize`) read back as ``text``.
+
+    Quotes are escaped; a backslash is written as it is, since Gambit keeps a
+    backslash that precedes any other character. Gambit has no way to write a
+    backslash just before a quote or at the end of a string; there a space is
+    put after it, so the string still ends where it should.
+
+    Examples
+    --------
+    >>> print(quote('say "no"'), quote(r"x\wedge y"))
+    "say \"no\"" "x\wedge y"
+    """
+    out = []
+    for k, c in enumerate(text):
+        if c == '"':
+            out.append('\\"')
+            continue
+        out.append(c)
+        if c == "\\" and (k + 1 == len(text) or text[k + 1] in '"\\'):
+            out.append(" ")
+    return '"' + "".join(out) + '"'

@@ -44,11 +44,15 @@ class StrategicForm:
         Outcome index of each contingency (player 1 fastest), -1 for none.
     contingency_terminal : ndarray of int
         Terminal node of each contingency.
+    payoff_form : bool
+        Whether the file listed payoffs per contingency rather than outcomes
+        (the writer then does the same, so Gambit reads the same game back).
     """
 
     strategies: tuple[tuple[str, ...], ...]
     contingency_outcome: np.ndarray
     contingency_terminal: np.ndarray
+    payoff_form: bool = False
 
 
 def read_nfg(path: str | Path) -> Game:
@@ -289,7 +293,9 @@ def _tree_of_table(
         outcome_labels=labels,
         node_paths=tuple(paths),
         node_labels=tuple("" for _ in range(n)),
-        source=StrategicForm(tuple(tuple(s) for s in strat_names), table, terminal_of),
+        source=StrategicForm(
+            tuple(tuple(s) for s in strat_names), table, terminal_of, payoff_form=payoff_form
+        ),
     )
 
 
@@ -319,6 +325,12 @@ def write_nfg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
         + " ".join("{ " + " ".join(quote(s) for s in ss) + " }" for ss in form.strategies)
         + " }"
     )
+    if form.payoff_form:
+        # one outcome per contingency, in contingency order: write the payoffs alone
+        body = "\n".join(
+            " ".join(format_number(float(x)) for x in pay[o]) for o in form.contingency_outcome
+        )
+        return f"{head}\n\n{strat}\n{quote(game.description)}\n\n{body}\n"
     outcomes = "\n".join(
         "{ "
         + f"{quote(game.outcome_labels[o] if game.outcome_labels else game.outcomes[o])} "

@@ -104,9 +104,16 @@ class Tracer:
         self.M = g.path_actions.astype(np.float64)  # (N, A)
         self.log_k = -np.log(np.diff(g.infoset_actions).astype(np.float64))
         # Gambit's first equation: the sum-to-one of the first player's first infoset.
-        movers = g.infoset_player
-        h0 = int(np.flatnonzero(movers == movers.min())[0]) if self.H else 0
-        self.pert_row = int(g.infoset_actions[h0]) if self.H else 0
+        # Gambit orders a player's information sets as it walks the tree depth first.
+        self.pert_row = int(g.infoset_actions[_first_infoset_depth_first(g)]) if self.H else 0
+        # Structure used by every evaluation, computed once (evaluate runs hundreds of times).
+        self._chance_nodes = np.flatnonzero(g.edge_chance >= 0)
+        self._chance_cols = g.edge_chance[self._chance_nodes]
+        self._Mx = self.M[self.dk_parent]  # (n_dk, A)
+        self._Mi = self.M[self.in_nodes]  # (n_in, A)
+        self._same = g.action_infoset[None, :] == g.action_infoset[self.is_first][:, None]
+        eye = np.eye(self.A)
+        self._ratio_rows = eye[self.other] - eye[self.first_of[self.other]]  # (A - H, A)
 
     @cached_property
     def z0(self) -> FloatArray:
@@ -145,9 +152,8 @@ class Tracer:
         E = np.empty((g.n_nodes, c))
         E[0] = 1.0
         E[self.dk] = sigma.T[self.dk_action]
-        chance = g.edge_chance >= 0
-        if chance.any():
-            E[chance] = values.chance.T[g.edge_chance[chance]]
+        if self._chance_nodes.size:
+            E[self._chance_nodes] = values.chance.T[self._chance_cols]
         reach = np.empty((g.n_nodes, c))
         reach[0] = 1.0
         for level in g.levels:
@@ -193,20 +199,16 @@ class Tracer:
             return out
         Fl = np.zeros((self.A, c))
         Fl[o] = -(v[o] - v[f])
-        Mx = self.M[self.dk_parent]  # (n_dk, A)
-        term = Mx[:, :, None] * Wk[:, None, :] + DW[self.dk_mover, self.dk]  # (n_dk, A, c)
+        term = self._Mx[:, :, None] * Wk[:, None, :] + DW[self.dk_mover, self.dk]  # (n_dk, A, c)
         dN = np.add.reduceat(R[:, None, :] * term, self.dk_starts, axis=0)  # (A, A, c)
-        Mi = self.M[self.in_nodes]  # (n_in, A)
         dD = np.add.reduceat(
-            reach[self.in_nodes][:, None, :] * Mi[:, :, None], self.in_starts, axis=0
+            reach[self.in_nodes][:, None, :] * self._Mi[:, :, None], self.in_starts, axis=0
         )  # (H, A, c)
         dv = (dN - v[:, None, :] * dD[g.action_infoset]) / Da[:, None, :]
         J = np.zeros((self.A, self.A, c))
         # normalisation rows: d/dz_b sum_{a in h} exp(z_a) = sigma_b for b in h
-        same = g.action_infoset[None, :] == g.action_infoset[self.is_first][:, None]  # (H, A)
-        J[self.is_first] = same[:, :, None] * sigma.T[None, :, :]
-        eye = np.eye(self.A)
-        J[o] = (eye[o] - eye[f])[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
+        J[self.is_first] = self._same[:, :, None] * sigma.T[None, :, :]
+        J[o] = self._ratio_rows[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
         if self.fixed_rows is not None:
             J[self.fixed_rows] = 0.0
             J[self.fixed_rows, self.fixed_rows] = 1.0
@@ -249,8 +251,21 @@ class Tracer:
         where the QRE correspondence bifurcates (non-generic games), where
         any other rule would be an arbitrary choice: when the tangent's
         orientation flips, the step is refused and the first equation is
-        shifted by 1e-7 from then on, as Gambit 16 does. The end point is
-        then polished by Newton's method at exactly ``lam_target``.
+        shifted by 1e-7 from then on, as Gambit 16 does ("first" in Gambit's
+        order: the first player's first information set in a depth-first
+        walk). The end point is then polished by Newton's method at exactly
+        ``lam_target``.
+
+        Where escalade departs from Gambit: a flip that persists while
+        perturbed, down to steps below 1e-6, is a bifurcation the
+        perturbation does not unfold (a symmetric pitchfork whose symmetry
+        the shift of the first equation respects). Gambit 16.7 refuses every
+        step there until its step length falls below 1e-8, then returns the
+        last point it reached as its answer for the target, without an
+        error (it does so on the catalog's wichardt2008 at lam = (5 - sqrt
+        17) / 2 and vonstengelforges2008/fig9 at lam = 2 sqrt 2). escalade
+        steps over the point and keeps its direction of travel, so it
+        answers at the target lambda, on the branch it was following.
 
         ``lam_target = inf`` follows the branch until every draw's
         reach-weighted regret is below ``regret_tol`` times its payoff range.
@@ -393,7 +408,7 @@ class Tracer:
             ev = self.evaluate(
                 u[live, :A], u[live, A], _take(values, live), jacobian=False, shift=pert[live]
             )
-            w = _solve(Rt[live], ev["F"])
+            w = _forward_solve(Rt[live], ev["F"])
             step = np.einsum("cij,cj->ci", Q[live, :, :A], w)
             u[live] -= step
             dist = np.linalg.norm(step, axis=1)
@@ -465,6 +480,35 @@ class Tracer:
 
 def _take(values: GameValues, index: NDArray[np.int64]) -> GameValues:
     return GameValues(values.payoffs[index], values.chance[index])
+
+
+def _first_infoset_depth_first(g: Game) -> int:
+    """The first information set, in a depth-first walk, of the first player who moves."""
+    first_player = int(g.infoset_player.min())
+    first, count = g.first_child, g.n_children
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        if g.infoset[i] >= 0 and g.player[i] == first_player:
+            return int(g.infoset[i])
+        if count[i]:
+            stack.extend(range(int(first[i] + count[i]) - 1, int(first[i]) - 1, -1))
+    raise AssertionError("a player with information sets moves somewhere")  # pragma: no cover
+
+
+def _forward_solve(L: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Solve lower-triangular systems ``L w = rhs`` for every draw at once.
+
+    Forward substitution, one row at a time over the whole batch: for the
+    small systems of game trees this is several times faster than a general
+    batched solve, which factorises each matrix again.
+    """
+    w = np.empty_like(rhs)
+    for k in range(rhs.shape[1]):
+        acc = rhs[:, k] - np.einsum("cj,cj->c", L[:, k, :k], w[:, :k])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w[:, k] = acc / L[:, k, k]
+    return w
 
 
 def _solve(K: FloatArray, rhs: FloatArray) -> FloatArray:

@@ -1,13 +1,14 @@
 """Exact Nash equilibria through pygambit (the optional ``gambit`` extra).
 
 The game, at one draw of its parameters, is handed to Gambit as .efg text
-and solved with ``lcp_solve`` (two players) or ``enumpoly_solve`` (any
-number of players), or ``lp_solve`` for two-player constant-sum games when
-asked. Gambit's LCP on the tree (sequence form) stops at one equilibrium;
-only its strategic-form LCP enumerates the equilibria reachable by
-Lemke-Howson paths, so that is used while the strategic form is small
-(at most :data:`MAX_STRATEGIES` pure strategies per player), the sequence
-form beyond. Each equilibrium comes back as a
+(or as .nfg text for a game read from a table, so that Gambit works on the
+table itself) and solved with ``lcp_solve`` (two players) or
+``enumpoly_solve`` (any number of players), or ``lp_solve`` for two-player
+constant-sum games when asked. Gambit's LCP on the tree (sequence form)
+stops at one equilibrium; only its strategic-form LCP enumerates the
+equilibria reachable by Lemke-Howson paths, so that is used while the
+strategic form is small (at most :data:`MAX_STRATEGIES` pure strategies
+per player), the sequence form beyond. Each equilibrium comes back as a
 behaviour profile and is evaluated with escalade's own forward pass, so
 outcome probabilities and payoffs are computed the same way as for the
 other solvers.
@@ -31,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import MissingDependencyError, SolveError
-from escalade.game import Game, GameValues, write_efg
+from escalade.game import Game, GameValues, StrategicForm, write_efg, write_nfg
 from escalade.scenario import Draws
 from escalade.solvers._batch import resolve_draws
 from escalade.solvers._logit_trace import Tracer
@@ -104,9 +105,12 @@ def nash(
         )
     gbt = _pygambit()
     values = game.evaluate(d)
-    text = write_efg(game, values)
+    table = isinstance(game.source, StrategicForm)
     try:
-        g = gbt.read_efg(io.StringIO(text))
+        if table:
+            g = gbt.read_nfg(io.StringIO(write_nfg(game, values)))
+        else:
+            g = gbt.read_efg(io.StringIO(write_efg(game, values)))
     except Exception as exc:  # pragma: no cover - our writer's output is valid
         raise SolveError(f"pygambit could not read the game: {exc}") from None
     if algorithm == "auto":
@@ -117,7 +121,9 @@ def nash(
             f"{game.n_players} players (use enumpoly)"
         )
     try:
-        if algorithm == "lcp" and _strategic_form_is_small(game):
+        if algorithm == "lcp" and table:
+            result = gbt.nash.lcp_solve(g, rational=False, stop_after=max_equilibria)
+        elif algorithm == "lcp" and _strategic_form_is_small(game):
             result = gbt.nash.lcp_solve(
                 g, rational=False, use_strategic=True, stop_after=max_equilibria
             )
@@ -135,31 +141,11 @@ def nash(
     except Exception as exc:
         raise SolveError(f"Gambit's {algorithm} failed on {game.name}: {exc}") from None
     return [
-        _solution_from_profile(game, d, values, _as_behaviour(profile), g, algorithm)
+        _solution_from_profile(
+            game, d, values, profile if table else _as_behaviour(profile), g, algorithm
+        )
         for profile in result.equilibria[:max_equilibria]
     ]
-
-
-def _infosets_in_file_order(game: Game) -> list[list[int]]:
-    """Each player's information sets in the order Gambit lists them.
-
-    Gambit numbers a player's information sets by first appearance in the
-    file, whatever numbers the file gives them, and the writer prints nodes
-    depth first; the game's own order is breadth first. The two differ as
-    soon as a player moves twice on one branch before moving on another.
-    """
-    first, n_children = game.first_child, game.n_children
-    order: list[list[int]] = [[] for _ in game.players]
-    seen: set[int] = set()
-    stack = [0]
-    while stack:
-        i = stack.pop()
-        h = int(game.infoset[i])
-        if h >= 0 and h not in seen:
-            seen.add(h)
-            order[int(game.infoset_player[h])].append(h)
-        stack.extend(reversed(range(int(first[i]), int(first[i] + n_children[i]))))
-    return order
 
 
 def _strategic_form_is_small(game: Game) -> bool:
@@ -180,21 +166,34 @@ def _as_behaviour(profile: Any) -> Any:
 def _solution_from_profile(
     game: Game, draws: Draws, values: GameValues, profile: Any, g: Any, algorithm: str
 ) -> Solution:
-    sigma = np.empty(game.n_actions)
-    by_player = _infosets_in_file_order(game)
-    for p_index, player in enumerate(g.players):
-        for k, infoset in enumerate(player.infosets):
-            h = by_player[p_index][k]
-            lo = int(game.infoset_actions[h])
-            for j, action in enumerate(infoset.actions):
-                sigma[lo + j] = float(profile[action])
+    sigma = np.full(game.n_actions, np.nan)
+    if not g.is_tree:
+        # a table read from .nfg: player i chooses at escalade's information set i
+        for i, player in enumerate(g.players):
+            lo = int(game.infoset_actions[i])
+            for j, strategy in enumerate(player.strategies):
+                sigma[lo + j] = float(profile[strategy])
+    else:
+        # Gambit orders a player's information sets by its own walk of the tree, not by
+        # the numbers in the file, so pair them through the nodes (children are in action
+        # order on both sides).
+        first = game.first_child
+        stack = [(g.root, 0)]
+        while stack:
+            node, i = stack.pop()
+            children = list(node.children)
+            if children and not node.player.is_chance:
+                lo = int(game.infoset_actions[game.infoset[i]])
+                for j, action in enumerate(node.infoset.actions):
+                    sigma[lo + j] = float(profile[action])
+            stack.extend((child, int(first[i]) + j) for j, child in enumerate(children))
     # Strategic-form solvers work on reduced strategies, which say nothing about an
     # information set the player's own equilibrium choices never reach: such choices
     # are left unspecified (NaN) rather than shown as probabilities that sum to 0.
     played = sigma.copy()
     for h in range(game.n_infosets):
         lo, hi = int(game.infoset_actions[h]), int(game.infoset_actions[h + 1])
-        if sigma[lo:hi].sum() < 1e-12:
+        if np.nan_to_num(sigma[lo:hi]).sum() < 1e-12:
             sigma[lo:hi] = np.nan
             played[lo:hi] = 1.0 / (hi - lo)
     tracer = Tracer(game)
