@@ -29,6 +29,7 @@ from _gambit import (
     to_gambit,
 )
 from escalade.game import parse_efg
+from escalade.solvers._nash import _strategic_form_is_small
 
 pytestmark = pytest.mark.gambit
 
@@ -39,11 +40,17 @@ TOO_SLOW = {"journals/geb/gilboa1997/fig2", "journals/ijgt/nau2004/sec6"}
 NAMES = [n for n in catalog_names() if n not in TOO_SLOW]
 
 
-def _direct(gg):
-    """What a Gambit user gets: lcp for two players, enumpoly otherwise."""
+def _direct(gg, eg=None):
+    """Gambit called directly the way escalade calls it: lcp for two players (on the
+    strategic form while it is small, listing every equilibrium its Lemke-Howson paths
+    reach; on the sequence form, one equilibrium, beyond), enumpoly otherwise."""
     if len(gg.players) == 2:
-        kwargs = {} if gg.is_tree else {"stop_after": 100}
-        return gbt.nash.lcp_solve(gg, rational=False, **kwargs).equilibria
+        if not gg.is_tree:
+            return gbt.nash.lcp_solve(gg, rational=False, stop_after=100).equilibria
+        if eg is not None and _strategic_form_is_small(eg):
+            found = gbt.nash.lcp_solve(gg, rational=False, use_strategic=True, stop_after=100)
+            return [p.as_behavior() for p in found.equilibria]
+        return gbt.nash.lcp_solve(gg, rational=False).equilibria
     return gbt.nash.enumpoly_solve(gg, stop_after=100).equilibria
 
 
@@ -58,7 +65,7 @@ def test_nash_matches_pygambit(name):
             escalade.nash(eg)
         assert str(direct.value) in str(ours.value)
         return
-    expected = _direct(gg)
+    expected = _direct(gg, eg)
     got = escalade.nash(eg)
     if len(gg.players) != 2:
         # pygambit 16.7's enumpoly is not deterministic: on selten1975/fig3 it finds 2 or
