@@ -105,9 +105,11 @@ class _Step:
 def _quantile(s: FloatArray, q: float) -> FloatArray:
     """Column-wise quantile of sorted columns ``s``, EMA Workbench's rule.
 
-    The value at position ``(m - 1) q`` is replaced by the midpoint between
-    the two neighbouring distinct values around it, so that a cut there
-    separates cases instead of landing on a value several cases share.
+    With ``p = (m - 1) q``: for ``q <= 0.5`` the midpoint between the value at
+    ``floor(p)`` and the first larger value at or after ``ceil(p)``; for
+    ``q > 0.5`` the midpoint between the value at ``ceil(p)`` and the last
+    smaller value at or before ``floor(p)``. A cut there falls between two
+    distinct values, so it never splits cases that share a value.
     """
     m = s.shape[0]
     pos = (m - 1) * q
