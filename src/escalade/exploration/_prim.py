@@ -726,7 +726,7 @@ def prim(
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
     mass_min: float = 0.05,
-    objective: Objective = "original",
+    objective: Objective = "lenient1",
     y_threshold: float | None = None,
     threshold_type: Literal["above", "below"] = "above",
 ) -> PrimResult:
@@ -752,9 +752,9 @@ def prim(
         (0, 0.5).
     mass_min : float, default 0.05
         Smallest share of all cases a box may hold, in [0, 1].
-    objective : {"original", "lenient1", "lenient2"}, default "original"
+    objective : {"original", "lenient1", "lenient2"}, default "lenient1"
         How candidate boxes are scored (see the module's notes).
-        ``"original"`` is Friedman & Fisher's; EMA Workbench uses ``"lenient1"``.
+        ``"original"`` is Friedman & Fisher's; ``"lenient1"`` is EMA Workbench's default.
     y_threshold : float, optional
         For a numeric ``y``: the cases of interest are those with
         ``y >= y_threshold`` (or ``<=``, see ``threshold_type``).
@@ -793,10 +793,10 @@ def prim(
     >>> round(box.coverage, 3), round(box.density, 3), round(box.mass, 3)
     (0.941, 1.0, 0.2)
 
-    Friedman & Fisher's objective peels on to ``mass_min``, trading coverage
-    for density; every box on the way is kept:
+    Friedman & Fisher's original objective peels on to ``mass_min``, trading
+    coverage for density; every box on the way is kept:
 
-    >>> result = prim(x, y)
+    >>> result = prim(x, y, objective="original")
     >>> result.chosen.mass, round(result.chosen.coverage, 3)
     (0.052, 0.245)
     >>> result.trajectory.loc[[20, 31, 40], ["coverage", "density", "mass"]].round(3)
