@@ -6,8 +6,14 @@ import pytest
 
 import escalade
 
-SUBPACKAGES = ["escalade.errors", "escalade.expr", "escalade.scenario", "escalade.game",
-               "escalade.solvers", "escalade.cli"]
+SUBPACKAGES = [
+    "escalade.errors",
+    "escalade.expr",
+    "escalade.scenario",
+    "escalade.game",
+    "escalade.solvers",
+    "escalade.cli",
+]
 
 
 def test_top_level_all_matches_public_names():

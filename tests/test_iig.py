@@ -13,8 +13,7 @@ def test_uniform_play_reaches_outcomes_with_signorinos_probabilities():
     # Acq2/Cap2 are B's; War is either side's war.
     sol = escalade.solve("iig", method="qre", lam=0.0)
     p = dict(zip(sol.game.outcomes, sol.outcomes[0], strict=True))
-    got = [p["SQ"], p["AcqA"], p["AcqB"], p["Nego"], p["CapA"], p["CapB"],
-           p["WarA"] + p["WarB"]]
+    got = [p["SQ"], p["AcqA"], p["AcqB"], p["Nego"], p["CapA"], p["CapB"], p["WarA"] + p["WarB"]]
     assert got == pytest.approx([1 / 4, 1 / 8, 1 / 4, 3 / 32, 1 / 16, 5 / 64, 9 / 64], abs=1e-15)
 
 
