@@ -22,10 +22,22 @@ from escalade.scenario import Draws
 from escalade.solvers._backward import ChunkResult
 from escalade.solvers._solution import Solution
 
-__all__ = ["DEFAULT_BUDGET", "chunk_bounds", "resolve_draws", "run_chunks", "values_per_draw"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "VALUES_BUDGET",
+    "chunk_bounds",
+    "resolve_draws",
+    "run_chunks",
+    "values_per_draw",
+]
 
 #: Working-array elements per chunk (float64), about 32 MB.
 DEFAULT_BUDGET = 1 << 22
+
+#: Elements of evaluated payoffs and results per chunk for the backward pass, about
+#: 128 MB: evaluating payoff expressions pays Python's cost once per expression and
+#: chunk, so larger chunks evaluate faster, and the pass itself works in small blocks.
+VALUES_BUDGET = 1 << 24
 
 
 def resolve_draws(game: Game, draws: Draws | int | None, seed: Any = None) -> Draws:
@@ -56,10 +68,12 @@ def values_per_draw(game: Game) -> int:
     )
 
 
-def chunk_bounds(n: int, per_draw: int, chunk_size: int | None) -> Iterator[slice]:
-    """Slices of at most ``chunk_size`` draws (default: from the memory budget)."""
+def chunk_bounds(
+    n: int, per_draw: int, chunk_size: int | None, budget: int = DEFAULT_BUDGET
+) -> Iterator[slice]:
+    """Slices of at most ``chunk_size`` draws (default: ``budget // per_draw``)."""
     if chunk_size is None:
-        chunk_size = max(64, DEFAULT_BUDGET // max(per_draw, 1))
+        chunk_size = max(64, budget // max(per_draw, 1))
     if chunk_size < 1:
         raise ParameterError(f"chunk_size must be at least 1, found {chunk_size}")
     for start in range(0, n, chunk_size):
@@ -77,6 +91,7 @@ def run_chunks(
     per_draw: int,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> tuple[Solution, list[ChunkResult]]:
     """Evaluate and solve chunk by chunk; returns the solution and the raw chunks' extras.
 
@@ -91,11 +106,16 @@ def run_chunks(
     payoffs = np.empty((n, game.n_players))
     outcomes = np.empty((n, game.n_outcomes))
     strategies = np.empty((n, game.n_actions)) if keep_strategies else None
+    # Touch the result arrays once, in order: faulting their pages in from inside the
+    # solver, a few at a time, is slower and flushes the solver's working set from cache.
+    for result_array in (payoffs, outcomes, strategies):
+        if result_array is not None:
+            result_array.fill(0.0)
     strategy_sum = np.zeros(game.n_actions)
     extras: list[ChunkResult] = []
     evaluating = 0.0
     done = 0
-    for part in chunk_bounds(n, per_draw, chunk_size):
+    for part in chunk_bounds(n, per_draw, chunk_size, budget):
         t0 = time.perf_counter()
         values = game.evaluate(draws.take(part))
         evaluating += time.perf_counter() - t0

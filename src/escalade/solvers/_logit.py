@@ -42,7 +42,7 @@ from escalade.solvers._backward import (
     best_response_rule,
     logit_rule,
 )
-from escalade.solvers._batch import resolve_draws, run_chunks, values_per_draw
+from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
 from escalade.solvers._solution import Solution
@@ -160,6 +160,7 @@ def logit_qre(
             lam=None if isinstance(lam_value, np.ndarray) else lam_value,
             keep_strategies=keep_strategies,
             per_draw=values_per_draw(game),
+            budget=VALUES_BUDGET,
             chunk_size=chunk_size,
             progress=progress,
         )
