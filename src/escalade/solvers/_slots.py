@@ -237,7 +237,6 @@ class Buffers:
         self.edge[plan.empty_rows] = 0.0
         self.edge[plan.n_rows] = 0.0
         most = max((s.n_parents * s.width for s in plan.steps), default=0)
-        self.weighted = np.empty((P, most, b))
         self.vals = np.empty((most, b))
         self.sums = np.empty((P, max((s.n_parents for s in plan.steps), default=0), b))
         self.payoffs = np.empty((game.n_outcomes * P, b))
@@ -299,17 +298,13 @@ def backward_block(
             probs[step.chance_slots] = chance_t[step.chance_cols]
         if fixed is not None:
             probs[fixed.pos] = fixed.prob
-        weighted = np.multiply(V[:, step.slots], probs[None], out=buf.weighted[:, :k])
-        grouped = weighted.reshape(-1, w, m, b)
-        # sums go straight into the parents' rows when those are contiguous
+        # each parent's value: the sum over its slots of value times probability, in one
+        # pass (einsum does not write the products out), straight into the parents' rows
+        # when those are contiguous
         contiguous = step.parent_slice is not None
         target = V[:, step.parent_slice] if contiguous else buf.sums[:, :m]
-        if w == 1:
-            np.copyto(target, grouped[:, 0])
-        else:
-            np.add(grouped[:, 0], grouped[:, 1], out=target)
-            for j in range(2, w):
-                target += grouped[:, j]
+        kids = V[:, step.slots].reshape(-1, w, m, b)
+        np.einsum("pjmb,jmb->pmb", kids, probs.reshape(w, m, b), out=target)
         if not contiguous:
             V[:, step.parent_rows] = target
         if step.own_parents.size:
