@@ -33,6 +33,7 @@ from escalade.game import CHANCE, DECISION, TERMINAL, Game
 from escalade.solvers._rules import ChoiceRule
 
 __all__ = [
+    "BUFFER_BYTES",
     "CACHE_BYTES",
     "Buffers",
     "Plan",
@@ -49,6 +50,9 @@ IntArray = NDArray[np.int64]
 
 #: Bytes that one depth's working arrays may take in a block: about one core's L2 cache.
 CACHE_BYTES = 1 << 20
+
+#: Most bytes of working arrays for one block of draws.
+BUFFER_BYTES = 1 << 25
 
 #: Fewest and most draws in a block (below, Python's cost per numpy call dominates).
 MIN_BLOCK, MAX_BLOCK = 512, 16384
@@ -184,14 +188,23 @@ def block_size(game: Game, n_draws: int) -> int:
     """Draws per block: the widest depth's working arrays fill about :data:`CACHE_BYTES`.
 
     A depth with ``k`` child slots works on about ``2 * n_players + 3``
-    arrays of ``k`` rows. Rows are never a multiple of 512 numbers long:
-    rows whose length is a power of two map to the same cache sets, and
-    transposing them (from and to the draws-first arrays of
-    :class:`GameValues` and :class:`Solution`) gets several times slower.
+    arrays of ``k`` rows; all the working arrays of a block stay under
+    :data:`BUFFER_BYTES` (very large trees get blocks of a few draws). Rows
+    are never a multiple of 512 numbers long: rows whose length is a power
+    of two map to the same cache sets, and transposing them (from and to
+    the draws-first arrays of :class:`GameValues` and :class:`Solution`)
+    gets several times slower.
     """
-    widest = max((s.n_parents * s.width for s in plan_of(game).steps), default=1)
+    plan = plan_of(game)
+    widest = max((s.n_parents * s.width for s in plan.steps), default=1)
     per_draw = 8 * widest * (2 * game.n_players + 3)
-    b = min(n_draws, MAX_BLOCK, max(MIN_BLOCK, CACHE_BYTES // per_draw))
+    held = 8 * (
+        (game.n_players + 1) * plan.n_rows
+        + (game.n_players + 1) * game.n_outcomes
+        + game.n_actions
+        + (game.n_players + 1) * widest
+    )
+    b = min(n_draws, MAX_BLOCK, max(MIN_BLOCK, CACHE_BYTES // per_draw), BUFFER_BYTES // held)
     if b % 64 == 0 and b < n_draws:
         b += 8
     return max(1, b)
@@ -204,16 +217,15 @@ def buffers(game: Game, plan: Plan, b: int) -> Buffers:
     """This thread's working arrays for ``game`` and blocks of ``b`` draws.
 
     Kept between calls: a solve calls the pass once per chunk, and fresh
-    arrays of a few MB each time would cost a page fault per 4 KB. A few
-    block sizes are kept per game (the full blocks and the shorter last
-    ones).
+    arrays of a few MB each time would cost a page fault per 4 KB. Only
+    the last game's arrays are kept (for up to three block sizes: the full
+    blocks and the shorter last ones), so that many games alive at once do
+    not each hold theirs.
     """
-    cache = getattr(_LOCAL, "buffers", None)
-    if cache is None:
-        cache = _LOCAL.buffers = weakref.WeakKeyDictionary()
-    sizes: dict[int, Buffers] | None = cache.get(game)
-    if sizes is None:
-        sizes = cache[game] = {}
+    last = getattr(_LOCAL, "last", None)
+    if last is None or last[0]() is not game:
+        last = _LOCAL.last = (weakref.ref(game), {})
+    sizes: dict[int, Buffers] = last[1]
     found = sizes.get(b)
     if found is None:
         if len(sizes) >= 3:
