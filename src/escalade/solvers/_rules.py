@@ -89,7 +89,9 @@ class BestResponse:
             vals.reshape(-1, vals.shape[-1])[pad] = -np.inf
         thr = _threshold(_over_slots(np.maximum, vals))
         np.greater_equal(vals, thr[None], out=out)  # 1.0 where tied for best
-        out /= _over_slots(np.add, out)[None]
+        count = _over_slots(np.add, out)
+        if count.max(initial=1.0) > 1.0:  # ties are rare: skip dividing by ones
+            out /= count[None]
 
 
 def _threshold(best: FloatArray) -> FloatArray:
