@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from escalade.game import Game, GameValues
+from escalade.scenario import Draws
 
 __all__ = ["Ratio", "Report", "add_anchor", "best_time", "replay", "si"]
 
@@ -87,20 +88,24 @@ def add_anchor(n_rows: int, n_cols: int, repeats: int = 5) -> float:
     return seconds / (n_rows * n_cols)
 
 
-def replay(game: Game, values: GameValues) -> Game:
-    """``game`` whose evaluation hands out slices of precomputed ``values``, in order.
+def replay(game: Game, draws: Draws, values: GameValues) -> Game:
+    """``game`` whose evaluation hands out the rows of precomputed ``values``.
 
-    Solvers evaluate their draws chunk by chunk, in order; this lets a
-    benchmark time the solver alone, without the cost of evaluating the
-    payoff expressions.
+    ``values`` must be ``game.evaluate(draws)``; the solvers evaluate
+    slices of ``draws`` chunk by chunk, and each slice is answered with
+    the same rows of ``values``. This lets a benchmark time the solver
+    alone, without the cost of evaluating the payoff expressions.
     """
-    state = {"at": 0}
-    total = values.n_draws
+    name = next(k for k in draws if np.ndim(draws[k]) and draws[k].strides[0])
+    base = draws[name]
 
-    def evaluate(draws: Any, *_: Any) -> GameValues:
-        lo = state["at"]
-        hi = lo + draws.n_draws
-        state["at"] = hi % total
+    def evaluate(part: Draws, *_: Any) -> GameValues:
+        column = part[name]
+        if column.base is not base and column is not base:
+            raise ValueError("replay() answers slices of the draws it was given only")
+        offset = column.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        lo = offset // base.strides[0]
+        hi = lo + part.n_draws
         return GameValues(values.payoffs[lo:hi], values.chance[lo:hi])
 
     return dataclasses.replace(game, evaluator=evaluate)

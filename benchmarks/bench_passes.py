@@ -42,7 +42,7 @@ def _measure(label: str, game: Game, node_draws: int, lam: float, quick: bool) -
     anchor = add_anchor(game.n_nodes, n)
     report.add(f"{label}: anchor np.add", f"{si(anchor, 's')} per element ({n:,} draws)")
     draws = game.parameters.sample(n, seed=1)
-    fixed = replay(game, game.evaluate(draws))
+    fixed = replay(game, draws, game.evaluate(draws))
     for method in ("spe", "qre"):
         _solve(method, fixed, draws.take(slice(0, min(n, 5_000))), lam)  # warm up
         seconds = best_time(lambda m=method: _solve(m, fixed, draws, lam), 1 if quick else 3)

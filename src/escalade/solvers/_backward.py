@@ -119,6 +119,11 @@ def backward_forward(
         outcomes = np.empty((c, game.n_outcomes))
         strategies = np.empty((c, game.n_actions)) if keep_strategies else None
     else:
+        if out.payoffs.shape[0] != c or out.outcomes.shape[0] != c:
+            raise ValueError(
+                f"out holds {out.payoffs.shape[0]} draws but the values {c}: "
+                "the evaluator returned a different number of draws than asked"
+            )
         payoffs, outcomes = out.payoffs, out.outcomes
         strategies = out.strategies if keep_strategies else None
         if strategies is None and keep_strategies:
