@@ -8,80 +8,55 @@ rule (best response with ties split, or logit). Chance nodes use their
 probabilities. A forward pass then gives the probability of reaching
 every node, hence of every outcome.
 
-Arrays keep the draws on the last axis (``(n_players, n_nodes, n_draws)``)
-so that gathering the children of a depth copies contiguous rows; per
-depth the work is a few ``np.*.reduceat`` calls over all its nodes.
+Draws stay on the last axis; the batch is cut into cache-sized blocks and
+each depth costs a few elementwise numpy operations over all its nodes
+(the layout is described in :mod:`escalade.solvers._slots`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from escalade.game import Game, GameValues
+from escalade.solvers import _slots
+from escalade.solvers._rules import (
+    BestResponse,
+    ChoiceRule,
+    LogitRule,
+    best_response_rule,
+    logit_rule,
+)
 
-__all__ = ["ChoiceRule", "ChunkResult", "backward_forward", "best_response_rule", "logit_rule"]
+__all__ = [
+    "BestResponse",
+    "ChoiceRule",
+    "ChunkResult",
+    "LogitRule",
+    "backward_forward",
+    "best_response_rule",
+    "logit_rule",
+    "terminal_payoffs",
+]
 
 FloatArray = NDArray[np.float64]
-
-#: Relative tolerance under which two action values count as tied (SPE).
-TIE_TOL = 1e-12
-
-# rule(values of the mover at each kid, level) -> probabilities of each kid
-ChoiceRule = Callable[[FloatArray, NDArray[np.int64], NDArray[np.int64]], FloatArray]
-
-
-def best_response_rule(
-    vals: FloatArray, offsets: NDArray[np.int64], group: NDArray[np.int64]
-) -> FloatArray:
-    """Best responses, ties split evenly.
-
-    Parameters
-    ----------
-    vals : ndarray of shape (n_kids, n_draws)
-        Mover's value at each child of the decision nodes of one depth.
-    offsets : ndarray of int
-        Start of each node's children within ``vals``.
-    group : ndarray of int
-        Node of each child.
-    """
-    best = np.maximum.reduceat(vals, offsets, axis=0)
-    top = best[group]
-    tied = vals >= top - TIE_TOL * (1.0 + np.abs(top))
-    count = np.add.reduceat(tied, offsets, axis=0, dtype=np.float64)
-    return tied / count[group]
-
-
-def logit_rule(lam: float | FloatArray) -> ChoiceRule:
-    """Logit choice with precision ``lam``: probabilities ∝ exp(lam · value).
-
-    ``lam`` is a number or an array of shape (n_draws,) (one precision per draw).
-    """
-
-    def rule(vals: FloatArray, offsets: NDArray[np.int64], group: NDArray[np.int64]) -> FloatArray:
-        top = np.maximum.reduceat(vals, offsets, axis=0)
-        # Shifting by the best value keeps exp() from overflowing at large lam.
-        e = np.subtract(vals, top[group])
-        e *= lam
-        np.exp(e, out=e)
-        total = np.add.reduceat(e, offsets, axis=0)
-        e /= total[group]
-        return e
-
-    return rule
 
 
 @dataclass
 class ChunkResult:
-    """What one pass gives for a chunk of draws (draws on the first axis)."""
+    """What one pass gives for a chunk of draws (draws on the first axis).
+
+    ``strategy_sum`` is the sum over the chunk's draws of the action
+    probabilities; solvers that only give ``strategies`` leave it None.
+    """
 
     payoffs: FloatArray  # (c, n_players)
     outcomes: FloatArray  # (c, n_outcomes)
     strategies: FloatArray | None  # (c, n_actions)
     reach: FloatArray | None  # (n_nodes, c) node probabilities, draws last
+    strategy_sum: FloatArray | None = None  # (n_actions,)
 
 
 def terminal_payoffs(game: Game, values: GameValues) -> FloatArray:
@@ -102,6 +77,7 @@ def backward_forward(
     keep_strategies: bool = True,
     keep_reach: bool = False,
     fixed: FloatArray | None = None,
+    out: ChunkResult | None = None,
 ) -> ChunkResult:
     """Solve a perfect-information game for a chunk of draws.
 
@@ -112,62 +88,74 @@ def backward_forward(
     values : GameValues
         Payoffs and chance probabilities of the chunk.
     rule : ChoiceRule
-        :func:`best_response_rule` (SPE) or :func:`logit_rule` (QRE).
+        :data:`best_response_rule` (SPE) or :func:`logit_rule` (QRE).
     keep_strategies, keep_reach : bool
         Whether to return per-draw action and node probabilities.
     fixed : ndarray of shape (n_actions,), optional
         Probabilities fixed in advance (NaN where the choice is free).
+    out : ChunkResult, optional
+        Arrays to write ``payoffs``, ``outcomes`` and (when kept)
+        ``strategies`` into, e.g. the rows of a larger result, which saves
+        a copy.
 
     Returns
     -------
     ChunkResult
+        With ``strategy_sum`` always set.
+
+    Examples
+    --------
+    >>> from escalade.game import build_game
+    >>> from escalade.scenario import load_scenario
+    >>> g = build_game(load_scenario("iig"))
+    >>> r = backward_forward(g, g.nominal_values(), logit_rule(0.0))
+    >>> float(r.outcomes[0, g.outcomes.index("SQ")])
+    0.25
     """
+    plan = _slots.plan_of(game)
     c = values.n_draws
-    V = terminal_payoffs(game, values)
-    inner = game.has_inner_outcomes
-    own = V.copy() if inner else None
-    edge = np.empty((game.n_nodes, c))
-    edge[0] = 1.0
-    chance_t = values.chance.T  # (n_chance_edges, c)
-    for level in reversed(game.levels):
-        kids = level.kids
-        klo = kids.start
-        dk = level.dec_kids
-        if dk.size == level.n_kids:
-            vals = V[level.dec_mover, np.arange(kids.start, kids.stop), :]
-            probs = rule(vals, level.dec_offsets, level.dec_group)
+    if out is None:
+        payoffs = np.empty((c, game.n_players))
+        outcomes = np.empty((c, game.n_outcomes))
+        strategies = np.empty((c, game.n_actions)) if keep_strategies else None
+    else:
+        if out.payoffs.shape[0] != c or out.outcomes.shape[0] != c:
+            raise ValueError(
+                f"out holds {out.payoffs.shape[0]} draws but the values {c}: "
+                "the evaluator returned a different number of draws than asked"
+            )
+        payoffs, outcomes = out.payoffs, out.outcomes
+        strategies = out.strategies if keep_strategies else None
+        if strategies is None and keep_strategies:
+            strategies = np.empty((c, game.n_actions))
+    strategy_sum = np.zeros(game.n_actions)
+    reach = np.empty((game.n_nodes, c)) if keep_reach else None
+    preset = _slots.presets(plan, fixed)
+    size = _slots.block_size(game, c)
+    for start in range(0, c, size):
+        part = slice(start, min(start + size, c))
+        buf = _slots.buffers(game, plan, part.stop - part.start)
+        sub = rule.restrict(part) if hasattr(rule, "restrict") else rule
+        _slots.backward_block(plan, buf, values.payoffs[part], values.chance[part], sub, preset)
+        edge = buf.edge
+        if strategies is not None:
+            chosen = np.take(edge, plan.action_rows, axis=0, out=buf.chosen, mode="clip")
+            np.copyto(strategies[part], chosen.T)
+            strategy_sum += chosen.sum(axis=1)
         else:
-            probs = np.empty((level.n_kids, c))
-            if dk.size:
-                vals = V[level.dec_mover, klo + dk, :]
-                probs[dk] = rule(vals, level.dec_offsets, level.dec_group)
-            if level.chance_kids.size:
-                probs[level.chance_kids] = chance_t[level.chance_cols]
-        if fixed is not None and dk.size:
-            preset = fixed[game.edge_action[klo + dk]]
-            hit = ~np.isnan(preset)
-            if hit.any():
-                probs[dk[hit]] = preset[hit, None]
-        edge[kids] = probs
-        weighted = V[:, kids, :] * probs
-        V[:, level.parents, :] = np.add.reduceat(weighted, level.offsets, axis=1)
-        if own is not None:
-            V[:, level.parents, :] += own[:, level.parents, :]
-    reach = np.empty((game.n_nodes, c))
-    reach[0] = 1.0
-    for level in game.levels:
-        kids = level.kids
-        reach[kids] = reach[level.parents][level.kid_parent] * edge[kids]
-    outcomes = game.outcome_probabilities(reach)
-    strategies = None
-    if keep_strategies:
-        dec = np.flatnonzero(game.edge_action >= 0)
-        strategies = np.empty((c, game.n_actions))
-        strategies[:, game.edge_action[dec]] = edge[dec].T
-    del edge
+            strategy_sum += np.add.reduce(edge, axis=1)[plan.action_rows]
+        _slots.forward_block(plan, buf)
+        np.copyto(payoffs[part], buf.V[:, 0].T)
+        reached = np.take(edge, plan.outcome_slots[0], axis=0, out=buf.reached, mode="clip")
+        for rows in plan.outcome_slots[1:]:
+            reached += edge[rows]
+        np.copyto(outcomes[part], reached.T)
+        if reach is not None:
+            reach[:, part] = edge[plan.row]
     return ChunkResult(
-        payoffs=V[:, 0, :].T.copy(),
-        outcomes=outcomes.T.copy(),
+        payoffs=payoffs,
+        outcomes=outcomes,
         strategies=strategies,
-        reach=reach if keep_reach else None,
+        reach=reach,
+        strategy_sum=strategy_sum,
     )

@@ -1,9 +1,11 @@
 """Run a per-chunk solver over a batch of draws and gather a :class:`Solution`.
 
-Solvers work on chunks of draws small enough for their working arrays to
-fit a memory budget; results land in arrays allocated once. The per-draw
-strategies can be dropped for very large batches (their mean is always
-kept), which is what keeps a million draws of a 400-node tree in a few GB.
+Parameters are evaluated chunk by chunk, each chunk small enough for its
+payoff arrays to fit a memory budget; the solver writes its results
+straight into the rows of arrays allocated once for the whole batch. The
+per-draw strategies can be dropped for very large batches (their mean is
+always kept), which is what keeps a million draws of a 400-node tree in a
+few GB.
 """
 
 from __future__ import annotations
@@ -20,10 +22,22 @@ from escalade.scenario import Draws
 from escalade.solvers._backward import ChunkResult
 from escalade.solvers._solution import Solution
 
-__all__ = ["DEFAULT_BUDGET", "chunk_bounds", "resolve_draws", "run_chunks"]
+__all__ = [
+    "DEFAULT_BUDGET",
+    "VALUES_BUDGET",
+    "chunk_bounds",
+    "resolve_draws",
+    "run_chunks",
+    "values_per_draw",
+]
 
 #: Working-array elements per chunk (float64), about 32 MB.
 DEFAULT_BUDGET = 1 << 22
+
+#: Elements of evaluated payoffs and results per chunk for the backward pass, about
+#: 128 MB: evaluating payoff expressions pays Python's cost once per expression and
+#: chunk, so larger chunks evaluate faster, and the pass itself works in small blocks.
+VALUES_BUDGET = 1 << 24
 
 
 def resolve_draws(game: Game, draws: Draws | int | None, seed: Any = None) -> Draws:
@@ -39,10 +53,27 @@ def resolve_draws(game: Game, draws: Draws | int | None, seed: Any = None) -> Dr
     return game.parameters.sample(int(draws), seed)
 
 
-def chunk_bounds(n: int, per_draw: int, chunk_size: int | None) -> Iterator[slice]:
-    """Slices of at most ``chunk_size`` draws (default: from the memory budget)."""
+def values_per_draw(game: Game) -> int:
+    """Numbers held per draw while a chunk is evaluated and solved in blocks.
+
+    The evaluated payoffs and chance probabilities, plus the rows of the
+    results; the backward pass itself works on cache-sized blocks whose
+    size does not depend on the chunk.
+    """
+    return (
+        game.n_outcomes * (game.n_players + 1)
+        + game.n_chance_edges
+        + game.n_actions
+        + game.n_players
+    )
+
+
+def chunk_bounds(
+    n: int, per_draw: int, chunk_size: int | None, budget: int = DEFAULT_BUDGET
+) -> Iterator[slice]:
+    """Slices of at most ``chunk_size`` draws (default: ``budget // per_draw``)."""
     if chunk_size is None:
-        chunk_size = max(64, DEFAULT_BUDGET // max(per_draw, 1))
+        chunk_size = max(64, budget // max(per_draw, 1))
     if chunk_size < 1:
         raise ParameterError(f"chunk_size must be at least 1, found {chunk_size}")
     for start in range(0, n, chunk_size):
@@ -52,7 +83,7 @@ def chunk_bounds(n: int, per_draw: int, chunk_size: int | None) -> Iterator[slic
 def run_chunks(
     game: Game,
     draws: Draws,
-    solve_chunk: Callable[[GameValues, slice], ChunkResult],
+    solve_chunk: Callable[[GameValues, slice, ChunkResult], ChunkResult],
     *,
     method: str,
     lam: float | None,
@@ -60,25 +91,55 @@ def run_chunks(
     per_draw: int,
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    budget: int = DEFAULT_BUDGET,
 ) -> tuple[Solution, list[ChunkResult]]:
-    """Evaluate and solve chunk by chunk; returns the solution and the raw chunks' extras."""
+    """Evaluate and solve chunk by chunk; returns the solution and the raw chunks' extras.
+
+    ``solve_chunk(values, part, dest)`` solves the draws ``part``; ``dest``
+    holds the rows of the result arrays for those draws, which the solver
+    may fill in place (and return) rather than allocate its own. The
+    diagnostics record the total time and the part spent evaluating
+    payoffs (``seconds``, ``evaluate_seconds``).
+    """
     n = draws.n_draws
     started = time.perf_counter()
     payoffs = np.empty((n, game.n_players))
     outcomes = np.empty((n, game.n_outcomes))
     strategies = np.empty((n, game.n_actions)) if keep_strategies else None
+    # Touch the result arrays once, in order: faulting their pages in from inside the
+    # solver, a few at a time, is slower and flushes the solver's working set from cache.
+    for result_array in (payoffs, outcomes, strategies):
+        if result_array is not None:
+            result_array.fill(0.0)
     strategy_sum = np.zeros(game.n_actions)
     extras: list[ChunkResult] = []
+    evaluating = 0.0
     done = 0
-    for part in chunk_bounds(n, per_draw, chunk_size):
+    for part in chunk_bounds(n, per_draw, chunk_size, budget):
+        t0 = time.perf_counter()
         values = game.evaluate(draws.take(part))
-        result = solve_chunk(values, part)
-        payoffs[part] = result.payoffs
-        outcomes[part] = result.outcomes
-        if result.strategies is not None:
+        evaluating += time.perf_counter() - t0
+        dest = ChunkResult(
+            payoffs=payoffs[part],
+            outcomes=outcomes[part],
+            strategies=None if strategies is None else strategies[part],
+            reach=None,
+        )
+        result = solve_chunk(values, part, dest)
+        if result.payoffs is not dest.payoffs:
+            payoffs[part] = result.payoffs
+        if result.outcomes is not dest.outcomes:
+            outcomes[part] = result.outcomes
+        if result.strategy_sum is not None:
+            strategy_sum += result.strategy_sum
+        elif result.strategies is not None:
             strategy_sum += result.strategies.sum(axis=0)
-            if strategies is not None:
-                strategies[part] = result.strategies
+        if (
+            strategies is not None
+            and result.strategies is not None
+            and result.strategies is not dest.strategies
+        ):
+            strategies[part] = result.strategies
         result.strategies = None
         extras.append(result)
         done = part.stop
@@ -93,6 +154,6 @@ def run_chunks(
         outcomes=outcomes,
         strategy_mean=strategy_sum / max(n, 1),
         strategies=strategies,
-        diagnostics={"seconds": time.perf_counter() - started},
+        diagnostics={"seconds": time.perf_counter() - started, "evaluate_seconds": evaluating},
     )
     return solution, extras

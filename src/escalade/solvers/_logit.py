@@ -36,12 +36,13 @@ from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import (
+    ChoiceRule,
     ChunkResult,
     backward_forward,
     best_response_rule,
     logit_rule,
 )
-from escalade.solvers._batch import resolve_draws, run_chunks
+from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
 from escalade.solvers._solution import Solution
@@ -141,12 +142,15 @@ def logit_qre(
         lam_value = check_lam(lam)
     if game.is_perfect_information:
 
-        def solve_pi(values: GameValues, part: slice) -> ChunkResult:
+        def solve_pi(values: GameValues, part: slice, dest: ChunkResult) -> ChunkResult:
+            rule: ChoiceRule
             if isinstance(lam_value, np.ndarray):
                 rule = logit_rule(lam_value[part])
             else:
                 rule = best_response_rule if math.isinf(lam_value) else logit_rule(lam_value)
-            return backward_forward(game, values, rule, fixed=preset)
+            return backward_forward(
+                game, values, rule, keep_strategies=keep_strategies, fixed=preset, out=dest
+            )
 
         sol, _ = run_chunks(
             game,
@@ -155,7 +159,8 @@ def logit_qre(
             method="qre",
             lam=None if isinstance(lam_value, np.ndarray) else lam_value,
             keep_strategies=keep_strategies,
-            per_draw=game.n_players * game.n_nodes * 3,
+            per_draw=values_per_draw(game),
+            budget=VALUES_BUDGET,
             chunk_size=chunk_size,
             progress=progress,
         )
@@ -170,7 +175,7 @@ def logit_qre(
     lam_reached = np.zeros(n)
     beliefs = np.empty((n, game.n_nodes))
 
-    def solve_chunk(values: GameValues, part: slice) -> ChunkResult:
+    def solve_chunk(values: GameValues, part: slice, dest: ChunkResult) -> ChunkResult:
         r = tracer.trace(values, lam, tol=tol)
         converged[part] = r.converged
         residual[part] = r.residual

@@ -24,7 +24,7 @@ from escalade.errors import SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import backward_forward, best_response_rule
-from escalade.solvers._batch import resolve_draws, run_chunks
+from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._solution import Solution
 
@@ -54,7 +54,7 @@ def spe(
     keep_strategies : bool
         Keep per-draw strategies (the mean is always kept).
     chunk_size : int, optional
-        Draws per chunk (default: from a ~32 MB working-memory budget).
+        Draws evaluated at a time (default: from a ~128 MB memory budget).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance.
     progress : callable, optional
@@ -88,11 +88,19 @@ def spe(
     sol, _ = run_chunks(
         game,
         d,
-        lambda values, part: backward_forward(game, values, best_response_rule, fixed=preset),
+        lambda values, part, dest: backward_forward(
+            game,
+            values,
+            best_response_rule,
+            keep_strategies=keep_strategies,
+            fixed=preset,
+            out=dest,
+        ),
         method="spe",
         lam=None,
         keep_strategies=keep_strategies,
-        per_draw=game.n_players * game.n_nodes * 3,
+        per_draw=values_per_draw(game),
+        budget=VALUES_BUDGET,
         chunk_size=chunk_size,
         progress=progress,
     )

@@ -1,0 +1,1 @@
+"""Benchmarks of escalade's engine against fixed anchors (run ``make bench``)."""

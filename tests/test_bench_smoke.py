@@ -1,0 +1,63 @@
+"""Every benchmark runs at tiny size, so that ``make bench`` cannot rot unnoticed.
+
+The figures themselves are not checked here (the machines are small and
+shared); only that each benchmark runs, reports rows and gives finite
+ratios, and that the two solvers compared agree on what they compute.
+"""
+
+import math
+
+import pytest
+from benchmarks import bench_memory, bench_passes, bench_qre_iig, run
+
+
+def check(report):
+    assert report.rows
+    assert report.ratios
+    for ratio in report.ratios:
+        assert math.isfinite(ratio.value), ratio
+        assert ratio.value > 0, ratio
+        assert ratio.line().startswith("ratio: ")
+
+
+def test_qre_iig_runs_and_escalade_agrees_with_gambit(gambit):
+    report = bench_qre_iig.run(quick=True)
+    check(report)
+    difference = dict(report.rows)["largest strategy difference"]
+    # pygambit traces lam with its own predictor-corrector; 1e-8 is far above that
+    # path's error at lam=2 and far below any real disagreement
+    assert float(difference.split()[0]) < 1e-8
+
+
+def test_passes_runs():
+    report = bench_passes.run(quick=True)
+    check(report)
+    assert {r.name.split()[0] for r in report.ratios} == {"SPE", "QRE"}
+
+
+def test_memory_runs_in_a_child_process():
+    report = bench_memory.run(quick=True)
+    check(report)
+    assert "GB" in dict(report.rows)["peak resident memory (child)"]
+
+
+def test_run_prints_one_ratio_line_per_target(capsys, monkeypatch):
+    monkeypatch.setattr(run, "BENCHMARKS", {"passes": bench_passes.run})
+    assert run.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("ratio: ") == 4
+
+
+def test_ratio_verdicts():
+    assert bench_passes.TARGETS == {"spe": 10.0, "qre": 30.0}
+    low = run.Ratio("x", 5.0, 10.0, higher_is_better=False)
+    high = run.Ratio("y", 5.0, 10.0, higher_is_better=True)
+    assert low.met
+    assert not high.met
+    assert "MISSED" in high.line()
+
+
+@pytest.mark.parametrize("name", sorted(run.BENCHMARKS))
+def test_every_benchmark_is_documented(name):
+    module = run.BENCHMARKS[name].__module__
+    assert __import__(module, fromlist=["run"]).__doc__
