@@ -34,9 +34,15 @@ from escalade.exploration import Design, explore
 from escalade.game import build_game
 from escalade.simulation import simulate
 
-POLICIES = ("sanctions_default", "talks", "strategic_impatience",
-            "strategic_impatience_with_four_steps", "four_steps_only", "air_campaign",
-            "invasion")
+POLICIES = (
+    "sanctions_default",
+    "talks",
+    "strategic_impatience",
+    "strategic_impatience_with_four_steps",
+    "four_steps_only",
+    "air_campaign",
+    "invasion",
+)
 
 
 def _ema_model(scenario: Any, replications: int) -> Any:
@@ -53,20 +59,33 @@ def _ema_model(scenario: Any, replications: int) -> Any:
         u = np.array([[kwargs[n] for n in names]])
         world = space.from_unit(u)
         counter["n"] += 1
-        res = simulate(scenario, kwargs["us_policy"], runs=replications, seed=counter["n"],
-                       draws=world.take(np.zeros(replications, dtype=np.int64)), game=game,
-                       keep_runs=True)
-        out = {f"utility_{p}": float(res.run_utility[:, i].mean())  # type: ignore[index]
-               for i, p in enumerate(scenario.player_names)}
-        out.update({f"P_{n}": float(res.run_flags[:, j].mean())  # type: ignore[index]
-                    for j, n in enumerate(indicators)})
+        res = simulate(
+            scenario,
+            kwargs["us_policy"],
+            runs=replications,
+            seed=counter["n"],
+            draws=world.take(np.zeros(replications, dtype=np.int64)),
+            game=game,
+            keep_runs=True,
+        )
+        out = {
+            f"utility_{p}": float(res.run_utility[:, i].mean())  # type: ignore[index]
+            for i, p in enumerate(scenario.player_names)
+        }
+        out.update(
+            {
+                f"P_{n}": float(res.run_flags[:, j].mean())  # type: ignore[index]
+                for j, n in enumerate(indicators)
+            }
+        )
         return out
 
     model = Model("korea", function=korea)
     model.uncertainties = [RealParameter(n, 0.0, 1.0) for n in names]
     model.levers = [CategoricalParameter("us_policy", list(POLICIES))]
     model.outcomes = [ScalarOutcome(f"utility_{p}") for p in scenario.player_names] + [
-        ScalarOutcome(f"P_{n}") for n in indicators]
+        ScalarOutcome(f"P_{n}") for n in indicators
+    ]
     return model
 
 
@@ -79,22 +98,32 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
     names = scenario.parameters.uncertain_names
     design = Design.create("lhs", samples, seed, samples, names)
     u = design.unit_points(0)
-    worlds = [EmaScenario(f"w{i}", **{n: float(u[i, j]) for j, n in enumerate(names)})
-              for i in range(samples)]
+    worlds = [
+        EmaScenario(f"w{i}", **{n: float(u[i, j]) for j, n in enumerate(names)})
+        for i in range(samples)
+    ]
     policies = [Policy(p, us_policy=p) for p in POLICIES]
     model = _ema_model(scenario, replications)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.process_time()
         with SequentialEvaluator(model) as evaluator:
-            experiments, outcomes = evaluator.perform_experiments(scenarios=worlds,
-                                                                  policies=policies)
+            experiments, outcomes = evaluator.perform_experiments(
+                scenarios=worlds, policies=policies
+            )
         ema_cpu = time.process_time() - start
     with tempfile.TemporaryDirectory() as tmp:
         start = time.process_time()
-        res = explore(scenario, samples=samples, seed=seed, out=Path(tmp) / "run",
-                      design="lhs", replications=replications, chunk_size=samples,
-                      policies=list(POLICIES))
+        res = explore(
+            scenario,
+            samples=samples,
+            seed=seed,
+            out=Path(tmp) / "run",
+            design="lhs",
+            replications=replications,
+            chunk_size=samples,
+            policies=list(POLICIES),
+        )
         ours_cpu = time.process_time() - start
         frame = res.to_frame()
     n_exp = samples * len(POLICIES)
@@ -103,26 +132,39 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
         "ema_cpu": ema_cpu,
         "escalade_cpu": ours_cpu,
         "ratio": (ema_cpu / n_exp) / (ours_cpu / n_exp),
-        "ema_means": {"utility:USA": float(np.mean(outcomes["utility_USA"])),
-                      "P:major_war": float(np.mean(outcomes["P_major_war"]))},
-        "escalade_means": {"utility:USA": float(frame["utility:USA"].mean()),
-                           "P:major_war": float(frame["P:major_war"].mean())},
-        "same_worlds": bool(np.allclose(
-            experiments[list(names)].drop_duplicates().to_numpy(dtype=float), u)),
+        "ema_means": {
+            "utility:USA": float(np.mean(outcomes["utility_USA"])),
+            "P:major_war": float(np.mean(outcomes["P_major_war"])),
+        },
+        "escalade_means": {
+            "utility:USA": float(frame["utility:USA"].mean()),
+            "P:major_war": float(frame["P:major_war"].mean()),
+        },
+        "same_worlds": bool(
+            np.allclose(experiments[list(names)].drop_duplicates().to_numpy(dtype=float), u)
+        ),
     }
 
 
 def main(quick: bool = False) -> float:
     samples, replications = (20, 1) if quick else (1000, 1)
     m = measure(samples, replications)
-    print(f"experiments: {m['experiments']} ({samples} worlds x {len(POLICIES)} policies, "
-          f"{replications} simulated run(s) of 10 years each)")
-    print(f"EMA Workbench SequentialEvaluator: {m['ema_cpu']:.1f} s CPU, "
-          f"{1e3 * m['ema_cpu'] / m['experiments']:.2f} ms per experiment")
-    print(f"escalade explore:                  {m['escalade_cpu']:.2f} s CPU, "
-          f"{1e3 * m['escalade_cpu'] / m['experiments']:.3f} ms per experiment")
-    print(f"same worlds: {m['same_worlds']}; mean outcomes EMA {m['ema_means']} vs escalade "
-          f"{m['escalade_means']}")
+    print(
+        f"experiments: {m['experiments']} ({samples} worlds x {len(POLICIES)} policies, "
+        f"{replications} simulated run(s) of 10 years each)"
+    )
+    print(
+        f"EMA Workbench SequentialEvaluator: {m['ema_cpu']:.1f} s CPU, "
+        f"{1e3 * m['ema_cpu'] / m['experiments']:.2f} ms per experiment"
+    )
+    print(
+        f"escalade explore:                  {m['escalade_cpu']:.2f} s CPU, "
+        f"{1e3 * m['escalade_cpu'] / m['experiments']:.3f} ms per experiment"
+    )
+    print(
+        f"same worlds: {m['same_worlds']}; mean outcomes EMA {m['ema_means']} vs escalade "
+        f"{m['escalade_means']}"
+    )
     print(f"ratio: {m['ratio']:.0f}")
     return float(m["ratio"])
 
