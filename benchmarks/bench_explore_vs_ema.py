@@ -146,6 +146,32 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
     }
 
 
+def run(*, quick: bool = False) -> Any:
+    """The comparison as a report for ``run.py`` (target: ratio >= 100)."""
+    from benchmarks._common import Ratio, Report
+
+    samples, replications = (20, 1) if quick else (1000, 1)
+    m = measure(samples, replications)
+    report = Report(f"Exploration vs EMA Workbench: {m['experiments']:,} korea-2017 experiments")
+    report.add(
+        "EMA Workbench (SequentialEvaluator)",
+        f"{1e3 * m['ema_cpu'] / m['experiments']:.2f} ms CPU per experiment",
+    )
+    report.add(
+        "escalade explore",
+        f"{1e3 * m['escalade_cpu'] / m['experiments']:.3f} ms CPU per experiment",
+    )
+    report.add("same worlds", str(m["same_worlds"]))
+    report.add(
+        "mean USA utility (EMA / escalade)",
+        f"{m['ema_means']['utility:USA']:.2f} / {m['escalade_means']['utility:USA']:.2f}",
+    )
+    report.ratios.append(
+        Ratio("explore_vs_ema_throughput", m["ratio"], 100.0, higher_is_better=True)
+    )
+    return report
+
+
 def main(quick: bool = False) -> float:
     samples, replications = (20, 1) if quick else (1000, 1)
     m = measure(samples, replications)

@@ -18,7 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_memory, bench_passes, bench_qre_iig
+from benchmarks import (
+    bench_explore_memory,
+    bench_explore_vs_ema,
+    bench_korea,
+    bench_memory,
+    bench_passes,
+    bench_qre_iig,
+)
 from benchmarks._common import Ratio, Report
 
 # memory first: its child process is forked while this one is still small
@@ -26,6 +33,9 @@ BENCHMARKS = {
     "memory": bench_memory.run,
     "qre_iig": bench_qre_iig.run,
     "passes": bench_passes.run,
+    "korea": bench_korea.run,
+    "explore_memory": bench_explore_memory.run,
+    "explore_vs_ema": bench_explore_vs_ema.run,
 }
 
 

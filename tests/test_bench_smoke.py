@@ -61,3 +61,24 @@ def test_ratio_verdicts():
 def test_every_benchmark_is_documented(name):
     module = run.BENCHMARKS[name].__module__
     assert __import__(module, fromlist=["run"]).__doc__
+
+
+def test_korea_analysis_benchmark_runs():
+    from benchmarks import bench_korea
+
+    check(bench_korea.run(quick=True))
+
+
+def test_exploration_memory_benchmark_runs():
+    from benchmarks import bench_explore_memory
+
+    check(bench_explore_memory.run(quick=True))
+
+
+def test_ema_comparison_runs_the_same_worlds():
+    pytest.importorskip("ema_workbench")
+    from benchmarks import bench_explore_vs_ema
+
+    report = bench_explore_vs_ema.run(quick=True)
+    check(report)
+    assert dict(report.rows)["same worlds"] == "True"

@@ -1,0 +1,67 @@
+"""A million experiments streamed to disk: peak memory of ``escalade explore``.
+
+korea-2017 is explored over 142,858 sampled worlds x 7 policies (one
+simulated run each): 10^6 experiments, written chunk by chunk to Parquet.
+The exploration runs in a child process; its own memory high-water mark
+(``VmHWM``) must stay under 2 GB whatever the number of experiments,
+since each chunk is written and dropped before the next.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+
+from benchmarks._common import Ratio, Report
+
+__all__ = ["LIMIT_BYTES", "run"]
+
+#: The memory the exploration must stay under.
+LIMIT_BYTES = 2 * 1024**3
+
+CHILD = """
+import json, sys, time
+import escalade
+out, samples = sys.argv[1], int(sys.argv[2])
+start = time.perf_counter()
+res = escalade.explore("korea-2017", samples=samples, seed=7, out=out, replications=1)
+rows = len(res.to_frame(["utility:USA"]))
+print(json.dumps({
+    "wall": time.perf_counter() - start, "rows": rows,
+    "chunks": res.store.manifest.design.n_chunks,
+    "hwm_kb": int(next(line.split()[1] for line in open("/proc/self/status")
+                      if line.startswith("VmHWM:"))),
+}))
+"""
+
+
+def run(*, quick: bool = False) -> Report:
+    """Explore 10^6 experiments (3,500 with ``quick``) in a child and read its peak memory."""
+    samples = 500 if quick else 142_858
+    report = Report(f"Exploration memory: {samples * 7:,} experiments streamed to Parquet")
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run(
+            [sys.executable, "-c", CHILD, f"{tmp}/run", str(samples)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"the exploration failed:\n{done.stderr}")
+    facts = json.loads(done.stdout.strip().splitlines()[-1])
+    peak = facts["hwm_kb"] * 1024
+    report.add("experiments stored", f"{facts['rows']:,} in {facts['chunks']} chunks")
+    report.add("wall time", f"{facts['wall']:.0f} s")
+    report.add("peak memory of the child", f"{peak / 1024**3:.2f} GB")
+    report.ratios.append(
+        Ratio(
+            "explore_1e6_peak_memory",
+            peak / 1024**3,
+            LIMIT_BYTES / 1024**3,
+            higher_is_better=False,
+            unit=" GB",
+        )
+    )
+    return report
