@@ -334,7 +334,7 @@ def test_report_answers_with_the_run_s_numbers(korea_run):
     share = korea_run.best_policy_shares()["strategic_impatience"]
     text = f"strategic impatience is USA's best policy in {100 * share:.1f}% of them"
     assert html.escape(text) in page
-    assert html.escape("Adding Step 1: regional security architecture") in page
+    assert html.escape("Adding step 1: regional security architecture") in page
 
 
 def test_report_is_self_contained(korea_run):

@@ -220,7 +220,9 @@ class RobustnessResult:
             "utility in each world minus the policy's.",
         )
         return Summary(
-            "Robustness of policies across worlds", notes, (Table("", header, tuple(rows)),)
+            "Robustness of policies across worlds",
+            notes,
+            (Table("Regret and satisficing by policy", header, tuple(rows)),),
         )
 
     def _repr_html_(self) -> str:

@@ -316,7 +316,13 @@ class SensitivityResult:
             f"({self.method}).",
         ]
         if self.noise is not None:
-            notes.append(f"Noise level: {self.noise:.3f} (an inert input reaches it by chance).")
+            why = {
+                "sobol": "the smallest total index, the share of the variance simulation "
+                "noise adds to every index",
+                "pawn": "the 5% critical value of the KS test for one slide",
+                "delta": "the index of a random input the output does not depend on",
+            }[self.method]
+            notes.append(f"Noise level: {self.noise:.3f} ({why}).")
         notes.extend(self.notes)
         return Summary("Sensitivity", tuple(notes), (params, claims))
 
@@ -559,10 +565,6 @@ def sensitivity(
     noise: float | None = None
     if method == "sobol":
         frame, noise = _sobol(result, y, resamples)
-        notes.append(
-            "Noise level: the smallest total-order index, the share of the variance that "
-            "simulation noise adds to every parameter's index."
-        )
     else:
         x = unit_frame(result).loc[y.index]
         if method == "morris":

@@ -210,7 +210,9 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
     for _, row in rep.levers.iterrows():
         if row["without"] not in (focus, base):
             continue
-        names = ", ".join(lever_names.get(x.strip(), x.strip()) for x in row["levers"].split(","))
+        names = ", ".join(
+            _lower(lever_names.get(x.strip(), x.strip())) for x in row["levers"].split(",")
+        )
         moves = []
         for key in (rob.risk, "P:rok_leaves_npt", "P:settlement"):
             if key is None or f"with:{key}" not in row:
