@@ -130,9 +130,11 @@ def _lever_labels(result: ExplorationResult) -> dict[str, str]:
     return {lv.name: lv.label or lv.name for lv in result.scenario.extra.get("levers", ())}
 
 
-def _restriction_words(d: DiscoveryResult, limit: int = 4) -> str:
+def _restriction_words(d: DiscoveryResult, limit: int = 4, max_p: float = 0.05) -> str:
+    """The box's restrictions in words, those that are not likely chance (quasi-p)."""
     parts = []
     frame = d.restrictions.sort_values("quasi_p", kind="stable")
+    frame = frame[frame["quasi_p"] < max_p]
     for name, r in frame.head(limit).iterrows():
         if isinstance(r["categories"], tuple):
             cats = " or ".join(map(str, r["categories"]))
@@ -229,7 +231,7 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
             f"against {_pct(row['share_best_without'])} without the levers."
         )
     wb = rep.where_best
-    if wb is not None and wb.chosen > 0 and len(wb.restrictions):
+    if wb is not None and wb.chosen > 0 and _restriction_words(wb):
         b = wb.box
         out.append(
             f"Where is {labels[focus]} best? Chiefly where {_restriction_words(wb)}: in that "
