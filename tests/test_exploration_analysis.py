@@ -145,6 +145,17 @@ def test_a_categorical_parameter_alone_has_the_whole_variance(sobol_run):
     assert frame.loc[["x1", "x2", "x3"], "ST"].abs().max() < 1e-12
 
 
+def test_morris_effects_rank_the_g_function_s_inputs_by_their_coefficients(gfun, tmp_path):
+    # G's importance falls with a_i (Saltelli et al. 2010): x1 (a=0) > x2 (a=1) > x3 (a=9)
+    run = explore(
+        gfun, samples=100 * 5, design="morris", seed=2, out=tmp_path / "m", replications=1
+    )
+    sens = run.sensitivity("utility:P", policy="go")
+    assert sens.method == "morris"
+    assert sens.ranking() == ["x1", "x2", "x3", "mode"]
+    assert sens.to_frame().at["mode", "mu_star"] == 0.0
+
+
 def test_claims_count_their_most_influential_parameter(sobol_run):
     sens = sobol_run.sensitivity("utility:P", policy="go")
     st = sens.to_frame()["ST"]
