@@ -9,6 +9,13 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import ParameterError
+from escalade.exploration._discovery import DiscoveryResult
+from escalade.exploration._discovery import discover as _discover
+from escalade.exploration._robustness import RobustnessResult
+from escalade.exploration._robustness import lever_effects as _lever_effects
+from escalade.exploration._robustness import robustness as _robustness
+from escalade.exploration._sensitivity import SensitivityResult
+from escalade.exploration._sensitivity import sensitivity as _sensitivity
 from escalade.exploration._store import RunStore
 from escalade.scenario import Scenario, load_scenario_text
 from escalade.solvers import Summary, Table
@@ -79,6 +86,19 @@ class ExplorationResult:
         return q.actor if q is not None else self.scenario.player_names[0]
 
     @property
+    def focus_policy(self) -> str:
+        """The policy analyses look at by default: the question's, or the first explored."""
+        q = self.scenario.extra.get("question")
+        return q.policy if q is not None and q.policy in self.policies else self.policies[0]
+
+    @property
+    def baseline_policy(self) -> str | None:
+        """The question's baseline policy, if it was explored."""
+        q = self.scenario.extra.get("question")
+        base = q.baseline if q is not None else None
+        return base if base in self.policies else None
+
+    @property
     def complete(self) -> bool:
         """Whether every chunk is computed."""
         return self.store.manifest.complete
@@ -128,6 +148,213 @@ class ExplorationResult:
         best = util.to_numpy().argmax(axis=1)
         counts = np.bincount(best, minlength=util.shape[1]) / max(len(util), 1)
         return {p: float(c) for p, c in zip(util.columns, counts, strict=True)}
+
+    def sensitivity(
+        self,
+        output: str | None = None,
+        *,
+        policy: str | None = None,
+        contrast: tuple[str, str] | None = None,
+        method: str = "auto",
+        slides: int | None = None,
+        resamples: int = 100,
+    ) -> SensitivityResult:
+        """Which parameters, and which claims, drive an output across the worlds.
+
+        Sobol' indices for a sobol design, Morris effects for a morris
+        design, PAWN otherwise (or ``method="delta"``); see
+        :func:`escalade.exploration._sensitivity.sensitivity`.
+
+        Parameters
+        ----------
+        output : str, optional
+            ``utility:<actor>``, ``P:<indicator>`` or ``regret:<actor>``
+            (default: the question actor's utility).
+        policy : str, optional
+            Whose output (default: the question's policy).
+        contrast : (str, str), optional
+            Analyse ``output[a] - output[b]`` instead.
+        method : {"auto", "sobol", "morris", "pawn", "delta"}
+        slides : int, optional
+            PAWN's conditioning intervals.
+        resamples : int
+            Bootstrap resamples for confidence intervals.
+
+        Returns
+        -------
+        SensitivityResult
+
+        Examples
+        --------
+        >>> import tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=40, seed=2, out=tmp + "/r",
+        ...                   replications=2, policies=["talks", "sanctions_default"])
+        ...     sens = res.sensitivity("P:settlement", policy="talks")
+        >>> sens.measure
+        'median'
+        """
+        return _sensitivity(
+            self,
+            output,
+            policy=policy,
+            contrast=contrast,
+            method=method,
+            slides=slides,
+            resamples=resamples,
+        )
+
+    def claim_influence(
+        self,
+        output: str | None = None,
+        *,
+        policy: str | None = None,
+        contrast: tuple[str, str] | None = None,
+        method: str = "auto",
+    ) -> Any:
+        """Claims ranked by the influence of the parameters citing them on an output.
+
+        A claim counts as much as its most influential parameter (see
+        :meth:`sensitivity` for the arguments).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``claim``; columns ``influence``, ``total``, ``parameters``,
+            ``above_noise``, ``quote``.
+
+        Examples
+        --------
+        >>> import tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=40, seed=2, out=tmp + "/r",
+        ...                   replications=2, policies=["talks", "sanctions_default"])
+        ...     claims = res.claim_influence(policy="talks")
+        >>> list(claims.columns)
+        ['influence', 'total', 'parameters', 'above_noise', 'quote']
+        """
+        return self.sensitivity(output, policy=policy, contrast=contrast, method=method).claims()
+
+    def discover(
+        self,
+        condition: str,
+        *,
+        policy: str | None = None,
+        actor: str | None = None,
+        threshold: float = 0.8,
+        min_coverage: float = 0.5,
+        peel_alpha: float = 0.05,
+        paste_alpha: float = 0.05,
+        mass_min: float = 0.05,
+        objective: str = "lenient1",
+        columns: list[str] | str | None = None,
+        screen_p: float = 0.01,
+        max_columns: int = 8,
+        box: int | None = None,
+    ) -> DiscoveryResult:
+        """Scenario discovery: the box of parameters where a condition holds (PRIM).
+
+        Parameters
+        ----------
+        condition : str
+            ``"best:<policy>"``, ``"not best:<policy>"``, or ``"<output> <op>
+            <number>"`` for ``policy`` (``"P:major_war > 0.05"``).
+        policy, actor, threshold, min_coverage, peel_alpha, paste_alpha, mass_min, objective
+            See :func:`escalade.exploration._discovery.discover`.
+        columns, screen_p, max_columns, box
+            See :func:`escalade.exploration._discovery.discover`.
+
+        Returns
+        -------
+        DiscoveryResult
+
+        Examples
+        --------
+        >>> import tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=40, seed=2, out=tmp + "/r",
+        ...                   replications=2, policies=["talks", "sanctions_default"])
+        ...     found = res.discover("P:settlement > 0", policy="talks")
+        >>> 0 < found.share <= 1
+        True
+        """
+        return _discover(
+            self,
+            condition,
+            policy=policy,
+            actor=actor,
+            threshold=threshold,
+            min_coverage=min_coverage,
+            peel_alpha=peel_alpha,
+            paste_alpha=paste_alpha,
+            mass_min=mass_min,
+            objective=objective,
+            columns=columns,
+            screen_p=screen_p,
+            max_columns=max_columns,
+            box=box,
+        )
+
+    def robustness(
+        self,
+        *,
+        actor: str | None = None,
+        tolerance: float = 1.0,
+        risk: str | None = "P:major_war",
+        risk_max: float = 0.05,
+    ) -> RobustnessResult:
+        """Regret and satisficing shares of every policy across the worlds.
+
+        Parameters
+        ----------
+        actor : str, optional
+            Whose utility (default: the question's actor).
+        tolerance : float
+            A policy satisfices in a world when its regret is at most this.
+        risk : str or None
+            An indicator that must stay at or under ``risk_max`` (dropped if
+            the run has no such indicator).
+        risk_max : float
+
+        Returns
+        -------
+        RobustnessResult
+
+        Examples
+        --------
+        >>> import tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=10, seed=2, out=tmp + "/r",
+        ...                   replications=2, policies=["talks", "invasion"])
+        ...     rob = res.robustness()
+        >>> rob.ranking()[0]
+        'talks'
+        """
+        return _robustness(self, actor=actor, tolerance=tolerance, risk=risk, risk_max=risk_max)
+
+    def lever_effects(self, *, actor: str | None = None) -> Any:
+        """What turning levers on changes, world by world, for policies differing only by levers.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair; see :func:`escalade.exploration._robustness.lever_effects`.
+
+        Examples
+        --------
+        >>> import tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=5, seed=1, out=tmp + "/r",
+        ...                   replications=2, policies=["sanctions_default", "four_steps_only"])
+        ...     res.lever_effects()["levers"].tolist()
+        ['step1, step2, step3, step4']
+        """
+        return _lever_effects(self, actor=actor)
 
     def summary(self) -> Summary:
         """Per policy: share of worlds where it is best, mean utility, mean probabilities."""
