@@ -7,6 +7,10 @@ import pytest
 import escalade
 
 SUBPACKAGES = [
+    "escalade.simulation",
+    "escalade.analysis",
+    "escalade.exploration",
+    "escalade.report",
     "escalade.errors",
     "escalade.expr",
     "escalade.scenario",

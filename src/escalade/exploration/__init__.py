@@ -18,18 +18,28 @@ True
 """
 
 from escalade.exploration._design import DESIGNS, Design
+from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._explore import DEFAULT_REPLICATIONS, explore, resume
+from escalade.exploration._prim import PrimBox, PrimResult, prim
 from escalade.exploration._result import ExplorationResult
+from escalade.exploration._robustness import RobustnessResult
+from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._store import Manifest, RunStore, list_runs
 
 __all__ = [
     "DEFAULT_REPLICATIONS",
     "DESIGNS",
     "Design",
+    "DiscoveryResult",
     "ExplorationResult",
     "Manifest",
+    "PrimBox",
+    "PrimResult",
+    "RobustnessResult",
     "RunStore",
+    "SensitivityResult",
     "explore",
     "list_runs",
+    "prim",
     "resume",
 ]

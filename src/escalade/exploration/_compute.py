@@ -84,6 +84,12 @@ def compute_chunk(task: ChunkTask) -> Any:
     worlds = space.from_unit(design.unit_points(task.chunk))
     expanded = worlds.take(np.repeat(np.arange(n), r))
     seed = chunk_seed(design.seed, task.chunk, 2)
+    # Rows of one Sobol' block (or Morris trajectory) are compared with each other: give
+    # them the same random numbers, so replication noise cancels out of their
+    # differences instead of inflating every index.
+    block = design.block
+    world_stream = (np.arange(rows.start, rows.stop) // block) - rows.start // block
+    streams = (np.repeat(world_stream, r) * r + np.tile(np.arange(r), n)).astype(np.int64)
     columns: dict[str, list[Any]] = {}
     samples = np.arange(rows.start, rows.stop, dtype=np.int64)
     params = {name: worlds[name] for name in design.parameters}
@@ -99,12 +105,12 @@ def compute_chunk(task: ChunkTask) -> Any:
             game=game,
             chunk_size=n * r,
             keep_runs=True,
+            streams=streams,
         )
-        assert_runs = res.run_utility is not None and res.run_flags is not None
-        if not assert_runs:  # pragma: no cover - keep_runs=True above
+        if res.run_utility is None or res.run_flags is None:  # pragma: no cover
             raise ParameterError("simulation kept no per-run results")
-        util = res.run_utility.reshape(n, r, -1).mean(axis=1)  # type: ignore[union-attr]
-        flags = res.run_flags.reshape(n, r, -1).mean(axis=1)  # type: ignore[union-attr]
+        util = res.run_utility.reshape(n, r, -1).mean(axis=1)
+        flags = res.run_flags.reshape(n, r, -1).mean(axis=1)
         pieces.append((policy, util, flags))
     total = n * len(task.policies)
     columns["sample"] = [np.tile(samples, len(task.policies))]

@@ -118,12 +118,21 @@ class Design:
                     f"(a multiple of {block}); found {samples}"
                 )
             samples = n * block
+            # a block's rows are compared with each other: keep each in one chunk, so
+            # they can share their random numbers
+            chunk_size = -(-chunk_size // block) * block
             if samples > MAX_GLOBAL_DESIGN:
                 raise ParameterError(
                     f"a {kind} design of {samples:,} samples is larger than "
                     f"{MAX_GLOBAL_DESIGN:,}; use --design lhs or mc for designs this large"
                 )
         return cls(kind, int(samples), int(seed), int(chunk_size), tuple(parameters))
+
+    @property
+    def block(self) -> int:
+        """Rows compared with each other (a Sobol' block or a Morris trajectory); 1 otherwise."""
+        d = len(self.parameters)
+        return {"sobol": d + 2, "morris": d + 1}.get(self.kind, 1)
 
     @property
     def n_chunks(self) -> int:

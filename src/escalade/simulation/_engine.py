@@ -79,6 +79,7 @@ def simulate(
     chunk_size: int | None = None,
     keep_runs: bool = True,
     game: Game | None = None,
+    streams: NDArray[np.int64] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under a policy, many runs at once.
@@ -108,6 +109,11 @@ def simulate(
         Keep per-run utilities and indicators (needed to compare policies run by run).
     game : Game, optional
         The scenario's game, if already built.
+    streams : ndarray of int, shape (runs,), optional
+        Runs with the same stream number draw the same random numbers (common
+        random numbers across rows of a design that are compared with each
+        other, e.g. a Sobol' block). Numbers are 0..k-1; needs one chunk
+        (``chunk_size >= runs``).
     progress : callable, optional
         ``progress(done_runs, total_runs)`` after each chunk.
 
@@ -143,6 +149,12 @@ def simulate(
     size = chunk_size or DEFAULT_CHUNK
     if size < 1:
         raise ParameterError(f"chunk_size must be >= 1, found {size}")
+    if streams is not None:
+        streams = np.asarray(streams, dtype=np.int64)
+        if streams.shape != (runs,) or size < runs or (streams < 0).any():
+            raise ParameterError(
+                "streams needs one non-negative number per run and chunk_size >= runs"
+            )
     n_chunks = (runs + size - 1) // size
     chunk_seeds: list[Any]
     if isinstance(seed, np.random.Generator):
@@ -171,6 +183,7 @@ def simulate(
             method,
             acc,
             start,
+            streams,
         )
         if progress is not None:
             progress(start + n, runs)
@@ -266,6 +279,7 @@ def _run_chunk(
     method: str,
     acc: _Accumulator,
     offset: int,
+    streams: NDArray[np.int64] | None = None,
 ) -> None:
     levers = dict(policy.levers)
     out_end = np.array([o.end for o in scenario.outcomes], dtype=bool)
@@ -294,8 +308,13 @@ def _run_chunk(
     acc.state_samples[0].append(state_matrix)
     disc = np.ones(n)
     for t in range(1, T + 1):
-        u_outcome = rng.random(n)
-        u_events = rng.random((n, len(dyn.events)))
+        if streams is None:
+            u_outcome = rng.random(n)
+            u_events = rng.random((n, len(dyn.events)))
+        else:
+            k = int(streams.max()) + 1
+            u_outcome = rng.random(k)[streams]
+            u_events = rng.random((k, len(dyn.events)))[streams]
         idx = np.flatnonzero(alive)
         if idx.size:
             env = _env(scenario, draws, idx, state, t, levers)
