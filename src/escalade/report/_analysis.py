@@ -133,13 +133,14 @@ def render_analysis(cmp: PolicyComparison) -> str:
     for p in focus:
         view = cmp.stage[p]
         trees.append(
-            f"<h3>{_e(labels[p])}</h3>"
+            f"<h3>{_e(labels[p])}</h3><div class='treebox'>"
             + tree_svg(
                 view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
             )
+            + "</div>"
         )
     others = "".join(
-        f"<details><summary>{_e(labels[p])}</summary>"
+        f"<details><summary>{_e(labels[p])}</summary><div class='treebox'>"
         + tree_svg(
             cmp.stage[p].solution.game,
             cmp.stage[p].edge,
@@ -147,7 +148,7 @@ def render_analysis(cmp: PolicyComparison) -> str:
             forced=cmp.stage[p].forced,
             min_reach=_FOLD,
         )
-        + "</details>"
+        + "</div></details>"
         for p in names
         if p not in focus
     )

@@ -28,7 +28,8 @@ def _indicator_label(cmp: PolicyComparison, name: str) -> str:
     first = next(iter(cmp.results.values()))
     for ind in first.dynamics.indicators:
         if ind.name == name:
-            return _lower(ind.label or name)
+            # indicator labels often start with a proper noun (Japan, ROK): kept as written
+            return ind.label or name
     return name
 
 

@@ -26,14 +26,16 @@ h3 { font-size:16px; margin:18px 0 6px; }
 table { border-collapse:collapse; width:100%; font-size:13px; background:white; }
 th, td { border-bottom:1px solid var(--line); padding:5px 8px; text-align:right;
          vertical-align:top; }
+th.text { text-align:left; }
 th { background:#eef2f6; font-weight:600; position:sticky; top:0; }
 td:first-child, th:first-child { text-align:left; }
 td.text, th.text { text-align:left; }
 .scroll { overflow-x:auto; }
 .swatch { display:inline-block; width:10px; height:10px; margin-right:6px; border-radius:2px; }
 svg.chart { width:100%; height:auto; max-width:1100px; display:block; margin:8px 0; }
-svg.tree { width:100%; height:auto; display:block; background:white;
-           border:1px solid var(--line); border-radius:4px; margin:6px 0 14px; }
+.treebox { overflow-x:auto; background:white; border:1px solid var(--line);
+           border-radius:4px; margin:6px 0 14px; }
+svg.tree { display:block; max-width:none; }
 details { margin:8px 0; }
 summary { cursor:pointer; color:var(--accent); }
 code { background:#eef2f6; padding:1px 4px; border-radius:3px; }
@@ -73,7 +75,28 @@ def table(
         cls = "" if numeric or first else ' class="text"'
         return f"<td{cls}>{text}</td>"
 
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    def numeric(value: str) -> bool:
+        return (
+            value.replace(".", "", 1)
+            .replace("%", "")
+            .replace("-", "", 1)
+            .replace("+", "", 1)
+            .replace(" ", "")
+            .replace("±", "")
+            .isdigit()
+        )
+
+    # a column of text gets a left-aligned heading, like its cells
+    text_cols = {
+        i
+        for i in range(len(header))
+        if i == 0 or (rows and not numeric(str(rows[0][i]) if i < len(rows[0]) else ""))
+    }
+    left = ' class="text"'
+    head = "".join(
+        "<th" + (left if i in text_cols else "") + f">{html.escape(h)}</th>"
+        for i, h in enumerate(header)
+    )
     body = "".join(
         "<tr>" + "".join(cell(c, i == 0) for i, c in enumerate(r)) + "</tr>" for r in rows
     )

@@ -99,8 +99,9 @@ def tree_svg(
     top = 28 if title else 10
     height = top + row * _ROW + _PAD
     parts = [
-        f'<svg class="tree" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg" '
-        f'role="img" font-family="sans-serif" font-size="11">'
+        f'<svg class="tree" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg" role="img" font-family="sans-serif" '
+        f'font-size="11">'
     ]
     if title:
         parts.append(
