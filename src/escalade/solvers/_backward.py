@@ -135,8 +135,9 @@ def backward_forward(
     for start in range(0, c, size):
         part = slice(start, min(start + size, c))
         buf = _slots.buffers(game, plan, part.stop - part.start)
-        sub = rule.restrict(part) if hasattr(rule, "restrict") else rule
-        _slots.backward_block(plan, buf, values.payoffs[part], values.chance[part], sub, preset)
+        _slots.backward_block(
+            plan, buf, values.payoffs[part], values.chance[part], rule.restrict(part), preset
+        )
         edge = buf.edge
         if strategies is not None:
             chosen = np.take(edge, plan.action_rows, axis=0, out=buf.chosen, mode="clip")

@@ -1,10 +1,8 @@
 """Choice rules of the backward pass: best response (SPE) and logit (QRE).
 
 A rule turns the mover's value at each child of the decision nodes of one
-depth into the probability of choosing it. Each rule has two forms: on
-children grouped by offsets (simple, for reference and small uses), and
-on the slot layout of :mod:`escalade.solvers._slots`, which the batched
-pass uses.
+depth into the probability of choosing it, on the slot layout of
+:mod:`escalade.solvers._slots` (which the batched pass uses).
 """
 
 from __future__ import annotations
@@ -26,26 +24,18 @@ TIE_TOL = 1e-12
 class ChoiceRule(Protocol):
     """A choice rule: the probability of each child of the decision nodes of one depth.
 
-    ``rule(vals, offsets, group, out=None)`` takes ``vals`` of shape
-    (n_kids, n_draws), the mover's value at each child, with ``offsets``
-    where each node's children start and ``group`` the node of each child.
-    ``rule.slots(vals, pad, out)`` does the same on the slot layout the
-    pass uses: ``vals`` of shape (K, n_parents, n_draws), ``vals[j]`` the
-    ``j``-th children, and ``pad`` the flat positions (over the first two
-    axes) of empty children, which must get probability 0. A
-    rule holding per-draw data also has ``restrict(part)``, the rule for
-    the draws ``part`` of the batch.
+    ``rule.slots(vals, pad, out)`` takes ``vals`` of shape
+    (K, n_parents, n_draws), ``vals[j]`` the mover's value at the ``j``-th
+    children, and ``pad`` the flat positions (over the first two axes) of
+    empty children, which must get probability 0; it writes the
+    probabilities into ``out`` (same shape). ``rule.restrict(part)`` is the
+    rule for the draws ``part`` of the batch (itself unless the rule holds
+    per-draw data).
     """
 
-    def __call__(
-        self,
-        vals: FloatArray,
-        offsets: IntArray,
-        group: IntArray,
-        out: FloatArray | None = None,
-    ) -> FloatArray: ...
-
     def slots(self, vals: FloatArray, pad: IntArray, out: FloatArray) -> None: ...
+
+    def restrict(self, part: slice) -> ChoiceRule: ...
 
 
 def _over_slots(ufunc: np.ufunc, x: FloatArray) -> FloatArray:
@@ -63,25 +53,12 @@ class BestResponse:
 
     Examples
     --------
-    >>> vals = np.array([[1.0], [2.0], [2.0], [0.0], [5.0]])
-    >>> best_response_rule(vals, np.array([0, 3]), np.array([0, 0, 0, 1, 1])).ravel().tolist()
-    [0.0, 0.5, 0.5, 0.0, 1.0]
+    >>> vals = np.array([[[1.0], [0.0]], [[2.0], [5.0]], [[2.0], [0.0]]])  # (K, parents, draws)
+    >>> out = np.empty_like(vals)
+    >>> best_response_rule.slots(vals, np.array([5]), out)  # the second node has 2 children
+    >>> out[:, :, 0].T.tolist()
+    [[0.0, 0.5, 0.5], [0.0, 1.0, 0.0]]
     """
-
-    def __call__(
-        self,
-        vals: FloatArray,
-        offsets: IntArray,
-        group: IntArray,
-        out: FloatArray | None = None,
-    ) -> FloatArray:
-        """Probabilities of the children, grouped by ``offsets`` (see :class:`ChoiceRule`)."""
-        best = np.maximum.reduceat(vals, offsets, axis=0)
-        tied = np.greater_equal(vals, _threshold(best).take(group, axis=0))
-        count = np.add.reduceat(tied, offsets, axis=0, dtype=np.float64)
-        np.reciprocal(count, out=count)
-        # tied * (1 / count) equals tied / count exactly: the numerator is 0 or 1
-        return np.multiply(tied, count.take(group, axis=0), out=out)
 
     def slots(self, vals: FloatArray, pad: IntArray, out: FloatArray) -> None:
         """Probabilities on the slot layout (see :class:`ChoiceRule`)."""
@@ -92,6 +69,10 @@ class BestResponse:
         count = _over_slots(np.add, out)
         if count.max(initial=1.0) > 1.0:  # ties are rare: skip dividing by ones
             out /= count[None]
+
+    def restrict(self, part: slice) -> BestResponse:
+        """The rule for the draws ``part`` of the batch: the same rule."""
+        return self
 
 
 def _threshold(best: FloatArray) -> FloatArray:
@@ -117,8 +98,9 @@ class LogitRule:
 
     Examples
     --------
-    >>> rule = LogitRule(0.0)
-    >>> rule(np.array([[3.0], [-1.0]]), np.array([0]), np.array([0, 0])).ravel().tolist()
+    >>> out = np.empty((2, 1, 1))
+    >>> LogitRule(0.0).slots(np.array([[[3.0]], [[-1.0]]]), np.array([], dtype=int), out)
+    >>> out.ravel().tolist()
     [0.5, 0.5]
     """
 
@@ -131,29 +113,12 @@ class LogitRule:
             return self
         return LogitRule(np.asarray(self.lam)[part])
 
-    def __call__(
-        self,
-        vals: FloatArray,
-        offsets: IntArray,
-        group: IntArray,
-        out: FloatArray | None = None,
-    ) -> FloatArray:
-        """Probabilities of the children, grouped by ``offsets`` (see :class:`ChoiceRule`)."""
-        top = np.maximum.reduceat(vals, offsets, axis=0)
-        # Shifting by the best value keeps exp() from overflowing at large lam.
-        e = np.take(top, group, axis=0, out=out)
-        np.subtract(vals, e, out=e)
-        e *= self.lam
-        np.exp(e, out=e)
-        total = np.add.reduceat(e, offsets, axis=0)
-        e /= total.take(group, axis=0)
-        return e
-
     def slots(self, vals: FloatArray, pad: IntArray, out: FloatArray) -> None:
         """Probabilities on the slot layout (see :class:`ChoiceRule`)."""
         flat = out.reshape(-1, out.shape[-1])
         if pad.size:
             vals.reshape(-1, vals.shape[-1])[pad] = -np.inf
+        # Shifting by the best value keeps exp() from overflowing at large lam.
         np.subtract(vals, _over_slots(np.maximum, vals)[None], out=out)
         if pad.size:
             flat[pad] = 0.0  # lam * -inf would be nan at lam = 0
@@ -171,9 +136,9 @@ def logit_rule(lam: float | FloatArray) -> LogitRule:
 
     Examples
     --------
-    >>> rule = logit_rule(np.log(3.0))
-    >>> p = rule(np.array([[1.0], [0.0]]), np.array([0]), np.array([0, 0]))
-    >>> np.round(p.ravel(), 12).tolist()
+    >>> out = np.empty((2, 1, 1))
+    >>> logit_rule(np.log(3.0)).slots(np.array([[[1.0]], [[0.0]]]), np.array([], dtype=int), out)
+    >>> np.round(out.ravel(), 12).tolist()
     [0.75, 0.25]
     """
     return LogitRule(lam)
