@@ -35,13 +35,7 @@ import numpy as np
 from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws, Seed
-from escalade.solvers._backward import (
-    ChoiceRule,
-    ChunkResult,
-    backward_forward,
-    best_response_rule,
-    logit_rule,
-)
+from escalade.solvers._backward import ChunkResult, backward_forward, logit_rule
 from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
@@ -143,11 +137,7 @@ def logit_qre(
     if game.is_perfect_information:
 
         def solve_pi(values: GameValues, part: slice, dest: ChunkResult) -> ChunkResult:
-            rule: ChoiceRule
-            if isinstance(lam_value, np.ndarray):
-                rule = logit_rule(lam_value[part])
-            else:
-                rule = best_response_rule if math.isinf(lam_value) else logit_rule(lam_value)
+            rule = logit_rule(lam_value[part] if isinstance(lam_value, np.ndarray) else lam_value)
             return backward_forward(
                 game, values, rule, keep_strategies=keep_strategies, fixed=preset, out=dest
             )

@@ -7,6 +7,7 @@ depth into the probability of choosing it, on the slot layout of
 
 from __future__ import annotations
 
+import math
 from typing import Protocol
 
 import numpy as np
@@ -129,10 +130,11 @@ class LogitRule:
         out /= _over_slots(np.add, out)[None]
 
 
-def logit_rule(lam: float | FloatArray) -> LogitRule:
+def logit_rule(lam: float | FloatArray) -> ChoiceRule:
     """Logit choice with precision ``lam``: probabilities ∝ exp(lam · value).
 
-    ``lam`` is a number or an array of shape (n_draws,) (one precision per draw).
+    ``lam`` is a number or an array of shape (n_draws,) (one precision per
+    draw); ``lam = inf`` gives the limit, best responses with ties split.
 
     Examples
     --------
@@ -140,5 +142,9 @@ def logit_rule(lam: float | FloatArray) -> LogitRule:
     >>> logit_rule(np.log(3.0)).slots(np.array([[[1.0]], [[0.0]]]), np.array([], dtype=int), out)
     >>> np.round(out.ravel(), 12).tolist()
     [0.75, 0.25]
+    >>> logit_rule(np.inf) is best_response_rule
+    True
     """
+    if np.ndim(lam) == 0 and math.isinf(float(np.asarray(lam))):
+        return best_response_rule
     return LogitRule(lam)

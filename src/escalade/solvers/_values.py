@@ -7,19 +7,12 @@ point skips the evaluation from parameter draws.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ParameterError, SolveError
 from escalade.game import Game, GameValues
-from escalade.solvers._backward import (
-    ChoiceRule,
-    backward_forward,
-    best_response_rule,
-    logit_rule,
-)
+from escalade.solvers._backward import backward_forward, best_response_rule, logit_rule
 from escalade.solvers._logit_trace import Tracer
 
 __all__ = ["StageSolution", "solve_values"]
@@ -75,19 +68,12 @@ def solve_values(
     0.25
     """
     n = values.n_draws
-    if method == "spe":
-        if not game.is_perfect_information:
-            raise SolveError(f"{game.name}: SPE needs perfect information")
-        r = backward_forward(game, values, best_response_rule, keep_strategies=False, fixed=fixed)
-        return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool))
-    if method != "qre":
+    if method == "spe" and not game.is_perfect_information:
+        raise SolveError(f"{game.name}: SPE needs perfect information")
+    if method not in ("spe", "qre"):
         raise ParameterError(f"stage games are solved by qre or spe, not {method!r}")
     if game.is_perfect_information:
-        rule: ChoiceRule
-        if np.ndim(lam) == 0 and math.isinf(float(np.asarray(lam))):
-            rule = best_response_rule
-        else:
-            rule = logit_rule(lam)
+        rule = best_response_rule if method == "spe" else logit_rule(lam)
         r = backward_forward(game, values, rule, keep_strategies=False, fixed=fixed)
         return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool))
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), (n,))
