@@ -92,8 +92,8 @@ def run_chunks(
     chunk_size: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     budget: int = DEFAULT_BUDGET,
-) -> tuple[Solution, list[ChunkResult]]:
-    """Evaluate and solve chunk by chunk; returns the solution and the raw chunks' extras.
+) -> Solution:
+    """Evaluate and solve chunk by chunk into one :class:`Solution`.
 
     ``solve_chunk(values, part, dest)`` solves the draws ``part``; ``dest``
     holds the rows of the result arrays for those draws, which the solver
@@ -112,9 +112,7 @@ def run_chunks(
         if result_array is not None:
             result_array.fill(0.0)
     strategy_sum = np.zeros(game.n_actions)
-    extras: list[ChunkResult] = []
     evaluating = 0.0
-    done = 0
     for part in chunk_bounds(n, per_draw, chunk_size, budget):
         t0 = time.perf_counter()
         values = game.evaluate(draws.take(part))
@@ -140,12 +138,9 @@ def run_chunks(
             and result.strategies is not dest.strategies
         ):
             strategies[part] = result.strategies
-        result.strategies = None
-        extras.append(result)
-        done = part.stop
         if progress is not None:
-            progress(done, n)
-    solution = Solution(
+            progress(part.stop, n)
+    return Solution(
         game=game,
         method=method,
         lam=lam,
@@ -156,4 +151,3 @@ def run_chunks(
         strategies=strategies,
         diagnostics={"seconds": time.perf_counter() - started, "evaluate_seconds": evaluating},
     )
-    return solution, extras

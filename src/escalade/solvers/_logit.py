@@ -142,7 +142,7 @@ def logit_qre(
                 game, values, rule, keep_strategies=keep_strategies, fixed=preset, out=dest
             )
 
-        sol, _ = run_chunks(
+        sol = run_chunks(
             game,
             d,
             solve_pi,
@@ -181,7 +181,7 @@ def logit_qre(
         )
 
     per_draw = game.n_players * game.n_nodes * max(game.n_actions, 1) * 4
-    sol, _ = run_chunks(
+    sol = run_chunks(
         game,
         d,
         solve_chunk,

@@ -85,7 +85,7 @@ def spe(
         )
     d = resolve_draws(game, draws, seed)
     preset = resolve_fixed(game, fixed)
-    sol, _ = run_chunks(
+    sol = run_chunks(
         game,
         d,
         lambda values, part, dest: backward_forward(
