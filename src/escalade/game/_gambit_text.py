@@ -49,7 +49,6 @@ _TOKEN = re.compile(
       | (?P<word>[^\s{},"]+)""",
     re.VERBOSE | re.DOTALL,
 )
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 
 
 def tokenize(text: str, file: str) -> list[Token]:

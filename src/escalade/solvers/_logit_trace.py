@@ -361,12 +361,6 @@ class Tracer:
                 converged[ok] = conv
         return self._finish(values, z, lam, converged, steps)
 
-    def solve_at(
-        self, values: GameValues, lam: float, z_start: FloatArray, tol: float = 1e-12
-    ) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """Newton's method at fixed ``lam`` from ``z_start`` (c, A)."""
-        return self._newton_fixed(z_start, lam, values, tol)
-
     # -------------------------------------------------------------- helpers
     def _qr(self, x: FloatArray, values: GameValues) -> tuple[FloatArray, FloatArray]:
         """QR decomposition of the transposed Jacobian [J | F_lam]^T at each point."""
