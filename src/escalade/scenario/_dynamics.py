@@ -22,12 +22,15 @@ from typing import Any
 
 import numpy as np
 
+from escalade.errors import ParameterError
 from escalade.expr import Categorical, compile_expression
 from escalade.scenario._load import (
     Context,
     SectionHook,
+    bool_or_formula,
     check_keys,
     check_name,
+    error_at,
     expect_map,
     expect_number,
     location,
@@ -180,13 +183,6 @@ def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tu
 
 
 # ----------------------------------------------------------------- parsing
-def _bool_or_formula(node: YNode, ctx: Context, what: str) -> Formula:
-    if isinstance(node, YScalar) and isinstance(node.value, bool):
-        value = 1.0 if node.value else 0.0
-        return Formula(compile_expression(value), location(node), what)
-    return ctx.formula(node, what)
-
-
 def _claims_note(node: YMap, ctx: Context) -> tuple[tuple[str, ...], str, str]:
     return ctx.claims_of(node), opt_text(node, "note"), opt_text(node, "label")
 
@@ -224,7 +220,7 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
         return StateVar(
             name,
             "number",
-            _bool_or_formula(spec, ctx, f"initial value of {name}"),
+            bool_or_formula(spec, ctx, f"initial value of {name}"),
             loc=location(key),
         )
     check_keys(
@@ -249,7 +245,7 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
             name, "category", initial, None, None, kind.choices, claims, note, label, location(key)
         )
     is_bool = isinstance(init_node, YScalar) and isinstance(init_node.value, bool)
-    initial = _bool_or_formula(init_node, ctx, f"initial value of {name}")
+    initial = bool_or_formula(init_node, ctx, f"initial value of {name}")
     low = expect_number(req(spec, "low"), f"low of {name}") if "low" in spec else None
     high = expect_number(req(spec, "high"), f"high of {name}") if "high" in spec else None
     if low is not None and high is not None and not low < high:
@@ -272,10 +268,6 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
         label,
         location(key),
     )
-
-
-def _assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
-    return parse_assignments(node, ctx, what)
 
 
 def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
@@ -325,7 +317,7 @@ def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
     )
     if not state:
         raise req(m, "state").error("dynamics: state must declare at least one variable")
-    update = _assignments(req(m, "update"), ctx, "dynamics: update") if "update" in m else ()
+    update = parse_assignments(req(m, "update"), ctx, "dynamics: update") if "update" in m else ()
     events: list[Event] = []
     if "events" in m:
         for key, spec in expect_map(req(m, "events"), "dynamics: events").items:
@@ -358,7 +350,7 @@ def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
                     name,
                     ctx.formula(req(em, "probability"), f"probability of {what}"),
                     ctx.formula(req(em, "when"), f"condition of {what}") if "when" in em else None,
-                    _assignments(req(em, "then"), ctx, what) if "then" in em else (),
+                    parse_assignments(req(em, "then"), ctx, what) if "then" in em else (),
                     end,
                     label,
                     claims,
@@ -582,8 +574,6 @@ class LeverEnvironment:
             env[lever.name] = settings.get(lever.name, 0.0)
         unknown = set(settings) - {lv.name for lv in self.levers}
         if unknown:
-            from escalade.errors import ParameterError
-
             raise ParameterError(
                 f"unknown lever {sorted(unknown)[0]!r}; levers: "
                 f"{', '.join(lv.name for lv in self.levers) or 'none'}"
@@ -670,13 +660,8 @@ def _check_question(extra: dict[str, Any]) -> None:
     names = [p.name for p in extra.get("policies", ())]
     for value in (q.policy, q.baseline):
         if value is not None and value not in names:
-            from escalade.errors import ScenarioError
-
-            raise ScenarioError(
-                f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}",
-                file=q.loc.file if q.loc else None,
-                line=q.loc.line if q.loc else None,
-                col=q.loc.col if q.loc else None,
+            raise error_at(
+                q.loc, f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}"
             )
 
 

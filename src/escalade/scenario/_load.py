@@ -50,7 +50,9 @@ __all__ = [
     "LANGUAGE_VERSION",
     "MAX_NODES",
     "SectionHook",
+    "bool_or_formula",
     "check_chance",
+    "error_at",
     "load_scenario_text",
     "register_finalizer",
     "register_section",
@@ -646,16 +648,16 @@ def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, 
                 f"{what}: unknown state variable {target!r}{_suggest(target, ctx.state_names)}; "
                 f"state variables: {', '.join(ctx.state_names)}"
             )
-        label = f"{what}: new value of {target}"
-        if isinstance(value, YScalar) and isinstance(value.value, bool):
-            # true/false set boolean state variables
-            formula = Formula(
-                compile_expression(1.0 if value.value else 0.0), location(value), label
-            )
-        else:
-            formula = ctx.formula(value, label)
-        out.append((target, formula))
+        # true/false set boolean state variables
+        out.append((target, bool_or_formula(value, ctx, f"{what}: new value of {target}")))
     return tuple(out)
+
+
+def bool_or_formula(node: YNode, ctx: Context, what: str) -> Formula:
+    """An expression, or ``true``/``false`` as the constant 1 or 0."""
+    if isinstance(node, YScalar) and isinstance(node.value, bool):
+        return Formula(compile_expression(1.0 if node.value else 0.0), location(node), what)
+    return ctx.formula(node, what)
 
 
 def _parse_effects(
@@ -807,7 +809,7 @@ def _check_graph(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> None:
     for spec in [tree, *nodes.values()]:
         for g in _gotos(spec):
             if g.target not in nodes:
-                raise _err(
+                raise error_at(
                     g.loc,
                     f"goto to unknown node {g.target!r}"
                     f"{_suggest(g.target, nodes)}; nodes: {_listing(nodes)}",
@@ -835,7 +837,7 @@ def _check_graph(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> None:
                 g = goto_list[i]
                 if g.target in on_path:
                     cycle = " -> ".join((*path[on_path[g.target] :], g.target))
-                    raise _err(g.loc, f"goto cycle: {cycle}")
+                    raise error_at(g.loc, f"goto cycle: {cycle}")
                 if g.target not in size:
                     on_path[g.target] = len(path)
                     path.append(g.target)
@@ -850,7 +852,7 @@ def _check_graph(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> None:
 
     total = _own_size(tree) + sum(unfolded(g) for g in root_gotos)
     if total > MAX_NODES:
-        raise _err(
+        raise error_at(
             getattr(tree, "loc", None) or (root_gotos[0].loc if root_gotos else None),
             f"the tree has more than {MAX_NODES:,} nodes once every goto is unfolded; "
             "expected a tree of at most that size (a chain of nodes that each go to the "
@@ -875,7 +877,8 @@ def _listing(names: Any, limit: int = 12) -> str:
     return ", ".join(items[:limit]) + f", ... ({len(items) - limit} more)"
 
 
-def _err(loc: Location | None, message: str) -> ScenarioError:
+def error_at(loc: Location | None, message: str) -> ScenarioError:
+    """A :class:`ScenarioError` at ``loc``, or without a place when there is none."""
     return loc.error(message) if loc else ScenarioError(message)
 
 
@@ -954,13 +957,13 @@ def _check_infosets(expanded: tuple[TreeNode, ...]) -> None:
             continue
         where = f" ({seen.loc})" if seen.loc else ""
         if node.player != seen.player:
-            raise _err(
+            raise error_at(
                 node.loc,
                 f"information set {node.infoset!r} mixes players: "
                 f"{node.player} here, {seen.player} at its first node{where}",
             )
         if set(node.actions) != set(seen.actions) or len(node.actions) != len(seen.actions):
-            raise _err(
+            raise error_at(
                 node.loc,
                 f"nodes of information set {node.infoset!r} must offer the "
                 f"same actions: {list(node.actions)} here, {list(seen.actions)} at its "
@@ -989,7 +992,7 @@ def check_chance(probs: np.ndarray, node: TreeNode, describe: Callable[[int], st
     bad = (probs < -_PROB_TOL) | (probs > 1 + _PROB_TOL)
     if bad.any():
         d, j = (int(i) for i in np.argwhere(bad)[0])
-        raise _err(
+        raise error_at(
             node.probs[j].loc,
             f"chance probability of {where}/{node.actions[j]} is {probs[d, j]:.6g}, outside "
             f"[0, 1], in draw {d} ({describe(d)})",
@@ -998,7 +1001,7 @@ def check_chance(probs: np.ndarray, node: TreeNode, describe: Callable[[int], st
     off = np.abs(sums - 1.0) > _PROB_TOL
     if off.any():
         d = int(np.flatnonzero(off)[0])
-        raise _err(
+        raise error_at(
             node.loc,
             f"chance probabilities at {where} sum to {sums[d]:.10g}, not 1, in draw {d} "
             f"({describe(d)})",
