@@ -187,8 +187,7 @@ def _claims_note(node: YMap, ctx: Context) -> tuple[tuple[str, ...], str, str]:
     return ctx.claims_of(node), opt_text(node, "note"), opt_text(node, "label")
 
 
-def _declare_dynamics(node: YNode, ctx: Context) -> None:
-    m = expect_map(node, "dynamics")
+def _declare_dynamics(m: YMap, ctx: Context) -> None:
     state = m.get("state")
     if state is None:
         return
@@ -270,8 +269,7 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
     )
 
 
-def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
-    m = expect_map(node, "dynamics")
+def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
     check_keys(
         m,
         (
@@ -412,8 +410,8 @@ def _parse_dynamics(node: YNode, ctx: Context) -> Dynamics:
     )
 
 
-def _declare_levers(node: YNode, ctx: Context) -> None:
-    for key, _ in expect_map(node, "levers").items:
+def _declare_levers(node: YMap, ctx: Context) -> None:
+    for key, _ in node.items:
         name = check_name(key, "lever name", reserved=True)
         if name in ctx.kinds:
             raise key.error(
@@ -422,13 +420,13 @@ def _declare_levers(node: YNode, ctx: Context) -> None:
             )
         ctx.kinds[name] = "number"
         ctx.defined_at[name] = key.line
-    ctx.lever_names = tuple(k.raw for k, _ in expect_map(node, "levers").items)
+    ctx.lever_names = tuple(k.raw for k, _ in node.items)
 
 
-def _parse_levers(node: YNode, ctx: Context) -> tuple[Lever, ...]:
+def _parse_levers(node: YMap, ctx: Context) -> tuple[Lever, ...]:
     out = []
     derived_or_params = {n for n, k in ctx.kinds.items() if k == "number"}
-    for key, spec in expect_map(node, "levers").items:
+    for key, spec in node.items:
         name = key.raw
         what = f"lever {name}"
         lm = expect_map(spec, what)
@@ -460,10 +458,10 @@ def _parse_levers(node: YNode, ctx: Context) -> tuple[Lever, ...]:
     return tuple(out)
 
 
-def _parse_policies(node: YNode, ctx: Context) -> tuple[Policy, ...]:
+def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
     infosets = infoset_names(ctx.expanded)
     raw: dict[str, tuple[YScalar, YMap]] = {}
-    for key, spec in expect_map(node, "policies").items:
+    for key, spec in node.items:
         name = check_name(key, "policy name")
         raw[name] = (key, expect_map(spec, f"policy {name}"))
     done: dict[str, Policy] = {}
@@ -633,8 +631,7 @@ class Question:
     loc: Location | None = None
 
 
-def _parse_question(node: YNode, ctx: Context) -> Question:
-    m = expect_map(node, "question")
+def _parse_question(m: YMap, ctx: Context) -> Question:
     check_keys(
         m, ("text", "actor", "policy", "baseline"), "question", required=("text", "actor", "policy")
     )

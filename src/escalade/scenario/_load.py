@@ -94,13 +94,14 @@ class SectionHook:
     names a section introduces (state variables, levers) can be used by
     ``derived:`` and by payoff expressions; ``parse`` runs once the tree is
     read and returns what lands in ``Scenario.extra[name]``. Both receive
-    the section's located value and the :class:`Context`.
+    the section's located mapping (the loader checks that the section is
+    one) and the :class:`Context`.
     """
 
     name: str
-    parse: Callable[[YNode, Context], Any]
+    parse: Callable[[YMap, Context], Any]
     order: int = 0
-    declare: Callable[[YNode, Context], None] | None = None
+    declare: Callable[[YMap, Context], None] | None = None
 
 
 _HOOKS: dict[str, SectionHook] = {}
@@ -1107,9 +1108,10 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     if "parameters" in root:
         space = _parse_parameters(req(root, "parameters"), ctx)
     ctx.sections = tuple(k for k in root if k in _HOOKS)
-    for hook in sorted(_HOOKS.values(), key=lambda h: h.order):
-        if hook.declare is not None and hook.name in root:
-            hook.declare(req(root, hook.name), ctx)
+    hooks = sorted((h for h in _HOOKS.values() if h.name in root), key=lambda h: h.order)
+    for hook in hooks:
+        if hook.declare is not None:
+            hook.declare(expect_map(req(root, hook.name), hook.name), ctx)
     derived = _parse_derived(req(root, "derived"), ctx) if "derived" in root else ()
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
     named: dict[str, NodeSpec] = {}
@@ -1122,9 +1124,8 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     _check_infosets(expanded)
     ctx.expanded = expanded
     extra: dict[str, Any] = {}
-    for hook in sorted(_HOOKS.values(), key=lambda h: h.order):
-        if hook.name in root:
-            extra[hook.name] = hook.parse(req(root, hook.name), ctx)
+    for hook in hooks:
+        extra[hook.name] = hook.parse(expect_map(req(root, hook.name), hook.name), ctx)
     for finalize in _FINALIZERS:
         finalize(extra)
     raw = data.encode("utf-8") if isinstance(data, str) else data
