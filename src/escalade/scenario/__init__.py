@@ -18,6 +18,7 @@ Examples
 """
 
 from escalade.scenario._bundled import bundled_path, bundled_scenarios, load_scenario
+from escalade.scenario._checks import Context
 from escalade.scenario._distributions import (
     Beta,
     CategoricalDist,
@@ -39,13 +40,11 @@ from escalade.scenario._dynamics import (
 )
 from escalade.scenario._load import (
     LANGUAGE_VERSION,
-    MAX_NODES,
-    Context,
     SectionHook,
-    check_chance,
     load_scenario_text,
     register_section,
 )
+from escalade.scenario._load_tree import MAX_NODES, check_chance
 from escalade.scenario._model import (
     ChanceSpec,
     Claim,

@@ -24,9 +24,8 @@ import numpy as np
 
 from escalade.errors import ParameterError
 from escalade.expr import Categorical, compile_expression
-from escalade.scenario._load import (
+from escalade.scenario._checks import (
     Context,
-    SectionHook,
     bool_or_formula,
     check_keys,
     check_name,
@@ -35,10 +34,13 @@ from escalade.scenario._load import (
     expect_number,
     location,
     opt_text,
+    req,
+)
+from escalade.scenario._load import (
+    SectionHook,
     parse_assignments,
     register_finalizer,
     register_section,
-    req,
 )
 from escalade.scenario._model import Scenario, TreeNode
 from escalade.scenario._params import Formula, Location
