@@ -28,16 +28,7 @@ from escalade.scenario._distributions import (
     Triangular,
     Uniform,
 )
-from escalade.scenario._dynamics import (
-    Dynamics,
-    Event,
-    Indicator,
-    Lever,
-    Policy,
-    Question,
-    StateVar,
-    infoset_names,
-)
+from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
 from escalade.scenario._load import (
     LANGUAGE_VERSION,
     SectionHook,
@@ -67,6 +58,7 @@ from escalade.scenario._params import (
     Seed,
     as_generator,
 )
+from escalade.scenario._policies import Lever, Policy, Question, infoset_names
 
 __all__ = [
     "LANGUAGE_VERSION",

@@ -29,6 +29,7 @@ __all__ = [
     "bool_or_formula",
     "check_keys",
     "check_name",
+    "claims_note",
     "error_at",
     "expect_map",
     "expect_number",
@@ -223,3 +224,8 @@ def bool_or_formula(node: YNode, ctx: Context, what: str) -> Formula:
     if isinstance(node, YScalar) and isinstance(node.value, bool):
         return Formula(compile_expression(1.0 if node.value else 0.0), location(node), what)
     return ctx.formula(node, what)
+
+
+def claims_note(node: YMap, ctx: Context) -> tuple[tuple[str, ...], str, str]:
+    """The ``claim(s):``, ``note:`` and ``label:`` of an element written as a mapping."""
+    return ctx.claims_of(node), opt_text(node, "note"), opt_text(node, "label")

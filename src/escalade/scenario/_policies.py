@@ -1,0 +1,339 @@
+"""Scenario language: ``levers``, ``policies`` and ``question``.
+
+``levers`` are named policy instruments whose effects replace parameters
+or derived values; a lever's name is usable in expressions (0 off, 1 on,
+or an intensity in between). ``policies`` combine lever settings with
+choices forced at named information sets, and may extend one another.
+``question`` names the policy a scenario is built to judge, for whom.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from escalade.errors import ParameterError
+from escalade.scenario._checks import (
+    Context,
+    check_keys,
+    check_name,
+    claims_note,
+    error_at,
+    expect_map,
+    expect_number,
+    location,
+    opt_text,
+    req,
+)
+from escalade.scenario._dynamics import Dynamics
+from escalade.scenario._load import (
+    SectionHook,
+    register_finalizer,
+    register_section,
+)
+from escalade.scenario._model import Scenario, TreeNode
+from escalade.scenario._params import Formula, Location
+from escalade.scenario._yaml import YMap, YNode, YScalar
+
+__all__ = ["Lever", "Policy", "Question", "infoset_names"]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A policy instrument: on/off or an intensity in [0, 1], with effects."""
+
+    name: str
+    effects: tuple[tuple[str, Formula], ...]
+    kind: str = "switch"
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Lever settings plus choices forced at named information sets."""
+
+    name: str
+    levers: Mapping[str, float] = field(default_factory=dict)
+    force: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    label: str = ""
+    claims: tuple[str, ...] = ()
+    note: str = ""
+    loc: Location | None = None
+
+
+def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+    """Information-set names of an expanded tree: name -> (player, actions).
+
+    Named information sets keep their names; every other decision node is
+    its own information set named by its path (``root`` for the root),
+    the same rule the game builder uses.
+    """
+    out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    for node in nodes:
+        if node.kind != "decision":
+            continue
+        name = node.infoset or "/".join(node.path) or "root"
+        out.setdefault(name, (node.player, node.actions))
+    return out
+
+
+def _declare_levers(node: YMap, ctx: Context) -> None:
+    for key, _ in node.items:
+        name = check_name(key, "lever name", reserved=True)
+        if name in ctx.kinds:
+            raise key.error(
+                f"lever {name!r} is already defined (as a parameter or state "
+                "variable); levers need names of their own"
+            )
+        ctx.kinds[name] = "number"
+        ctx.defined_at[name] = key.line
+    ctx.lever_names = tuple(k.raw for k, _ in node.items)
+
+
+def _parse_levers(node: YMap, ctx: Context) -> tuple[Lever, ...]:
+    out = []
+    derived_or_params = {n for n, k in ctx.kinds.items() if k == "number"}
+    for key, spec in node.items:
+        name = key.raw
+        what = f"lever {name}"
+        lm = expect_map(spec, what)
+        check_keys(
+            lm, ("kind", "effects", "label", "claim", "claims", "note"), what, required=("effects",)
+        )
+        kind = "switch"
+        if "kind" in lm:
+            kind = check_name(req(lm, "kind"), "kind")
+            if kind not in ("switch", "intensity"):
+                raise req(lm, "kind").error(
+                    f"kind of {what} must be switch or intensity, found {kind!r}"
+                )
+        effects = []
+        for tkey, value in expect_map(req(lm, "effects"), f"effects of {what}").items:
+            target = check_name(tkey, "effect target")
+            if (
+                target not in derived_or_params
+                or target in ctx.state_names
+                or (target in ctx.lever_names)
+            ):
+                raise tkey.error(
+                    f"{what}: an effect replaces a parameter or a derived value; "
+                    f"{target!r} is neither"
+                )
+            effects.append((target, ctx.formula(value, f"{what}: effect on {target}")))
+        claims, note, label = claims_note(lm, ctx)
+        out.append(Lever(name, tuple(effects), kind, label, claims, note, location(key)))
+    return tuple(out)
+
+
+def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
+    infosets = infoset_names(ctx.expanded)
+    raw: dict[str, tuple[YScalar, YMap]] = {}
+    for key, spec in node.items:
+        name = check_name(key, "policy name")
+        raw[name] = (key, expect_map(spec, f"policy {name}"))
+    done: dict[str, Policy] = {}
+
+    def build(name: str, chain: tuple[str, ...]) -> Policy:
+        if name in done:
+            return done[name]
+        key, pm = raw[name]
+        what = f"policy {name}"
+        check_keys(pm, ("extends", "levers", "force", "label", "claim", "claims", "note"), what)
+        levers: dict[str, float] = {}
+        force: dict[str, dict[str, float]] = {}
+        if "extends" in pm:
+            base_node = req(pm, "extends")
+            base = check_name(base_node, "extends")
+            if base not in raw:
+                raise base_node.error(
+                    f"{what} extends unknown policy {base!r}; policies: {', '.join(raw)}"
+                )
+            if base in chain:
+                raise base_node.error(
+                    f"policies extend each other in a cycle: {' -> '.join((*chain, base))}"
+                )
+            parent = build(base, (*chain, name))
+            levers.update(parent.levers)
+            force.update({k: dict(v) for k, v in parent.force.items()})
+        if "levers" in pm:
+            for lkey, value in expect_map(req(pm, "levers"), f"levers of {what}").items:
+                lever = check_name(lkey, "lever")
+                if lever not in ctx.lever_names:
+                    known = ", ".join(ctx.lever_names) or "none (add a levers: section)"
+                    raise lkey.error(f"{what}: unknown lever {lever!r}; levers: {known}")
+                if isinstance(value, YScalar) and isinstance(value.value, bool):
+                    setting = 1.0 if value.value else 0.0
+                else:
+                    setting = expect_number(value, f"setting of lever {lever}")
+                if not 0.0 <= setting <= 1.0:
+                    raise value.error(
+                        f"lever settings lie in [0, 1] (0 off, 1 on), found {setting:g}"
+                    )
+                levers[lever] = setting
+        if "force" in pm:
+            for ikey, value in expect_map(req(pm, "force"), f"force of {what}").items:
+                infoset = ikey.raw
+                if infoset not in infosets:
+                    named = [n for n in infosets if not re.search(r"[/]", n)]
+                    raise ikey.error(
+                        f"{what}: unknown information set {infoset!r}; named "
+                        f"information sets: {', '.join(named) or 'none'}"
+                    )
+                actions = infosets[infoset][1]
+                force[infoset] = _forced_choice(value, actions, f"{what} at {infoset}")
+        claims, note, label = claims_note(pm, ctx)
+        policy = Policy(name, levers, force, label, claims, note, location(key))
+        done[name] = policy
+        return policy
+
+    return tuple(build(name, ()) for name in raw)
+
+
+def _forced_choice(node: YNode, actions: tuple[str, ...], what: str) -> dict[str, float]:
+    if isinstance(node, YScalar) and isinstance(node.value, str):
+        if node.raw not in actions:
+            raise node.error(f"{what}: unknown action {node.raw!r}; actions: {', '.join(actions)}")
+        return {a: (1.0 if a == node.raw else 0.0) for a in actions}
+    m = expect_map(node, f"{what} (an action, or {{action: probability}})")
+    probs = dict.fromkeys(actions, 0.0)
+    for key, value in m.items:
+        if key.raw not in actions:
+            raise key.error(f"{what}: unknown action {key.raw!r}; actions: {', '.join(actions)}")
+        p = expect_number(value, f"probability of {key.raw}")
+        if not 0.0 <= p <= 1.0:
+            raise value.error(f"{what}: probabilities lie in [0, 1], found {p:g}")
+        probs[key.raw] = p
+    total = sum(probs.values())
+    if abs(total - 1.0) > 1e-9:
+        raise m.error(f"{what}: forced probabilities must sum to 1, found {total:.10g}")
+    return probs
+
+
+# ------------------------------------------------------------- environment
+class LeverEnvironment:
+    """Fills in state defaults and lever values, and applies lever effects.
+
+    Installed as ``Scenario.extra["environment"]``; called by
+    :meth:`Scenario.environment`.
+    """
+
+    def __init__(self, dynamics: Dynamics | None, levers: tuple[Lever, ...]) -> None:
+        self.dynamics = dynamics
+        self.levers = levers
+        self.targets: dict[str, list[tuple[Lever, Formula]]] = {}
+        for lever in levers:
+            for target, formula in lever.effects:
+                self.targets.setdefault(target, []).append((lever, formula))
+
+    def prepare(
+        self,
+        scenario: Scenario,
+        env: dict[str, Any],
+        n: int,
+        extra: Mapping[str, Any] | None,
+        levers: Mapping[str, Any] | None,
+    ) -> None:
+        """Set levers, state defaults and ``period``; apply effects on parameters."""
+        settings = dict(levers or {})
+        for lever in self.levers:
+            env[lever.name] = settings.get(lever.name, 0.0)
+        unknown = set(settings) - {lv.name for lv in self.levers}
+        if unknown:
+            raise ParameterError(
+                f"unknown lever {sorted(unknown)[0]!r}; levers: "
+                f"{', '.join(lv.name for lv in self.levers) or 'none'}"
+            )
+        if self.dynamics is not None:
+            env.setdefault("period", 1.0)
+            given = extra or {}
+            for var in self.dynamics.state:
+                if var.name not in given:
+                    env[var.name] = var.clip(var.initial.evaluate(env, n_draws=n))
+        if extra:
+            env.update(extra)
+        for name in scenario.parameters.names:
+            self.after(name, env, n)
+
+    def after(self, name: str, env: dict[str, Any], n: int) -> None:
+        """Apply the effects of levers that are on to ``name``, just computed."""
+        for lever, formula in self.targets.get(name, ()):
+            setting = env[lever.name]
+            if np.all(np.asarray(setting) == 0):
+                continue
+            old = np.asarray(env[name], dtype=np.float64)
+            new = formula.evaluate(env, n_draws=n)
+            env[name] = old + np.asarray(setting) * (new - old)
+
+
+def _finalize(extra: dict[str, Any]) -> None:
+    dynamics = extra.get("dynamics")
+    levers = extra.get("levers", ())
+    if dynamics is None and not levers:
+        return
+    extra["environment"] = LeverEnvironment(dynamics, levers)
+    citations: dict[str, dict[str, tuple[str, ...]]] = {}
+    if dynamics is not None:
+        citations["state"] = {v.name: v.claims for v in dynamics.state}
+        citations["event"] = {e.name: e.claims for e in dynamics.events}
+        citations["indicator"] = {i.name: i.claims for i in dynamics.indicators}
+    citations["lever"] = {lv.name: lv.claims for lv in levers}
+    citations["policy"] = {p.name: p.claims for p in extra.get("policies", ())}
+    extra["citations"] = citations
+
+
+register_finalizer(_finalize)
+register_section(SectionHook("levers", _parse_levers, order=1, declare=_declare_levers))
+register_section(SectionHook("policies", _parse_policies, order=2))
+
+
+@dataclass(frozen=True)
+class Question:
+    """The question a scenario is built to answer: is ``policy`` rational for ``actor``?"""
+
+    text: str
+    actor: str
+    policy: str
+    baseline: str | None = None
+    loc: Location | None = None
+
+
+def _parse_question(m: YMap, ctx: Context) -> Question:
+    check_keys(
+        m, ("text", "actor", "policy", "baseline"), "question", required=("text", "actor", "policy")
+    )
+    actor_node = req(m, "actor")
+    actor = check_name(actor_node, "actor")
+    if actor not in ctx.players:
+        raise actor_node.error(
+            f"question: unknown player {actor!r}; players: {', '.join(ctx.players)}"
+        )
+    return Question(
+        opt_text(m, "text"),
+        actor,
+        check_name(req(m, "policy"), "policy"),
+        check_name(req(m, "baseline"), "baseline") if "baseline" in m else None,
+        location(m),
+    )
+
+
+def _check_question(extra: dict[str, Any]) -> None:
+    q = extra.get("question")
+    if q is None:
+        return
+    names = [p.name for p in extra.get("policies", ())]
+    for value in (q.policy, q.baseline):
+        if value is not None and value not in names:
+            raise error_at(
+                q.loc, f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}"
+            )
+
+
+register_section(SectionHook("question", _parse_question, order=3))
+register_finalizer(_check_question)
