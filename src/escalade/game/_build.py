@@ -137,7 +137,9 @@ def build_game(scenario: Scenario) -> Game:
     outcomes = scenario.outcomes
     n_players = len(players)
 
-    def from_env(env: Mapping[str, Any], size: int) -> GameValues:
+    def from_env(env: Mapping[str, Any], size: int, draws: Draws | None = None) -> GameValues:
+        # With the draws, a chance probability outside [0, 1] is reported with the
+        # parameter values of the draw; without them, with the environment's values.
         cache: dict[int, np.ndarray] = {}
 
         def value(f: Formula) -> np.ndarray:
@@ -153,9 +155,9 @@ def build_game(scenario: Scenario) -> Game:
         chance = np.empty((size, len(chance_formulas)))
         for nd, cols in chance_nodes:
             probs = np.stack([value(f) for f in nd.probs], axis=1)
-            if isinstance(env, _DrawsEnv):
-                used = sorted(set().union(*(f.expr.names for f in nd.probs)) & set(env.draws))
-                describe = _describer(env.draws, used)
+            if draws is not None:
+                used = sorted(set().union(*(f.expr.names for f in nd.probs)) & set(draws))
+                describe = _describer(draws, used)
             else:
                 describe = _plain_describer(env, nd)
             check_chance(probs, nd, describe)
@@ -168,8 +170,7 @@ def build_game(scenario: Scenario) -> Game:
         extra: Mapping[str, Any] | None = None,
         levers: Mapping[str, Any] | None = None,
     ) -> GameValues:
-        env = _DrawsEnv(scenario.environment(draws, extra, levers), draws)
-        return from_env(env, draws.n_draws)
+        return from_env(scenario.environment(draws, extra, levers), draws.n_draws, draws)
 
     return Game(
         name=scenario.name,
@@ -206,14 +207,6 @@ def _describer(draws: Draws, names: list[str]) -> Callable[[int], str]:
         return draws.describe_draw(d, names) or "constant probabilities"
 
     return describe
-
-
-class _DrawsEnv(dict[str, Any]):
-    """An environment that remembers its draws, to name them in error messages."""
-
-    def __init__(self, env: Mapping[str, Any], draws: Draws) -> None:
-        super().__init__(env)
-        self.draws = draws
 
 
 def _plain_describer(env: Mapping[str, Any], node: TreeNode) -> Callable[[int], str]:
