@@ -18,7 +18,6 @@ their first appearance; outcome 0 means none.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -32,6 +31,7 @@ from escalade.game._gambit_text import (
     format_number,
     iter_tokens,
     quote,
+    read_text,
 )
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
@@ -112,18 +112,8 @@ def read_efg(path: str | Path) -> Game:
     >>> g.players, g.outcomes, g.n_nodes
     (('A', 'B'), ('x', 'y'), 3)
     """
-    from escalade.scenario._load import read_file
-
-    shown = str(path)
-    data = read_file(Path(path), shown)
-    if b"\x00" in data[:8192]:
-        raise ScenarioError("this is a binary file, not a Gambit .efg file", file=shown)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    stem = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "game"
-    return parse_efg(text, shown, name=stem)
+    text, shown, name = read_text(path, ".efg")
+    return parse_efg(text, shown, name=name)
 
 
 def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:

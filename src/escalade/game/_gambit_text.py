@@ -12,11 +12,12 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from pathlib import Path
 from typing import NamedTuple
 
 from escalade.errors import ScenarioError
 
-__all__ = ["Token", "TokenStream", "format_number", "iter_tokens", "tokenize"]
+__all__ = ["Token", "TokenStream", "format_number", "iter_tokens", "read_text", "tokenize"]
 
 
 class Token(NamedTuple):
@@ -251,3 +252,23 @@ def quote(text: str) -> str:
         if c == "\\" and (k + 1 == len(text) or text[k + 1] in '"\\'):
             out.append(" ")
     return '"' + "".join(out) + '"'
+
+
+def read_text(path: str | Path, suffix: str) -> tuple[str, str, str]:
+    """A Gambit file's text, its name as given, and a game name made from its stem.
+
+    ``suffix`` (``.efg`` or ``.nfg``) names the format in the message about
+    a binary file; text that is not UTF-8 is read as Latin-1.
+    """
+    from escalade.scenario._load import read_file
+
+    shown = str(path)
+    data = read_file(Path(path), shown)
+    if b"\x00" in data[:8192]:
+        raise ScenarioError(f"this is a binary file, not a Gambit {suffix} file", file=shown)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    stem = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "game"
+    return text, shown, stem

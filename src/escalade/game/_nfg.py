@@ -16,7 +16,6 @@ given as counts, ``{ 2 3 }``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote
+from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote, read_text
 from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
@@ -70,18 +69,8 @@ def read_nfg(path: str | Path) -> Game:
     >>> g.n_infosets, g.action_names
     (2, ('L', 'R', 'l', 'r'))
     """
-    from escalade.scenario._load import read_file
-
-    shown = str(path)
-    data = read_file(Path(path), shown)
-    if b"\x00" in data[:8192]:
-        raise ScenarioError("this is a binary file, not a Gambit .nfg file", file=shown)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    stem = re.sub(r"[^a-z0-9-]+", "-", Path(path).stem.lower()).strip("-") or "game"
-    return parse_nfg(text, shown, name=stem)
+    text, shown, name = read_text(path, ".nfg")
+    return parse_nfg(text, shown, name=name)
 
 
 def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
