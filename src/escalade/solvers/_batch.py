@@ -19,7 +19,9 @@ import numpy as np
 from escalade.errors import ParameterError
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws
-from escalade.solvers._backward import ChunkResult
+from escalade.solvers._backward import ChunkResult, backward_forward
+from escalade.solvers._forced import Fixed
+from escalade.solvers._rules import ChoiceRule
 from escalade.solvers._solution import Solution
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "chunk_bounds",
     "resolve_draws",
     "run_chunks",
+    "solve_perfect_information",
     "values_per_draw",
 ]
 
@@ -151,3 +154,43 @@ def run_chunks(
         strategies=strategies,
         diagnostics={"seconds": time.perf_counter() - started, "evaluate_seconds": evaluating},
     )
+
+
+def solve_perfect_information(
+    game: Game,
+    draws: Draws,
+    rule: ChoiceRule,
+    *,
+    method: str,
+    lam: float | None,
+    keep_strategies: bool,
+    fixed: Fixed | None,
+    chunk_size: int | None,
+    progress: Callable[[int, int], None] | None,
+) -> Solution:
+    """One backward and forward pass per chunk of ``draws`` (SPE, or QRE with perfect information).
+
+    ``rule`` is for the whole batch (``rule.restrict(part)`` for a chunk);
+    every draw converges, the pass being exact.
+    """
+    sol = run_chunks(
+        game,
+        draws,
+        lambda values, part, dest: backward_forward(
+            game,
+            values,
+            rule.restrict(part),
+            keep_strategies=keep_strategies,
+            fixed=fixed,
+            out=dest,
+        ),
+        method=method,
+        lam=lam,
+        keep_strategies=keep_strategies,
+        per_draw=values_per_draw(game),
+        budget=VALUES_BUDGET,
+        chunk_size=chunk_size,
+        progress=progress,
+    )
+    sol.converged = np.ones(draws.n_draws, dtype=bool)
+    return sol

@@ -35,8 +35,8 @@ import numpy as np
 from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws, Seed
-from escalade.solvers._backward import ChunkResult, backward_forward, logit_rule
-from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
+from escalade.solvers._backward import ChunkResult, logit_rule
+from escalade.solvers._batch import resolve_draws, run_chunks, solve_perfect_information
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
 from escalade.solvers._solution import Solution
@@ -135,27 +135,17 @@ def logit_qre(
     else:
         lam_value = check_lam(lam)
     if game.is_perfect_information:
-
-        def solve_pi(values: GameValues, part: slice, dest: ChunkResult) -> ChunkResult:
-            rule = logit_rule(lam_value[part] if isinstance(lam_value, np.ndarray) else lam_value)
-            return backward_forward(
-                game, values, rule, keep_strategies=keep_strategies, fixed=preset, out=dest
-            )
-
-        sol = run_chunks(
+        return solve_perfect_information(
             game,
             d,
-            solve_pi,
+            logit_rule(lam_value),
             method="qre",
             lam=None if isinstance(lam_value, np.ndarray) else lam_value,
             keep_strategies=keep_strategies,
-            per_draw=values_per_draw(game),
-            budget=VALUES_BUDGET,
+            fixed=preset,
             chunk_size=chunk_size,
             progress=progress,
         )
-        sol.converged = np.ones(d.n_draws, dtype=bool)
-        return sol
     lam = float(lam_value)
     tracer = Tracer(game, fixed=preset)
     n = d.n_draws

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import numpy as np
-
 from escalade.errors import SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
-from escalade.solvers._backward import backward_forward, best_response_rule
-from escalade.solvers._batch import VALUES_BUDGET, resolve_draws, run_chunks, values_per_draw
+from escalade.solvers._backward import best_response_rule
+from escalade.solvers._batch import resolve_draws, solve_perfect_information
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._solution import Solution
 
@@ -83,26 +81,14 @@ def spe(
             "information, but some information sets have several nodes; use --method qre "
             "(with --lam inf for the limiting equilibrium) or --method nash"
         )
-    d = resolve_draws(game, draws, seed)
-    preset = resolve_fixed(game, fixed)
-    sol = run_chunks(
+    return solve_perfect_information(
         game,
-        d,
-        lambda values, part, dest: backward_forward(
-            game,
-            values,
-            best_response_rule,
-            keep_strategies=keep_strategies,
-            fixed=preset,
-            out=dest,
-        ),
+        resolve_draws(game, draws, seed),
+        best_response_rule,
         method="spe",
         lam=None,
         keep_strategies=keep_strategies,
-        per_draw=values_per_draw(game),
-        budget=VALUES_BUDGET,
+        fixed=resolve_fixed(game, fixed),
         chunk_size=chunk_size,
         progress=progress,
     )
-    sol.converged = np.ones(d.n_draws, dtype=bool)
-    return sol
