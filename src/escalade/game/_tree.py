@@ -70,14 +70,6 @@ class Level:
         For each kid, the position of its parent in ``parents``.
     dec_kids : ndarray of int
         Kids whose parent is a decision node.
-    dec_offsets, dec_group : ndarray of int
-        Start of each decision parent's children within ``dec_kids``, and
-        the decision parent (0, 1, ...) of each of them.
-    dec_mover : ndarray of int
-        Player moving at each of them.
-    chance_kids, chance_cols : ndarray of int
-        Kids whose parent is a chance node, and their columns of
-        ``GameValues.chance``.
     """
 
     parents: IntArray
@@ -85,11 +77,6 @@ class Level:
     offsets: IntArray
     kid_parent: IntArray
     dec_kids: IntArray
-    dec_offsets: IntArray
-    dec_group: IntArray
-    dec_mover: IntArray
-    chance_kids: IntArray
-    chance_cols: IntArray
 
     @property
     def n_kids(self) -> int:
@@ -235,27 +222,13 @@ class Game:
             klo, khi = int(starts[d + 1]), int(starts[d + 2])
             offsets = first[parents] - klo
             kid_parent = np.repeat(np.arange(len(parents)), self.n_children[parents])
-            parent_kind = self.kind[parents][kid_parent]
-            dec = np.flatnonzero(parent_kind == DECISION)
-            dec_parent = kid_parent[dec]
-            if dec.size:
-                dec_starts = np.flatnonzero(np.r_[True, dec_parent[1:] != dec_parent[:-1]])
-            else:
-                dec_starts = np.zeros(0, dtype=np.int64)
-            dec_group = np.repeat(np.arange(len(dec_starts)), np.diff(np.r_[dec_starts, dec.size]))
-            chance = np.flatnonzero(parent_kind == CHANCE)
             out.append(
                 Level(
                     parents=parents,
                     kids=slice(klo, khi),
                     offsets=offsets.astype(np.int64),
                     kid_parent=kid_parent,
-                    dec_kids=dec,
-                    dec_offsets=dec_starts.astype(np.int64),
-                    dec_group=dec_group.astype(np.int64),
-                    dec_mover=self.player[parents][dec_parent].astype(np.int64),
-                    chance_kids=chance,
-                    chance_cols=self.edge_chance[klo + chance],
+                    dec_kids=np.flatnonzero(self.kind[parents][kid_parent] == DECISION),
                 )
             )
         return tuple(out)
