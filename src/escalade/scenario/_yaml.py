@@ -39,6 +39,13 @@ _CORE_TAGS = {
 }
 
 
+def _error_at_mark(message: str, file: str, mark: yaml.Mark | None) -> ScenarioError:
+    """A :class:`ScenarioError` at a PyYAML mark (0-based line and column), if there is one."""
+    if mark is None:
+        return ScenarioError(message, file=file)
+    return ScenarioError(message, file=file, line=mark.line + 1, col=mark.column + 1)
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader, with a nesting limit checked while composing.
 
@@ -55,13 +62,11 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > _MAX_NESTING:
-                mark = self.peek_event().start_mark
-                raise ScenarioError(
+                raise _error_at_mark(
                     f"expected values nested at most {_MAX_NESTING} levels deep, found deeper "
                     "nesting",
-                    file=self._file,
-                    line=mark.line + 1,
-                    col=mark.column + 1,
+                    self._file,
+                    self.peek_event().start_mark,
                 )
             return super().compose_node(parent, index)
         finally:
@@ -238,12 +243,7 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         problem = exc.problem or "malformed YAML"
         if exc.context:
             problem = f"{problem} ({exc.context})"
-        raise ScenarioError(
-            f"YAML syntax error: {problem}",
-            file=file,
-            line=(mark.line + 1) if mark else None,
-            col=(mark.column + 1) if mark else None,
-        ) from None
+        raise _error_at_mark(f"YAML syntax error: {problem}", file, mark) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"YAML syntax error: {exc}", file=file) from None
     except RecursionError:
@@ -256,12 +256,8 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
             "file holds only comments or blank lines; expected a YAML scenario", file=file
         )
     if len(nodes) > 1:
-        m = nodes[1][1]
-        raise ScenarioError(
-            "expected one YAML document (a scenario), found a second one here",
-            file=file,
-            line=m.line + 1,
-            col=m.column + 1,
+        raise _error_at_mark(
+            "expected one YAML document (a scenario), found a second one here", file, nodes[1][1]
         )
     _check_expanded_size(nodes[0][0], file)
     return _Converter(file).convert(nodes[0][0], 0, ())
@@ -289,25 +285,21 @@ def _check_expanded_size(root: yaml.Node, file: str) -> None:
             on_path.discard(key)
             total = 1 + sum(sizes[id(child)] for child in children)
             if total > _MAX_VALUES:
-                mark = node.start_mark
-                raise ScenarioError(
+                raise _error_at_mark(
                     f"expected at most {_MAX_VALUES:,} values once aliases (*name) are "
                     f"expanded, found {total:,} or more",
-                    file=file,
-                    line=mark.line + 1,
-                    col=mark.column + 1,
+                    file,
+                    node.start_mark,
                 )
             sizes[key] = total
             continue
         if key in sizes:
             continue
         if key in on_path:
-            mark = node.start_mark
-            raise ScenarioError(
+            raise _error_at_mark(
                 "an alias refers to a value that contains it; expected a tree of values",
-                file=file,
-                line=mark.line + 1,
-                col=mark.column + 1,
+                file,
+                node.start_mark,
             )
         on_path.add(key)
         stack.append((node, True))
