@@ -177,14 +177,12 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 if not node.actions:
                     raise ts.error_at("expected at least one action, found { }", open_tok)
                 if key in infosets and len(infosets[key][0]) != len(node.actions):
-                    raise ScenarioError(
+                    raise ts.error_at(
                         f"information set {node.infoset} of "
                         f"{'chance' if node.kind == 'c' else players[node.player - 1]} has "
                         f"{len(infosets[key][0])} actions elsewhere but {len(node.actions)} "
                         "here",
-                        file=file,
-                        line=iset_tok.line if iset_tok else None,
-                        col=iset_tok.col if iset_tok else None,
+                        iset_tok,
                     )
                 infosets.setdefault(key, (node.actions, node.probs, tok))
             elif key in infosets:
@@ -193,7 +191,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 raise ts.error("expected the information set's name and actions (first use)")
             node.infoset_label = infoset_labels.get(key, "")
             if node.kind == "c":
-                _check_probs(node, file)
+                _check_probs(node, ts)
         out_tok = ts.peek()
         node.outcome = ts.integer("an outcome number (a whole number, 0 for none)")
         if node.outcome < 0:
@@ -207,12 +205,10 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 ts.skip_commas()
             ts.expect("}", "} closing the payoffs")
             if len(pays) != len(players):
-                raise ScenarioError(
+                raise ts.error_at(
                     f"outcome {node.outcome} lists {len(pays)} payoff"
                     f"{'' if len(pays) == 1 else 's'}; expected one per player ({len(players)})",
-                    file=file,
-                    line=out_tok.line if out_tok else None,
-                    col=out_tok.col if out_tok else None,
+                    out_tok,
                 )
             if node.outcome == 0:
                 raise ts.error_at(
@@ -241,32 +237,26 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     if stack:
         missing = nodes[stack[-1]]
         shown = f"node {missing.name!r}" if missing.name else "this node"
-        raise ScenarioError(
+        raise ts.error_at(
             f"the file ends early: expected {len(missing.actions)} children of {shown} "
             f"(one per action), found {len(missing.children)}",
-            file=file,
-            line=missing.token.line,
-            col=missing.token.col,
+            missing.token,
         )
     return _to_game(nodes, players, outcomes, title, comment, name)
 
 
-def _check_probs(node: _Node, file: str) -> None:
+def _check_probs(node: _Node, ts: TokenStream) -> None:
     for action, p in zip(node.actions, node.probs, strict=True):
         if not -1e-12 <= p <= 1 + 1e-12:
-            raise ScenarioError(
+            raise ts.error_at(
                 f"expected chance probabilities in [0, 1], found {p:g} for action {action!r}",
-                file=file,
-                line=node.token.line,
-                col=node.token.col,
+                node.token,
             )
     total = sum(node.probs)
     if abs(total - 1.0) > 1e-9:
-        raise ScenarioError(
+        raise ts.error_at(
             f"expected chance probabilities that sum to 1, found a sum of {total:.10g}",
-            file=file,
-            line=node.token.line,
-            col=node.token.col,
+            node.token,
         )
 
 
