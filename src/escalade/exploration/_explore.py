@@ -184,7 +184,7 @@ def _run(
     # parse once here, so a damaged copy fails before any worker starts
     load_scenario_text(store.scenario_text(), file)
     pending = store.pending()
-    per_chunk = {k: len(m.design.chunk_rows(k)) * len(m.policies) for k in range(m.design.n_chunks)}
+    per_chunk = {k: m.expected_rows(k) for k in range(m.design.n_chunks)}
     total = sum(per_chunk.values())
     done_rows = total - sum(per_chunk[k] for k in pending)
     if progress is not None:

@@ -97,11 +97,7 @@ def unit_frame(result: ExplorationResult) -> pd.DataFrame:
         If the recomputed points do not give the stored parameter values.
     """
     design = result.store.manifest.design
-    done = [
-        k
-        for k in range(design.n_chunks)
-        if result.store.manifest.chunks.get(k, {}).get("status") == "done"
-    ]
+    done = result.store.manifest.done_chunks()
     if not done:
         raise ParameterError(f"{result.path}: no chunk has been computed yet")
     u = np.concatenate([design.unit_points(k) for k in done])

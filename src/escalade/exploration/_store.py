@@ -101,9 +101,17 @@ class Manifest:
     @property
     def complete(self) -> bool:
         """Whether every chunk is done."""
-        return all(
-            self.chunks.get(k, {}).get("status") == "done" for k in range(self.design.n_chunks)
-        )
+        return len(self.done_chunks()) == self.design.n_chunks
+
+    def done_chunks(self) -> list[int]:
+        """The chunks marked done, in chunk order."""
+        return [
+            k for k in range(self.design.n_chunks) if self.chunks.get(k, {}).get("status") == "done"
+        ]
+
+    def expected_rows(self, k: int) -> int:
+        """Rows of chunk ``k`` when done: its worlds times the policies."""
+        return len(self.design.chunk_rows(k)) * len(self.policies)
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
@@ -256,7 +264,7 @@ class RunStore:
             with contextlib.suppress(OSError):
                 stale.unlink()
         for k in range(self.manifest.design.n_chunks):
-            expected = len(self.manifest.design.chunk_rows(k)) * len(self.manifest.policies)
+            expected = self.manifest.expected_rows(k)
             info = self.manifest.chunks.get(k, {})
             rows = self._rows_in(self.chunk_file(k))
             if rows == expected:
@@ -308,21 +316,16 @@ class RunStore:
 
     def chunk_paths(self) -> Iterator[Path]:
         """Files of the chunks done, in chunk order."""
-        for k in range(self.manifest.design.n_chunks):
-            if self.manifest.chunks.get(k, {}).get("status") == "done":
-                yield self.chunk_file(k)
+        for k in self.manifest.done_chunks():
+            yield self.chunk_file(k)
 
     def check_complete(self) -> None:
         """Raise if chunks are missing (the run must be resumed first)."""
-        missing = [
-            k
-            for k in range(self.manifest.design.n_chunks)
-            if self.manifest.chunks.get(k, {}).get("status") != "done"
-        ]
+        total = self.manifest.design.n_chunks
+        missing = total - len(self.manifest.done_chunks())
         if missing:
             raise ParameterError(
-                f"{self.path}: {len(missing)} of "
-                f"{self.manifest.design.n_chunks} chunks are not computed; "
+                f"{self.path}: {missing} of {total} chunks are not computed; "
                 f"finish the run with: escalade explore --resume {self.path}"
             )
 
