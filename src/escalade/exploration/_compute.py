@@ -9,7 +9,8 @@ own child seed (the same for every policy: common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +21,7 @@ from escalade.exploration._design import Design, chunk_seed
 from escalade.game import Game, build_game
 from escalade.scenario import Draws, Scenario, load_scenario_text
 
-__all__ = ["ChunkTask", "compute_chunk", "output_columns"]
+__all__ = ["ChunkTask", "compute_chunk", "explored_scenario", "output_columns"]
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,17 @@ class ChunkTask:
     chunk: int
 
 
-@lru_cache(maxsize=4)
-def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Scenario, Game]:
-    from dataclasses import replace
-
+def explored_scenario(text: bytes, file: str, overrides: Mapping[str, str]) -> Scenario:
+    """The scenario as a run explores it: its text, with the overridden parameters fixed."""
     scenario = load_scenario_text(text, file)
     if overrides:
         scenario = replace(scenario, parameters=scenario.parameters.fixed(dict(overrides)))
+    return scenario
+
+
+@lru_cache(maxsize=4)
+def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Scenario, Game]:
+    scenario = explored_scenario(text, file, dict(overrides))
     return scenario, build_game(scenario)
 
 

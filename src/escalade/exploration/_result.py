@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import ParameterError
+from escalade.exploration._compute import explored_scenario
 from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._discovery import discover as _discover
 from escalade.exploration._robustness import RobustnessResult
@@ -17,7 +18,7 @@ from escalade.exploration._robustness import robustness as _robustness
 from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._sensitivity import sensitivity as _sensitivity
 from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario, load_scenario_text
+from escalade.scenario import Scenario
 from escalade.solvers import Summary, Table
 
 __all__ = ["ExplorationResult"]
@@ -54,13 +55,9 @@ class ExplorationResult:
     def open(cls, path: str | Path) -> ExplorationResult:
         """Open a run folder (complete or not)."""
         store = RunStore.open(path)
-        m = store.manifest
-        file = Path(m.source).name if m.source else f"{m.scenario}.yaml"
-        scenario = load_scenario_text(store.scenario_text(), file)
-        if m.overrides:
-            from dataclasses import replace
-
-            scenario = replace(scenario, parameters=scenario.parameters.fixed(m.overrides))
+        scenario = explored_scenario(
+            store.scenario_text(), store.scenario_file, store.manifest.overrides
+        )
         return cls(Path(path), store, scenario)
 
     # ------------------------------------------------------------- facts

@@ -166,6 +166,7 @@ class RunStore:
     def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
+        self._text: bytes | None = None
 
     # ---------------------------------------------------------------- create
     @classmethod
@@ -234,13 +235,21 @@ class RunStore:
         return store
 
     def scenario_text(self) -> bytes:
-        """The explored scenario's text, as stored in the run folder."""
-        try:
-            return (self.path / SCENARIO_COPY).read_bytes()
-        except OSError as exc:
-            raise OutputError(
-                f"{self.path / SCENARIO_COPY}: cannot read ({exc.strerror or exc})"
-            ) from None
+        """The explored scenario's text, as stored in the run folder (read once)."""
+        if self._text is None:
+            try:
+                self._text = (self.path / SCENARIO_COPY).read_bytes()
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.path / SCENARIO_COPY}: cannot read ({exc.strerror or exc})"
+                ) from None
+        return self._text
+
+    @property
+    def scenario_file(self) -> str:
+        """The file name the stored scenario's messages point to."""
+        m = self.manifest
+        return Path(m.source).name if m.source else f"{m.scenario}.yaml"
 
     # ----------------------------------------------------------------- state
     def save(self) -> None:
