@@ -57,6 +57,14 @@ def _actor(result: ExplorationResult, actor: str | None) -> str:
     return actor
 
 
+def _policy(result: ExplorationResult, name: str) -> str:
+    if name not in result.policies:
+        raise ParameterError(
+            f"unknown policy {name!r}; explored policies: {', '.join(result.policies)}"
+        )
+    return name
+
+
 def output_table(result: ExplorationResult, output: str) -> pd.DataFrame:
     """One output as worlds (rows, by sample) by policies (columns).
 

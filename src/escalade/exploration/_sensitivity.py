@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from escalade.errors import OutputError, ParameterError
-from escalade.exploration._robustness import output_table
+from escalade.exploration._robustness import _policy, output_table
 from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
@@ -121,14 +121,6 @@ def unit_frame(result: ExplorationResult) -> pd.DataFrame:
                 "for sensitivity here"
             )
     return frame.sort_index()
-
-
-def _policy(result: ExplorationResult, name: str) -> str:
-    if name not in result.policies:
-        raise ParameterError(
-            f"unknown policy {name!r}; explored policies: {', '.join(result.policies)}"
-        )
-    return name
 
 
 def target(
