@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import ParameterError
 
-__all__ = ["DESIGNS", "MAX_GLOBAL_DESIGN", "Design", "chunk_seed"]
+__all__ = ["DESIGNS", "MAX_GLOBAL_DESIGN", "Design", "chunk_seed", "unit_problem"]
 
 #: Design kinds by name.
 DESIGNS = ("lhs", "sobol", "mc", "morris")
@@ -59,6 +59,15 @@ def chunk_seed(seed: int, chunk: int, stream: int = 0) -> np.random.SeedSequence
     """
     key = (chunk,) if stream == 0 else (chunk, stream)
     return np.random.SeedSequence(seed, spawn_key=key)
+
+
+def unit_problem(d: int) -> dict[str, Any]:
+    """SALib's problem over the unit cube of ``d`` inputs, named ``x0``, ``x1``, ...
+
+    Designs are sampled, and analysed, in unit-cube coordinates; each
+    parameter's inverse CDF turns them into values.
+    """
+    return {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
 
 
 @dataclass(frozen=True)
@@ -179,16 +188,12 @@ class Design:
 
     def salib_problem(self) -> dict[str, Any]:
         """The SALib problem over the unit cube."""
-        return {
-            "num_vars": len(self.parameters),
-            "names": list(self.parameters),
-            "bounds": [[0.0, 1.0]] * len(self.parameters),
-        }
+        return {**unit_problem(len(self.parameters)), "names": list(self.parameters)}
 
 
 @lru_cache(maxsize=4)
 def _global_design(kind: str, samples: int, seed: int, d: int) -> FloatArray:
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+    problem = unit_problem(d)
     with warnings.catch_warnings():
         # Saltelli's design needs N * (D + 2) rows whatever N is; SALib warns that Sobol'
         # points balance best for N a power of 2, which the user may not want to be held to.

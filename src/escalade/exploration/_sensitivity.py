@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from escalade.errors import OutputError, ParameterError
+from escalade.exploration._design import unit_problem
 from escalade.exploration._robustness import _policy, output_table
 from escalade.solvers import Summary, Table
 
@@ -334,7 +335,6 @@ def _sobol(result: ExplorationResult, y: pd.Series, resamples: int) -> tuple[pd.
             f"escalade explore --resume {result.path}"
         )
     d = len(design.parameters)
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     values = y.to_numpy(dtype=float)
     if np.ptp(values) == 0:
         raise ParameterError(
@@ -343,7 +343,7 @@ def _sobol(result: ExplorationResult, y: pd.Series, resamples: int) -> tuple[pd.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         s = sobol.analyze(
-            problem,
+            unit_problem(d),
             values,
             calc_second_order=False,
             num_resamples=resamples,
@@ -376,10 +376,8 @@ def _morris(
             f"{result.path}: Morris effects need every trajectory of the design "
             f"({design.samples:,} worlds), found {len(y):,}; finish the run first"
         )
-    d = len(design.parameters)
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     s = morris.analyze(
-        problem,
+        unit_problem(len(design.parameters)),
         x.to_numpy(),
         y.to_numpy(dtype=float),
         num_resamples=resamples,
@@ -400,11 +398,9 @@ def _morris(
 def _pawn(x: pd.DataFrame, y: pd.Series, slides: int) -> tuple[pd.DataFrame, float]:
     from SALib.analyze import pawn
 
-    d = x.shape[1]
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        s = pawn.analyze(problem, x.to_numpy(), y.to_numpy(dtype=float), S=slides)
+        s = pawn.analyze(unit_problem(x.shape[1]), x.to_numpy(), y.to_numpy(dtype=float), S=slides)
     keys = ("minimum", "mean", "median", "maximum", "CV", "stdev")
     frame = pd.DataFrame(
         {k: np.asarray(s[k], dtype=float) for k in keys},
@@ -426,7 +422,6 @@ def _delta(x: pd.DataFrame, y: pd.Series, resamples: int, seed: int) -> tuple[pd
     dummy = rng.random(len(y))
     data = np.column_stack([x.to_numpy(), dummy])
     d = data.shape[1]
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     # SALib's delta seeds numpy's global generator and changes how warnings print;
     # put both back so that analysing never changes the caller's random numbers
     state = np.random.get_state()  # noqa: NPY002 - restoring what SALib changes
@@ -435,7 +430,7 @@ def _delta(x: pd.DataFrame, y: pd.Series, resamples: int, seed: int) -> tuple[pd
         # record=True keeps SALib's warnings (it resets the filters itself) off the console
         with warnings.catch_warnings(record=True):
             s = delta.analyze(
-                problem,
+                unit_problem(d),
                 data,
                 y.to_numpy(dtype=float),
                 num_resamples=resamples,
