@@ -8,7 +8,6 @@ it change with the run.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from escalade.exploration._discovery import DiscoveryResult, describe_full, desc
 from escalade.exploration._robustness import RobustnessResult
 from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._store import atomic_write
+from escalade.report._analysis import _e
+from escalade.report._answer import _lower, _pct
 from escalade.report._charts import PALETTE, _plt, bar_chart, svg_of
 from escalade.report._page import page, table
 
@@ -30,21 +31,6 @@ __all__ = ["ExplorationReport", "analyse_run", "render_exploration", "write_expl
 
 #: Indicators shown in the policy table when the scenario reports them.
 _KEY = ("major_war", "seoul_attacked", "rok_leaves_npt", "settlement")
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text))
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _lower(text: str) -> str:
-    word = text.split(" ", 1)[0]
-    if len(word) > 1 and (word[1].isupper() or "." in word):
-        return text
-    return text[:1].lower() + text[1:]
 
 
 @dataclass
