@@ -116,6 +116,12 @@ def _lever_labels(result: ExplorationResult) -> dict[str, str]:
     return {lv.name: lv.label or lv.name for lv in result.scenario.extra.get("levers", ())}
 
 
+def _lever_indicators(rep: ExplorationReport) -> list[str]:
+    """The indicators whose change is shown for lever pairs: the risk, then two others."""
+    keys = (rep.robustness.risk, "P:rok_leaves_npt", "P:settlement")
+    return [k for k in keys if k is not None and f"with:{k}" in rep.levers.columns]
+
+
 def _restriction_words(d: DiscoveryResult, limit: int = 4, max_p: float = 0.05) -> str:
     """The box's restrictions in words, those that are not likely chance (quasi-p)."""
     parts = []
@@ -202,9 +208,7 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
             _lower(lever_names.get(x.strip(), x.strip())) for x in row["levers"].split(",")
         )
         moves = []
-        for key in (rob.risk, "P:rok_leaves_npt", "P:settlement"):
-            if key is None or f"with:{key}" not in row:
-                continue
+        for key in _lever_indicators(rep):
             a, b = row[f"without:{key}"], row[f"with:{key}"]
             if max(a, b) >= 0.0005:
                 moves.append(f"{_lower(ind.get(key, key))} {_pct(a)} → {_pct(b)}")
@@ -217,10 +221,11 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
             f"against {_pct(row['share_best_without'])} without the levers."
         )
     wb = rep.where_best
-    if wb is not None and wb.chosen > 0 and _restriction_words(wb):
+    where = _restriction_words(wb) if wb is not None and wb.chosen > 0 else ""
+    if wb is not None and where:
         b = wb.box
         out.append(
-            f"Where is {labels[focus]} best? Chiefly where {_restriction_words(wb)}: in that "
+            f"Where is {labels[focus]} best? Chiefly where {where}: in that "
             f"region ({_pct(b.mass)} of worlds) it is best in {_pct(b.density)} of worlds, "
             f"against {_pct(wb.share)} overall, and the region holds {_pct(b.coverage)} of all "
             "the worlds where it is best."
@@ -418,8 +423,7 @@ def _lever_section(rep: ExplorationReport, labels: dict[str, str]) -> str:
     res = rep.result
     ind = _indicator_labels(res)
     names = _lever_labels(res)
-    keys = [k for k in (rep.robustness.risk, "P:rok_leaves_npt", "P:settlement") if k]
-    keys = [k for k in keys if f"with:{k}" in lev.columns]
+    keys = _lever_indicators(rep)
     rows = []
     for _, r in lev.iterrows():
         rows.append(
