@@ -49,7 +49,7 @@ import pandas as pd
 
 from escalade.errors import ParameterError
 from escalade.exploration._prim import PrimBox, PrimResult, prim
-from escalade.exploration._robustness import _policy, output_table
+from escalade.exploration._robustness import explored_policy, output_table
 from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
@@ -380,7 +380,7 @@ def discover(
         )
         chosen_policy = None
     else:
-        chosen_policy = _policy(result, policy or result.focus_policy)
+        chosen_policy = explored_policy(result, policy or result.focus_policy)
         values = output_table(result, spec["output"])[chosen_policy]
         op, v = spec["op"], spec["value"]
         y = pd.Series(_COMPARE[op](values.to_numpy(dtype=float), v), index=values.index)

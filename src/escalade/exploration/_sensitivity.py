@@ -56,7 +56,7 @@ import pandas as pd
 
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration._design import unit_problem
-from escalade.exploration._robustness import _policy, output_table
+from escalade.exploration._robustness import explored_policy, output_table
 from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
@@ -142,11 +142,11 @@ def target(
             raise ParameterError("give either policy or contrast, not both")
         if len(contrast) != 2:
             raise ParameterError(f"contrast must be two policies (a, b), found {contrast!r}")
-        a, b = (_policy(result, p) for p in contrast)
+        a, b = (explored_policy(result, p) for p in contrast)
         if a == b:
             raise ParameterError(f"contrast compares a policy with itself ({a!r})")
         return (table[a] - table[b]).rename(f"{output}[{a}-{b}]"), f"{output}, {a} minus {b}"
-    p = _policy(result, policy or result.focus_policy)
+    p = explored_policy(result, policy or result.focus_policy)
     return table[p].rename(f"{output}[{p}]"), f"{output} under {p}"
 
 
