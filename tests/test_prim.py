@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 from escalade.errors import EscaladeError, ParameterError
-from escalade.exploration._prim import _quantile, prim
+from escalade.exploration._peeling import _quantile
+from escalade.exploration._prim import prim
 
 
 def planted(seed: int, n: int = 2000, d: int = 6, noise: float = 0.1, decimals: int | None = None):

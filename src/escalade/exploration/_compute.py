@@ -9,7 +9,8 @@ own child seed (the same for every policy: common random numbers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -18,9 +19,9 @@ import numpy as np
 from escalade.errors import ParameterError
 from escalade.exploration._design import Design, chunk_seed
 from escalade.game import Game, build_game
-from escalade.scenario import Draws, Scenario, load_scenario_text
+from escalade.scenario import Scenario, load_scenario_text
 
-__all__ = ["ChunkTask", "compute_chunk", "output_columns"]
+__all__ = ["ChunkTask", "compute_chunk", "explored_scenario", "output_columns"]
 
 
 @dataclass(frozen=True)
@@ -36,13 +37,17 @@ class ChunkTask:
     chunk: int
 
 
-@lru_cache(maxsize=4)
-def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Scenario, Game]:
-    from dataclasses import replace
-
+def explored_scenario(text: bytes, file: str, overrides: Mapping[str, str]) -> Scenario:
+    """The scenario as a run explores it: its text, with the overridden parameters fixed."""
     scenario = load_scenario_text(text, file)
     if overrides:
         scenario = replace(scenario, parameters=scenario.parameters.fixed(dict(overrides)))
+    return scenario
+
+
+@lru_cache(maxsize=4)
+def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tuple[Scenario, Game]:
+    scenario = explored_scenario(text, file, dict(overrides))
     return scenario, build_game(scenario)
 
 
@@ -90,11 +95,7 @@ def compute_chunk(task: ChunkTask) -> Any:
     block = design.block
     world_stream = (np.arange(rows.start, rows.stop) // block) - rows.start // block
     streams = (np.repeat(world_stream, r) * r + np.tile(np.arange(r), n)).astype(np.int64)
-    columns: dict[str, list[Any]] = {}
-    samples = np.arange(rows.start, rows.stop, dtype=np.int64)
-    params = {name: worlds[name] for name in design.parameters}
-    out_names = output_columns(scenario)
-    pieces = []
+    outcomes = []
     for policy in task.policies:
         res = simulate(
             scenario,
@@ -109,35 +110,22 @@ def compute_chunk(task: ChunkTask) -> Any:
         )
         if res.run_utility is None or res.run_flags is None:  # pragma: no cover
             raise ParameterError("simulation kept no per-run results")
-        util = res.run_utility.reshape(n, r, -1).mean(axis=1)
-        flags = res.run_flags.reshape(n, r, -1).mean(axis=1)
-        pieces.append((policy, util, flags))
-    total = n * len(task.policies)
-    columns["sample"] = [np.tile(samples, len(task.policies))]
-    columns["policy"] = [np.repeat(np.array(task.policies, dtype=object), n)]
+        runs = np.concatenate([res.run_utility, res.run_flags], axis=1)
+        outcomes.append(runs.reshape(n, r, -1).mean(axis=1))
+    n_policies = len(task.policies)
+    arrays = [
+        pa.array(np.tile(np.arange(rows.start, rows.stop, dtype=np.int64), n_policies)),
+        pa.array(np.repeat(np.array(task.policies, dtype=object), n), pa.string()),
+    ]
     for name in design.parameters:
-        prm = space[name]
-        values = np.tile(params[name], len(task.policies))
-        if prm.choices is not None:
-            columns[name] = [np.array(prm.choices, dtype=object)[values.astype(np.int64)]]
+        values = np.tile(worlds[name], n_policies)
+        choices = space[name].choices
+        if choices is not None:
+            labels = np.array(choices, dtype=object)[values.astype(np.int64)]
+            arrays.append(pa.array(labels, pa.string()))
         else:
-            columns[name] = [values]
-    stacked = np.concatenate([np.concatenate([u, f], axis=1) for _, u, f in pieces], axis=0)
-    arrays = [pa.array(columns["sample"][0]), pa.array(columns["policy"][0], pa.string())]
-    names = ["sample", "policy"]
-    for name in design.parameters:
-        value = columns[name][0]
-        arrays.append(pa.array(value, pa.string() if value.dtype == object else pa.float64()))
-        names.append(name)
-    for j, name in enumerate(out_names):
-        arrays.append(pa.array(stacked[:, j], pa.float64()))
-        names.append(name)
-    table = pa.Table.from_arrays(arrays, names=names)
-    if table.num_rows != total:  # pragma: no cover - shapes are built above
-        raise ParameterError("internal: chunk row count mismatch")
-    return table
-
-
-def draws_for(scenario: Scenario, design: Design, chunk: int) -> Draws:
-    """The parameter values of one chunk's worlds (for inspection and tests)."""
-    return scenario.parameters.from_unit(design.unit_points(chunk))
+            arrays.append(pa.array(values, pa.float64()))
+    stacked = np.concatenate(outcomes, axis=0)
+    arrays += [pa.array(column, pa.float64()) for column in stacked.T]
+    names = ["sample", "policy", *design.parameters, *output_columns(scenario)]
+    return pa.Table.from_arrays(arrays, names=names)

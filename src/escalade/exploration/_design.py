@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import ParameterError
 
-__all__ = ["DESIGNS", "MAX_GLOBAL_DESIGN", "Design", "chunk_seed"]
+__all__ = ["DESIGNS", "MAX_GLOBAL_DESIGN", "Design", "chunk_seed", "unit_problem"]
 
 #: Design kinds by name.
 DESIGNS = ("lhs", "sobol", "mc", "morris")
@@ -59,6 +59,21 @@ def chunk_seed(seed: int, chunk: int, stream: int = 0) -> np.random.SeedSequence
     """
     key = (chunk,) if stream == 0 else (chunk, stream)
     return np.random.SeedSequence(seed, spawn_key=key)
+
+
+def _block(kind: str, d: int) -> int:
+    # Saltelli's design has D + 2 rows per base point (first and total order), a Morris
+    # trajectory D + 1 points
+    return {"sobol": d + 2, "morris": d + 1}.get(kind, 1)
+
+
+def unit_problem(d: int) -> dict[str, Any]:
+    """SALib's problem over the unit cube of ``d`` inputs, named ``x0``, ``x1``, ...
+
+    Designs are sampled, and analysed, in unit-cube coordinates; each
+    parameter's inverse CDF turns them into values.
+    """
+    return {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
 
 
 @dataclass(frozen=True)
@@ -109,7 +124,7 @@ class Design:
         100
         """
         d = len(parameters)
-        block = {"sobol": d + 2, "morris": d + 1}.get(kind, 1)
+        block = _block(kind, d)
         if block > 1:
             n = samples // block
             if n < 1:
@@ -131,8 +146,7 @@ class Design:
     @property
     def block(self) -> int:
         """Rows compared with each other (a Sobol' block or a Morris trajectory); 1 otherwise."""
-        d = len(self.parameters)
-        return {"sobol": d + 2, "morris": d + 1}.get(self.kind, 1)
+        return _block(self.kind, len(self.parameters))
 
     @property
     def n_chunks(self) -> int:
@@ -179,16 +193,12 @@ class Design:
 
     def salib_problem(self) -> dict[str, Any]:
         """The SALib problem over the unit cube."""
-        return {
-            "num_vars": len(self.parameters),
-            "names": list(self.parameters),
-            "bounds": [[0.0, 1.0]] * len(self.parameters),
-        }
+        return {**unit_problem(len(self.parameters)), "names": list(self.parameters)}
 
 
 @lru_cache(maxsize=4)
 def _global_design(kind: str, samples: int, seed: int, d: int) -> FloatArray:
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
+    problem, n = unit_problem(d), samples // _block(kind, d)
     with warnings.catch_warnings():
         # Saltelli's design needs N * (D + 2) rows whatever N is; SALib warns that Sobol'
         # points balance best for N a power of 2, which the user may not want to be held to.
@@ -196,13 +206,11 @@ def _global_design(kind: str, samples: int, seed: int, d: int) -> FloatArray:
         if kind == "sobol":
             from SALib.sample import sobol
 
-            x = sobol.sample(
-                problem, samples // (d + 2), calc_second_order=False, scramble=True, seed=seed
-            )
+            x = sobol.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
         else:
             from SALib.sample import morris
 
-            x = morris.sample(problem, samples // (d + 1), num_levels=4, seed=seed)
+            x = morris.sample(problem, n, num_levels=4, seed=seed)
     out = np.clip(np.asarray(x, dtype=np.float64), 0.0, 1.0)
     out.setflags(write=False)
     return out

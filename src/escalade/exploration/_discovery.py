@@ -39,6 +39,7 @@ high-dimensional data. Statistics and Computing 9, 123-143.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,7 +49,7 @@ import pandas as pd
 
 from escalade.errors import ParameterError
 from escalade.exploration._prim import PrimBox, PrimResult, prim
-from escalade.exploration._robustness import output_table
+from escalade.exploration._robustness import explored_policy, output_table
 from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ _CONDITION = re.compile(
     r"(?P<value>[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$"
 )
 _BEST = re.compile(r"^\s*(?P<neg>not\s+)?best:(?P<policy>\w+)\s*$")
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def parse_condition(condition: str) -> dict[str, Any]:
@@ -378,21 +380,10 @@ def discover(
         )
         chosen_policy = None
     else:
-        chosen_policy = policy or result.focus_policy
-        if chosen_policy not in result.policies:
-            raise ParameterError(
-                f"unknown policy {chosen_policy!r}; explored policies: "
-                + ", ".join(result.policies)
-            )
-        values = output_table(result, spec["output"])[chosen_policy].to_numpy(dtype=float)
+        chosen_policy = explored_policy(result, policy or result.focus_policy)
+        values = output_table(result, spec["output"])[chosen_policy]
         op, v = spec["op"], spec["value"]
-        hold = {
-            "<": values < v,
-            "<=": values <= v,
-            ">": values > v,
-            ">=": values >= v,
-        }[op]
-        y = pd.Series(hold, index=output_table(result, spec["output"]).index)
+        y = pd.Series(_COMPARE[op](values.to_numpy(dtype=float), v), index=values.index)
         description = f"{spec['output']} {op} {v:g} under {chosen_policy}"
     k = int(y.sum())
     if k == 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -133,8 +134,6 @@ def explore(
             f"{scenario.name}: the scenario's text is not available to store "
             "in the run folder; load it from a file"
         )
-    from dataclasses import replace
-
     explored = replace(scenario, parameters=space)
     store = RunStore.create(
         out,
@@ -172,28 +171,22 @@ def resume(
     return _run(RunStore.open(path), workers=workers, cluster=cluster, progress=progress)
 
 
-def _overrides(store: RunStore) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted(store.manifest.overrides.items()))
-
-
 def _run(
     store: RunStore, *, workers: int | None, cluster: str | None, progress: Progress | None
 ) -> ExplorationResult:
     m = store.manifest
-    file = Path(m.source).name if m.source else f"{m.scenario}.yaml"
+    text, file = store.scenario_text(), store.scenario_file
     # parse once here, so a damaged copy fails before any worker starts
-    load_scenario_text(store.scenario_text(), file)
+    load_scenario_text(text, file)
     pending = store.pending()
-    per_chunk = {k: len(m.design.chunk_rows(k)) * len(m.policies) for k in range(m.design.n_chunks)}
+    per_chunk = {k: m.expected_rows(k) for k in range(m.design.n_chunks)}
     total = sum(per_chunk.values())
     done_rows = total - sum(per_chunk[k] for k in pending)
     if progress is not None:
         progress(done_rows, total)
+    overrides = tuple(sorted(m.overrides.items()))
     tasks = (
-        ChunkTask(
-            store.scenario_text(), file, _overrides(store), m.design, m.policies, m.replications, k
-        )
-        for k in pending
+        ChunkTask(text, file, overrides, m.design, m.policies, m.replications, k) for k in pending
     )
     started = time.perf_counter()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import ParameterError
+from escalade.exploration._compute import explored_scenario
 from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._discovery import discover as _discover
 from escalade.exploration._robustness import RobustnessResult
@@ -17,7 +19,7 @@ from escalade.exploration._robustness import robustness as _robustness
 from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._sensitivity import sensitivity as _sensitivity
 from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario, load_scenario_text
+from escalade.scenario import Scenario
 from escalade.solvers import Summary, Table
 
 __all__ = ["ExplorationResult"]
@@ -48,19 +50,17 @@ class ExplorationResult:
     store: RunStore
     scenario: Scenario
     diagnostics: dict[str, Any] = field(default_factory=dict)
-    _frame: Any = None
+    # Tables read from the chunks, by what was read and the chunks done then: every
+    # analysis starts from the same few tables, so the Parquet files are read once.
+    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str | Path) -> ExplorationResult:
         """Open a run folder (complete or not)."""
         store = RunStore.open(path)
-        m = store.manifest
-        file = Path(m.source).name if m.source else f"{m.scenario}.yaml"
-        scenario = load_scenario_text(store.scenario_text(), file)
-        if m.overrides:
-            from dataclasses import replace
-
-            scenario = replace(scenario, parameters=scenario.parameters.fixed(m.overrides))
+        scenario = explored_scenario(
+            store.scenario_text(), store.scenario_file, store.manifest.overrides
+        )
         return cls(Path(path), store, scenario)
 
     # ------------------------------------------------------------- facts
@@ -127,19 +127,33 @@ class ExplorationResult:
         frame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
 
+    def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        key = (*key, tuple(self.store.manifest.done_chunks()))
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key].copy()
+
     def pivot(self, output: str) -> Any:
         """One output as a table of worlds (rows) by policies (columns)."""
         if output not in self.outputs:
             raise ParameterError(f"unknown output {output!r}; outputs: {', '.join(self.outputs)}")
-        frame = self.to_frame([output])
-        table = frame.pivot(index="sample", columns="policy", values=output)
-        return table[[p for p in self.policies if p in table.columns]]
+
+        def read() -> Any:
+            frame = self.to_frame([output])
+            table = frame.pivot(index="sample", columns="policy", values=output)
+            return table[[p for p in self.policies if p in table.columns]]
+
+        return self._cached(("pivot", output), read)
 
     def worlds(self) -> Any:
         """The sampled worlds: one row per sample, one column per explored parameter."""
-        frame = self.to_frame(list(self.parameters))
-        first = self.policies[0]
-        return frame[frame["policy"] == first].set_index("sample")[list(self.parameters)]
+
+        def read() -> Any:
+            frame = self.to_frame(list(self.parameters))
+            first = self.policies[0]
+            return frame[frame["policy"] == first].set_index("sample")[list(self.parameters)]
+
+        return self._cached(("worlds",), read)
 
     # ----------------------------------------------------------- analyses
     def best_policy_shares(self, actor: str | None = None) -> dict[str, float]:
@@ -359,25 +373,25 @@ class ExplorationResult:
     def summary(self) -> Summary:
         """Per policy: share of worlds where it is best, mean utility, mean probabilities."""
         m = self.store.manifest
-        frame = self.to_frame()
+        utility = self.pivot(f"utility:{self.actor}")
         shares = self.best_policy_shares()
         indicators = [o for o in self.outputs if o.startswith("P:")]
         shown = [
             o for o in ("P:major_war", "P:settlement", "P:rok_leaves_npt") if o in indicators
         ] or indicators[:3]
+        probs = {o: self.pivot(o) for o in shown}
         rows = []
         for p in sorted(self.policies, key=lambda q: -shares.get(q, 0.0)):
-            sub = frame[frame["policy"] == p]
             rows.append(
                 (
                     p,
                     f"{100 * shares.get(p, 0.0):.1f}%",
-                    f"{sub[f'utility:{self.actor}'].mean():.2f}",
-                    *(f"{100 * sub[o].mean():.1f}%" for o in shown),
+                    f"{utility[p].mean():.2f}",
+                    *(f"{100 * probs[o][p].mean():.1f}%" for o in shown),
                 )
             )
         table = Table(
-            f"Policies across {frame['sample'].nunique():,} sampled worlds",
+            f"Policies across {len(utility):,} sampled worlds",
             (
                 "policy",
                 f"best for {self.actor}",

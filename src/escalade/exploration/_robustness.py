@@ -43,7 +43,7 @@ from escalade.solvers import Summary, Table
 if TYPE_CHECKING:
     from escalade.exploration._result import ExplorationResult
 
-__all__ = ["RobustnessResult", "lever_effects", "output_table", "robustness"]
+__all__ = ["RobustnessResult", "explored_policy", "lever_effects", "output_table", "robustness"]
 
 #: Indicator used as the risk of a policy when the scenario reports it.
 DEFAULT_RISK = "P:major_war"
@@ -55,6 +55,15 @@ def _actor(result: ExplorationResult, actor: str | None) -> str:
         players = [o.split(":", 1)[1] for o in result.outputs if o.startswith("utility:")]
         raise ParameterError(f"unknown actor {actor!r}; actors: {', '.join(players)}")
     return actor
+
+
+def explored_policy(result: ExplorationResult, name: str) -> str:
+    """``name``, checked to be one of the run's explored policies."""
+    if name not in result.policies:
+        raise ParameterError(
+            f"unknown policy {name!r}; explored policies: {', '.join(result.policies)}"
+        )
+    return name
 
 
 def output_table(result: ExplorationResult, output: str) -> pd.DataFrame:

@@ -55,7 +55,8 @@ import numpy as np
 import pandas as pd
 
 from escalade.errors import OutputError, ParameterError
-from escalade.exploration._robustness import output_table
+from escalade.exploration._design import unit_problem
+from escalade.exploration._robustness import explored_policy, output_table
 from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
@@ -97,11 +98,7 @@ def unit_frame(result: ExplorationResult) -> pd.DataFrame:
         If the recomputed points do not give the stored parameter values.
     """
     design = result.store.manifest.design
-    done = [
-        k
-        for k in range(design.n_chunks)
-        if result.store.manifest.chunks.get(k, {}).get("status") == "done"
-    ]
+    done = result.store.manifest.done_chunks()
     if not done:
         raise ParameterError(f"{result.path}: no chunk has been computed yet")
     u = np.concatenate([design.unit_points(k) for k in done])
@@ -127,14 +124,6 @@ def unit_frame(result: ExplorationResult) -> pd.DataFrame:
     return frame.sort_index()
 
 
-def _policy(result: ExplorationResult, name: str) -> str:
-    if name not in result.policies:
-        raise ParameterError(
-            f"unknown policy {name!r}; explored policies: {', '.join(result.policies)}"
-        )
-    return name
-
-
 def target(
     result: ExplorationResult,
     output: str,
@@ -153,11 +142,11 @@ def target(
             raise ParameterError("give either policy or contrast, not both")
         if len(contrast) != 2:
             raise ParameterError(f"contrast must be two policies (a, b), found {contrast!r}")
-        a, b = (_policy(result, p) for p in contrast)
+        a, b = (explored_policy(result, p) for p in contrast)
         if a == b:
             raise ParameterError(f"contrast compares a policy with itself ({a!r})")
         return (table[a] - table[b]).rename(f"{output}[{a}-{b}]"), f"{output}, {a} minus {b}"
-    p = _policy(result, policy or result.focus_policy)
+    p = explored_policy(result, policy or result.focus_policy)
     return table[p].rename(f"{output}[{p}]"), f"{output} under {p}"
 
 
@@ -346,7 +335,6 @@ def _sobol(result: ExplorationResult, y: pd.Series, resamples: int) -> tuple[pd.
             f"escalade explore --resume {result.path}"
         )
     d = len(design.parameters)
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     values = y.to_numpy(dtype=float)
     if np.ptp(values) == 0:
         raise ParameterError(
@@ -355,7 +343,7 @@ def _sobol(result: ExplorationResult, y: pd.Series, resamples: int) -> tuple[pd.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         s = sobol.analyze(
-            problem,
+            unit_problem(d),
             values,
             calc_second_order=False,
             num_resamples=resamples,
@@ -388,10 +376,8 @@ def _morris(
             f"{result.path}: Morris effects need every trajectory of the design "
             f"({design.samples:,} worlds), found {len(y):,}; finish the run first"
         )
-    d = len(design.parameters)
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     s = morris.analyze(
-        problem,
+        unit_problem(len(design.parameters)),
         x.to_numpy(),
         y.to_numpy(dtype=float),
         num_resamples=resamples,
@@ -412,11 +398,9 @@ def _morris(
 def _pawn(x: pd.DataFrame, y: pd.Series, slides: int) -> tuple[pd.DataFrame, float]:
     from SALib.analyze import pawn
 
-    d = x.shape[1]
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        s = pawn.analyze(problem, x.to_numpy(), y.to_numpy(dtype=float), S=slides)
+        s = pawn.analyze(unit_problem(x.shape[1]), x.to_numpy(), y.to_numpy(dtype=float), S=slides)
     keys = ("minimum", "mean", "median", "maximum", "CV", "stdev")
     frame = pd.DataFrame(
         {k: np.asarray(s[k], dtype=float) for k in keys},
@@ -438,7 +422,6 @@ def _delta(x: pd.DataFrame, y: pd.Series, resamples: int, seed: int) -> tuple[pd
     dummy = rng.random(len(y))
     data = np.column_stack([x.to_numpy(), dummy])
     d = data.shape[1]
-    problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     # SALib's delta seeds numpy's global generator and changes how warnings print;
     # put both back so that analysing never changes the caller's random numbers
     state = np.random.get_state()  # noqa: NPY002 - restoring what SALib changes
@@ -447,7 +430,7 @@ def _delta(x: pd.DataFrame, y: pd.Series, resamples: int, seed: int) -> tuple[pd
         # record=True keeps SALib's warnings (it resets the filters itself) off the console
         with warnings.catch_warnings(record=True):
             s = delta.analyze(
-                problem,
+                unit_problem(d),
                 data,
                 y.to_numpy(dtype=float),
                 num_resamples=resamples,

@@ -101,9 +101,17 @@ class Manifest:
     @property
     def complete(self) -> bool:
         """Whether every chunk is done."""
-        return all(
-            self.chunks.get(k, {}).get("status") == "done" for k in range(self.design.n_chunks)
-        )
+        return len(self.done_chunks()) == self.design.n_chunks
+
+    def done_chunks(self) -> list[int]:
+        """The chunks marked done, in chunk order."""
+        return [
+            k for k in range(self.design.n_chunks) if self.chunks.get(k, {}).get("status") == "done"
+        ]
+
+    def expected_rows(self, k: int) -> int:
+        """Rows of chunk ``k`` when done: its worlds times the policies."""
+        return len(self.design.chunk_rows(k)) * len(self.policies)
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
@@ -158,6 +166,7 @@ class RunStore:
     def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
+        self._text: bytes | None = None
 
     # ---------------------------------------------------------------- create
     @classmethod
@@ -226,13 +235,21 @@ class RunStore:
         return store
 
     def scenario_text(self) -> bytes:
-        """The explored scenario's text, as stored in the run folder."""
-        try:
-            return (self.path / SCENARIO_COPY).read_bytes()
-        except OSError as exc:
-            raise OutputError(
-                f"{self.path / SCENARIO_COPY}: cannot read ({exc.strerror or exc})"
-            ) from None
+        """The explored scenario's text, as stored in the run folder (read once)."""
+        if self._text is None:
+            try:
+                self._text = (self.path / SCENARIO_COPY).read_bytes()
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.path / SCENARIO_COPY}: cannot read ({exc.strerror or exc})"
+                ) from None
+        return self._text
+
+    @property
+    def scenario_file(self) -> str:
+        """The file name the stored scenario's messages point to."""
+        m = self.manifest
+        return Path(m.source).name if m.source else f"{m.scenario}.yaml"
 
     # ----------------------------------------------------------------- state
     def save(self) -> None:
@@ -256,7 +273,7 @@ class RunStore:
             with contextlib.suppress(OSError):
                 stale.unlink()
         for k in range(self.manifest.design.n_chunks):
-            expected = len(self.manifest.design.chunk_rows(k)) * len(self.manifest.policies)
+            expected = self.manifest.expected_rows(k)
             info = self.manifest.chunks.get(k, {})
             rows = self._rows_in(self.chunk_file(k))
             if rows == expected:
@@ -308,21 +325,16 @@ class RunStore:
 
     def chunk_paths(self) -> Iterator[Path]:
         """Files of the chunks done, in chunk order."""
-        for k in range(self.manifest.design.n_chunks):
-            if self.manifest.chunks.get(k, {}).get("status") == "done":
-                yield self.chunk_file(k)
+        for k in self.manifest.done_chunks():
+            yield self.chunk_file(k)
 
     def check_complete(self) -> None:
         """Raise if chunks are missing (the run must be resumed first)."""
-        missing = [
-            k
-            for k in range(self.manifest.design.n_chunks)
-            if self.manifest.chunks.get(k, {}).get("status") != "done"
-        ]
+        total = self.manifest.design.n_chunks
+        missing = total - len(self.manifest.done_chunks())
         if missing:
             raise ParameterError(
-                f"{self.path}: {len(missing)} of "
-                f"{self.manifest.design.n_chunks} chunks are not computed; "
+                f"{self.path}: {missing} of {total} chunks are not computed; "
                 f"finish the run with: escalade explore --resume {self.path}"
             )
 

@@ -8,7 +8,6 @@ it change with the run.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from escalade.exploration._discovery import DiscoveryResult, describe_full, desc
 from escalade.exploration._robustness import RobustnessResult
 from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._store import atomic_write
+from escalade.report._analysis import _e
+from escalade.report._answer import _lower, _pct
 from escalade.report._charts import PALETTE, _plt, bar_chart, svg_of
 from escalade.report._page import page, table
 
@@ -30,21 +31,6 @@ __all__ = ["ExplorationReport", "analyse_run", "render_exploration", "write_expl
 
 #: Indicators shown in the policy table when the scenario reports them.
 _KEY = ("major_war", "seoul_attacked", "rok_leaves_npt", "settlement")
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text))
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-def _lower(text: str) -> str:
-    word = text.split(" ", 1)[0]
-    if len(word) > 1 and (word[1].isupper() or "." in word):
-        return text
-    return text[:1].lower() + text[1:]
 
 
 @dataclass
@@ -128,6 +114,12 @@ def _indicator_labels(result: ExplorationResult) -> dict[str, str]:
 
 def _lever_labels(result: ExplorationResult) -> dict[str, str]:
     return {lv.name: lv.label or lv.name for lv in result.scenario.extra.get("levers", ())}
+
+
+def _lever_indicators(rep: ExplorationReport) -> list[str]:
+    """The indicators whose change is shown for lever pairs: the risk, then two others."""
+    keys = (rep.robustness.risk, "P:rok_leaves_npt", "P:settlement")
+    return [k for k in keys if k is not None and f"with:{k}" in rep.levers.columns]
 
 
 def _restriction_words(d: DiscoveryResult, limit: int = 4, max_p: float = 0.05) -> str:
@@ -216,9 +208,7 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
             _lower(lever_names.get(x.strip(), x.strip())) for x in row["levers"].split(",")
         )
         moves = []
-        for key in (rob.risk, "P:rok_leaves_npt", "P:settlement"):
-            if key is None or f"with:{key}" not in row:
-                continue
+        for key in _lever_indicators(rep):
             a, b = row[f"without:{key}"], row[f"with:{key}"]
             if max(a, b) >= 0.0005:
                 moves.append(f"{_lower(ind.get(key, key))} {_pct(a)} → {_pct(b)}")
@@ -231,10 +221,11 @@ def answer_paragraphs(rep: ExplorationReport) -> list[str]:
             f"against {_pct(row['share_best_without'])} without the levers."
         )
     wb = rep.where_best
-    if wb is not None and wb.chosen > 0 and _restriction_words(wb):
+    where = _restriction_words(wb) if wb is not None and wb.chosen > 0 else ""
+    if wb is not None and where:
         b = wb.box
         out.append(
-            f"Where is {labels[focus]} best? Chiefly where {_restriction_words(wb)}: in that "
+            f"Where is {labels[focus]} best? Chiefly where {where}: in that "
             f"region ({_pct(b.mass)} of worlds) it is best in {_pct(b.density)} of worlds, "
             f"against {_pct(wb.share)} overall, and the region holds {_pct(b.coverage)} of all "
             "the worlds where it is best."
@@ -432,8 +423,7 @@ def _lever_section(rep: ExplorationReport, labels: dict[str, str]) -> str:
     res = rep.result
     ind = _indicator_labels(res)
     names = _lever_labels(res)
-    keys = [k for k in (rep.robustness.risk, "P:rok_leaves_npt", "P:settlement") if k]
-    keys = [k for k in keys if f"with:{k}" in lev.columns]
+    keys = _lever_indicators(rep)
     rows = []
     for _, r in lev.iterrows():
         rows.append(
