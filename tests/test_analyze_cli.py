@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from _korea import POLICIES
 from escalade.cli import main
 
 EVENTS = [
@@ -18,15 +19,6 @@ EVENTS = [
     "rok_leaves_npt",
     "jpn_leaves_npt",
     "regime_change",
-]
-POLICIES = [
-    "sanctions_default",
-    "talks",
-    "strategic_impatience",
-    "strategic_impatience_with_four_steps",
-    "four_steps_only",
-    "air_campaign",
-    "invasion",
 ]
 
 
