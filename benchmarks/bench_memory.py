@@ -39,7 +39,6 @@ print(json.dumps({
     "wall": wall, "cpu": cpu, "n_draws": sol.n_draws, "n_nodes": sol.game.n_nodes,
     "n_outcomes": sol.game.n_outcomes, "evaluate": sol.diagnostics["evaluate_seconds"],
     "worst_sum": float(np.abs(sol.outcomes.sum(axis=1) - 1.0).max()),
-    "kept": [sol.payoffs.shape, sol.outcomes.shape, sol.strategies is None],
     "hwm_kb": hwm_kb(),
 }))
 """
