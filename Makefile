@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# benchmarks/ may not exist yet in every checkout
-LINTED := $(wildcard src tests benchmarks)
 
 .PHONY: demo test lint bench clean
 
@@ -24,8 +22,8 @@ demo: $(STAMP)
 	@echo "report: out/korea-2017/report.html  (results: out/korea-2017/results.json)"
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINTED)
-	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

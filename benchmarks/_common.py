@@ -1,4 +1,4 @@
-"""What every benchmark shares: timing, the numpy anchor, and the report format.
+"""What every benchmark shares: timing, the numpy anchor, child processes, the report format.
 
 Times are CPU seconds of the process (``time.process_time``), the best of
 a few repeats: the machines running the benchmarks are small and shared,
@@ -9,6 +9,9 @@ run on one thread here, so CPU time is the time of the computation.
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +22,7 @@ import numpy as np
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws
 
-__all__ = ["Ratio", "Report", "add_anchor", "best_time", "replay", "si"]
+__all__ = ["Ratio", "Report", "add_anchor", "best_time", "replay", "run_child", "si"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,33 @@ def replay(game: Game, draws: Draws, values: GameValues) -> Game:
         return GameValues(values.payoffs[lo:hi], values.chance[lo:hi])
 
     return dataclasses.replace(game, evaluator=evaluate)
+
+
+# Put before every child script: its own memory high-water mark after exec.
+_HWM = """
+def hwm_kb():
+    with open("/proc/self/status") as status:
+        return int(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
+
+def run_child(script: str, *args: object, failure: str) -> dict[str, Any]:
+    """Run ``script`` in a fresh Python process with ``args``; the JSON object it printed last.
+
+    The script can call ``hwm_kb()``: its own memory high-water mark
+    (``VmHWM``, in kB). A child that fails raises ``RuntimeError``, headed
+    by ``failure``, with the child's stderr.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _HWM + script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{failure}:\n{done.stderr}")
+    facts: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return facts
 
 
 def si(x: float, unit: str = "") -> str:

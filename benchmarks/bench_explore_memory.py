@@ -9,12 +9,9 @@ since each chunk is written and dropped before the next.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 
-from benchmarks._common import Ratio, Report
+from benchmarks._common import Ratio, Report, run_child
 
 __all__ = ["LIMIT_BYTES", "run"]
 
@@ -31,8 +28,7 @@ rows = len(res.to_frame(["utility:USA"]))
 print(json.dumps({
     "wall": time.perf_counter() - start, "rows": rows,
     "chunks": res.store.manifest.design.n_chunks,
-    "hwm_kb": int(next(line.split()[1] for line in open("/proc/self/status")
-                      if line.startswith("VmHWM:"))),
+    "hwm_kb": hwm_kb(),
 }))
 """
 
@@ -42,15 +38,7 @@ def run(*, quick: bool = False) -> Report:
     samples = 500 if quick else 142_858
     report = Report(f"Exploration memory: {samples * 7:,} experiments streamed to Parquet")
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, f"{tmp}/run", str(samples)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the exploration failed:\n{done.stderr}")
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+        facts = run_child(CHILD, f"{tmp}/run", samples, failure="the exploration failed")
     peak = facts["hwm_kb"] * 1024
     report.add("experiments stored", f"{facts['rows']:,} in {facts['chunks']} chunks")
     report.add("wall time", f"{facts['wall']:.0f} s")

@@ -30,22 +30,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import escalade
+from benchmarks._common import Ratio, Report
 from escalade.exploration import Design, explore
 from escalade.game import build_game
 from escalade.simulation import simulate
 
-POLICIES = (
-    "sanctions_default",
-    "talks",
-    "strategic_impatience",
-    "strategic_impatience_with_four_steps",
-    "four_steps_only",
-    "air_campaign",
-    "invasion",
-)
+#: (worlds, replications) of the comparison, in full and with ``--quick``.
+SIZES, QUICK_SIZES = (1000, 1), (20, 1)
 
 
-def _ema_model(scenario: Any, replications: int) -> Any:
+def _ema_model(scenario: Any, policies: list[str], replications: int) -> Any:
     from ema_workbench import CategoricalParameter, Model, RealParameter, ScalarOutcome
 
     game = build_game(scenario)
@@ -82,7 +76,7 @@ def _ema_model(scenario: Any, replications: int) -> Any:
 
     model = Model("korea", function=korea)
     model.uncertainties = [RealParameter(n, 0.0, 1.0) for n in names]
-    model.levers = [CategoricalParameter("us_policy", list(POLICIES))]
+    model.levers = [CategoricalParameter("us_policy", policies)]
     model.outcomes = [ScalarOutcome(f"utility_{p}") for p in scenario.player_names] + [
         ScalarOutcome(f"P_{n}") for n in indicators
     ]
@@ -95,6 +89,7 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
     from ema_workbench import Scenario as EmaScenario
 
     scenario = escalade.load("korea-2017")
+    policies = [p.name for p in scenario.extra["policies"]]
     names = scenario.parameters.uncertain_names
     design = Design.create("lhs", samples, seed, samples, names)
     u = design.unit_points(0)
@@ -102,14 +97,13 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
         EmaScenario(f"w{i}", **{n: float(u[i, j]) for j, n in enumerate(names)})
         for i in range(samples)
     ]
-    policies = [Policy(p, us_policy=p) for p in POLICIES]
-    model = _ema_model(scenario, replications)
+    model = _ema_model(scenario, policies, replications)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.process_time()
         with SequentialEvaluator(model) as evaluator:
             experiments, outcomes = evaluator.perform_experiments(
-                scenarios=worlds, policies=policies
+                scenarios=worlds, policies=[Policy(p, us_policy=p) for p in policies]
             )
         ema_cpu = time.process_time() - start
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,13 +116,14 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
             design="lhs",
             replications=replications,
             chunk_size=samples,
-            policies=list(POLICIES),
+            policies=policies,
         )
         ours_cpu = time.process_time() - start
         frame = res.to_frame()
-    n_exp = samples * len(POLICIES)
+    n_exp = samples * len(policies)
     return {
         "experiments": n_exp,
+        "policies": len(policies),
         "ema_cpu": ema_cpu,
         "escalade_cpu": ours_cpu,
         "ratio": (ema_cpu / n_exp) / (ours_cpu / n_exp),
@@ -146,12 +141,9 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
     }
 
 
-def run(*, quick: bool = False) -> Any:
+def run(*, quick: bool = False) -> Report:
     """The comparison as a report for ``run.py`` (target: ratio >= 100)."""
-    from benchmarks._common import Ratio, Report
-
-    samples, replications = (20, 1) if quick else (1000, 1)
-    m = measure(samples, replications)
+    m = measure(*(QUICK_SIZES if quick else SIZES))
     report = Report(f"Exploration vs EMA Workbench: {m['experiments']:,} korea-2017 experiments")
     report.add(
         "EMA Workbench (SequentialEvaluator)",
@@ -173,10 +165,10 @@ def run(*, quick: bool = False) -> Any:
 
 
 def main(quick: bool = False) -> float:
-    samples, replications = (20, 1) if quick else (1000, 1)
+    samples, replications = QUICK_SIZES if quick else SIZES
     m = measure(samples, replications)
     print(
-        f"experiments: {m['experiments']} ({samples} worlds x {len(POLICIES)} policies, "
+        f"experiments: {m['experiments']} ({samples} worlds x {m['policies']} policies, "
         f"{replications} simulated run(s) of 10 years each)"
     )
     print(

@@ -8,12 +8,9 @@ stays flat (runs are simulated 25,000 at a time).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 
-from benchmarks._common import Ratio, Report
+from benchmarks._common import Ratio, Report, run_child
 
 __all__ = ["BUDGET_SECONDS", "run"]
 
@@ -29,8 +26,7 @@ cmp = escalade.analyze("korea-2017", runs=runs, seed=1, out=out)
 print(json.dumps({
     "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
     "policies": len(cmp.results), "periods": next(iter(cmp.results.values())).periods,
-    "hwm_kb": int(next(line.split()[1] for line in open("/proc/self/status")
-                      if line.startswith("VmHWM:"))),
+    "hwm_kb": hwm_kb(),
 }))
 """
 
@@ -40,15 +36,7 @@ def run(*, quick: bool = False) -> Report:
     runs = 2_000 if quick else 100_000
     report = Report(f"Korea analysis: {runs:,} runs x 10 years x 7 policies")
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, tmp, str(runs)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the analysis failed:\n{done.stderr}")
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+        facts = run_child(CHILD, tmp, runs, failure="the analysis failed")
     report.add("wall time", f"{facts['wall']:.1f} s ({facts['cpu']:.1f} s CPU)")
     report.add("simulated run-years", f"{runs * facts['periods'] * facts['policies']:,}")
     report.add("peak memory of the child", f"{facts['hwm_kb'] / 1024:.0f} MB")

@@ -15,14 +15,11 @@ child's own high-water mark after exec (``VmHWM``) is shown beside it.
 
 from __future__ import annotations
 
-import json
 import resource
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks._common import Ratio, Report
+from benchmarks._common import Ratio, Report, run_child
 from benchmarks._trees import random_tree_yaml
 
 __all__ = ["LIMIT_BYTES", "run"]
@@ -42,9 +39,7 @@ print(json.dumps({
     "wall": wall, "cpu": cpu, "n_draws": sol.n_draws, "n_nodes": sol.game.n_nodes,
     "n_outcomes": sol.game.n_outcomes, "evaluate": sol.diagnostics["evaluate_seconds"],
     "worst_sum": float(np.abs(sol.outcomes.sum(axis=1) - 1.0).max()),
-    "kept": [sol.payoffs.shape, sol.outcomes.shape, sol.strategies is None],
-    "hwm_kb": int(next(line.split()[1] for line in open("/proc/self/status")
-                      if line.startswith("VmHWM:"))),
+    "hwm_kb": hwm_kb(),
 }))
 """
 
@@ -64,15 +59,8 @@ def run(*, quick: bool = False, lam: float = 2.0) -> Report:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"random-{n_nodes}.yaml"
         path.write_text(random_tree_yaml(n_nodes, seed=0))
-        done = subprocess.run(
-            [sys.executable, "-c", CHILD, str(path), str(n_draws), str(lam)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"the solve in the child process failed:\n{done.stderr}")
-    facts = json.loads(done.stdout.strip().splitlines()[-1])
+        failure = "the solve in the child process failed"
+        facts = run_child(CHILD, path, n_draws, lam, failure=failure)
     # ru_maxrss is in KB on Linux: the largest of this process's finished children
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     outcomes_bytes = 8 * facts["n_draws"] * facts["n_outcomes"]

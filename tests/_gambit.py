@@ -8,12 +8,14 @@ is structural (children are in action order in both).
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pygambit as gbt
+import pytest
 from pygambit import catalog
 
 import escalade
@@ -154,6 +156,25 @@ def gambit_payoffs_and_outcomes(
     np.add.at(mapped, where[where >= 0], prob_of[where >= 0])
     assert np.all(prob_of[where < 0] == 0)
     return payoffs, mapped
+
+
+def assert_spe_is_an_equilibrium(game: escalade.Game) -> None:
+    """Gambit's own payoffs and regrets of escalade's SPE of ``game``, exported as an .efg.
+
+    Gambit's payoffs of the profile must be escalade's and its regrets (of the
+    strategic and of the agent form) zero, to 1e-12.
+    """
+    g = gbt.read_efg(io.StringIO(escalade.write_efg(game)))
+    sol = escalade.solve(game, method="spe")
+    prof = g.mixed_behavior_profile(rational=False)
+    for player in g.players:
+        for infoset in player.infosets:
+            chosen = sol.strategy(infoset.label, player.label)
+            for action in infoset.actions:
+                prof[action] = chosen[action.label]
+    assert [float(prof.payoff(p)) for p in g.players] == pytest.approx(sol.payoffs[0], abs=1e-12)
+    assert float(prof.max_regret()) == pytest.approx(0.0, abs=1e-12)
+    assert float(prof.agent_max_regret()) == pytest.approx(0.0, abs=1e-12)
 
 
 def agent_qre_residual(gg: Any, probs: np.ndarray, lam: float) -> float:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the Gambit catalog (when pygambit is installed) and CLI runners."""
+"""Shared fixtures: pygambit (when installed) and a CLI runner."""
 
 from __future__ import annotations
 
@@ -14,12 +14,6 @@ import pytest
 def gambit():
     """The pygambit module, or skip (it is an optional extra)."""
     return pytest.importorskip("pygambit")
-
-
-@pytest.fixture(scope="session")
-def catalog_dir(gambit) -> Path:
-    """Folder of the .efg/.nfg files shipped in pygambit's catalog."""
-    return Path(gambit.__file__).parent / "catalog_data"
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from _korea import POLICIES
 from escalade.cli import main
 
 EVENTS = [
@@ -18,15 +19,6 @@ EVENTS = [
     "rok_leaves_npt",
     "jpn_leaves_npt",
     "regime_change",
-]
-POLICIES = [
-    "sanctions_default",
-    "talks",
-    "strategic_impatience",
-    "strategic_impatience_with_four_steps",
-    "four_steps_only",
-    "air_campaign",
-    "invasion",
 ]
 
 
@@ -45,38 +37,10 @@ def test_claims_text_shows_quotes(capsys):
 
 
 def test_simulate_prints_a_summary_and_json(capsys):
-    assert (
-        main(
-            [
-                "simulate",
-                "korea-2017",
-                "--policy",
-                "strategic_impatience",
-                "--runs",
-                "300",
-                "--seed",
-                "1",
-            ]
-        )
-        == 0
-    )
+    run = ["simulate", "korea-2017", "--runs", "300", "--seed", "1", "--policy"]
+    assert main([*run, "strategic_impatience"]) == 0
     assert "Probability within 10 years" in capsys.readouterr().out
-    assert (
-        main(
-            [
-                "simulate",
-                "korea-2017",
-                "--policy",
-                "talks",
-                "--runs",
-                "300",
-                "--seed",
-                "1",
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert main([*run, "talks", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["policy"] == "talks"
     assert data["runs"] == 300
@@ -151,19 +115,6 @@ def test_report_has_every_part(analysis):
 def test_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    assert (
-        main(
-            [
-                "analyze",
-                "korea-2017",
-                "--out",
-                str(blocker / "sub"),
-                "--runs",
-                "50",
-                "--policy",
-                "talks",
-            ]
-        )
-        == 1
-    )
+    out = str(blocker / "sub")
+    assert main(["analyze", "korea-2017", "--out", out, "--runs", "50", "--policy", "talks"]) == 1
     assert "cannot create the folder" in capsys.readouterr().err

@@ -29,10 +29,14 @@ def test_qre_iig_runs_and_escalade_agrees_with_gambit(gambit):
     assert float(difference.split()[0]) < 1e-8
 
 
-def test_passes_runs():
-    report = bench_passes.run(quick=True)
-    check(report)
-    assert {r.name.split()[0] for r in report.ratios} == {"SPE", "QRE"}
+@pytest.fixture(scope="module")
+def passes():
+    return bench_passes.run(quick=True)
+
+
+def test_passes_runs(passes):
+    check(passes)
+    assert {r.name.split()[0] for r in passes.ratios} == {"SPE", "QRE"}
 
 
 def test_memory_runs_in_a_child_process():
@@ -41,8 +45,8 @@ def test_memory_runs_in_a_child_process():
     assert "GB" in dict(report.rows)["peak resident memory (child)"]
 
 
-def test_run_prints_one_ratio_line_per_target(capsys, monkeypatch):
-    monkeypatch.setattr(run, "BENCHMARKS", {"passes": bench_passes.run})
+def test_run_prints_one_ratio_line_per_target(capsys, monkeypatch, passes):
+    monkeypatch.setattr(run, "BENCHMARKS", {"passes": lambda quick: passes})
     assert run.main(["--quick"]) == 0
     out = capsys.readouterr().out
     assert out.count("ratio: ") == 4

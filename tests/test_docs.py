@@ -33,6 +33,7 @@ platforms but nothing a reader could see does.
 
 from __future__ import annotations
 
+import argparse
 import codeop
 import contextlib
 import io
@@ -398,23 +399,18 @@ def test_every_example_scenario_appears_in_the_docs():
 # the command line's help
 
 
-def _subparsers() -> dict[str, object]:
-    import argparse
-
-    parser = build_parser()
-    for action in parser._actions:
+def _subcommands() -> argparse._SubParsersAction:
+    """The parser's subcommands: ``.choices`` their parsers, ``._choices_actions`` their help."""
+    for action in build_parser()._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
+            return action
     raise AssertionError("the parser has no subcommands")
 
 
 def test_every_command_has_help_text():
-    import argparse
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub = _subcommands()
     helps = {choice.dest: choice.help for choice in sub._choices_actions}
-    for name, command in _subparsers().items():
+    for name, command in sub.choices.items():
         assert helps.get(name), f"'escalade {name}' has no one-line help"
         assert command.description, f"'escalade {name}' has no description"
         for action in command._actions:
@@ -422,7 +418,7 @@ def test_every_command_has_help_text():
                 assert action.help, f"'escalade {name}' option {action.dest} has no help"
 
 
-@pytest.mark.parametrize("argv", [["--help"], *([n, "--help"] for n in _subparsers())])
+@pytest.mark.parametrize("argv", [["--help"], *([n, "--help"] for n in _subcommands().choices)])
 def test_help_works(argv, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     code, out = run_escalade(argv)
@@ -432,7 +428,7 @@ def test_help_works(argv, monkeypatch):
 
 def test_cli_reference_covers_every_command_and_option():
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    for name, command in _subparsers().items():
+    for name, command in _subcommands().choices.items():
         assert f"## escalade {name}" in text, f"docs/cli.md has no section for 'escalade {name}'"
         section = text.split(f"## escalade {name}", 1)[1].split("\n## ", 1)[0]
         for action in command._actions:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from escalade.cli import main
+from _cli import run
 
 EXIT_INPUT, EXIT_USAGE = 1, 2
 
@@ -45,15 +45,6 @@ tree:
     l: {player: B, infoset: h, actions: {a: x, b: y}}
     r: {player: B, infoset: h, actions: {a: y, b: x}}
 """
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse: usage errors and --help
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def usage_error(capsys, *argv: str) -> str:

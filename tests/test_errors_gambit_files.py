@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from escalade.cli import main
+from _cli import run, write_marked
 
 # A valid game: A moves, then chance; outcomes on the leaves.
 EFG = """\
@@ -42,23 +42,8 @@ NFG 1 R "C" { "A" "B" } { 2 2 }
 
 
 def write(tmp_path: Path, text: str, name: str) -> tuple[Path, str | None]:
-    where = None
-    if "@@" in text:
-        i = text.index("@@")
-        where = f"{text.count(chr(10), 0, i) + 1}:{i - (text.rfind(chr(10), 0, i) + 1) + 1}"
-        text = text.replace("@@", "", 1)
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path, where
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return path, write_marked(path, text)
 
 
 def fails(capsys, tmp_path, text: str, name: str, *needles: str, command: str = "check") -> str:

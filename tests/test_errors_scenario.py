@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
-from escalade.cli import main
+from _cli import run, write_marked
 
 BASE = """\
 escalade: 1
@@ -40,44 +41,22 @@ tree:
 """
 
 
-class Marked:
-    """A scenario file on disk and the position of its ``@@`` marker."""
+class Marked(NamedTuple):
+    """A scenario file on disk and the ``file:line:col`` of its ``@@`` marker."""
 
-    def __init__(self, path: Path, line: int | None, col: int | None) -> None:
-        self.path = path
-        self.line = line
-        self.col = col
-
-    @property
-    def where(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
+    path: Path
+    where: str
 
 
 def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Marked:
     """Write ``text`` without its ``@@`` marker; remember the marker's line and column."""
-    line = col = None
-    if "@@" in text:
-        i = text.index("@@")
-        line = text.count("\n", 0, i) + 1
-        col = i - (text.rfind("\n", 0, i) + 1) + 1
-        text = text.replace("@@", "", 1)
     path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return Marked(path, line, col)
+    return Marked(path, f"{path}:{write_marked(path, text)}")
 
 
 def edit(old: str, new: str, base: str = BASE) -> str:
     assert old in base, old
     return base.replace(old, new, 1)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def fails_at(

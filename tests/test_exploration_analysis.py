@@ -340,25 +340,27 @@ def test_discovery_errors_say_what_was_expected(lhs_run, condition, kwargs, mess
 
 
 # ----------------------------------------------------------------- report
-def test_report_answers_with_the_run_s_numbers(korea_run):
-    page = render_exploration(korea_run)
+@pytest.fixture(scope="module")
+def korea_page(korea_run):
+    return render_exploration(korea_run)
+
+
+def test_report_answers_with_the_run_s_numbers(korea_run, korea_page):
     share = korea_run.best_policy_shares()["strategic_impatience"]
     text = f"strategic impatience is USA's best policy in {100 * share:.1f}% of them"
-    assert html.escape(text) in page
-    assert html.escape("Adding step 1: regional security architecture") in page
+    assert html.escape(text) in korea_page
+    assert html.escape("Adding step 1: regional security architecture") in korea_page
 
 
-def test_report_is_self_contained(korea_run):
-    page = render_exploration(korea_run)
-    assert "<script" not in page
-    assert not re.search(r'(src|href)="(https?:)?//', page)
+def test_report_is_self_contained(korea_page):
+    assert "<script" not in korea_page
+    assert not re.search(r'(src|href)="(https?:)?//', korea_page)
 
 
-def test_report_shows_the_claims_the_sensitivity_ranks_first(korea_run):
-    page = render_exploration(korea_run)
+def test_report_shows_the_claims_the_sensitivity_ranks_first(korea_run, korea_page):
     focus = korea_run.sensitivity("regret:USA")
     top_claim = focus.claims().index[0]
-    assert f"<td>{top_claim}</td>" in page
+    assert f"<td>{top_claim}</td>" in korea_page
 
 
 def test_report_of_a_scenario_without_a_question(lhs_run):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,9 +26,14 @@ def scenario():
 
 
 @pytest.fixture(scope="module")
-def reference(scenario, tmp_path_factory):
-    out = tmp_path_factory.mktemp("ref") / "run"
-    return explore(scenario, out=out, **ARGS).to_frame()
+def reference_run(scenario, tmp_path_factory):
+    """The in-process run; tests that change a run folder change a copy of its folder."""
+    return explore(scenario, out=tmp_path_factory.mktemp("ref") / "run", **ARGS)
+
+
+@pytest.fixture(scope="module")
+def reference(reference_run):
+    return reference_run.to_frame()
 
 
 def test_in_process_run_is_complete_and_ordered(reference):
@@ -101,9 +107,8 @@ def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(refere
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
 
 
-def test_resume_recomputes_a_damaged_chunk(scenario, reference, tmp_path):
-    out = tmp_path / "run"
-    explore(scenario, out=out, **ARGS)
+def test_resume_recomputes_a_damaged_chunk(reference_run, reference, tmp_path):
+    out = shutil.copytree(reference_run.store.path, tmp_path / "run")
     damaged = out / "experiments" / "chunk-00003.parquet"
     damaged.write_bytes(damaged.read_bytes()[:100])
     missing = out / "experiments" / "chunk-00005.parquet"
@@ -115,9 +120,8 @@ def test_resume_recomputes_a_damaged_chunk(scenario, reference, tmp_path):
     pd.testing.assert_frame_equal(result.to_frame(), reference, check_exact=True)
 
 
-def test_an_existing_run_is_never_overwritten(scenario, tmp_path):
-    out = tmp_path / "run"
-    explore(scenario, out=out, **ARGS)
+def test_an_existing_run_is_never_overwritten(scenario, reference_run, tmp_path):
+    out = shutil.copytree(reference_run.store.path, tmp_path / "run")
     with pytest.raises(escalade.OutputError, match="already holds a run"):
         explore(scenario, out=out, **ARGS)
 
@@ -160,9 +164,7 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_chunk(scenario, tmp_
     assert resume(out).complete
 
 
-def test_open_run_reads_what_explore_wrote(reference, tmp_path, scenario):
-    out = tmp_path / "run"
-    explore(scenario, out=out, **ARGS)
-    again = ExplorationResult.open(out)
+def test_open_run_reads_what_explore_wrote(reference_run, reference):
+    again = ExplorationResult.open(reference_run.store.path)
     pd.testing.assert_frame_equal(again.to_frame(), reference, check_exact=True)
     assert again.store.manifest.design.seed == 17

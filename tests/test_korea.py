@@ -12,20 +12,11 @@ import numpy as np
 import pytest
 
 import escalade
+from _korea import POLICIES
 from escalade.analysis import compare_policies
 from escalade.simulation import simulate
 
 RUNS = 6000
-
-POLICIES = [
-    "sanctions_default",
-    "talks",
-    "strategic_impatience",
-    "strategic_impatience_with_four_steps",
-    "four_steps_only",
-    "air_campaign",
-    "invasion",
-]
 
 
 @pytest.fixture(scope="module")

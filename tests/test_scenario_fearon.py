@@ -49,11 +49,15 @@ def test_bundled_file_is_the_generators_21_by_20_output():
     assert Path(bundled).read_text() == fearon_yaml(21, 20)
 
 
-def test_bundled_nominal_spe_is_the_closed_form():
+@pytest.fixture(scope="module")
+def nominal_spe():
+    return escalade.solve("fearon-risk-return", method="spe")
+
+
+def test_bundled_nominal_spe_is_the_closed_form(nominal_spe):
     # Nominal p = 0.5, cA = 0.05, cbar = 0.25: x* = 0.5 + 0.2/2 = 0.6 (a grid point),
     # Pr(war) = 0.2/0.5 = 0.4.
-    sol = escalade.solve("fearon-risk-return", method="spe")
-    x, war = demand_and_war(sol, 20)
+    x, war = demand_and_war(nominal_spe, 20)
     assert x[0] == pytest.approx(0.6, abs=1e-12)
     assert war[0] == pytest.approx(0.4, abs=1e-12)
 
@@ -85,10 +89,10 @@ def test_spe_demand_and_war_converge_at_first_order_in_the_grid_step():
     np.testing.assert_allclose(errors, [(0.03, 0.12), (0.02, 0.08), (0.005, 0.02)], atol=1e-12)
 
 
-def test_b_accepts_exactly_the_demands_inside_its_bargaining_range():
+def test_b_accepts_exactly_the_demands_inside_its_bargaining_range(nominal_spe):
     # Each type of B knows its cost c_k: it accepts x iff 1 - x > 1 - p - c_k, i.e.
     # x < p + c_k, the upper end of Fearon's range [p - cA, p + c_B].
-    sol = escalade.solve("fearon-risk-return", method="spe")
+    sol = nominal_spe
     g = sol.game
     n, k_types = 20, 20
     for k in range(1, k_types + 1):

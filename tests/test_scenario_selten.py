@@ -38,7 +38,7 @@ def behaviour(sol):
     return out
 
 
-def gambit_profile(gbt, game, probs):
+def gambit_profile(game, probs):
     """A Gambit behaviour profile with the given action probabilities (game order)."""
     prof = game.mixed_behavior_profile()
     for action, p in zip(game.actions, probs, strict=True):
@@ -60,7 +60,7 @@ def test_logit_qre_matches_gambit_on_the_catalog_game(gambit, lam):
     game = gambit.catalog.load(CATALOG)
     (qre,) = gambit.qre.logit_solve_lambda(game, [lam])
     assert qre.lam == pytest.approx(lam, abs=1e-8)
-    prof = gambit_profile(gambit, game, [qre[i] for i in range(len(qre))])
+    prof = gambit_profile(game, [qre[i] for i in range(len(qre))])
     sol = escalade.solve("selten-horse", method="qre", lam=lam)
     assert sol.converged.all()
     ours = behaviour(sol)
