@@ -63,34 +63,22 @@ def _lam(text: str) -> float:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, found {value}")
-    return value
+def _whole(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, found {value}")
+        return value
+
+    return parse
 
 
-def _count0(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
-    return value
+_count, _count0 = _whole(1), _whole(0)
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -172,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--seed",
-        type=_seed,
+        type=_count0,
         default=None,
         metavar="S",
         help="random seed for --draws (same seed, same numbers)",
@@ -215,7 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--runs", type=_count, default=10_000, metavar="N", help="number of runs (default 10000)"
     )
-    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
+    p.add_argument("--seed", type=_count0, default=None, metavar="S", help="random seed")
     p.add_argument(
         "--lam",
         type=_lam,
@@ -250,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--runs", type=_count, default=100_000, metavar="N", help="runs per policy (default 100000)"
     )
-    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument("--seed", type=_count0, default=1, metavar="S", help="random seed (default 1)")
     p.add_argument(
         "--policy",
         action="append",
@@ -292,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FOLDER", default=None, help="run folder to create")
     p.add_argument(
         "--seed",
-        type=_seed,
+        type=_count0,
         default=None,
         metavar="S",
         help="random seed (decides every number; chosen and recorded if omitted)",
