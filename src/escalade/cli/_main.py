@@ -88,6 +88,20 @@ def _assignment(text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
+def _add_set(
+    p: argparse.ArgumentParser, help: str = "fix a parameter at a value (repeatable)"
+) -> None:
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help=help,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``escalade`` command (for docs and tests)."""
     parser = _Parser(
@@ -142,15 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="L",
         help="QRE precision lambda >= 0, or 'inf' for the limit (default 1)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.add_argument(
         "--draws",
         type=_count,
@@ -212,15 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override the actors' rationality (QRE precision)",
     )
     p.add_argument("--periods", type=_count, default=None, metavar="T", help="override the horizon")
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_cmd_simulate)
 
@@ -247,15 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="policies",
         help="compare only these policies (repeatable)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.set_defaults(run=_cmd_analyze)
 
     p = sub.add_parser(
@@ -322,15 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="Dask scheduler address, e.g. tcp://sched:8786",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value instead of exploring it (repeatable)",
-    )
+    _add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
     p.set_defaults(run=_cmd_explore)
 
     p = sub.add_parser(
@@ -379,15 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="write to FILE (default: standard output)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.set_defaults(run=_cmd_export)
     return parser
 
