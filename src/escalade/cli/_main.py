@@ -393,24 +393,39 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
     return values
 
 
-def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A rich progress bar on a terminal; nothing otherwise."""
-    if not enabled or not sys.stderr.isatty():
+def _bar(
+    label: str, unit: str, *, rate: bool = False
+) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on a terminal: ``(update(done, total), stop)``; nothing otherwise.
+
+    With ``rate``, it also shows the pace since the first update (so rows already there
+    when resuming do not count).
+    """
+    if not sys.stderr.isatty():
         return None, lambda: None
+    import time
+
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(
-        TextColumn("solving"),
+        TextColumn(label),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TextColumn(f"{{task.completed:,}}/{{task.total:,}} {unit}"),
+        *([TextColumn("{task.fields[rate]}")] if rate else []),
         TimeRemainingColumn(),
         transient=True,
     )
-    task = bar.add_task("solve", total=1)
+    task = bar.add_task(label, total=1, rate="")
     bar.start()
+    started = time.perf_counter()
+    first: list[int] = []
 
     def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+        if not first:
+            first.append(done)
+        elapsed = time.perf_counter() - started
+        pace = (done - first[0]) / elapsed if elapsed > 0 else 0.0
+        bar.update(task, completed=done, total=total, rate=f"{pace:,.0f}/s" if pace else "")
 
     return update, bar.stop
 
@@ -422,7 +437,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         raise ParameterError("--seed needs --draws N")
     if args.method == "nash" and args.draws is not None:
         raise ParameterError("--method nash solves one draw; drop --draws or use --method qre")
-    progress, stop = _progress(args.draws is not None and args.draws >= 20_000)
+    progress, stop = (
+        _bar("solving", "draws")
+        if args.draws is not None and args.draws >= 20_000
+        else (None, lambda: None)
+    )
     try:
         result = solve(
             args.scenario,
@@ -493,29 +512,8 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bar(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} runs"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    task = bar.add_task(label, total=1)
-    bar.start()
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return update, bar.stop
-
-
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    progress, stop = _bar(f"simulating {args.policy or 'free play'}")
+    progress, stop = _bar(f"simulating {args.policy or 'free play'}", "runs")
     try:
         res = simulate(
             args.scenario,
@@ -611,7 +609,7 @@ def _print_comparison(cmp: Any) -> None:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
-    progress, stop = _rows_bar()
+    progress, stop = _bar("exploring", "experiments", rate=True)
     try:
         if args.resume is not None:
             extra = [
@@ -665,37 +663,6 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     _out(str(result.summary()))
     sys.stderr.write(f"run folder: {result.path}\n")
     return EXIT_OK
-
-
-def _rows_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """Progress of an exploration: experiments done, rate and time left."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    import time
-
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn("exploring"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} experiments"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    task = bar.add_task("explore", total=1, rate="")
-    bar.start()
-    started = time.perf_counter()
-    first: list[int] = []
-
-    def update(done: int, total: int) -> None:
-        if not first:
-            first.append(done)  # rows already there when resuming
-        elapsed = time.perf_counter() - started
-        rate = (done - first[0]) / elapsed if elapsed > 0 else 0.0
-        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f}/s" if rate else "")
-
-    return update, bar.stop
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
