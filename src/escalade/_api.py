@@ -240,9 +240,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckRepor
     )
 
 
-def _scenario(
-    source: str | Path | Scenario, overrides: Mapping[str, str | float] | None
-) -> Scenario:
+def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Scenario:
     loaded = load(source) if isinstance(source, str | Path) else source
     if isinstance(loaded, Game):
         raise ScenarioError(
@@ -372,7 +370,7 @@ def analyze(
     return cmp
 
 
-def claims(source: str | Path | Scenario) -> dict[str, list[str]]:
+def claims(source: Source) -> dict[str, list[str]]:
     """Each claim of a scenario and the model elements that cite it.
 
     Returns

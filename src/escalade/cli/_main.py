@@ -33,7 +33,7 @@ from escalade._api import (
 from escalade._version import __version__
 from escalade.errors import EscaladeError, OutputError, ParameterError
 from escalade.game import Game, write_efg, write_nfg
-from escalade.scenario import bundled_scenarios, load_scenario
+from escalade.scenario import Scenario, bundled_scenarios, load_scenario
 from escalade.solvers import METHODS, NASH_ALGORITHMS, Solution
 
 __all__ = ["build_parser", "main"]
@@ -492,16 +492,12 @@ def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
-    cites = claims(args.scenario)
+    scenario = load(args.scenario)
+    cites = claims(scenario)  # a Gambit game has no claims: this raises for it
     if args.json:
         _out(json.dumps(cites, indent=2))
         return EXIT_OK
-    scenario = (
-        load_scenario(args.scenario)
-        if not str(args.scenario).lower().endswith((".efg", ".nfg"))
-        else None
-    )
-    quotes = scenario.claims if scenario is not None else {}
+    quotes = scenario.claims if isinstance(scenario, Scenario) else {}
     if not cites:
         _out("this scenario has no claims: section")
         return EXIT_OK
