@@ -8,7 +8,6 @@ exit code 1, here and nowhere else; usage mistakes exit with 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -31,8 +30,8 @@ from escalade._api import (
     solve,
 )
 from escalade._version import __version__
-from escalade.errors import EscaladeError, OutputError, ParameterError
-from escalade.game import Game, write_efg, write_nfg
+from escalade.errors import EscaladeError, ParameterError
+from escalade.game import write_efg, write_nfg
 from escalade.scenario import Scenario, bundled_scenarios, load_scenario
 from escalade.solvers import METHODS, NASH_ALGORITHMS, Solution
 
@@ -683,20 +682,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    game: Game = as_game(load(args.scenario), _overrides(args))
+    game = as_game(args.scenario, _overrides(args))
     text = write_efg(game) if args.format == "efg" else write_nfg(game)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    target = Path(args.output)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise OutputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    from escalade.exploration._store import atomic_write  # heavy (pandas): only when needed
+
+    atomic_write(Path(args.output), text.encode("utf-8"))
     sys.stderr.write(f"wrote {args.output}\n")
     return EXIT_OK
 

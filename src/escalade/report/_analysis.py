@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
 from escalade.errors import OutputError
+from escalade.exploration._store import atomic_write
 from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import PALETTE, bar_chart, line_grid
 from escalade.report._page import page, table
@@ -236,14 +235,6 @@ def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
     data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
     report = render_analysis(cmp)
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
-    for key, text in (("results", data), ("report", report)):
-        target = paths[key]
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    atomic_write(paths["results"], data.encode("utf-8"))
+    atomic_write(paths["report"], report.encode("utf-8"))
     return paths
