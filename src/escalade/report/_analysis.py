@@ -128,26 +128,17 @@ def render_analysis(cmp: PolicyComparison) -> str:
     focus = [q.policy] if q is not None and q.policy in cmp.stage else names[:1]
     if q is not None and q.baseline in cmp.stage and q.baseline not in focus:
         focus.append(q.baseline)
-    trees = []
-    for p in focus:
+
+    def tree(p: str) -> str:
         view = cmp.stage[p]
-        trees.append(
-            f"<h3>{_e(labels[p])}</h3><div class='treebox'>"
-            + tree_svg(
-                view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
-            )
-            + "</div>"
+        svg = tree_svg(
+            view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
         )
+        return f"<div class='treebox'>{svg}</div>"
+
+    trees = [f"<h3>{_e(labels[p])}</h3>{tree(p)}" for p in focus]
     others = "".join(
-        f"<details><summary>{_e(labels[p])}</summary><div class='treebox'>"
-        + tree_svg(
-            cmp.stage[p].solution.game,
-            cmp.stage[p].edge,
-            cmp.stage[p].reach,
-            forced=cmp.stage[p].forced,
-            min_reach=_FOLD,
-        )
-        + "</div></details>"
+        f"<details><summary>{_e(labels[p])}</summary>{tree(p)}</details>"
         for p in names
         if p not in focus
     )
