@@ -299,6 +299,7 @@ def _run_chunk(
             col=dyn.loc.col if dyn.loc else None,
         )
     alive = np.ones(n, dtype=bool)
+    live = _LiveDraws(draws)
     utility = np.zeros((n, game.n_players))
     ever_out = np.zeros((n, game.n_outcomes), dtype=bool)
     ever_ev = np.zeros((n, len(dyn.events)), dtype=bool)
@@ -317,7 +318,7 @@ def _run_chunk(
             u_events = rng.random((k, len(dyn.events)))[streams]
         idx = np.flatnonzero(alive)
         if idx.size:
-            env = _env(scenario, draws, idx, state, t, levers)
+            env = _env(scenario, live, idx, state, t, levers)
             values = game.values_from_env(env, idx.size)
             lam = (
                 np.full(idx.size, float(lam_override))
@@ -355,7 +356,7 @@ def _run_chunk(
             idx = np.flatnonzero(alive)
             if dyn.events and idx.size:
                 if changed:
-                    env = _env(scenario, draws, idx, state, t, levers)
+                    env = _env(scenario, live, idx, state, t, levers)
                 else:
                     env = _subset(env, keep=~ends)
                 fired_any = _events(
@@ -379,7 +380,7 @@ def _run_chunk(
                 changed = changed or fired_any
             idx = np.flatnonzero(alive)
             if dyn.update and idx.size:
-                env = _env(scenario, draws, idx, state, t, levers)
+                env = _env(scenario, live, idx, state, t, levers)
                 new_values = [
                     (target, f.evaluate(env, n_draws=idx.size)) for target, f in dyn.update
                 ]
@@ -430,15 +431,31 @@ def _absorb(
     utility[runs] += rest[:, None] * gain
 
 
+class _LiveDraws:
+    """The parameter draws of the live runs, taken anew only when runs have ended.
+
+    Runs only ever end, so the number of live runs tells which they are.
+    """
+
+    def __init__(self, draws: Draws) -> None:
+        self.draws = draws
+        self.live = draws
+
+    def take(self, idx: NDArray[np.int64]) -> Draws:
+        if self.live.n_draws != idx.size:
+            self.live = self.draws.take(idx)
+        return self.live
+
+
 def _env(
     scenario: Scenario,
-    draws: Draws,
+    live: _LiveDraws,
     idx: NDArray[np.int64],
     state: Mapping[str, Any],
     t: int,
     levers: Mapping[str, float],
 ) -> dict[str, Any]:
-    sub = draws.take(idx)
+    sub = live.take(idx)
     extra: dict[str, Any] = {k: v[idx] for k, v in state.items()}
     extra["period"] = float(t)
     return scenario.environment(sub, extra=extra, levers=levers)
