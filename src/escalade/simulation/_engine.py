@@ -234,6 +234,12 @@ class _Accumulator:
         self.utility_sq = np.zeros(n_pl)
         self.keep_runs = keep_runs
 
+    def record_state(self, t: int, state: Mapping[str, FloatArray], n: int) -> None:
+        """Add the state of a chunk's ``n`` runs after period ``t`` (0: the start)."""
+        matrix = np.stack(list(state.values()), axis=1) if state else np.zeros((n, 0))
+        self.state_sum[t] += matrix.sum(axis=0)
+        self.state_samples[t].append(matrix)
+
     def result(self, policy: Policy, seed: int | None, seconds: float) -> SimulationResult:
         n = float(self.runs)
         qs = np.empty((self.T + 1, len(self.dyn.state), 3))
@@ -303,19 +309,15 @@ def _run_chunk(
     utility = np.zeros((n, game.n_players))
     ever_out = np.zeros((n, game.n_outcomes), dtype=bool)
     ever_ev = np.zeros((n, len(dyn.events)), dtype=bool)
-    names = list(state)
-    state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
-    acc.state_sum[0] += state_matrix.sum(axis=0)
-    acc.state_samples[0].append(state_matrix)
+    acc.record_state(0, state, n)
     disc = np.ones(n)
+    # runs of one stream share their random numbers
+    n_streams = n if streams is None else int(streams.max()) + 1
     for t in range(1, T + 1):
-        if streams is None:
-            u_outcome = rng.random(n)
-            u_events = rng.random((n, len(dyn.events)))
-        else:
-            k = int(streams.max()) + 1
-            u_outcome = rng.random(k)[streams]
-            u_events = rng.random((k, len(dyn.events)))[streams]
+        u_outcome = rng.random(n_streams)
+        u_events = rng.random((n_streams, len(dyn.events)))
+        if streams is not None:
+            u_outcome, u_events = u_outcome[streams], u_events[streams]
         idx = np.flatnonzero(alive)
         if idx.size:
             env = _env(scenario, live, idx, state, t, levers)
@@ -392,9 +394,7 @@ def _run_chunk(
         acc.cum_events[t - 1] += ever_ev.sum(axis=0)
         flags = _flags(dyn, game, ever_out, ever_ev)
         acc.cum_indicators[t - 1] += flags.sum(axis=0)
-        state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
-        acc.state_sum[t] += state_matrix.sum(axis=0)
-        acc.state_samples[t].append(state_matrix)
+        acc.record_state(t, state, n)
         acc.utility_by_period[t - 1] += utility.sum(axis=0)
     # Indicators measured at the end of the horizon.
     final = _flags(dyn, game, ever_out, ever_ev)
