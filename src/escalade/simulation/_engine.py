@@ -339,7 +339,8 @@ def _run_chunk(
             gain = values.payoffs[np.arange(idx.size), o, :]
             utility[idx] += disc[idx, None] * gain
             ever_out[idx, o] = True
-            changed = False
+            # env stays valid until the state changes or runs end
+            stale = False
             for k in with_then:
                 hit = o == k
                 if hit.any():
@@ -347,21 +348,19 @@ def _run_chunk(
                         new = formula.evaluate(env, n_draws=idx.size)
                         var = dyn.state_var(target)
                         state[target][idx[hit]] = var.clip(new[hit])
-                    changed = True
+                    stale = True
             ends = out_end[o]
             if ends.any():
                 gone = idx[ends]
                 _absorb(utility, gone, gain[ends], delta[gone], t, T)
                 alive[gone] = False
                 acc.ended_in[t - 1 :, :] += np.bincount(o[ends], minlength=game.n_outcomes)
-                changed = True
+                stale = True
             idx = np.flatnonzero(alive)
             if dyn.events and idx.size:
-                if changed:
+                if stale:
                     env = _env(scenario, live, idx, state, t, levers)
-                else:
-                    env = _subset(env, keep=~ends)
-                fired_any = _events(
+                stale = _events(
                     scenario,
                     game,
                     dyn,
@@ -379,10 +378,10 @@ def _run_chunk(
                     acc,
                     draws,
                 )
-                changed = changed or fired_any
             idx = np.flatnonzero(alive)
             if dyn.update and idx.size:
-                env = _env(scenario, live, idx, state, t, levers)
+                if stale:
+                    env = _env(scenario, live, idx, state, t, levers)
                 new_values = [
                     (target, f.evaluate(env, n_draws=idx.size)) for target, f in dyn.update
                 ]
