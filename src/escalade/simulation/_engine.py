@@ -229,10 +229,8 @@ class _Accumulator:
         self.utility_by_period = np.zeros((horizon, n_pl))
         self.utility = np.zeros((runs, n_pl)) if keep_runs else None
         self.flags = np.zeros((runs, n_ind), dtype=bool) if keep_runs else None
-        self.final_flags = np.zeros(n_ind)
         self.utility_sum = np.zeros(n_pl)
         self.utility_sq = np.zeros(n_pl)
-        self.keep_runs = keep_runs
 
     def record_state(self, t: int, state: Mapping[str, FloatArray], n: int) -> None:
         """Add the state of a chunk's ``n`` runs after period ``t`` (0: the start)."""
