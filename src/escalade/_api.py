@@ -6,8 +6,9 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,8 +96,6 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
     if overrides:
         if not len(game.parameters):
             raise ScenarioError(f"{game.name} has no parameters to set")
-        from dataclasses import replace
-
         game = replace(game, parameters=game.parameters.fixed(overrides))
     return game
 
@@ -222,7 +221,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckRepor
     iig: OK (scenario) - 2 players, 25 nodes, 12 information sets, 8 outcomes, ...
     """
     loaded = load(source)
-    game = loaded if isinstance(loaded, Game) else build_game(loaded)
+    game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
         game.evaluate(game.parameters.sample(draws, seed))
@@ -240,9 +239,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckRepor
     )
 
 
-def _scenario(
-    source: str | Path | Scenario, overrides: Mapping[str, str | float] | None
-) -> Scenario:
+def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Scenario:
     loaded = load(source) if isinstance(source, str | Path) else source
     if isinstance(loaded, Game):
         raise ScenarioError(
@@ -250,8 +247,6 @@ def _scenario(
             "with dynamics: and policies:"
         )
     if overrides:
-        from dataclasses import replace
-
         loaded = replace(loaded, parameters=loaded.parameters.fixed(overrides))
     return loaded
 
@@ -372,7 +367,7 @@ def analyze(
     return cmp
 
 
-def claims(source: str | Path | Scenario) -> dict[str, list[str]]:
+def claims(source: Source) -> dict[str, list[str]]:
     """Each claim of a scenario and the model elements that cite it.
 
     Returns
@@ -419,13 +414,9 @@ def explore(
     ...     res.to_frame().shape[0]
     4
     """
-    import os
-
     from escalade.exploration import explore as _explore
 
     scenario = _scenario(source, None)
-    if cluster is None and workers is None:
-        cluster = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     return _explore(
         scenario,
         samples=samples,
@@ -436,7 +427,7 @@ def explore(
         replications=replications,
         chunk_size=chunk_size,
         workers=workers,
-        cluster=cluster,
+        cluster=_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (set or {}).items()},
         progress=progress,
     )
@@ -460,13 +451,17 @@ def resume(
     ...     escalade.resume(tmp + "/r").complete
     True
     """
-    import os
-
     from escalade.exploration import resume as _resume
 
+    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
+
+
+def _cluster(workers: int | None, cluster: str | None) -> str | None:
+    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
+    executor is chosen at all."""
     if cluster is None and workers is None:
-        cluster = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    return _resume(path, workers=workers, cluster=cluster, progress=progress)
+        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    return cluster
 
 
 def open_run(path: str | Path) -> ExplorationResult:

@@ -8,7 +8,6 @@ exit code 1, here and nowhere else; usage mistakes exit with 2.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -31,9 +30,9 @@ from escalade._api import (
     solve,
 )
 from escalade._version import __version__
-from escalade.errors import EscaladeError, OutputError, ParameterError
-from escalade.game import Game, write_efg, write_nfg
-from escalade.scenario import bundled_scenarios, load_scenario
+from escalade.errors import EscaladeError, ParameterError
+from escalade.game import write_efg, write_nfg
+from escalade.scenario import Scenario, bundled_scenarios, load_scenario
 from escalade.solvers import METHODS, NASH_ALGORITHMS, Solution
 
 __all__ = ["build_parser", "main"]
@@ -63,34 +62,22 @@ def _lam(text: str) -> float:
     return value
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, found {value}")
-    return value
+def _whole(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, found {value}")
+        return value
+
+    return parse
 
 
-def _count0(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, found {value}")
-    return value
+_count, _count0 = _whole(1), _whole(0)
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -98,6 +85,20 @@ def _assignment(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or not value.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, found {text!r}")
     return name.strip(), value.strip()
+
+
+def _add_set(
+    p: argparse.ArgumentParser, help: str = "fix a parameter at a value (repeatable)"
+) -> None:
+    p.add_argument(
+        "--set",
+        type=_assignment,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        dest="overrides",
+        help=help,
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -154,15 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="L",
         help="QRE precision lambda >= 0, or 'inf' for the limit (default 1)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.add_argument(
         "--draws",
         type=_count,
@@ -172,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--seed",
-        type=_seed,
+        type=_count0,
         default=None,
         metavar="S",
         help="random seed for --draws (same seed, same numbers)",
@@ -215,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--runs", type=_count, default=10_000, metavar="N", help="number of runs (default 10000)"
     )
-    p.add_argument("--seed", type=_seed, default=None, metavar="S", help="random seed")
+    p.add_argument("--seed", type=_count0, default=None, metavar="S", help="random seed")
     p.add_argument(
         "--lam",
         type=_lam,
@@ -224,15 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="override the actors' rationality (QRE precision)",
     )
     p.add_argument("--periods", type=_count, default=None, metavar="T", help="override the horizon")
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_cmd_simulate)
 
@@ -250,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--runs", type=_count, default=100_000, metavar="N", help="runs per policy (default 100000)"
     )
-    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument("--seed", type=_count0, default=1, metavar="S", help="random seed (default 1)")
     p.add_argument(
         "--policy",
         action="append",
@@ -259,15 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="policies",
         help="compare only these policies (repeatable)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.set_defaults(run=_cmd_analyze)
 
     p = sub.add_parser(
@@ -292,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FOLDER", default=None, help="run folder to create")
     p.add_argument(
         "--seed",
-        type=_seed,
+        type=_count0,
         default=None,
         metavar="S",
         help="random seed (decides every number; chosen and recorded if omitted)",
@@ -334,15 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="Dask scheduler address, e.g. tcp://sched:8786",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value instead of exploring it (repeatable)",
-    )
+    _add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
     p.set_defaults(run=_cmd_explore)
 
     p = sub.add_parser(
@@ -391,15 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="write to FILE (default: standard output)",
     )
-    p.add_argument(
-        "--set",
-        type=_assignment,
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        dest="overrides",
-        help="fix a parameter at a value (repeatable)",
-    )
+    _add_set(p)
     p.set_defaults(run=_cmd_export)
     return parser
 
@@ -431,24 +392,39 @@ def _overrides(args: argparse.Namespace) -> dict[str, str]:
     return values
 
 
-def _progress(enabled: bool) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """A rich progress bar on a terminal; nothing otherwise."""
-    if not enabled or not sys.stderr.isatty():
+def _bar(
+    label: str, unit: str, *, rate: bool = False
+) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
+    """A rich progress bar on a terminal: ``(update(done, total), stop)``; nothing otherwise.
+
+    With ``rate``, it also shows the pace since the first update (so rows already there
+    when resuming do not count).
+    """
+    if not sys.stderr.isatty():
         return None, lambda: None
+    import time
+
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     bar = Progress(
-        TextColumn("solving"),
+        TextColumn(label),
         BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} draws"),
+        TextColumn(f"{{task.completed:,}}/{{task.total:,}} {unit}"),
+        *([TextColumn("{task.fields[rate]}")] if rate else []),
         TimeRemainingColumn(),
         transient=True,
     )
-    task = bar.add_task("solve", total=1)
+    task = bar.add_task(label, total=1, rate="")
     bar.start()
+    started = time.perf_counter()
+    first: list[int] = []
 
     def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+        if not first:
+            first.append(done)
+        elapsed = time.perf_counter() - started
+        pace = (done - first[0]) / elapsed if elapsed > 0 else 0.0
+        bar.update(task, completed=done, total=total, rate=f"{pace:,.0f}/s" if pace else "")
 
     return update, bar.stop
 
@@ -460,7 +436,11 @@ def _cmd_solve(args: argparse.Namespace) -> int:
         raise ParameterError("--seed needs --draws N")
     if args.method == "nash" and args.draws is not None:
         raise ParameterError("--method nash solves one draw; drop --draws or use --method qre")
-    progress, stop = _progress(args.draws is not None and args.draws >= 20_000)
+    progress, stop = (
+        _bar("solving", "draws")
+        if args.draws is not None and args.draws >= 20_000
+        else (None, lambda: None)
+    )
     try:
         result = solve(
             args.scenario,
@@ -511,16 +491,12 @@ def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:
 
 
 def _cmd_claims(args: argparse.Namespace) -> int:
-    cites = claims(args.scenario)
+    scenario = load(args.scenario)
+    cites = claims(scenario)  # a Gambit game has no claims: this raises for it
     if args.json:
         _out(json.dumps(cites, indent=2))
         return EXIT_OK
-    scenario = (
-        load_scenario(args.scenario)
-        if not str(args.scenario).lower().endswith((".efg", ".nfg"))
-        else None
-    )
-    quotes = scenario.claims if scenario is not None else {}
+    quotes = scenario.claims if isinstance(scenario, Scenario) else {}
     if not cites:
         _out("this scenario has no claims: section")
         return EXIT_OK
@@ -531,29 +507,8 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _bar(label: str) -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn(label),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} runs"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    task = bar.add_task(label, total=1)
-    bar.start()
-
-    def update(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
-
-    return update, bar.stop
-
-
 def _cmd_simulate(args: argparse.Namespace) -> int:
-    progress, stop = _bar(f"simulating {args.policy or 'free play'}")
+    progress, stop = _bar(f"simulating {args.policy or 'free play'}", "runs")
     try:
         res = simulate(
             args.scenario,
@@ -649,7 +604,7 @@ def _print_comparison(cmp: Any) -> None:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
-    progress, stop = _rows_bar()
+    progress, stop = _bar("exploring", "experiments", rate=True)
     try:
         if args.resume is not None:
             extra = [
@@ -705,37 +660,6 @@ def _cmd_explore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _rows_bar() -> tuple[Callable[[int, int], None] | None, Callable[[], None]]:
-    """Progress of an exploration: experiments done, rate and time left."""
-    if not sys.stderr.isatty():
-        return None, lambda: None
-    import time
-
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn("exploring"),
-        BarColumn(),
-        TextColumn("{task.completed:,}/{task.total:,} experiments"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-        transient=True,
-    )
-    task = bar.add_task("explore", total=1, rate="")
-    bar.start()
-    started = time.perf_counter()
-    first: list[int] = []
-
-    def update(done: int, total: int) -> None:
-        if not first:
-            first.append(done)  # rows already there when resuming
-        elapsed = time.perf_counter() - started
-        rate = (done - first[0]) / elapsed if elapsed > 0 else 0.0
-        bar.update(task, completed=done, total=total, rate=f"{rate:,.0f}/s" if rate else "")
-
-    return update, bar.stop
-
-
 def _cmd_runs(args: argparse.Namespace) -> int:
     from escalade.exploration import list_runs
 
@@ -758,20 +682,14 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    game: Game = as_game(load(args.scenario), _overrides(args))
+    game = as_game(args.scenario, _overrides(args))
     text = write_efg(game) if args.format == "efg" else write_nfg(game)
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    target = Path(args.output)
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise OutputError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    from escalade.exploration._store import atomic_write  # heavy (pandas): only when needed
+
+    atomic_write(Path(args.output), text.encode("utf-8"))
     sys.stderr.write(f"wrote {args.output}\n")
     return EXIT_OK
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import html
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
 from escalade.errors import OutputError
+from escalade.exploration._store import atomic_write
 from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import PALETTE, bar_chart, line_grid
 from escalade.report._page import page, table
@@ -129,26 +128,17 @@ def render_analysis(cmp: PolicyComparison) -> str:
     focus = [q.policy] if q is not None and q.policy in cmp.stage else names[:1]
     if q is not None and q.baseline in cmp.stage and q.baseline not in focus:
         focus.append(q.baseline)
-    trees = []
-    for p in focus:
+
+    def tree(p: str) -> str:
         view = cmp.stage[p]
-        trees.append(
-            f"<h3>{_e(labels[p])}</h3><div class='treebox'>"
-            + tree_svg(
-                view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
-            )
-            + "</div>"
+        svg = tree_svg(
+            view.solution.game, view.edge, view.reach, forced=view.forced, min_reach=_FOLD
         )
+        return f"<div class='treebox'>{svg}</div>"
+
+    trees = [f"<h3>{_e(labels[p])}</h3>{tree(p)}" for p in focus]
     others = "".join(
-        f"<details><summary>{_e(labels[p])}</summary><div class='treebox'>"
-        + tree_svg(
-            cmp.stage[p].solution.game,
-            cmp.stage[p].edge,
-            cmp.stage[p].reach,
-            forced=cmp.stage[p].forced,
-            min_reach=_FOLD,
-        )
-        + "</div></details>"
+        f"<details><summary>{_e(labels[p])}</summary>{tree(p)}</details>"
         for p in names
         if p not in focus
     )
@@ -236,14 +226,6 @@ def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
     data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
     report = render_analysis(cmp)
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
-    for key, text in (("results", data), ("report", report)):
-        target = paths[key]
-        tmp = target.with_name(f".{target.name}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, target)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-            raise OutputError(f"{target}: cannot write ({exc.strerror or exc})") from None
+    atomic_write(paths["results"], data.encode("utf-8"))
+    atomic_write(paths["report"], report.encode("utf-8"))
     return paths

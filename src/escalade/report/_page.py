@@ -61,20 +61,6 @@ def table(
     '<div class="scroll"><table><thead><tr>'
     """
 
-    def cell(value: str, first: bool) -> str:
-        text = value if (not escape or (first and raw_first)) else html.escape(value)
-        numeric = (
-            value.replace(".", "", 1)
-            .replace("%", "")
-            .replace("-", "", 1)
-            .replace("+", "", 1)
-            .replace(" ", "")
-            .replace("±", "")
-            .isdigit()
-        )
-        cls = "" if numeric or first else ' class="text"'
-        return f"<td{cls}>{text}</td>"
-
     def numeric(value: str) -> bool:
         return (
             value.replace(".", "", 1)
@@ -85,6 +71,11 @@ def table(
             .replace("±", "")
             .isdigit()
         )
+
+    def cell(value: str, first: bool) -> str:
+        text = value if (not escape or (first and raw_first)) else html.escape(value)
+        cls = "" if first or numeric(value) else ' class="text"'
+        return f"<td{cls}>{text}</td>"
 
     # a column of text gets a left-aligned heading, like its cells
     text_cols = {

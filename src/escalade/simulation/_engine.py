@@ -229,10 +229,14 @@ class _Accumulator:
         self.utility_by_period = np.zeros((horizon, n_pl))
         self.utility = np.zeros((runs, n_pl)) if keep_runs else None
         self.flags = np.zeros((runs, n_ind), dtype=bool) if keep_runs else None
-        self.final_flags = np.zeros(n_ind)
         self.utility_sum = np.zeros(n_pl)
         self.utility_sq = np.zeros(n_pl)
-        self.keep_runs = keep_runs
+
+    def record_state(self, t: int, state: Mapping[str, FloatArray], n: int) -> None:
+        """Add the state of a chunk's ``n`` runs after period ``t`` (0: the start)."""
+        matrix = np.stack(list(state.values()), axis=1) if state else np.zeros((n, 0))
+        self.state_sum[t] += matrix.sum(axis=0)
+        self.state_samples[t].append(matrix)
 
     def result(self, policy: Policy, seed: int | None, seconds: float) -> SimulationResult:
         n = float(self.runs)
@@ -299,25 +303,22 @@ def _run_chunk(
             col=dyn.loc.col if dyn.loc else None,
         )
     alive = np.ones(n, dtype=bool)
+    live = _LiveDraws(draws)
     utility = np.zeros((n, game.n_players))
     ever_out = np.zeros((n, game.n_outcomes), dtype=bool)
     ever_ev = np.zeros((n, len(dyn.events)), dtype=bool)
-    names = list(state)
-    state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
-    acc.state_sum[0] += state_matrix.sum(axis=0)
-    acc.state_samples[0].append(state_matrix)
+    acc.record_state(0, state, n)
     disc = np.ones(n)
+    # runs of one stream share their random numbers
+    n_streams = n if streams is None else int(streams.max()) + 1
     for t in range(1, T + 1):
-        if streams is None:
-            u_outcome = rng.random(n)
-            u_events = rng.random((n, len(dyn.events)))
-        else:
-            k = int(streams.max()) + 1
-            u_outcome = rng.random(k)[streams]
-            u_events = rng.random((k, len(dyn.events)))[streams]
+        u_outcome = rng.random(n_streams)
+        u_events = rng.random((n_streams, len(dyn.events)))
+        if streams is not None:
+            u_outcome, u_events = u_outcome[streams], u_events[streams]
         idx = np.flatnonzero(alive)
         if idx.size:
-            env = _env(scenario, draws, idx, state, t, levers)
+            env = _env(scenario, live, idx, state, t, levers)
             values = game.values_from_env(env, idx.size)
             lam = (
                 np.full(idx.size, float(lam_override))
@@ -336,7 +337,8 @@ def _run_chunk(
             gain = values.payoffs[np.arange(idx.size), o, :]
             utility[idx] += disc[idx, None] * gain
             ever_out[idx, o] = True
-            changed = False
+            # env stays valid until the state changes or runs end
+            stale = False
             for k in with_then:
                 hit = o == k
                 if hit.any():
@@ -344,21 +346,19 @@ def _run_chunk(
                         new = formula.evaluate(env, n_draws=idx.size)
                         var = dyn.state_var(target)
                         state[target][idx[hit]] = var.clip(new[hit])
-                    changed = True
+                    stale = True
             ends = out_end[o]
             if ends.any():
                 gone = idx[ends]
                 _absorb(utility, gone, gain[ends], delta[gone], t, T)
                 alive[gone] = False
                 acc.ended_in[t - 1 :, :] += np.bincount(o[ends], minlength=game.n_outcomes)
-                changed = True
+                stale = True
             idx = np.flatnonzero(alive)
             if dyn.events and idx.size:
-                if changed:
-                    env = _env(scenario, draws, idx, state, t, levers)
-                else:
-                    env = _subset(env, keep=~ends)
-                fired_any = _events(
+                if stale:
+                    env = _env(scenario, live, idx, state, t, levers)
+                stale = _events(
                     scenario,
                     game,
                     dyn,
@@ -376,10 +376,10 @@ def _run_chunk(
                     acc,
                     draws,
                 )
-                changed = changed or fired_any
             idx = np.flatnonzero(alive)
             if dyn.update and idx.size:
-                env = _env(scenario, draws, idx, state, t, levers)
+                if stale:
+                    env = _env(scenario, live, idx, state, t, levers)
                 new_values = [
                     (target, f.evaluate(env, n_draws=idx.size)) for target, f in dyn.update
                 ]
@@ -391,9 +391,7 @@ def _run_chunk(
         acc.cum_events[t - 1] += ever_ev.sum(axis=0)
         flags = _flags(dyn, game, ever_out, ever_ev)
         acc.cum_indicators[t - 1] += flags.sum(axis=0)
-        state_matrix = np.stack([state[k] for k in names], axis=1) if names else np.zeros((n, 0))
-        acc.state_sum[t] += state_matrix.sum(axis=0)
-        acc.state_samples[t].append(state_matrix)
+        acc.record_state(t, state, n)
         acc.utility_by_period[t - 1] += utility.sum(axis=0)
     # Indicators measured at the end of the horizon.
     final = _flags(dyn, game, ever_out, ever_ev)
@@ -430,15 +428,31 @@ def _absorb(
     utility[runs] += rest[:, None] * gain
 
 
+class _LiveDraws:
+    """The parameter draws of the live runs, taken anew only when runs have ended.
+
+    Runs only ever end, so the number of live runs tells which they are.
+    """
+
+    def __init__(self, draws: Draws) -> None:
+        self.draws = draws
+        self.live = draws
+
+    def take(self, idx: NDArray[np.int64]) -> Draws:
+        if self.live.n_draws != idx.size:
+            self.live = self.draws.take(idx)
+        return self.live
+
+
 def _env(
     scenario: Scenario,
-    draws: Draws,
+    live: _LiveDraws,
     idx: NDArray[np.int64],
     state: Mapping[str, Any],
     t: int,
     levers: Mapping[str, float],
 ) -> dict[str, Any]:
-    sub = draws.take(idx)
+    sub = live.take(idx)
     extra: dict[str, Any] = {k: v[idx] for k, v in state.items()}
     extra["period"] = float(t)
     return scenario.environment(sub, extra=extra, levers=levers)
