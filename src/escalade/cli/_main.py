@@ -582,13 +582,9 @@ def _print_comparison(cmp: Any) -> None:
     table.add_column("policy")
     table.add_column(f"{cmp.actor} utility", justify="right")
     table.add_column(f"vs {cmp.baseline}", justify="right")
-    shown = [
-        n
-        for n in ("settlement", "major_war", "nuclear_use", "rok_leaves_npt", "jpn_leaves_npt")
-        if n in first.indicator_names
-    ]
-    if not shown:
-        shown = list(first.indicator_names[:5])
+    from escalade.scenario import headline_indicators
+
+    shown = [n for n in headline_indicators(cmp.scenario, 5) if n in first.indicator_names]
     for n in shown:
         table.add_column(n.replace("_", " "), justify="right")
     for p in cmp.ranking():

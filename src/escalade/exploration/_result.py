@@ -13,13 +13,13 @@ from escalade.errors import ParameterError
 from escalade.exploration._compute import explored_scenario
 from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._discovery import discover as _discover
-from escalade.exploration._robustness import RobustnessResult
+from escalade.exploration._robustness import DEFAULT_RISK, RobustnessResult
 from escalade.exploration._robustness import lever_effects as _lever_effects
 from escalade.exploration._robustness import robustness as _robustness
 from escalade.exploration._sensitivity import SensitivityResult
 from escalade.exploration._sensitivity import sensitivity as _sensitivity
 from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario
+from escalade.scenario import Scenario, headline_indicators
 from escalade.solvers import Summary, Table
 
 __all__ = ["ExplorationResult"]
@@ -317,7 +317,7 @@ class ExplorationResult:
         *,
         actor: str | None = None,
         tolerance: float = 1.0,
-        risk: str | None = "P:major_war",
+        risk: str | None = DEFAULT_RISK,
         risk_max: float = 0.05,
     ) -> RobustnessResult:
         """Regret and satisficing shares of every policy across the worlds.
@@ -329,8 +329,9 @@ class ExplorationResult:
         tolerance : float
             A policy satisfices in a world when its regret is at most this.
         risk : str or None
-            An indicator that must stay at or under ``risk_max`` (dropped if
-            the run has no such indicator).
+            An indicator (``"P:<name>"``) that must stay at or under
+            ``risk_max``; by default the one the scenario's ``question:``
+            names as its ``risk``, if any.
         risk_max : float
 
         Returns
@@ -376,9 +377,7 @@ class ExplorationResult:
         utility = self.pivot(f"utility:{self.actor}")
         shares = self.best_policy_shares()
         indicators = [o for o in self.outputs if o.startswith("P:")]
-        shown = [
-            o for o in ("P:major_war", "P:settlement", "P:rok_leaves_npt") if o in indicators
-        ] or indicators[:3]
+        shown = [f"P:{k}" for k in headline_indicators(self.scenario) if f"P:{k}" in indicators][:3]
         probs = {o: self.pivot(o) for o in shown}
         rows = []
         for p in sorted(self.policies, key=lambda q: -shares.get(q, 0.0)):

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RobustnessResult", "explored_policy", "lever_effects", "output_table", "robustness"]
 
-#: Indicator used as the risk of a policy when the scenario reports it.
-DEFAULT_RISK = "P:major_war"
+#: ``risk=`` value meaning "the indicator the scenario's ``question: risk:`` names, if any".
+DEFAULT_RISK = "auto"
 
 
 def _actor(result: ExplorationResult, actor: str | None) -> str:
@@ -248,8 +248,9 @@ def robustness(
 ) -> RobustnessResult:
     """Regret and satisficing shares of every policy (see the module docstring).
 
-    ``risk`` defaults to ``P:major_war`` and is dropped when the run has
-    no such indicator; pass ``risk=None`` to skip it.
+    ``risk`` defaults to the indicator the scenario's ``question:`` names
+    as its ``risk`` (korea-2017: ``P:major_war``), and to none when it names
+    none; pass ``risk=None`` to skip it.
 
     Examples
     --------
@@ -267,11 +268,13 @@ def robustness(
         raise ParameterError(f"tolerance must be a non-negative number, found {tolerance}")
     if not 0 <= risk_max <= 1:
         raise ParameterError(f"risk_max must be a probability in [0, 1], found {risk_max}")
+    if risk == DEFAULT_RISK:
+        question = result.scenario.extra.get("question")
+        named = f"P:{question.risk}" if question is not None and question.risk else None
+        risk = named if named in result.outputs else None
     if risk is not None and risk not in result.outputs:
-        if risk != DEFAULT_RISK:
-            indicators = [o for o in result.outputs if o.startswith("P:")]
-            raise ParameterError(f"unknown risk {risk!r}; indicators: {', '.join(indicators)}")
-        risk = None
+        indicators = [o for o in result.outputs if o.startswith("P:")]
+        raise ParameterError(f"unknown risk {risk!r}; indicators: {', '.join(indicators)}")
     util = output_table(result, f"utility:{actor}")
     u = util.to_numpy()
     best = u.max(axis=1, keepdims=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from escalade.analysis import PolicyComparison
+from escalade.scenario import headline_indicators
 
 __all__ = ["answer_paragraphs"]
 
@@ -93,13 +94,7 @@ def answer_paragraphs(cmp: PolicyComparison) -> list[str]:
         f"{actor}'s rational choice: it ranks {rank} of {len(ranking)}",
     }[verdict]
     ind = v["indicators"]
-    key = [
-        n
-        for n in ("major_war", "seoul_attacked", "rok_leaves_npt", "settlement")
-        if n in ind[focus]
-    ]
-    if not key:
-        key = list(ind[focus])[:3]
+    key = [n for n in headline_indicators(cmp.scenario, 4) if n in ind[focus]]
     moves = (
         "; ".join(
             f"{_indicator_label(cmp, n)} {_pct(ind[base][n])} → {_pct(ind[focus][n])}"

@@ -26,11 +26,9 @@ from escalade.report._analysis import _e
 from escalade.report._answer import _lower, _pct
 from escalade.report._charts import PALETTE, _plt, bar_chart, svg_of
 from escalade.report._page import page, table
+from escalade.scenario import headline_indicators
 
 __all__ = ["ExplorationReport", "analyse_run", "render_exploration", "write_exploration_report"]
-
-#: Indicators shown in the policy table when the scenario reports them.
-_KEY = ("major_war", "seoul_attacked", "rok_leaves_npt", "settlement")
 
 
 @dataclass
@@ -118,8 +116,10 @@ def _lever_labels(result: ExplorationResult) -> dict[str, str]:
 
 def _lever_indicators(rep: ExplorationReport) -> list[str]:
     """The indicators whose change is shown for lever pairs: the risk, then two others."""
-    keys = (rep.robustness.risk, "P:rok_leaves_npt", "P:settlement")
-    return [k for k in keys if k is not None and f"with:{k}" in rep.levers.columns]
+    risk = rep.robustness.risk
+    watched = [f"P:{k}" for k in headline_indicators(rep.result.scenario)]
+    keys = ([risk] if risk is not None else []) + [k for k in watched if k != risk]
+    return [k for k in keys if f"with:{k}" in rep.levers.columns][:3]
 
 
 def _restriction_words(d: DiscoveryResult, limit: int = 4, max_p: float = 0.05) -> str:
@@ -360,9 +360,7 @@ def _policy_section(rep: ExplorationReport, colors: dict[str, str], labels: dict
     res, rob = rep.result, rep.robustness
     t: Any = rob.table
     ind = _indicator_labels(res)
-    shown = [f"P:{k}" for k in _KEY if f"P:{k}" in res.outputs] or [
-        o for o in res.outputs if o.startswith("P:")
-    ][:3]
+    shown = [f"P:{k}" for k in headline_indicators(res.scenario, 4) if f"P:{k}" in res.outputs]
     order = list(t["share_best"].sort_values(ascending=False, kind="stable").index)
     focus = res.focus_policy
     rows = []

@@ -58,7 +58,13 @@ from escalade.scenario._params import (
     Seed,
     as_generator,
 )
-from escalade.scenario._policies import Lever, Policy, Question, infoset_names
+from escalade.scenario._policies import (
+    Lever,
+    Policy,
+    Question,
+    headline_indicators,
+    infoset_names,
+)
 
 __all__ = [
     "LANGUAGE_VERSION",
@@ -100,6 +106,7 @@ __all__ = [
     "bundled_path",
     "bundled_scenarios",
     "check_chance",
+    "headline_indicators",
     "infoset_names",
     "load_scenario",
     "load_scenario_text",

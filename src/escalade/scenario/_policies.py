@@ -25,9 +25,11 @@ from escalade.scenario._checks import (
     error_at,
     expect_map,
     expect_number,
+    listing,
     location,
     opt_text,
     req,
+    suggest,
 )
 from escalade.scenario._dynamics import Dynamics
 from escalade.scenario._load import (
@@ -37,9 +39,9 @@ from escalade.scenario._load import (
 )
 from escalade.scenario._model import Scenario, TreeNode
 from escalade.scenario._params import Formula, Location
-from escalade.scenario._yaml import YMap, YNode, YScalar
+from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
 
-__all__ = ["Lever", "Policy", "Question", "infoset_names"]
+__all__ = ["Lever", "Policy", "Question", "headline_indicators", "infoset_names"]
 
 
 @dataclass(frozen=True)
@@ -295,18 +297,30 @@ register_section(SectionHook("policies", _parse_policies, order=2))
 
 @dataclass(frozen=True)
 class Question:
-    """The question a scenario is built to answer: is ``policy`` rational for ``actor``?"""
+    """The question a scenario is built to answer: is ``policy`` rational for ``actor``?
+
+    ``watch`` names the indicators that tables and answers headline, most
+    important first; ``risk`` the indicator whose probability robustness
+    keeps under a ceiling. Both are optional.
+    """
 
     text: str
     actor: str
     policy: str
     baseline: str | None = None
     loc: Location | None = None
+    watch: tuple[str, ...] = ()
+    risk: str | None = None
+    #: Where each indicator name of ``watch`` and ``risk`` is written, for errors.
+    refs: tuple[tuple[str, Location], ...] = field(default=(), compare=False, repr=False)
 
 
 def _parse_question(m: YMap, ctx: Context) -> Question:
     check_keys(
-        m, ("text", "actor", "policy", "baseline"), "question", required=("text", "actor", "policy")
+        m,
+        ("text", "actor", "policy", "baseline", "watch", "risk"),
+        "question",
+        required=("text", "actor", "policy"),
     )
     actor_node = req(m, "actor")
     actor = check_name(actor_node, "actor")
@@ -314,12 +328,34 @@ def _parse_question(m: YMap, ctx: Context) -> Question:
         raise actor_node.error(
             f"question: unknown player {actor!r}; players: {', '.join(ctx.players)}"
         )
+    refs: list[tuple[str, Location]] = []
+    watch: list[str] = []
+    if "watch" in m:
+        node = req(m, "watch")
+        if not isinstance(node, YSeq) or not node.items:
+            raise node.error(
+                f"question: watch must be a list of indicator names, found {node.kind}"
+            )
+        for item in node.items:
+            name = check_name(item, "question: watch: indicator")
+            if name in watch:
+                raise item.error(f"question: watch lists the indicator {name!r} twice")
+            watch.append(name)
+            refs.append((name, location(item)))
+    risk = None
+    if "risk" in m:
+        node = req(m, "risk")
+        risk = check_name(node, "question: risk indicator")
+        refs.append((risk, location(node)))
     return Question(
         opt_text(m, "text"),
         actor,
         check_name(req(m, "policy"), "policy"),
         check_name(req(m, "baseline"), "baseline") if "baseline" in m else None,
         location(m),
+        tuple(watch),
+        risk,
+        tuple(refs),
     )
 
 
@@ -333,6 +369,36 @@ def _check_question(extra: dict[str, Any]) -> None:
             raise error_at(
                 q.loc, f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}"
             )
+    dyn = extra.get("dynamics")
+    indicators = [i.name for i in dyn.indicators] if dyn is not None else []
+    for name, loc in q.refs:
+        if name not in indicators:
+            raise error_at(
+                loc,
+                f"question: unknown indicator {name!r}{suggest(name, indicators)}; "
+                f"indicators: {listing(indicators)}",
+            )
+
+
+def headline_indicators(scenario: Scenario, limit: int | None = None) -> list[str]:
+    """The indicators a table or an answer shows first, most important first.
+
+    The question's ``watch`` list when it has one, else every indicator in
+    the order ``dynamics:`` declares them; at most ``limit`` of them.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> headline_indicators(escalade.load("korea-2017"), limit=3)
+    ['major_war', 'rok_leaves_npt', 'settlement']
+    """
+    q = scenario.extra.get("question")
+    dyn = scenario.extra.get("dynamics")
+    if q is not None and q.watch:
+        names = list(q.watch)
+    else:
+        names = [i.name for i in dyn.indicators] if dyn is not None else []
+    return names if limit is None else names[:limit]
 
 
 register_section(SectionHook("question", _parse_question, order=3))
