@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.errors import ParameterError, ScenarioError
+from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import Policy, Scenario, Seed
-from escalade.simulation import SimulationResult, simulate
+from escalade.simulation import SimulationResult, chosen_policies, simulate
 from escalade.solvers import Solution, Summary, Table, logit_qre
 
 __all__ = ["PolicyComparison", "StageView", "compare_policies"]
@@ -292,19 +292,8 @@ def compare_policies(
     >>> sorted(cmp.results)
     ['sanctions_default', 'talks']
     """
-    dyn = scenario.extra.get("dynamics")
-    available = [p.name for p in scenario.extra.get("policies", ())]
-    if dyn is None or not available:
-        raise ScenarioError(
-            f"{scenario.name} needs dynamics: and policies: sections to compare policies",
-            file=scenario.source or None,
-        )
-    chosen = list(policies) if policies else available
-    for name in chosen:
-        if name not in available:
-            raise ParameterError(
-                f"{scenario.name} has no policy {name!r}; policies: " + ", ".join(available)
-            )
+    chosen = chosen_policies(scenario, policies, purpose="to compare policies")
+    dyn = scenario.extra["dynamics"]
     actor = actor or scenario.player_names[0]
     if actor not in scenario.player_names:
         raise ParameterError(

@@ -22,6 +22,7 @@ from escalade.exploration._executors import run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import RunStore
 from escalade.scenario import Scenario, bundled_path, load_scenario_text
+from escalade.simulation import chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
 
@@ -96,20 +97,7 @@ def explore(
     ...     res.to_frame().shape[0]
     16
     """
-    if scenario.extra.get("dynamics") is None or not scenario.extra.get("policies"):
-        raise ScenarioError(
-            f"{scenario.name}: exploring needs dynamics: and policies: sections",
-            file=scenario.source or None,
-        )
-    available = [p.name for p in scenario.extra["policies"]]
-    chosen = tuple(policies) if policies else tuple(available)
-    for name in chosen:
-        if name not in available:
-            raise ParameterError(
-                f"{scenario.name} has no policy {name!r}; policies: " + ", ".join(available)
-            )
-    if len(set(chosen)) != len(chosen):
-        raise ParameterError("a policy is named twice")
+    chosen = chosen_policies(scenario, policies, purpose="to explore")
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
     if seed is None:

@@ -26,7 +26,7 @@ numbers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -55,15 +55,49 @@ def _policy(scenario: Scenario, policy: str | Policy | None) -> Policy:
         return Policy(FREE_PLAY, label="Free play (no policy)")
     policies = {p.name: p for p in scenario.extra.get("policies", ())}
     if policy not in policies:
-        import difflib
-
-        close = difflib.get_close_matches(policy, list(policies), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ParameterError(
-            f"{scenario.name} has no policy {policy!r}{hint}; policies: "
-            + (", ".join(policies) or "none")
-        )
+        raise _unknown_policy(scenario, policy, list(policies))
     return policies[policy]
+
+
+def _unknown_policy(scenario: Scenario, name: str, available: list[str]) -> ParameterError:
+    import difflib
+
+    close = difflib.get_close_matches(name, available, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return ParameterError(
+        f"{scenario.name} has no policy {name!r}{hint}; policies: "
+        + (", ".join(available) or "none")
+    )
+
+
+def chosen_policies(
+    scenario: Scenario, policies: Sequence[str] | None, *, purpose: str
+) -> tuple[str, ...]:
+    """The policies named (each checked, none twice), or all of the scenario's.
+
+    ``purpose`` completes the message when the scenario has no policies
+    (``"to compare policies"``).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> chosen_policies(escalade.load("korea-2017"), ["talks"], purpose="to explore")
+    ('talks',)
+    """
+    available = [p.name for p in scenario.extra.get("policies", ())]
+    if scenario.extra.get("dynamics") is None or not available:
+        raise ScenarioError(
+            f"{scenario.name} needs dynamics: and policies: sections {purpose}",
+            file=scenario.source or None,
+        )
+    chosen = tuple(policies) if policies else tuple(available)
+    for name in chosen:
+        if name not in available:
+            raise _unknown_policy(scenario, name, available)
+    if len(set(chosen)) != len(chosen):
+        twice = next(n for n in chosen if chosen.count(n) > 1)
+        raise ParameterError(f"the policy {twice!r} is named twice")
+    return chosen
 
 
 def simulate(
