@@ -240,9 +240,7 @@ def _stage_view(scenario: Scenario, game: Game, policy: Policy, lam: float) -> S
     edge[dec] = sol.strategy_mean[game.edge_action[dec]]
     ch = np.flatnonzero(game.edge_chance >= 0)
     edge[ch] = values.chance[0, game.edge_chance[ch]]
-    reach = np.ones(game.n_nodes)
-    for level in game.levels:
-        reach[level.kids] = reach[level.parents][level.kid_parent] * edge[level.kids]
+    reach = game.node_reach(edge)
     forced = np.zeros(game.n_nodes, dtype=bool)
     fixed_names = set(policy.force)
     for node in dec:

@@ -266,6 +266,34 @@ class Game:
         present, starts = np.unique(self.outcome[nodes], return_index=True)
         return nodes, present.astype(np.int64), starts.astype(np.int64)
 
+    def node_reach(self, edge: FloatArray) -> FloatArray:
+        """Probability of reaching each node, from the probability of the edge into it.
+
+        Parameters
+        ----------
+        edge : ndarray of shape (n_nodes,) or (n_nodes, n_draws)
+            The chance or choice probability of the edge into each node (the
+            root's entry is ignored).
+
+        Returns
+        -------
+        ndarray of the shape of ``edge``
+
+        Examples
+        --------
+        >>> import escalade
+        >>> from escalade.game import build_game
+        >>> g = build_game(escalade.load("iig"))
+        >>> edge = np.full(g.n_nodes, 0.5)
+        >>> float(g.node_reach(edge)[g.terminals].sum())
+        1.0
+        """
+        reach = np.empty_like(edge, dtype=float)
+        reach[0] = 1.0
+        for level in self.levels:
+            reach[level.kids] = reach[level.parents][level.kid_parent] * edge[level.kids]
+        return reach
+
     def outcome_probabilities(self, reach: FloatArray) -> FloatArray:
         """Probability of each outcome from node probabilities.
 

@@ -154,10 +154,7 @@ class Tracer:
         E[self.dk] = sigma.T[self.dk_action]
         if self._chance_nodes.size:
             E[self._chance_nodes] = values.chance.T[self._chance_cols]
-        reach = np.empty((g.n_nodes, c))
-        reach[0] = 1.0
-        for level in g.levels:
-            reach[level.kids] = reach[level.parents][level.kid_parent] * E[level.kids]
+        reach = g.node_reach(E)
         own = terminal_payoffs(g, values)  # (P, N, c)
         W = own.copy()
         inner = g.has_inner_outcomes
