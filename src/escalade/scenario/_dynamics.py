@@ -11,6 +11,7 @@ expression: they are declared right after ``parameters:``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from escalade.scenario._checks import (
     check_keys,
     check_name,
     claims_note,
+    error_at,
     expect_map,
     expect_number,
     location,
@@ -39,6 +41,17 @@ from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
 __all__ = ["Dynamics", "Event", "Indicator", "StateVar"]
 
 _MAX_PERIODS = 1000
+_DYNAMICS_KEYS = (
+    "periods",
+    "unit",
+    "start",
+    "discount",
+    "rationality",
+    "state",
+    "update",
+    "events",
+    "indicators",
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,32 @@ class StateVar:
         if self.low is not None or self.high is not None:
             return np.clip(values, self.low, self.high)
         return values
+
+    def describe_range(self) -> str:
+        """The values the variable takes, for messages (``[0, 1]``, ``true or false``)."""
+        if self.kind == "bool":
+            return "true or false (1 or 0)"
+        if self.kind == "category":
+            choices = self.choices or ()
+            return f"one of its choices {list(choices)} (or their codes 0 to {len(choices) - 1})"
+        low = "-inf" if self.low is None else f"{self.low:g}"
+        high = "inf" if self.high is None else f"{self.high:g}"
+        return f"a value within its bounds [{low}, {high}]"
+
+    def outside(self, values: np.ndarray) -> np.ndarray:
+        """Which ``values`` the variable cannot take (before any clipping)."""
+        values = np.asarray(values, dtype=np.float64)
+        if self.kind == "bool":
+            return (values != 0) & (values != 1)
+        if self.kind == "category":
+            n = len(self.choices or ())
+            return (values != np.rint(values)) | (values < 0) | (values > n - 1)
+        bad = np.zeros(values.shape, dtype=bool)
+        if self.low is not None:
+            bad |= values < self.low
+        if self.high is not None:
+            bad |= values > self.high
+        return bad
 
 
 @dataclass(frozen=True)
@@ -124,10 +163,15 @@ class Dynamics:
 
 
 def _declare_dynamics(m: YMap, ctx: Context) -> None:
-    state = m.get("state")
-    if state is None:
-        return
-    for key, spec in expect_map(state, "dynamics: state").items:
+    # Keys first: outcomes (read next) may assign state variables, and a misspelt
+    # state: key should be reported as such, not as an unknown state variable.
+    check_keys(m, _DYNAMICS_KEYS, "dynamics", required=("periods", "state"))
+    state = expect_map(req(m, "state"), "dynamics: state")
+    if not state.items:
+        raise state.error(
+            "dynamics: state must declare at least one variable, found an empty mapping"
+        )
+    for key, spec in state.items:
         name = check_name(key, "state variable", reserved=True)
         if name in ctx.kinds or name == "period":
             raise key.error(
@@ -141,7 +185,16 @@ def _declare_dynamics(m: YMap, ctx: Context) -> None:
                 raise (choices or spec).error(
                     f"choices of state variable {name} must be a non-empty list of names"
                 )
-            kind = Categorical(tuple(check_name(c, "choice") for c in choices.items))
+            names: list[str] = []
+            for c in choices.items:
+                choice = check_name(c, "choice")
+                if choice in names:
+                    raise c.error(
+                        f"duplicate choice {choice!r} of state variable {name}; "
+                        "expected each choice once"
+                    )
+                names.append(choice)
+            kind = Categorical(tuple(names))
         ctx.kinds[name] = kind
         ctx.state_names[name] = key.line
         ctx.defined_at[name] = key.line
@@ -167,6 +220,11 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
     claims, note, label = claims_note(spec, ctx)
     init_node = req(spec, "initial")
     if "choices" in spec:
+        for bound in ("low", "high"):
+            if bound in spec:
+                raise spec.key_node(bound).error(
+                    f"{bound!r} does not apply to {what}, a category (it has choices:)"
+                )
         kind = ctx.kinds[name]
         if not isinstance(kind, Categorical):  # pragma: no cover - set by declare
             raise key.error(f"{what}: choices expected")
@@ -191,7 +249,7 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
         raise spec.key_node("low" if low is not None else "high").error(
             f"{what} is true/false and takes no bounds"
         )
-    return StateVar(
+    var = StateVar(
         name,
         "bool" if is_bool else "number",
         initial,
@@ -203,25 +261,59 @@ def _parse_state_var(key: YScalar, spec: YNode, ctx: Context) -> StateVar:
         label,
         location(key),
     )
+    value = _constant(initial)
+    if value is not None and var.outside(np.array([value]))[0]:
+        # Clipping would silently start the crisis somewhere else than written.
+        raise error_at(
+            initial.loc,
+            f"initial value of {name}: found {value:g}; expected {var.describe_range()}",
+        )
+    return var
+
+
+def _constant(formula: Formula) -> float | None:
+    """The value of an expression that uses no name, else None."""
+    if formula.expr.names:
+        return None
+    return float(formula.evaluate({}, n_draws=1)[0])
+
+
+def _non_empty(node: YNode, what: str, element: str) -> YMap:
+    """A mapping with at least one entry (an empty one is a section left unfinished)."""
+    m = expect_map(node, what)
+    if not m.items:
+        raise m.error(
+            f"{what} is empty; expected at least one {element} (leave the key out when "
+            "there is none)"
+        )
+    return m
+
+
+def _name_at(node: YNode, formula: Formula, name: str) -> Location | None:
+    """Where ``name`` is written inside the expression of ``node``."""
+    if not isinstance(node, YScalar):  # pragma: no cover - formulas come from scalars
+        return formula.loc
+    found = re.search(rf"\b{re.escape(name)}\b", formula.text)
+    line, col = node.text_position(found.start() if found else 0)
+    return Location(node.file, line, col)
+
+
+def _check_assignments(
+    assignments: tuple[tuple[str, Formula], ...], dyn_state: dict[str, StateVar]
+) -> None:
+    """Constant new values must be values the variable can take."""
+    for target, formula in assignments:
+        var = dyn_state[target]
+        value = _constant(formula)
+        if value is not None and var.outside(np.array([value]))[0]:
+            raise error_at(
+                formula.loc,
+                f"{formula.what}: found {value:g}; expected {var.describe_range()}",
+            )
 
 
 def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
-    check_keys(
-        m,
-        (
-            "periods",
-            "unit",
-            "start",
-            "discount",
-            "rationality",
-            "state",
-            "update",
-            "events",
-            "indicators",
-        ),
-        "dynamics",
-        required=("periods", "state"),
-    )
+    check_keys(m, _DYNAMICS_KEYS, "dynamics", required=("periods", "state"))
     periods_node = req(m, "periods")
     periods = expect_number(periods_node, "periods")
     if periods != int(periods) or not 1 <= periods <= _MAX_PERIODS:
@@ -233,28 +325,46 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
     if "start" in m:
         start_value = expect_number(req(m, "start"), "start")
         if start_value != int(start_value):
-            raise req(m, "start").error("start must be a whole number (e.g. a year)")
+            raise req(m, "start").error(
+                f"start must be a whole number (e.g. a year), found {start_value:g}"
+            )
         start = int(start_value)
-    discount = (
-        ctx.formula(req(m, "discount"), "discount")
-        if "discount" in m
-        else Formula(compile_expression(1.0), location(m), "discount")
-    )
-    rationality = (
-        ctx.formula(req(m, "rationality"), "rationality (lambda)")
-        if "rationality" in m
-        else Formula(compile_expression(1.0), location(m), "rationality (lambda)")
-    )
+    discount = Formula(compile_expression(1.0), location(m), "discount")
+    if "discount" in m:
+        node = req(m, "discount")
+        discount = ctx.formula(node, "discount")
+        # The discount factor is computed once per run, before period 1: a state
+        # variable or period in it would be frozen at its starting value.
+        frozen = sorted(n for n in discount.expr.names if n in ctx.state_names or n == "period")
+        if frozen:
+            raise error_at(
+                _name_at(node, discount, frozen[0]),
+                f"discount is computed once per run, before period 1, so it cannot use "
+                f"{frozen[0]!r} (a state variable or period); expected an expression of "
+                f"parameters and levers, found {discount.text!r}",
+            )
+        value = _constant(discount)
+        if value is not None and not 0.0 < value <= 1.0:
+            raise error_at(discount.loc, f"discount must lie in (0, 1], found {value:g}")
+    rationality = Formula(compile_expression(1.0), location(m), "rationality (lambda)")
+    if "rationality" in m:
+        rationality = ctx.formula(req(m, "rationality"), "rationality (lambda)")
+        value = _constant(rationality)
+        if value is not None and value < 0:
+            raise error_at(
+                rationality.loc, f"rationality (lambda) must be 0 or more, found {value:g}"
+            )
     state = tuple(
         _parse_state_var(key, spec, ctx)
         for key, spec in expect_map(req(m, "state"), "dynamics: state").items
     )
-    if not state:
-        raise req(m, "state").error("dynamics: state must declare at least one variable")
-    update = parse_assignments(req(m, "update"), ctx, "dynamics: update") if "update" in m else ()
+    update: tuple[tuple[str, Formula], ...] = ()
+    if "update" in m:
+        node = _non_empty(req(m, "update"), "dynamics: update", "{variable: expression}")
+        update = parse_assignments(node, ctx, "dynamics: update")
     events: list[Event] = []
     if "events" in m:
-        for key, spec in expect_map(req(m, "events"), "dynamics: events").items:
+        for key, spec in _non_empty(req(m, "events"), "dynamics: events", "event").items:
             name = check_name(key, "event name")
             if name in ctx.outcomes:
                 raise key.error(
@@ -279,10 +389,16 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
                         f"{end!r}; outcomes: {', '.join(ctx.outcomes)}"
                     )
             claims, note, label = claims_note(em, ctx)
+            probability = ctx.formula(req(em, "probability"), f"probability of {what}")
+            value = _constant(probability)
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise error_at(
+                    probability.loc, f"probability of {what} must lie in [0, 1], found {value:g}"
+                )
             events.append(
                 Event(
                     name,
-                    ctx.formula(req(em, "probability"), f"probability of {what}"),
+                    probability,
                     ctx.formula(req(em, "when"), f"condition of {what}") if "when" in em else None,
                     parse_assignments(req(em, "then"), ctx, what) if "then" in em else (),
                     end,
@@ -295,7 +411,9 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
     indicators: list[Indicator] = []
     if "indicators" in m:
         known = [*ctx.outcomes, *(e.name for e in events)]
-        for key, spec in expect_map(req(m, "indicators"), "dynamics: indicators").items:
+        for key, spec in _non_empty(
+            req(m, "indicators"), "dynamics: indicators", "indicator"
+        ).items:
             name = check_name(key, "indicator name")
             what = f"indicator {name}"
             im = expect_map(spec, what)
@@ -332,6 +450,12 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
                     ctx.kinds.update(saved)
             claims, note, label = claims_note(im, ctx)
             indicators.append(Indicator(name, any_of, at_end, label, claims, note, location(key)))
+    by_name = {v.name: v for v in state}
+    for outcome in ctx.outcomes.values():
+        _check_assignments(outcome.then, by_name)
+    _check_assignments(update, by_name)
+    for event in events:
+        _check_assignments(event.then, by_name)
     return Dynamics(
         int(periods),
         discount,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.expr import Categorical, compile_expression
 from escalade.scenario._checks import (
     CLAIM_ID,
     Context,
@@ -276,6 +277,28 @@ def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, 
                 f"{what}: unknown state variable {target!r}{suggest(target, ctx.state_names)}; "
                 f"state variables: {', '.join(ctx.state_names)}"
             )
+        kind = ctx.kinds.get(target)
+        if (
+            isinstance(kind, Categorical)
+            and isinstance(value, YScalar)
+            and isinstance(value.value, str)
+            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.value.strip())
+            and value.value.strip() not in ctx.kinds
+        ):
+            # a category is set by naming one of its choices
+            choice = value.value.strip()
+            if choice not in kind.choices:
+                raise value.error(
+                    f"{what}: new value {choice!r} of {target} is not one of its choices "
+                    f"{list(kind.choices)}{suggest(choice, kind.choices)}"
+                )
+            formula = Formula(
+                compile_expression(float(kind.code(choice))),
+                location(value),
+                f"{what}: new value of {target}",
+            )
+            out.append((target, formula))
+            continue
         # true/false set boolean state variables
         out.append((target, bool_or_formula(value, ctx, f"{what}: new value of {target}")))
     return tuple(out)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from escalade.errors import ParameterError
+from escalade.expr import Categorical
 from escalade.scenario._checks import (
     Context,
     check_keys,
@@ -31,7 +32,7 @@ from escalade.scenario._checks import (
     req,
     suggest,
 )
-from escalade.scenario._dynamics import Dynamics
+from escalade.scenario._dynamics import Dynamics, StateVar
 from escalade.scenario._load import (
     SectionHook,
     register_finalizer,
@@ -42,6 +43,10 @@ from escalade.scenario._params import Formula, Location
 from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
 
 __all__ = ["Lever", "Policy", "Question", "headline_indicators", "infoset_names"]
+
+#: The name simulation gives "no policy" (no lever on, nothing forced): a policy of
+#: that name could never be simulated.
+_FREE_PLAY = "free"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class Policy:
     claims: tuple[str, ...] = ()
     note: str = ""
     loc: Location | None = None
+    #: Where each lever setting written in this policy is, for errors.
+    refs: tuple[tuple[str, Location], ...] = field(default=(), compare=False, repr=False)
 
 
 def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tuple[str, ...]]]:
@@ -87,6 +94,11 @@ def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tu
 
 
 def _declare_levers(node: YMap, ctx: Context) -> None:
+    if not node.items:
+        raise node.error(
+            "levers is empty; expected at least one lever (leave the section out when "
+            "there is none)"
+        )
     for key, _ in node.items:
         name = check_name(key, "lever name", reserved=True)
         if name in ctx.kinds:
@@ -122,11 +134,12 @@ def _parse_levers(node: YMap, ctx: Context) -> tuple[Lever, ...]:
             if (
                 target not in derived_or_params
                 or target in ctx.state_names
-                or (target in ctx.lever_names)
+                or target in ctx.lever_names
+                or target == "period"
             ):
                 raise tkey.error(
                     f"{what}: an effect replaces a parameter or a derived value; "
-                    f"{target!r} is neither"
+                    f"{_what_name_is(target, ctx, derived_or_params)}"
                 )
             effects.append((target, ctx.formula(value, f"{what}: effect on {target}")))
         claims, note, label = claims_note(lm, ctx)
@@ -134,11 +147,35 @@ def _parse_levers(node: YMap, ctx: Context) -> tuple[Lever, ...]:
     return tuple(out)
 
 
+def _what_name_is(name: str, ctx: Context, targets: set[str]) -> str:
+    """Why ``name`` cannot be a lever's target, for the message."""
+    if name in ctx.state_names:
+        return f"{name!r} is a state variable (dynamics change it, not levers)"
+    if name in ctx.lever_names:
+        return f"{name!r} is a lever"
+    if name == "period":
+        return "'period' is the period number"
+    if isinstance(ctx.kinds.get(name), Categorical):
+        return f"{name!r} is a categorical parameter (an effect gives a number)"
+    usable = sorted(targets - set(ctx.state_names) - set(ctx.lever_names) - {"period"})
+    return f"{name!r} is neither{suggest(name, usable)}"
+
+
 def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
+    if not node.items:
+        raise node.error(
+            "policies is empty; expected at least one policy (leave the section out when "
+            "there is none)"
+        )
     infosets = infoset_names(ctx.expanded)
     raw: dict[str, tuple[YScalar, YMap]] = {}
     for key, spec in node.items:
         name = check_name(key, "policy name")
+        if name == _FREE_PLAY:
+            raise key.error(
+                f"policy name {name!r} is reserved: it is how simulate and analyze name free "
+                "play (no lever on, nothing forced); expected another name"
+            )
         raw[name] = (key, expect_map(spec, f"policy {name}"))
     done: dict[str, Policy] = {}
 
@@ -150,6 +187,7 @@ def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
         check_keys(pm, ("extends", "levers", "force", "label", "claim", "claims", "note"), what)
         levers: dict[str, float] = {}
         force: dict[str, dict[str, float]] = {}
+        refs: list[tuple[str, Location]] = []
         if "extends" in pm:
             base_node = req(pm, "extends")
             base = check_name(base_node, "extends")
@@ -157,9 +195,9 @@ def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
                 raise base_node.error(
                     f"{what} extends unknown policy {base!r}; policies: {', '.join(raw)}"
                 )
-            if base in chain:
+            if base == name or base in chain:
                 raise base_node.error(
-                    f"policies extend each other in a cycle: {' -> '.join((*chain, base))}"
+                    "policies extend each other in a cycle: " + " -> ".join((*chain, name, base))
                 )
             parent = build(base, (*chain, name))
             levers.update(parent.levers)
@@ -179,6 +217,7 @@ def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
                         f"lever settings lie in [0, 1] (0 off, 1 on), found {setting:g}"
                     )
                 levers[lever] = setting
+                refs.append((lever, location(value)))
         if "force" in pm:
             for ikey, value in expect_map(req(pm, "force"), f"force of {what}").items:
                 infoset = ikey.raw
@@ -191,7 +230,7 @@ def _parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
                 actions = infosets[infoset][1]
                 force[infoset] = _forced_choice(value, actions, f"{what} at {infoset}")
         claims, note, label = claims_note(pm, ctx)
-        policy = Policy(name, levers, force, label, claims, note, location(key))
+        policy = Policy(name, levers, force, label, claims, note, location(key), tuple(refs))
         done[name] = policy
         return policy
 
@@ -257,7 +296,7 @@ class LeverEnvironment:
             given = extra or {}
             for var in self.dynamics.state:
                 if var.name not in given:
-                    env[var.name] = var.clip(var.initial.evaluate(env, n_draws=n))
+                    env[var.name] = var.clip(_initial_value(var, env, n))
         if extra:
             env.update(extra)
         for name in scenario.parameters.names:
@@ -272,6 +311,50 @@ class LeverEnvironment:
             old = np.asarray(env[name], dtype=np.float64)
             new = formula.evaluate(env, n_draws=n)
             env[name] = old + np.asarray(setting) * (new - old)
+
+
+def _initial_value(var: StateVar, env: Mapping[str, Any], n: int) -> np.ndarray:
+    """A state variable's initial values, which must be values it can take."""
+    f = var.initial
+    unknown = sorted(f.expr.names - env.keys())
+    if unknown:
+        raise error_at(
+            f.loc,
+            f"initial value of {var.name}: {unknown[0]!r} has no value yet in {f.text!r}; "
+            "initial values are computed in order from parameters, levers, period and the "
+            "state variables declared before, ahead of derived values",
+        )
+    values = f.evaluate(env, n_draws=n)
+    bad = var.outside(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = ", ".join(f"{name}={_at(env[name], i):g}" for name in sorted(f.expr.names))
+        raise error_at(
+            f.loc,
+            f"initial value of {var.name}: {f.text!r} gives {float(values[i]):g} in draw {i}"
+            + (f" where {where}" if where else "")
+            + f" ({int(bad.sum())} of {n} draws affected); expected {var.describe_range()}",
+        )
+    return values
+
+
+def _at(value: Any, i: int) -> float:
+    """Entry ``i`` of a value of the environment (scalars are the same in every draw)."""
+    arr = np.asarray(value, dtype=np.float64).reshape(-1)
+    return float(arr[i] if arr.size > i else arr[0])
+
+
+def _check_policies(extra: dict[str, Any]) -> None:
+    """A switch is on or off: a policy cannot set it half-way."""
+    kinds = {lv.name: lv.kind for lv in extra.get("levers", ())}
+    for policy in extra.get("policies", ()):
+        for lever, loc in policy.refs:
+            setting = policy.levers[lever]
+            if kinds.get(lever) == "switch" and setting not in (0.0, 1.0):
+                raise loc.error(
+                    f"policy {policy.name}: lever {lever} is a switch, set to 0 or 1 (off or "
+                    f"on), found {setting:g}; give it kind: intensity to set it in between"
+                )
 
 
 def _finalize(extra: dict[str, Any]) -> None:
@@ -290,6 +373,7 @@ def _finalize(extra: dict[str, Any]) -> None:
     extra["citations"] = citations
 
 
+register_finalizer(_check_policies)
 register_finalizer(_finalize)
 register_section(SectionHook("levers", _parse_levers, order=1, declare=_declare_levers))
 register_section(SectionHook("policies", _parse_policies, order=2))
@@ -313,6 +397,8 @@ class Question:
     risk: str | None = None
     #: Where each indicator name of ``watch`` and ``risk`` is written, for errors.
     refs: tuple[tuple[str, Location], ...] = field(default=(), compare=False, repr=False)
+    #: Where ``policy`` and ``baseline`` are written, for errors.
+    policy_refs: tuple[tuple[str, Location], ...] = field(default=(), compare=False, repr=False)
 
 
 def _parse_question(m: YMap, ctx: Context) -> Question:
@@ -347,15 +433,29 @@ def _parse_question(m: YMap, ctx: Context) -> Question:
         node = req(m, "risk")
         risk = check_name(node, "question: risk indicator")
         refs.append((risk, location(node)))
+    policy_node = req(m, "policy")
+    policy = check_name(policy_node, "policy")
+    policy_refs = [(policy, location(policy_node))]
+    baseline = None
+    if "baseline" in m:
+        baseline_node = req(m, "baseline")
+        baseline = check_name(baseline_node, "baseline")
+        if baseline == policy:
+            raise baseline_node.error(
+                f"question: the baseline is the policy itself ({policy!r}); expected the "
+                "policy it is measured against"
+            )
+        policy_refs.append((baseline, location(baseline_node)))
     return Question(
         opt_text(m, "text"),
         actor,
-        check_name(req(m, "policy"), "policy"),
-        check_name(req(m, "baseline"), "baseline") if "baseline" in m else None,
+        policy,
+        baseline,
         location(m),
         tuple(watch),
         risk,
         tuple(refs),
+        tuple(policy_refs),
     )
 
 
@@ -364,10 +464,12 @@ def _check_question(extra: dict[str, Any]) -> None:
     if q is None:
         return
     names = [p.name for p in extra.get("policies", ())]
-    for value in (q.policy, q.baseline):
+    for value, loc in q.policy_refs or ((q.policy, q.loc), (q.baseline, q.loc)):
         if value is not None and value not in names:
             raise error_at(
-                q.loc, f"question: unknown policy {value!r}; policies: {', '.join(names) or 'none'}"
+                loc,
+                f"question: unknown policy {value!r}{suggest(value, names)}; policies: "
+                f"{', '.join(names) or 'none (add a policies: section)'}",
             )
     dyn = extra.get("dynamics")
     indicators = [i.name for i in dyn.indicators] if dyn is not None else []

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import ParameterError, ScenarioError
 from escalade.game import Game, build_game
-from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed
+from escalade.scenario import Draws, Dynamics, Formula, Policy, Scenario, Seed
 from escalade.simulation._result import SimulationResult
 from escalade.solvers import resolve_fixed, solve_values
 
@@ -328,14 +328,9 @@ def _run_chunk(
         for v in dyn.state
     }
     delta = np.broadcast_to(dyn.discount.evaluate(env0, n_draws=n), (n,)).copy()
-    if (delta <= 0).any() or (delta > 1).any():
-        bad = int(np.flatnonzero((delta <= 0) | (delta > 1))[0])
-        raise ScenarioError(
-            f"discount must lie in (0, 1], found {delta[bad]:g} in run {bad}",
-            file=dyn.loc.file if dyn.loc else None,
-            line=dyn.loc.line if dyn.loc else None,
-            col=dyn.loc.col if dyn.loc else None,
-        )
+    bad_delta = (delta <= 0) | (delta > 1)
+    if bad_delta.any():
+        raise _range_error(dyn.discount, delta, bad_delta, env0, offset, "a value in (0, 1]")
     alive = np.ones(n, dtype=bool)
     live = _LiveDraws(draws)
     utility = np.zeros((n, game.n_players))
@@ -361,6 +356,10 @@ def _run_chunk(
                     dyn.rationality.evaluate(env, n_draws=idx.size), (idx.size,)
                 ).copy()
             )
+            if lam_override is None and (lam < 0).any():
+                raise _range_error(
+                    dyn.rationality, lam, lam < 0, env, offset + idx, "a value of 0 or more"
+                )
             if (lam < 0).any() or not np.isfinite(lam).all():
                 raise ParameterError("rationality (lambda) must be finite and >= 0 in every run")
             sol = solve_values(game, values, method=method, lam=lam, fixed=fixed)
@@ -408,7 +407,7 @@ def _run_chunk(
                     t,
                     T,
                     acc,
-                    draws,
+                    offset,
                 )
             idx = np.flatnonzero(alive)
             if dyn.update and idx.size:
@@ -446,6 +445,40 @@ def _run_chunk(
     if acc.utility is not None and acc.flags is not None:
         acc.utility[offset : offset + n] = utility
         acc.flags[offset : offset + n] = final
+
+
+def _range_error(
+    formula: Formula,
+    values: FloatArray,
+    bad: NDArray[np.bool_],
+    env: Mapping[str, Any],
+    runs: NDArray[np.int64] | int,
+    expected: str,
+) -> ScenarioError:
+    """An expression's value out of its range in some runs, at the expression's place.
+
+    ``runs`` numbers the entries of ``values`` (an offset when they are all runs
+    of a chunk); the message names the first bad run and the values of the
+    expression's names there.
+    """
+    i = int(np.flatnonzero(bad)[0])
+    run = int(runs[i]) if isinstance(runs, np.ndarray) else runs + i
+    where = ", ".join(f"{name}={_at(env[name], i):.6g}" for name in sorted(formula.expr.names))
+    message = (
+        f"{formula.what}: {formula.text!r} gives {float(values[i]):.6g} in run {run}"
+        + (f" where {where}" if where else "")
+        + f" ({int(bad.sum())} of {bad.size} runs affected); expected {expected}"
+    )
+    loc = formula.loc
+    if loc is None:  # pragma: no cover - formulas read from files have a place
+        return ScenarioError(message)
+    return loc.error(message)
+
+
+def _at(value: Any, i: int) -> float:
+    """Entry ``i`` of a value of the environment (scalars are the same in every run)."""
+    arr = np.asarray(value, dtype=np.float64).reshape(-1)
+    return float(arr[i] if arr.size > i else arr[0])
 
 
 def _absorb(
@@ -516,7 +549,7 @@ def _events(
     t: int,
     T: int,
     acc: _Accumulator,
-    draws: Draws,
+    offset: int,
 ) -> bool:
     """Fire events for the live runs ``idx``; returns whether any fired."""
     outcome_index = {o: k for k, o in enumerate(game.outcomes)}
@@ -525,16 +558,9 @@ def _events(
     fired_any = False
     for j, ev in enumerate(dyn.events):
         p = ev.probability.evaluate(env, n_draws=m)
-        if ((p < -1e-12) | (p > 1 + 1e-12)).any():
-            bad = int(np.flatnonzero((p < 0) | (p > 1))[0])
-            loc = ev.probability.loc
-            raise ScenarioError(
-                f"probability of event {ev.name} is {p[bad]:.6g}, outside [0, 1], in run "
-                f"{int(idx[bad])} ({draws.describe_draw(int(idx[bad]))})",
-                file=loc.file if loc else None,
-                line=loc.line if loc else None,
-                col=loc.col if loc else None,
-            )
+        bad = (p < -1e-12) | (p > 1 + 1e-12)
+        if bad.any():
+            raise _range_error(ev.probability, p, bad, env, offset + idx, "a probability in [0, 1]")
         fire = still & (u_events[idx, j] < p)
         if ev.when is not None:
             fire &= ev.when.evaluate(env, n_draws=m) != 0
