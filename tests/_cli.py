@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -32,3 +33,35 @@ def write_marked(path: Path, text: str) -> str | None:
         text = text.replace("@@", "", 1)
     path.write_text(text, encoding="utf-8")
     return where
+
+
+class Marked(NamedTuple):
+    """A scenario file on disk and the ``file:line:col`` of its ``@@`` marker."""
+
+    path: Path
+    where: str
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Marked:
+    """Write ``text`` without its ``@@`` marker; remember the marker's line and column."""
+    path = tmp_path / name
+    return Marked(path, f"{path}:{write_marked(path, text)}")
+
+
+def fails_at(
+    capsys: pytest.CaptureFixture[str],
+    marked: Marked,
+    *needles: str,
+    command: tuple[str, ...] = ("check",),
+    extra: tuple[str, ...] = (),
+) -> str:
+    """Run the command on the file; it must exit 1 at the marker with every needle said."""
+    code, out, err = run(capsys, *command, str(marked.path), *extra)
+    assert code == 1, (out, err)
+    assert err.startswith(f"escalade: {marked.where}: "), err
+    for needle in needles:
+        assert needle in err, (needle, err)
+    assert "Traceback" not in err
+    assert "internal error" not in err
+    assert err.count("\n") == 1, "one error, on one line"
+    return err

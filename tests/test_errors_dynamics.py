@@ -13,14 +13,12 @@ offending character; :func:`write` removes the marker and remembers where it was
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pytest
 
 import escalade
-from _cli import run, write_marked
+from _cli import fails_at, run, write
 from escalade.errors import ScenarioError
 from escalade.scenario import Draws
 from escalade.simulation import simulate
@@ -110,19 +108,6 @@ SIMULATE = ("simulate",)
 FEW_RUNS = ("--runs", "20", "--seed", "1")
 
 
-class Marked(NamedTuple):
-    """A scenario file on disk and the ``file:line:col`` of its ``@@`` marker."""
-
-    path: Path
-    where: str
-
-
-def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Marked:
-    """Write ``text`` without its ``@@`` marker; remember the marker's line and column."""
-    path = tmp_path / name
-    return Marked(path, f"{path}:{write_marked(path, text)}")
-
-
 def edit(old: str, new: str, base: str = BASE) -> str:
     assert base.count(old) == 1, old
     return base.replace(old, new, 1)
@@ -133,25 +118,6 @@ def section(name: str, new: str, base: str = BASE) -> str:
     found = re.search(rf"^{name}:.*?(?=^\S)", base, flags=re.M | re.S)
     assert found, name
     return base[: found.start()] + new + base[found.end() :]
-
-
-def fails_at(
-    capsys: pytest.CaptureFixture[str],
-    marked: Marked,
-    *needles: str,
-    command: tuple[str, ...] = ("check",),
-    extra: tuple[str, ...] = (),
-) -> str:
-    """Run the command on the file; it must exit 1 at the marker with every needle said."""
-    code, out, err = run(capsys, *command, str(marked.path), *extra)
-    assert code == 1, (out, err)
-    assert err.startswith(f"escalade: {marked.where}: "), err
-    for needle in needles:
-        assert needle in err, (needle, err)
-    assert "Traceback" not in err
-    assert "internal error" not in err
-    assert err.count("\n") == 1, "one error, on one line"
-    return err
 
 
 def check_table(tmp_path, capsys, old: str, new: str, needles: tuple[str, ...]) -> None:

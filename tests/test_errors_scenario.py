@@ -13,11 +13,10 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import pytest
 
-from _cli import run, write_marked
+from _cli import fails_at, run, write
 
 BASE = """\
 escalade: 1
@@ -41,41 +40,9 @@ tree:
 """
 
 
-class Marked(NamedTuple):
-    """A scenario file on disk and the ``file:line:col`` of its ``@@`` marker."""
-
-    path: Path
-    where: str
-
-
-def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Marked:
-    """Write ``text`` without its ``@@`` marker; remember the marker's line and column."""
-    path = tmp_path / name
-    return Marked(path, f"{path}:{write_marked(path, text)}")
-
-
 def edit(old: str, new: str, base: str = BASE) -> str:
     assert old in base, old
     return base.replace(old, new, 1)
-
-
-def fails_at(
-    capsys: pytest.CaptureFixture[str],
-    marked: Marked,
-    *needles: str,
-    command: tuple[str, ...] = ("check",),
-    extra: tuple[str, ...] = (),
-) -> str:
-    """Run the command on the file; it must exit 1 at the marker with every needle said."""
-    code, out, err = run(capsys, *command, str(marked.path), *extra)
-    assert code == 1, (out, err)
-    assert err.startswith(f"escalade: {marked.where}: "), err
-    for needle in needles:
-        assert needle in err, (needle, err)
-    assert "Traceback" not in err
-    assert "internal error" not in err
-    assert err.count("\n") == 1, "one error, on one line"
-    return err
 
 
 def test_the_base_scenario_is_fine(tmp_path, capsys):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import escalade
-from _cli import run, write_marked
+from _cli import fails_at, write
 from escalade.scenario import headline_indicators
 
 STANDOFF = Path(__file__).resolve().parents[1] / "docs" / "examples" / "standoff.yaml"
@@ -37,14 +37,7 @@ def _with(question_lines: str) -> str:
     ],
 )
 def test_question_mistakes_are_located(tmp_path, capsys, lines, needles):
-    path = tmp_path / "q.yaml"
-    where = write_marked(path, _with(lines))
-    code, out, err = run(capsys, "check", str(path))
-    assert code == 1, (out, err)
-    assert err.startswith(f"escalade: {path}:{where}: "), err
-    for needle in needles:
-        assert needle in err, (needle, err)
-    assert "Traceback" not in err
+    fails_at(capsys, write(tmp_path, _with(lines)), *needles)
 
 
 def test_headline_indicators_follow_watch_else_the_declared_order(tmp_path):
