@@ -85,8 +85,11 @@ def _ema_model(scenario: Any, policies: list[str], replications: int) -> Any:
 
 def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
     """CPU seconds and outcome means of both ways of running the same experiments."""
-    from ema_workbench import Policy, SequentialEvaluator
-    from ema_workbench import Scenario as EmaScenario
+    with warnings.catch_warnings():
+        # EMA Workbench warns at import about optional evaluators it cannot offer
+        warnings.simplefilter("ignore")
+        from ema_workbench import Policy, SequentialEvaluator
+        from ema_workbench import Scenario as EmaScenario
 
     scenario = escalade.load("korea-2017")
     policies = [p.name for p in scenario.extra["policies"]]
@@ -103,7 +106,10 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
         start = time.process_time()
         with SequentialEvaluator(model) as evaluator:
             experiments, outcomes = evaluator.perform_experiments(
-                scenarios=worlds, policies=[Policy(p, us_policy=p) for p in policies]
+                scenarios=worlds,
+                policies=[Policy(p, us_policy=p) for p in policies],
+                # progress to EMA's (silent) logger, not a tqdm bar on stderr
+                log_progress=True,
             )
         ema_cpu = time.process_time() - start
     with tempfile.TemporaryDirectory() as tmp:
