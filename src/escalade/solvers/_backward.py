@@ -139,12 +139,11 @@ def backward_forward(
             plan, buf, values.payoffs[part], values.chance[part], rule.restrict(part), preset
         )
         edge = buf.edge
+        # only the action rows: the others (the root's) may hold anything before the forward pass
+        chosen = np.take(edge, plan.action_rows, axis=0, out=buf.chosen, mode="clip")
         if strategies is not None:
-            chosen = np.take(edge, plan.action_rows, axis=0, out=buf.chosen, mode="clip")
             np.copyto(strategies[part], chosen.T)
-            strategy_sum += chosen.sum(axis=1)
-        else:
-            strategy_sum += np.add.reduce(edge, axis=1)[plan.action_rows]
+        strategy_sum += chosen.sum(axis=1)
         _slots.forward_block(plan, buf)
         np.copyto(payoffs[part], buf.V[:, 0].T)
         reached = np.take(edge, plan.outcome_slots[0], axis=0, out=buf.reached, mode="clip")
