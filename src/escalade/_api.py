@@ -346,7 +346,7 @@ def analyze(
     from escalade.report import write_analysis
 
     scenario = _scenario(source, set)
-    question = scenario.extra.get("question")
+    question = scenario.question
     cmp = compare_policies(
         scenario,
         runs=runs,

@@ -139,7 +139,7 @@ class PolicyComparison:
 
     def _lever_pairs(self) -> list[dict[str, Any]]:
         """Policies that extend another one by turning levers on: what the levers change."""
-        pols = {p.name: p for p in self.scenario.extra.get("policies", ())}
+        pols = {p.name: p for p in self.scenario.policies}
         pairs = []
         for name, pol in pols.items():
             if name not in self.results:
@@ -291,7 +291,7 @@ def compare_policies(
     ['sanctions_default', 'talks']
     """
     chosen = chosen_policies(scenario, policies, purpose="to compare policies")
-    dyn = scenario.extra["dynamics"]
+    dyn = scenario.require_dynamics()
     actor = actor or scenario.player_names[0]
     if actor not in scenario.player_names:
         raise ParameterError(
@@ -315,7 +315,7 @@ def compare_policies(
             dyn.rationality.evaluate(scenario.environment(scenario.parameters.nominal()), n_draws=1)
         )[0]
     )
-    by_name = {p.name: p for p in scenario.extra.get("policies", ())}
+    by_name = {p.name: p for p in scenario.policies}
     stage = {name: _stage_view(scenario, game, by_name[name], lam) for name in chosen}
     return PolicyComparison(
         scenario=scenario,

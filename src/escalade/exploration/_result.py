@@ -82,19 +82,19 @@ class ExplorationResult:
     @property
     def actor(self) -> str:
         """The actor whose utility ranks policies (the question's, or the first player)."""
-        q = self.scenario.extra.get("question")
+        q = self.scenario.question
         return q.actor if q is not None else self.scenario.player_names[0]
 
     @property
     def focus_policy(self) -> str:
         """The policy analyses look at by default: the question's, or the first explored."""
-        q = self.scenario.extra.get("question")
+        q = self.scenario.question
         return q.policy if q is not None and q.policy in self.policies else self.policies[0]
 
     @property
     def baseline_policy(self) -> str | None:
         """The question's baseline policy, if it was explored."""
-        q = self.scenario.extra.get("question")
+        q = self.scenario.question
         base = q.baseline if q is not None else None
         return base if base in self.policies else None
 

@@ -269,7 +269,7 @@ def robustness(
     if not 0 <= risk_max <= 1:
         raise ParameterError(f"risk_max must be a probability in [0, 1], found {risk_max}")
     if risk == DEFAULT_RISK:
-        question = result.scenario.extra.get("question")
+        question = result.scenario.question
         named = f"P:{question.risk}" if question is not None and question.risk else None
         risk = named if named in result.outputs else None
     if risk is not None and risk not in result.outputs:
@@ -317,7 +317,7 @@ def lever_pairs(result: ExplorationResult) -> list[tuple[str, str, tuple[str, ..
     Returns ``(with, without, levers)`` triples: ``with`` forces the same
     choices as ``without`` and sets every lever at least as high, some higher.
     """
-    pols = {p.name: p for p in result.scenario.extra.get("policies", ())}
+    pols = {p.name: p for p in result.scenario.policies}
     explored = [p for p in result.policies if p in pols]
     pairs = []
     for name in explored:

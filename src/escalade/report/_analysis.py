@@ -41,7 +41,7 @@ def render_analysis(cmp: PolicyComparison) -> str:
     sc = cmp.scenario
     first = next(iter(cmp.results.values()))
     dyn = first.dynamics
-    q = sc.extra.get("question")
+    q = sc.question
     names = cmp.policies
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(names)}
     labels = {p: cmp.results[p].policy.label or p for p in names}

@@ -35,7 +35,7 @@ def _indicator_label(cmp: PolicyComparison, name: str) -> str:
 
 
 def _lever_label(cmp: PolicyComparison, name: str) -> str:
-    for lever in cmp.scenario.extra.get("levers", ()):
+    for lever in cmp.scenario.levers:
         if lever.name == name:
             return lever.label or name
     return name
@@ -57,7 +57,7 @@ def answer_paragraphs(cmp: PolicyComparison) -> list[str]:
     True
     """
     v = cmp.verdict()
-    q = cmp.scenario.extra.get("question")
+    q = cmp.scenario.question
     actor = v["actor"]
     focus = q.policy if q is not None and q.policy in cmp.results else v["ranking"][0]
     base = v["baseline"]

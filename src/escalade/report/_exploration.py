@@ -98,12 +98,12 @@ def analyse_run(result: ExplorationResult, *, tolerance: float = 1.0) -> Explora
 
 # ----------------------------------------------------------------- labels
 def _labels(result: ExplorationResult) -> dict[str, str]:
-    pols = {p.name: p for p in result.scenario.extra.get("policies", ())}
+    pols = {p.name: p for p in result.scenario.policies}
     return {p: (pols[p].label if p in pols and pols[p].label else p) for p in result.policies}
 
 
 def _indicator_labels(result: ExplorationResult) -> dict[str, str]:
-    dyn = result.scenario.extra.get("dynamics")
+    dyn = result.scenario.dynamics
     out = {}
     for ind in dyn.indicators if dyn is not None else ():
         out[f"P:{ind.name}"] = ind.label or ind.name
@@ -111,7 +111,7 @@ def _indicator_labels(result: ExplorationResult) -> dict[str, str]:
 
 
 def _lever_labels(result: ExplorationResult) -> dict[str, str]:
-    return {lv.name: lv.label or lv.name for lv in result.scenario.extra.get("levers", ())}
+    return {lv.name: lv.label or lv.name for lv in result.scenario.levers}
 
 
 def _lever_indicators(rep: ExplorationReport) -> list[str]:
@@ -623,7 +623,7 @@ def render_exploration(result: ExplorationResult | ExplorationReport) -> str:
     rep = result if isinstance(result, ExplorationReport) else analyse_run(result)
     res = rep.result
     sc = res.scenario
-    q = sc.extra.get("question")
+    q = sc.question
     labels = _labels(res)
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(res.policies)}
     question = (

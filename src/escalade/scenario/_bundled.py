@@ -7,7 +7,7 @@ from pathlib import Path
 
 from escalade.errors import ScenarioError
 from escalade.scenario._load import load_scenario_text, read_file
-from escalade.scenario._model import Scenario
+from escalade.scenario._scenario import Scenario
 
 __all__ = ["bundled_path", "bundled_scenarios", "load_scenario"]
 

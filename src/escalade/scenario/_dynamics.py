@@ -12,7 +12,9 @@ expression: they are declared right after ``parameters:``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -28,17 +30,21 @@ from escalade.scenario._checks import (
     expect_number,
     location,
     opt_text,
-    req,
-)
-from escalade.scenario._load import (
-    SectionHook,
     parse_assignments,
-    register_section,
+    req,
 )
 from escalade.scenario._params import Formula, Location
 from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
 
-__all__ = ["Dynamics", "Event", "Indicator", "StateVar"]
+__all__ = [
+    "Dynamics",
+    "Event",
+    "Indicator",
+    "StateVar",
+    "declare_dynamics",
+    "fill_initial_state",
+    "parse_dynamics",
+]
 
 _MAX_PERIODS = 1000
 _DYNAMICS_KEYS = (
@@ -162,7 +168,9 @@ class Dynamics:
         return str(self.start + t - 1) if self.start is not None else str(t)
 
 
-def _declare_dynamics(m: YMap, ctx: Context) -> None:
+def declare_dynamics(m: YMap, ctx: Context) -> None:
+    """Declare the state variables and ``period``: runs after ``parameters:``, so
+    ``derived:`` and every expression after it can use them."""
     # Keys first: outcomes (read next) may assign state variables, and a misspelt
     # state: key should be reported as such, not as an unknown state variable.
     check_keys(m, _DYNAMICS_KEYS, "dynamics", required=("periods", "state"))
@@ -312,40 +320,11 @@ def _check_assignments(
             )
 
 
-def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
+def parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
+    """The ``dynamics:`` section, read once the outcomes and the tree are known."""
     check_keys(m, _DYNAMICS_KEYS, "dynamics", required=("periods", "state"))
-    periods_node = req(m, "periods")
-    periods = expect_number(periods_node, "periods")
-    if periods != int(periods) or not 1 <= periods <= _MAX_PERIODS:
-        raise periods_node.error(
-            f"periods must be a whole number from 1 to {_MAX_PERIODS}, found {periods:g}"
-        )
-    unit = opt_text(m, "unit") or "period"
-    start = None
-    if "start" in m:
-        start_value = expect_number(req(m, "start"), "start")
-        if start_value != int(start_value):
-            raise req(m, "start").error(
-                f"start must be a whole number (e.g. a year), found {start_value:g}"
-            )
-        start = int(start_value)
-    discount = Formula(compile_expression(1.0), location(m), "discount")
-    if "discount" in m:
-        node = req(m, "discount")
-        discount = ctx.formula(node, "discount")
-        # The discount factor is computed once per run, before period 1: a state
-        # variable or period in it would be frozen at its starting value.
-        frozen = sorted(n for n in discount.expr.names if n in ctx.state_names or n == "period")
-        if frozen:
-            raise error_at(
-                _name_at(node, discount, frozen[0]),
-                f"discount is computed once per run, before period 1, so it cannot use "
-                f"{frozen[0]!r} (a state variable or period); expected an expression of "
-                f"parameters and levers, found {discount.text!r}",
-            )
-        value = _constant(discount)
-        if value is not None and not 0.0 < value <= 1.0:
-            raise error_at(discount.loc, f"discount must lie in (0, 1], found {value:g}")
+    periods, unit, start = _parse_horizon(m)
+    discount = _parse_discount(m, ctx)
     rationality = Formula(compile_expression(1.0), location(m), "rationality (lambda)")
     if "rationality" in m:
         rationality = ctx.formula(req(m, "rationality"), "rationality (lambda)")
@@ -362,94 +341,21 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
     if "update" in m:
         node = _non_empty(req(m, "update"), "dynamics: update", "{variable: expression}")
         update = parse_assignments(node, ctx, "dynamics: update")
-    events: list[Event] = []
+    events: tuple[Event, ...] = ()
     if "events" in m:
-        for key, spec in _non_empty(req(m, "events"), "dynamics: events", "event").items:
-            name = check_name(key, "event name")
-            if name in ctx.outcomes:
-                raise key.error(
-                    f"event {name!r} has the name of an outcome; events and "
-                    "outcomes are reported together, so their names must differ"
-                )
-            what = f"event {name}"
-            em = expect_map(spec, what)
-            check_keys(
-                em,
-                ("probability", "when", "then", "end", "label", "claim", "claims", "note"),
-                what,
-                required=("probability",),
-            )
-            end = None
-            if "end" in em:
-                end_node = req(em, "end")
-                end = check_name(end_node, f"end: of {what}")
-                if end not in ctx.outcomes:
-                    raise end_node.error(
-                        f"{what}: end: names the outcome the run ends in; unknown outcome "
-                        f"{end!r}; outcomes: {', '.join(ctx.outcomes)}"
-                    )
-            claims, note, label = claims_note(em, ctx)
-            probability = ctx.formula(req(em, "probability"), f"probability of {what}")
-            value = _constant(probability)
-            if value is not None and not 0.0 <= value <= 1.0:
-                raise error_at(
-                    probability.loc, f"probability of {what} must lie in [0, 1], found {value:g}"
-                )
-            events.append(
-                Event(
-                    name,
-                    probability,
-                    ctx.formula(req(em, "when"), f"condition of {what}") if "when" in em else None,
-                    parse_assignments(req(em, "then"), ctx, what) if "then" in em else (),
-                    end,
-                    label,
-                    claims,
-                    note,
-                    location(key),
-                )
-            )
-    indicators: list[Indicator] = []
+        events = tuple(
+            _parse_event(key, spec, ctx)
+            for key, spec in _non_empty(req(m, "events"), "dynamics: events", "event").items
+        )
+    indicators: tuple[Indicator, ...] = ()
     if "indicators" in m:
         known = [*ctx.outcomes, *(e.name for e in events)]
-        for key, spec in _non_empty(
-            req(m, "indicators"), "dynamics: indicators", "indicator"
-        ).items:
-            name = check_name(key, "indicator name")
-            what = f"indicator {name}"
-            im = expect_map(spec, what)
-            check_keys(im, ("any_of", "at_end", "label", "claim", "claims", "note"), what)
-            if ("any_of" in im) == ("at_end" in im):
-                raise im.error(
-                    f"{what} needs exactly one of any_of: (outcomes and events) or "
-                    "at_end: (an expression over the final state)"
-                )
-            any_of: tuple[str, ...] = ()
-            at_end = None
-            if "any_of" in im:
-                items = req(im, "any_of")
-                if not isinstance(items, YSeq) or not items.items:
-                    raise items.error(
-                        f"any_of: of {what} must be a non-empty list of outcome and event names"
-                    )
-                names = []
-                for item in items.items:
-                    ref = check_name(item, "outcome or event")
-                    if ref not in known:
-                        raise item.error(
-                            f"{what}: unknown outcome or event {ref!r}; known: {', '.join(known)}"
-                        )
-                    names.append(ref)
-                any_of = tuple(names)
-            else:
-                saved = dict(ctx.kinds)
-                ctx.kinds["alive"] = "number"
-                try:
-                    at_end = ctx.formula(req(im, "at_end"), f"{what} (at the end)")
-                finally:
-                    ctx.kinds.clear()
-                    ctx.kinds.update(saved)
-            claims, note, label = claims_note(im, ctx)
-            indicators.append(Indicator(name, any_of, at_end, label, claims, note, location(key)))
+        indicators = tuple(
+            _parse_indicator(key, spec, ctx, known)
+            for key, spec in _non_empty(
+                req(m, "indicators"), "dynamics: indicators", "indicator"
+            ).items
+        )
     by_name = {v.name: v for v in state}
     for outcome in ctx.outcomes.values():
         _check_assignments(outcome.then, by_name)
@@ -462,12 +368,182 @@ def _parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
         rationality,
         state,
         update,
-        tuple(events),
-        tuple(indicators),
+        events,
+        indicators,
         unit,
         start,
         location(m),
     )
 
 
-register_section(SectionHook("dynamics", _parse_dynamics, order=0, declare=_declare_dynamics))
+def _parse_horizon(m: YMap) -> tuple[int, str, int | None]:
+    """``periods``, ``unit`` and ``start`` (the first period's label, e.g. a year)."""
+    periods_node = req(m, "periods")
+    periods = expect_number(periods_node, "periods")
+    if periods != int(periods) or not 1 <= periods <= _MAX_PERIODS:
+        raise periods_node.error(
+            f"periods must be a whole number from 1 to {_MAX_PERIODS}, found {periods:g}"
+        )
+    unit = opt_text(m, "unit") or "period"
+    start = None
+    if "start" in m:
+        start_value = expect_number(req(m, "start"), "start")
+        if start_value != int(start_value):
+            raise req(m, "start").error(
+                f"start must be a whole number (e.g. a year), found {start_value:g}"
+            )
+        start = int(start_value)
+    return int(periods), unit, start
+
+
+def _parse_discount(m: YMap, ctx: Context) -> Formula:
+    if "discount" not in m:
+        return Formula(compile_expression(1.0), location(m), "discount")
+    node = req(m, "discount")
+    discount = ctx.formula(node, "discount")
+    # The discount factor is computed once per run, before period 1: a state
+    # variable or period in it would be frozen at its starting value.
+    frozen = sorted(n for n in discount.expr.names if n in ctx.state_names or n == "period")
+    if frozen:
+        raise error_at(
+            _name_at(node, discount, frozen[0]),
+            f"discount is computed once per run, before period 1, so it cannot use "
+            f"{frozen[0]!r} (a state variable or period); expected an expression of "
+            f"parameters and levers, found {discount.text!r}",
+        )
+    value = _constant(discount)
+    if value is not None and not 0.0 < value <= 1.0:
+        raise error_at(discount.loc, f"discount must lie in (0, 1], found {value:g}")
+    return discount
+
+
+def _parse_event(key: YScalar, spec: YNode, ctx: Context) -> Event:
+    name = check_name(key, "event name")
+    if name in ctx.outcomes:
+        raise key.error(
+            f"event {name!r} has the name of an outcome; events and "
+            "outcomes are reported together, so their names must differ"
+        )
+    what = f"event {name}"
+    em = expect_map(spec, what)
+    check_keys(
+        em,
+        ("probability", "when", "then", "end", "label", "claim", "claims", "note"),
+        what,
+        required=("probability",),
+    )
+    end = None
+    if "end" in em:
+        end_node = req(em, "end")
+        end = check_name(end_node, f"end: of {what}")
+        if end not in ctx.outcomes:
+            raise end_node.error(
+                f"{what}: end: names the outcome the run ends in; unknown outcome "
+                f"{end!r}; outcomes: {', '.join(ctx.outcomes)}"
+            )
+    claims, note, label = claims_note(em, ctx)
+    probability = ctx.formula(req(em, "probability"), f"probability of {what}")
+    value = _constant(probability)
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise error_at(
+            probability.loc, f"probability of {what} must lie in [0, 1], found {value:g}"
+        )
+    return Event(
+        name,
+        probability,
+        ctx.formula(req(em, "when"), f"condition of {what}") if "when" in em else None,
+        parse_assignments(req(em, "then"), ctx, what) if "then" in em else (),
+        end,
+        label,
+        claims,
+        note,
+        location(key),
+    )
+
+
+def _parse_indicator(key: YScalar, spec: YNode, ctx: Context, known: list[str]) -> Indicator:
+    """An indicator; ``known`` names the outcomes and events ``any_of:`` may list."""
+    name = check_name(key, "indicator name")
+    what = f"indicator {name}"
+    im = expect_map(spec, what)
+    check_keys(im, ("any_of", "at_end", "label", "claim", "claims", "note"), what)
+    if ("any_of" in im) == ("at_end" in im):
+        raise im.error(
+            f"{what} needs exactly one of any_of: (outcomes and events) or "
+            "at_end: (an expression over the final state)"
+        )
+    any_of: tuple[str, ...] = ()
+    at_end = None
+    if "any_of" in im:
+        items = req(im, "any_of")
+        if not isinstance(items, YSeq) or not items.items:
+            raise items.error(
+                f"any_of: of {what} must be a non-empty list of outcome and event names"
+            )
+        names = []
+        for item in items.items:
+            ref = check_name(item, "outcome or event")
+            if ref not in known:
+                raise item.error(
+                    f"{what}: unknown outcome or event {ref!r}; known: {', '.join(known)}"
+                )
+            names.append(ref)
+        any_of = tuple(names)
+    else:
+        saved = dict(ctx.kinds)
+        ctx.kinds["alive"] = "number"
+        try:
+            at_end = ctx.formula(req(im, "at_end"), f"{what} (at the end)")
+        finally:
+            ctx.kinds.clear()
+            ctx.kinds.update(saved)
+    claims, note, label = claims_note(im, ctx)
+    return Indicator(name, any_of, at_end, label, claims, note, location(key))
+
+
+def fill_initial_state(
+    dynamics: Dynamics, env: dict[str, Any], n: int, given: Mapping[str, Any]
+) -> None:
+    """Put ``period`` (1 unless already there) and the initial value of every state
+    variable not in ``given`` into ``env``.
+
+    Initial values are computed in declaration order from what ``env``
+    holds (parameters, levers, ``period`` and the state variables before),
+    ahead of derived values and of lever effects, so every policy starts
+    from the same world.
+    """
+    env.setdefault("period", 1.0)
+    for var in dynamics.state:
+        if var.name not in given:
+            env[var.name] = var.clip(_initial_value(var, env, n))
+
+
+def _initial_value(var: StateVar, env: Mapping[str, Any], n: int) -> np.ndarray:
+    """A state variable's initial values, which must be values it can take."""
+    f = var.initial
+    unknown = sorted(f.expr.names - env.keys())
+    if unknown:
+        raise error_at(
+            f.loc,
+            f"initial value of {var.name}: {unknown[0]!r} has no value yet in {f.text!r}; "
+            "initial values are computed in order from parameters, levers, period and the "
+            "state variables declared before, ahead of derived values",
+        )
+    values = f.evaluate(env, n_draws=n)
+    bad = var.outside(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        where = ", ".join(f"{name}={_at(env[name], i):g}" for name in sorted(f.expr.names))
+        raise error_at(
+            f.loc,
+            f"initial value of {var.name}: {f.text!r} gives {float(values[i]):g} in draw {i}"
+            + (f" where {where}" if where else "")
+            + f" ({int(bad.sum())} of {n} draws affected); expected {var.describe_range()}",
+        )
+    return values
+
+
+def _at(value: Any, i: int) -> float:
+    """Entry ``i`` of a value of the environment (scalars are the same in every draw)."""
+    arr = np.asarray(value, dtype=np.float64).reshape(-1)
+    return float(arr[i] if arr.size > i else arr[0])

@@ -53,7 +53,7 @@ def _policy(scenario: Scenario, policy: str | Policy | None) -> Policy:
         return policy
     if policy is None or policy == FREE_PLAY:
         return Policy(FREE_PLAY, label="Free play (no policy)")
-    policies = {p.name: p for p in scenario.extra.get("policies", ())}
+    policies = {p.name: p for p in scenario.policies}
     if policy not in policies:
         raise _unknown_policy(scenario, policy, list(policies))
     return policies[policy]
@@ -84,8 +84,8 @@ def chosen_policies(
     >>> chosen_policies(escalade.load("korea-2017"), ["talks"], purpose="to explore")
     ('talks',)
     """
-    available = [p.name for p in scenario.extra.get("policies", ())]
-    if scenario.extra.get("dynamics") is None or not available:
+    available = [p.name for p in scenario.policies]
+    if scenario.dynamics is None or not available:
         raise ScenarioError(
             f"{scenario.name} needs dynamics: and policies: sections {purpose}",
             file=scenario.source or None,
@@ -163,13 +163,7 @@ def simulate(
     >>> res.periods, res.runs
     (10, 200)
     """
-    dyn: Dynamics | None = scenario.extra.get("dynamics")
-    if dyn is None:
-        raise ScenarioError(
-            f"{scenario.name} has no dynamics: section, so there is nothing to simulate; "
-            "use solve for a one-shot game",
-            file=scenario.source or None,
-        )
+    dyn = scenario.require_dynamics()
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
         raise ParameterError(f"runs must be a whole number >= 1, found {runs!r}")
     horizon = dyn.periods if periods is None else int(periods)

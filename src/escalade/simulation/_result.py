@@ -82,8 +82,7 @@ class SimulationResult:
     @property
     def dynamics(self) -> Dynamics:
         """The scenario's dynamics."""
-        dyn: Dynamics = self.scenario.extra["dynamics"]
-        return dyn
+        return self.scenario.require_dynamics()
 
     @property
     def players(self) -> tuple[str, ...]:
