@@ -23,7 +23,7 @@ later sections use names the earlier ones define:
    nominal values.
 
 The parameters, the tree and each optional section have modules of their
-own (``_load_params``, ``_load_tree``, ``_dynamics``, ``_levers``,
+own (``_load_params``, ``_load_tree``, ``_load_dynamics``, ``_levers``,
 ``_policies``, ``_question``); the readers every section uses are in
 ``_checks``.
 """
@@ -51,8 +51,9 @@ from escalade.scenario._checks import (
     req,
     suggest,
 )
-from escalade.scenario._dynamics import Dynamics, declare_dynamics, parse_dynamics
+from escalade.scenario._dynamics import Dynamics
 from escalade.scenario._levers import Lever, declare_levers, parse_levers
+from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
 
 # The keys a file may use, readable beside _TOP_KEYS (the language reference lists them all).
 from escalade.scenario._load_params import _DIST_KEYS as _DIST_KEYS
