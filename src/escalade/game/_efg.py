@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.game._assemble import RawNode, assemble
 from escalade.game._gambit_text import (
     Token,
     TokenStream,
@@ -288,102 +289,51 @@ def _to_game(
     comment: str,
     name: str,
 ) -> Game:
-    order: list[int] = []
-    parent: list[int] = []
-    queue = [(0, -1)]
-    head = 0
-    while head < len(queue):
-        old, par = queue[head]
-        head += 1
-        me = len(order)
-        order.append(old)
-        parent.append(par)
-        queue.extend((child, me) for child in raw[old].children)
-    nodes = [raw[i] for i in order]
-    n = len(nodes)
     numbers = sorted(outcome_defs)
     out_index = {num: i for i, num in enumerate(numbers)}
     outcome_names = _unique([outcome_defs[k][0] for k in numbers], "outcome")
     payoffs = np.array([outcome_defs[k][1] for k in numbers], dtype=np.float64).reshape(
         len(numbers), len(players)
     )
-
-    kind = np.array(
-        [{"p": DECISION, "c": CHANCE, "t": TERMINAL}[nd.kind] for nd in nodes], dtype=np.int8
+    tree = assemble(
+        [
+            RawNode(
+                {"p": DECISION, "c": CHANCE, "t": TERMINAL}[nd.kind],
+                player=nd.player - 1 if nd.kind == "p" else -1,
+                infoset=(nd.player, nd.infoset) if nd.kind == "p" else None,
+                actions=_unique(nd.actions, "a"),
+                probs=nd.probs,
+                outcome=out_index[nd.outcome] if nd.outcome else -1,
+                children=nd.children,
+            )
+            for nd in raw
+        ]
     )
-    player = np.array([nd.player - 1 if nd.kind == "p" else -1 for nd in nodes], dtype=np.int64)
-    outcome = np.array(
-        [out_index[nd.outcome] if nd.outcome else -1 for nd in nodes], dtype=np.int64
-    )
-    infoset = np.full(n, -1, dtype=np.int64)
-    keys: dict[tuple[int, int], int] = {}
-    h_player: list[int] = []
-    h_actions: list[list[str]] = []
-    h_raw: list[list[str]] = []
-    h_labels: list[str] = []
-    h_numbers: list[int] = []
-    for i, nd in enumerate(nodes):
-        if nd.kind != "p":
-            continue
-        key = (nd.player, nd.infoset)
-        if key not in keys:
-            keys[key] = len(h_player)
-            h_player.append(nd.player - 1)
-            h_actions.append(_unique(nd.actions, "a"))
-            h_raw.append(list(nd.actions))
-            h_labels.append(nd.infoset_label)
-            h_numbers.append(nd.infoset)
-        infoset[i] = keys[key]
-    # infoset names: the number within its player, as Gambit numbers them
-    h_names = [str(num) for num in h_numbers]
-    starts = np.concatenate([[0], np.cumsum([len(a) for a in h_actions])]).astype(np.int64)
-    edge_action = np.full(n, -1, dtype=np.int64)
-    edge_chance = np.full(n, -1, dtype=np.int64)
-    chance_probs: list[float] = []
-    chance_names: list[str] = []
+    nodes = [raw[i] for i in tree.order]
+    # the file's own labels, and the infosets' numbers within their player, as Gambit numbers them
+    first_of: dict[object, _Node] = {}
     chance_raw: list[str] = []
-    paths = [""] * n
-    labels = [nd.name for nd in nodes]
-    kids_of: list[list[int]] = [[] for _ in range(n)]
-    for i in range(1, n):
-        kids_of[parent[i]].append(i)
-    for i, nd in enumerate(nodes):
-        names = h_actions[infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
-        for j, kid in enumerate(kids_of[i]):
-            paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
-            if nd.kind == "p":
-                edge_action[kid] = starts[infoset[i]] + j
-            else:
-                edge_chance[kid] = len(chance_probs)
-                chance_probs.append(nd.probs[j])
-                chance_raw.append(nd.actions[j])
-                chance_names.append(paths[kid])
+    for nd in nodes:
+        if nd.kind == "p":
+            first_of.setdefault((nd.player, nd.infoset), nd)
+        elif nd.kind == "c":
+            chance_raw += nd.actions
+    firsts = [first_of[key] for key in tree.infoset_keys]
     return constant_game(
         name=name,
         players=tuple(players),
         outcomes=tuple(outcome_names),
         payoffs=payoffs,
-        chance=np.array(chance_probs, dtype=np.float64),
-        kind=kind,
-        parent=np.array(parent, dtype=np.int64),
-        player=player,
-        infoset=infoset,
-        outcome=outcome,
-        edge_action=edge_action,
-        edge_chance=edge_chance,
-        infoset_player=np.array(h_player, dtype=np.int64),
-        infoset_names=tuple(h_names),
-        infoset_actions=starts,
-        action_names=tuple(a for acts in h_actions for a in acts),
+        chance=tree.chance,
+        infoset_names=tuple(str(nd.infoset) for nd in firsts),
+        **tree.structure(),
         title=title,
         description=comment,
         outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
-        node_paths=tuple(paths),
-        node_labels=tuple(labels),
-        chance_names=tuple(chance_names),
+        node_labels=tuple(nd.name for nd in nodes),
         source=ExtensiveFormLabels(
-            infosets=tuple(h_labels),
-            actions=tuple(a for acts in h_raw for a in acts),
+            infosets=tuple(nd.infoset_label for nd in firsts),
+            actions=tuple(a for nd in firsts for a in nd.actions),
             chance=tuple(chance_raw),
             outcomes=tuple(outcome_defs[k][0] for k in numbers),
         ),

@@ -29,7 +29,7 @@ from escalade.scenario._distributions import (
     Triangular,
     Uniform,
 )
-from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+from escalade.scenario._dynamics import FORESIGHT, Dynamics, Event, Indicator, StateVar
 from escalade.scenario._levers import Lever
 from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
 from escalade.scenario._load_tree import MAX_NODES, check_chance
@@ -59,6 +59,7 @@ from escalade.scenario._question import Question
 from escalade.scenario._scenario import Scenario, headline_indicators
 
 __all__ = [
+    "FORESIGHT",
     "LANGUAGE_VERSION",
     "MAX_NODES",
     "Beta",

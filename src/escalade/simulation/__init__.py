@@ -10,6 +10,17 @@ Examples
 """
 
 from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, chosen_policies, simulate
+from escalade.simulation._foresight import Foresight
 from escalade.simulation._result import SimulationResult
+from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
 
-__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "SimulationResult", "chosen_policies", "simulate"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "FREE_PLAY",
+    "MAX_UNROLL_NODES",
+    "Foresight",
+    "SimulationResult",
+    "chosen_policies",
+    "simulate",
+    "unroll",
+]

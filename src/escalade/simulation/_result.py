@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 
 from escalade.game import Game
 from escalade.scenario import Dynamics, Policy, Scenario
+from escalade.simulation._foresight import Foresight
 from escalade.solvers import Summary, Table
 
 __all__ = ["SimulationResult"]
@@ -56,6 +57,11 @@ class SimulationResult:
         Discounted utility of each run.
     run_flags : ndarray of shape (n_runs, n_indicators) or None
         Whether each indicator happened in each run.
+    foresight : Foresight or None
+        How the actors looked ahead (``myopic``, ``exact`` or
+        ``approximate`` values, with their diagnostics), and the first
+        period's stage game at the start with each actor's value of the
+        whole game.
     """
 
     scenario: Scenario
@@ -77,6 +83,7 @@ class SimulationResult:
     run_utility: FloatArray | None = None
     run_flags: NDArray[np.bool_] | None = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    foresight: Foresight | None = None
 
     # -------------------------------------------------------------- names
     @property
@@ -134,14 +141,23 @@ class SimulationResult:
 
     # ------------------------------------------------------------ exports
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: probabilities over the horizon, utilities, per-period curves."""
+        """JSON form: probabilities over the horizon, utilities, per-period curves.
+
+        ``foresight`` says how the actors looked ahead; ``start`` holds the
+        first period's strategies at the initial state and each actor's
+        value of the whole game there (``null`` when the runs do not share
+        one world; the value is ``null`` for myopic actors).
+        """
         labels = self.period_labels()
+        info = self.foresight
         return {
             "scenario": self.scenario.name,
             "policy": self.policy.name,
             "runs": self.runs,
             "periods": self.periods,
             "seed": self.seed,
+            "foresight": info.to_dict() if info is not None else None,
+            "start": info.start_dict() if info is not None else None,
             "outcomes": {n: self.probability(n) for n in self.indicator_names},
             "stage_outcomes": {
                 o: float(self.cum_outcomes[-1, k]) for k, o in enumerate(self.game.outcomes)
@@ -199,12 +215,14 @@ class SimulationResult:
             f"{self.scenario.title or self.scenario.name}: policy "
             f"{self.policy.label or self.policy.name}"
         )
-        notes = (
+        notes: tuple[str, ...] = (
             f"{self.runs:,} runs over {self.periods} {dyn.unit}s"
             + (f" ({self.period_labels()[0]}-{self.period_labels()[-1]})" if dyn.start else "")
             + (f", seed {self.seed}" if self.seed is not None else "")
             + f"; {_pct(float(self.alive[-1]))} of runs still going at the end.",
         )
+        if self.foresight is not None:
+            notes += (f"Foresight: {self.foresight.describe()}.",)
         ind_rows = tuple(
             (ind.label or ind.name, _pct(float(self.cum_indicators[-1, j])))
             for j, ind in enumerate(dyn.indicators)
@@ -244,6 +262,8 @@ class SimulationResult:
                 ),
             ),
         ]
+        if self.foresight is not None and self.foresight.start is not None:
+            tables += self.foresight.start_tables()
         return Summary(heading, notes, tuple(tables))
 
     def _repr_html_(self) -> str:
