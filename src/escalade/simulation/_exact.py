@@ -31,6 +31,7 @@ Bellman, R. (1957). Dynamic Programming. Princeton University Press.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ from numpy.typing import NDArray
 
 from escalade.scenario import Draws
 from escalade.simulation._plan import Plan, annuity, solve_stage
-from escalade.simulation._transition import Branch, Step, Transition
+from escalade.simulation._transition import GroupStep, Step, Transition
 
 if TYPE_CHECKING:
     from escalade.simulation._chunk import Chunk, Stage
@@ -295,22 +296,23 @@ class ExactValues:
         chunk.node[runs] = new
 
 
-def _lookup(table: _Table, later: FloatArray) -> Any:
-    """``next_value(g, b, branch)`` reading the next period's values through ``table.follow``."""
+def _lookup(table: _Table, later: FloatArray) -> Callable[[int, GroupStep], FloatArray]:
+    """``expected_next(g, step)`` reading the next period's values through ``table.follow``."""
 
-    def next_value(g: int, b: int, branch: Branch) -> FloatArray:
-        n = branch.weight.size
+    def expected_next(g: int, step: GroupStep) -> FloatArray:
+        n = table.world.size
         out = np.zeros((n, later.shape[1]))
         follow = table.follow[g]
         if follow is None:
             return out
         masks, rows = follow
-        idx = rows[:, int(np.searchsorted(masks, branch.mask))]
-        ok = idx >= 0
-        out[ok] = later[idx[ok]]
+        for branch in step.branches:
+            idx = rows[:, int(np.searchsorted(masks, branch.mask))]
+            ok = np.flatnonzero(idx >= 0)
+            out[ok] += branch.weight[ok, None] * later[idx[ok]]
         return out
 
-    return next_value
+    return expected_next
 
 
 def _follow(

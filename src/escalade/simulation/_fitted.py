@@ -2,35 +2,36 @@
 
 When the states a crisis can reach are too many to enumerate
 (continuous state, long horizons), each player's value ``W_t(s)`` is
-approximated period by period by a regression on features of the state,
-in the style of least-squares Monte Carlo:
+approximated period by period, in the style of least-squares Monte
+Carlo:
 
 1. *Sampling.* States are sampled for every period by simulating forward
    from each world's initial state with broadened play: an outcome group
    is drawn half from the myopic stage game's solution and half uniformly
    over the groups the stage game can reach, and an event combination
    half by its probability and half uniformly over those possible, so
-   that states off the likely path are covered too; half of the samples
-   have their numeric variables jittered (a normal step of 5% of their
-   range, clipped to their bounds) and a few have a flag or category
-   switched.
+   that states off the likely path are covered too. A quarter of the
+   samples have their continuous variables jittered (a normal step of 2%
+   of their range, clipped to their bounds), and a few have a flag or
+   category switched.
 2. *Backward fitting.* From the last period back to the second, the
-   stage game at every sampled state is solved with the payoffs
-   :meth:`Step.stage_values` gives from the fitted values of the next
-   period, and each player's value there is regressed on the state's
-   features, world by world (ridge regression with a small penalty,
-   solved for all worlds at once). A share of the samples
-   (:data:`HOLDOUT`) is held out first, and each period's fit is reported
-   by its out-of-sample R-squared and RMSE.
+   stage game at every distinct sampled state is solved with the payoffs
+   :meth:`Step.stage_values` gives from the values of the next period,
+   and each player's value there is regressed on the state's features
+   (:class:`~escalade.simulation._features.StateFeatures`), world by world
+   (ridge regression with a small penalty, solved for all worlds at
+   once). A share of the samples (:data:`HOLDOUT`) is held out first, and
+   each period's fit is reported by its out-of-sample R-squared and RMSE.
+   The value of the next period at a state that was itself sampled is its
+   own Bellman value, not the regression's: where the reachable states
+   are few (the first periods, discrete steps) the values are then exact
+   given those of later periods, which is where the start values and the
+   first period's choices are decided.
 3. *Use.* The stage game of every state the simulation meets, and of the
    initial state (the start values), is solved with the payoffs computed
-   from the fitted values of the next period: only what follows the
-   current period is approximated.
-
-Features: each numeric variable scaled to [0, 1] (by its bounds, or the
-sampled range), its square, and the products of pairs; an indicator for
-each flag and each category but the first, their products with the
-numeric variables, and the products of pairs of indicators.
+   from the values of the next period: only what follows the current
+   period is approximated. Runs in the same world and state are valued
+   once.
 
 References
 ----------
@@ -51,22 +52,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ConvergenceWarning, ScenarioError
-from escalade.scenario import Draws, Dynamics, Seed
+from escalade.scenario import Draws, Seed
 from escalade.simulation._exact import FirstPeriod
+from escalade.simulation._features import (
+    MAX_LEVELS,
+    SampledValues,
+    StateFeatures,
+    distinct_rows,
+)
 from escalade.simulation._plan import Plan, annuity, solve_stage
-from escalade.simulation._transition import Branch, Step, Transition
+from escalade.simulation._transition import GroupStep, Step, Transition, subset_env
 
 if TYPE_CHECKING:
     from escalade.simulation._chunk import Chunk, Stage
 
-__all__ = [
-    "HOLDOUT",
-    "MAX_SAMPLED_STATES",
-    "MIN_R2",
-    "SAMPLES",
-    "FittedValues",
-    "StateFeatures",
-]
+__all__ = ["HOLDOUT", "MAX_WORK", "MIN_FOUND", "MIN_R2", "SAMPLES", "FittedValues"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -79,76 +79,19 @@ SAMPLE_BUDGET = 200_000
 HOLDOUT = 0.2
 #: Ridge penalty, relative to the mean diagonal of the normal equations.
 RIDGE = 1e-6
+#: Share of the sampled states whose continuous variables are jittered.
+JITTERED = 0.25
 #: Normal step of the jitter, as a share of each numeric variable's range.
-JITTER = 0.05
+JITTER = 0.02
 #: Chance that a sampled state has one flag or category switched.
 SWITCH = 0.05
-#: Most sampled states over all periods and worlds (time and memory).
-MAX_SAMPLED_STATES = 20_000_000
+#: Most sampled states times features over all periods and worlds (time and memory).
+MAX_WORK = 2_000_000_000
 #: Out-of-sample R-squared below which a period's fit is reported as poor (a warning).
 MIN_R2 = 0.9
-
-
-class StateFeatures:
-    """Regression features of states, for one period's scale.
-
-    Parameters
-    ----------
-    dynamics : Dynamics
-    low, high : ndarray of shape (n_state,)
-        The range numeric variables are scaled by (ignored for flags and
-        categories).
-
-    Examples
-    --------
-    >>> import escalade
-    >>> dyn = escalade.load("korea-2017").dynamics
-    >>> f = StateFeatures(dyn, np.zeros(7), np.ones(7))
-    >>> f.n_features
-    33
-    """
-
-    def __init__(self, dynamics: Dynamics, low: FloatArray, high: FloatArray) -> None:
-        self.numeric = [i for i, v in enumerate(dynamics.state) if v.kind == "number"]
-        # (variable, code) of each indicator: 1 for a true flag, a category's other choices
-        self.indicators: list[tuple[int, float]] = []
-        for i, v in enumerate(dynamics.state):
-            if v.kind == "bool":
-                self.indicators.append((i, 1.0))
-            elif v.kind == "category":
-                self.indicators += [(i, float(c)) for c in range(1, len(v.choices or ()))]
-        self.low = low[self.numeric]
-        span = high[self.numeric] - self.low
-        self.span = np.where(span > 0, span, 1.0)
-        k, m = len(self.numeric), len(self.indicators)
-        same = sum(
-            1
-            for a in range(m)
-            for b in range(a + 1, m)
-            if self.indicators[a][0] == self.indicators[b][0]
-        )
-        self.n_features = 1 + 2 * k + k * (k - 1) // 2 + m + m * k + m * (m - 1) // 2 - same
-
-    def __call__(self, state: FloatArray) -> FloatArray:
-        """The features of ``state`` rows, shape (n_rows, n_features)."""
-        n = state.shape[0]
-        x = (state[:, self.numeric] - self.low) / self.span
-        d = np.zeros((n, len(self.indicators)))
-        for j, (i, c) in enumerate(self.indicators):
-            d[:, j] = state[:, i] == c
-        k, m = x.shape[1], d.shape[1]
-        columns = [np.ones((n, 1)), x, x * x]
-        columns += [x[:, a : a + 1] * x[:, a + 1 :] for a in range(k - 1)]
-        columns.append(d)
-        if m and k:
-            columns.append((d[:, :, None] * x[:, None, :]).reshape(n, m * k))
-        for a in range(m - 1):
-            partners = [
-                b for b in range(a + 1, m) if self.indicators[b][0] != self.indicators[a][0]
-            ]
-            if partners:
-                columns.append(d[:, a : a + 1] * d[:, partners])
-        return np.concatenate(columns, axis=1)
+#: Share of the next states' weight that must fall on sampled states for the simulation
+#: to look them up (below it, the regression alone is used).
+MIN_FOUND = 0.05
 
 
 class FittedValues:
@@ -182,7 +125,9 @@ class FittedValues:
     ----------
     diagnostics : dict
         ``samples`` per world and period, ``features``, ``fit`` (per period:
-        ``r2`` and ``rmse`` out of sample, worst player), ``seconds``.
+        ``r2`` and ``rmse`` out of sample, worst player; ``distinct_states``
+        sampled; ``found``, the share of the states that follow the sampled
+        states which are themselves sampled states), ``seconds``.
     first : FirstPeriod
     """
 
@@ -206,24 +151,25 @@ class FittedValues:
         dyn = plan.dynamics
         horizon = plan.horizon
         n_worlds = worlds.n_draws
-        probe = StateFeatures(dyn, np.zeros(len(dyn.state)), np.ones(len(dyn.state)))
+        probe = StateFeatures(dyn)
         least = 4 * probe.n_features
         if samples is None:
             samples = max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
         if samples < least:
             raise ScenarioError(
                 f"{plan.scenario.name}: fitted values regress on {probe.n_features} features "
-                f"of the state ({len(dyn.state)} variables) and need at least {least} sampled "
-                f"states per world and period; found {samples}",
+                f"of the state ({len(dyn.state)} variables) and need at least {least:,} sampled "
+                f"states per world and period; found {samples:,}",
                 file=plan.scenario.source or None,
             )
         total = samples * n_worlds * max(horizon - 1, 1)
-        if total > MAX_SAMPLED_STATES:
+        if total * probe.n_features > MAX_WORK:
             raise ScenarioError(
-                f"{plan.scenario.name}: fitted values sample {samples:,} states per world and "
-                f"period, {total:,} over {horizon} periods and {n_worlds:,} worlds, above the "
-                f"limit of {MAX_SAMPLED_STATES:,}; use a shorter horizon, fewer worlds or "
-                "foresight: myopic",
+                f"{plan.scenario.name}: fitted values would sample {samples:,} states per world "
+                f"and period ({total:,} over {horizon} periods and {n_worlds:,} worlds), each "
+                f"with {probe.n_features:,} features of its {len(dyn.state)} state variables: "
+                f"{total * probe.n_features:,} numbers, above the limit of {MAX_WORK:,}; use a "
+                "shorter horizon, fewer state variables, fewer worlds or foresight: myopic",
                 file=plan.scenario.source or None,
             )
         self.samples = samples
@@ -232,6 +178,10 @@ class FittedValues:
         self.draws = worlds.take(self.world)
         self.features: list[StateFeatures | None] = [None] * (horizon + 2)
         self.coef: list[FloatArray | None] = [None] * (horizon + 2)
+        self.known: list[SampledValues | None] = [None] * (horizon + 2)
+        # whether the states that follow a period's states are found among the sampled
+        # ones often enough to be worth looking for (set while fitting)
+        self.look: list[bool] = [True] * (horizon + 2)
         start = transition.initial_state(worlds)
         sampled = self._sample(start)
         fit = self._fit(sampled)
@@ -256,55 +206,72 @@ class FittedValues:
             )
 
     # --------------------------------------------------------------- sampling
-    def _sample(self, start: FloatArray) -> list[FloatArray]:
-        """Sampled states of periods 2..T (index ``t`` holds period ``t``)."""
+    def _sample(self, start: FloatArray) -> list[tuple[FloatArray, dict[int, FloatArray]]]:
+        """Sampled states of periods 2..T (index ``t`` holds period ``t``), with the values
+        of the numeric variables that move in discrete steps in that period."""
         horizon = self.plan.horizon
         state = start[self.world]
-        out: list[FloatArray] = [state, state]
+        out: list[tuple[FloatArray, dict[int, FloatArray]]] = [(state, {}), (state, {})]
         for t in range(1, horizon):
-            step = self.transition.step(t, self.draws, state)
-            state = self._broadened_next(step, state)
-            state = self._jitter(state)
-            out.append(state)
+            first, inverse = distinct_rows(self.world, state)
+            step = self.transition.step(t, self.worlds.take(self.world[first]), state[first])
+            state = self._broadened_next(step, inverse, state)
+            levels = self._levels(state)
+            state = self._jitter(state, levels)
+            out.append((state, levels))
         return out
 
-    def _broadened_next(self, step: Step, state: FloatArray) -> FloatArray:
-        """One next state per row: the outcome group and event combination drawn from a
-        mix of likely and uniform play."""
+    def _levels(self, state: FloatArray) -> dict[int, FloatArray]:
+        """The values of each numeric variable that takes few (a discrete step variable)."""
+        out = {}
+        for i, var in enumerate(self.plan.dynamics.state):
+            if var.kind == "number":
+                values = np.unique(np.round(state[:, i], 11))
+                if values.size <= MAX_LEVELS:
+                    out[i] = values
+        return out
+
+    def _broadened_next(self, step: Step, inverse: IntArray, state: FloatArray) -> FloatArray:
+        """One next state per row (``step`` holds the distinct rows, ``inverse`` maps each
+        row to its own): the outcome group and the event combination drawn from a mix of
+        likely and uniform play."""
         plan = self.plan
-        n = state.shape[0]
         sol = solve_stage(plan, step.payoffs, step.chance, step.lam)
         n_groups = len(plan.groups)
-        likely = np.zeros((n, n_groups))
-        possible = np.zeros((n, n_groups))
+        likely = np.zeros((step.lam.size, n_groups))
+        possible = np.zeros((step.lam.size, n_groups))
         for g, group in enumerate(step.groups):
             if group is None:
                 continue
             weight = np.sum([b.weight for b in group.branches], axis=0) if group.branches else 0
             possible[:, g] = np.asarray(weight) > 0
             likely[:, g] = sol.outcomes[:, plan.groups[g].outcomes].sum(axis=1) * possible[:, g]
-        mix = 0.5 * _normalized(likely) + 0.5 * _normalized(possible)
+        mix = (0.5 * _normalized(likely) + 0.5 * _normalized(possible))[inverse]
         group_of_row = _draw(self.rng, mix)
         nxt = state.copy()
         for g, group in enumerate(step.groups):
-            rows = np.flatnonzero((group_of_row == g) & (possible[:, g] > 0))
+            rows = np.flatnonzero((group_of_row == g) & (possible[inverse, g] > 0))
             if group is None or not rows.size:
                 continue
-            weights = np.column_stack([b.weight[rows] for b in group.branches])
+            own = inverse[rows]
+            weights = np.column_stack([b.weight[own] for b in group.branches])
             mix_b = 0.5 * _normalized(weights) + 0.5 * _normalized(weights > 0)
             pick = _draw(self.rng, mix_b)
             for b, branch in enumerate(group.branches):
-                chosen = rows[pick == b]
-                nxt[chosen] = branch.state[chosen]
+                chosen = pick == b
+                nxt[rows[chosen]] = branch.state[own[chosen]]
         return nxt
 
-    def _jitter(self, state: FloatArray) -> FloatArray:
-        """Half the rows' numeric variables moved a little; a few flags or categories switched."""
+    def _jitter(self, state: FloatArray, levels: dict[int, FloatArray]) -> FloatArray:
+        """A share of the rows' continuous variables moved a little; a few flags or
+        categories switched (discrete numeric variables keep their values)."""
         dyn = self.plan.dynamics
         n = state.shape[0]
         out = state.copy()
-        moved = self.rng.random(n) < 0.5
+        moved = self.rng.random(n) < JITTERED
         for i, var in enumerate(dyn.state):
+            if i in levels:
+                continue
             if var.kind == "number":
                 if var.low is not None and var.high is not None:
                     span = var.high - var.low
@@ -313,14 +280,14 @@ class FittedValues:
                 step = self.rng.normal(0.0, JITTER * span, n)
                 out[:, i] = np.where(moved, var.clip(state[:, i] + step), state[:, i])
             else:
-                levels = 2 if var.kind == "bool" else len(var.choices or ())
+                count = 2 if var.kind == "bool" else len(var.choices or ())
                 switch = self.rng.random(n) < SWITCH / max(len(dyn.state), 1)
-                shift = self.rng.integers(1, max(levels, 2), n)
-                out[:, i] = np.where(switch, (state[:, i] + shift) % levels, state[:, i])
+                shift = self.rng.integers(1, max(count, 2), n)
+                out[:, i] = np.where(switch, (state[:, i] + shift) % count, state[:, i])
         return out
 
     # ---------------------------------------------------------------- fitting
-    def _fit(self, sampled: list[FloatArray]) -> list[dict[str, Any]]:
+    def _fit(self, sampled: list[tuple[FloatArray, dict[int, FloatArray]]]) -> list[dict[str, Any]]:
         """Fit ``W_t`` for t = T..2; returns each period's fit quality (period order)."""
         plan, horizon = self.plan, self.plan.horizon
         dyn = plan.dynamics
@@ -329,40 +296,76 @@ class FittedValues:
         train = np.arange(self.samples) < round(self.samples * (1 - HOLDOUT))
         is_train = np.tile(train, n_worlds)
         for t in range(horizon, 1, -1):
-            state = sampled[t]
-            step = self.transition.step(t, self.draws, state, follow=t < horizon)
-            target = self._bellman(step, self.world)
-            low, high = _scale(dyn, state)
-            features = StateFeatures(dyn, low, high)
+            state, levels = sampled[t]
+            first, inverse = distinct_rows(self.world, state)
+            world = self.world[first]
+            step = self.transition.step(
+                t, self.worlds.take(world), state[first], follow=t < horizon
+            )
+            found = _Found()
+            values = self._stage_values(step, world, found)
+            target = solve_stage(plan, values, step.chance, step.lam).payoffs[inverse]
+            self.look[t + 1] = found.share() >= MIN_FOUND
+            features = StateFeatures(dyn, state, levels)
             x = features(state)
             # out of sample first, then on every sample for the values used
-            coef = _ridge(x, target, self.world, n_worlds, is_train)
+            coef = _ridge(x, target, n_worlds, is_train)
             predicted = _predict(x, coef, self.world)
-            report.append({"period": t, **_quality(target, predicted, self.world, ~is_train)})
             self.features[t] = features
-            self.coef[t] = _ridge(x, target, self.world, n_worlds, None)
+            self.coef[t] = _ridge(x, target, n_worlds, None)
+            self.known[t] = SampledValues(world, state[first], target[first])
+            quality = _quality(target, predicted, self.world, ~is_train)
+            report.append(
+                {
+                    "period": t,
+                    **quality,
+                    "distinct_states": int(first.size),
+                    "found": found.share() if t < horizon else None,
+                }
+            )
         report.reverse()
         return report
 
-    def _bellman(self, step: Step, world: IntArray) -> FloatArray:
-        """Each player's value of the rows of ``step`` under its stage game's solution."""
-        plan = self.plan
-        values = self._stage_values(step, world)
-        return solve_stage(plan, values, step.chance, step.lam).payoffs
-
-    def _stage_values(self, step: Step, world: IntArray) -> FloatArray:
-        """The stage payoffs of the rows of ``step`` with the fitted values of the next period."""
+    def _stage_values(self, step: Step, world: IntArray, found: _Found | None = None) -> FloatArray:
+        """The stage payoffs of the rows of ``step`` with the values of the next period:
+        those of sampled states where the next state is one, the regression's elsewhere."""
         t = step.t
         delta = self.delta[world]
         rest = annuity(delta, self.plan.horizon - t)
-        features, coef = self.features[t + 1], self.coef[t + 1]
+        features, coef, known = self.features[t + 1], self.coef[t + 1], self.known[t + 1]
+        look = self.look[t + 1] or found is not None
 
-        def next_value(g: int, b: int, branch: Branch) -> FloatArray:
-            if features is None or coef is None:
-                return np.zeros((branch.weight.size, self.plan.game.n_players))
-            return _predict(features(branch.state), coef, world)
+        def expected_next(g: int, group: GroupStep) -> FloatArray:
+            n = delta.size
+            if features is None or coef is None or known is None:
+                return np.zeros((n, self.plan.game.n_players))
+            # the regression is linear in the features: weight the features, predict once;
+            # branches that differ only in flags or categories share their continuous part
+            numeric = np.zeros((features.n_numeric, n))
+            indicator = np.zeros((features.n_features - features.n_numeric, n))
+            direct = np.zeros((n, self.plan.game.n_players))
+            # the continuous part of the last branch, and the weight of the branches sharing it
+            part: tuple[FloatArray, FloatArray, FloatArray] | None = None
+            for branch in group.branches:
+                weight = branch.weight
+                if look:
+                    hit, value = known.lookup(world, branch.state)
+                    direct += (weight * hit)[:, None] * value
+                    if found is not None:
+                        found.add(weight, hit)
+                    weight = weight * ~hit
+                if part is not None and features.same_numeric(branch.state, part[0]):
+                    part[2][:] += weight
+                else:
+                    if part is not None:
+                        numeric += part[2] * part[1]
+                    part = (branch.state, features.numeric_part(branch.state), weight.copy())
+                indicator += weight * features.indicator_part(branch.state)
+            if part is not None:
+                numeric += part[2] * part[1]
+            return _predict(np.concatenate([numeric, indicator]), coef, world) + direct
 
-        return step.stage_values(self.plan, rest, delta, next_value)
+        return step.stage_values(self.plan, rest, delta, expected_next)
 
     def _first(self, start: FloatArray) -> FirstPeriod:
         """The first period at each world's initial state, with the fitted values of period 2."""
@@ -375,73 +378,74 @@ class FittedValues:
 
     # ------------------------------------------------------------- simulation
     def probabilities(self, chunk: Chunk, stage: Stage) -> FloatArray:
-        """The live runs' stage games solved with fitted values of the next period."""
+        """The live runs' stage games solved with fitted values of the next period.
+
+        Runs in the same world and state share one computation.
+        """
         plan = self.plan
         runs = stage.runs
         state = np.column_stack([chunk.state[name][runs] for name in self.transition.names])
+        world = chunk.world[runs]
+        first, inverse = distinct_rows(world, state)
         step = self.transition.step(
             stage.t,
-            chunk.live_draws(runs),
-            state,
-            env=stage.env,
-            payoffs=stage.values.payoffs,
-            chance=stage.values.chance,
-            lam=stage.lam,
+            chunk.live_draws(runs).take(first),
+            state[first],
+            env=subset_env(stage.env, first, runs.size),
+            payoffs=stage.values.payoffs[first],
+            chance=stage.values.chance[first],
+            lam=stage.lam[first],
             follow=stage.t < plan.horizon,
             where="run",
         )
-        values = self._stage_values(step, chunk.world[runs])
-        return solve_stage(plan, values, stage.values.chance, stage.lam).outcomes
+        values = self._stage_values(step, world[first])
+        return solve_stage(plan, values, step.chance, step.lam).outcomes[inverse]
 
     def advance(self, chunk: Chunk, t: int) -> None:
         """Nothing to follow: fitted values are read at the state the run is in."""
 
 
-def _scale(dynamics: Dynamics, state: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """The range each numeric variable is scaled by: its bounds, or the sampled range."""
-    low = state.min(axis=0) if state.size else np.zeros(len(dynamics.state))
-    high = state.max(axis=0) if state.size else np.ones(len(dynamics.state))
-    low, high = low.copy(), high.copy()
-    for i, var in enumerate(dynamics.state):
-        if var.low is not None:
-            low[i] = var.low
-        if var.high is not None:
-            high[i] = var.high
-    return low, high
+class _Found:
+    """Tallies how much of the weight of the next states falls on sampled states."""
+
+    def __init__(self) -> None:
+        self.hit = 0.0
+        self.total = 0.0
+
+    def add(self, weight: FloatArray, hit: NDArray[np.bool_]) -> None:
+        self.hit += float((weight * hit).sum())
+        self.total += float(weight.sum())
+
+    def share(self) -> float:
+        return self.hit / self.total if self.total > 0 else 0.0
 
 
 def _ridge(
-    x: FloatArray,
-    y: FloatArray,
-    world: IntArray,
-    n_worlds: int,
-    keep: NDArray[np.bool_] | None,
+    x: FloatArray, y: FloatArray, n_worlds: int, keep: NDArray[np.bool_] | None
 ) -> FloatArray:
-    """Per-world ridge regression of ``y`` on ``x`` (rows grouped by world), shape
-    (n_worlds, n_features, n_players)."""
+    """Per-world ridge regression of ``y`` (n_rows, n_players) on features ``x``
+    (n_features, n_rows), rows grouped by world: shape (n_worlds, n_features, n_players)."""
     if keep is not None:
-        x, y, world = x[keep], y[keep], world[keep]
-    per = x.shape[0] // n_worlds
-    xs = x.reshape(n_worlds, per, -1)
+        x, y = x[:, keep], y[keep]
+    per = y.shape[0] // n_worlds
+    xs = x.reshape(x.shape[0], n_worlds, per).transpose(1, 0, 2)
     ys = y.reshape(n_worlds, per, -1)
-    gram = np.einsum("wnf,wng->wfg", xs, xs)
-    moment = np.einsum("wnf,wnp->wfp", xs, ys)
+    gram = xs @ xs.transpose(0, 2, 1)
+    moment = xs @ ys
     k = gram.shape[1]
     scale = np.trace(gram, axis1=1, axis2=2) / k
     gram[:, np.arange(k), np.arange(k)] += RIDGE * np.maximum(scale, 1e-300)[:, None]
-    try:
-        return np.asarray(np.linalg.solve(gram, moment))
-    except np.linalg.LinAlgError:  # pragma: no cover - the ridge keeps the system regular
-        return np.asarray(np.linalg.lstsq(gram[0], moment[0], rcond=None)[0])[None]
+    return np.asarray(np.linalg.solve(gram, moment))
 
 
 def _predict(x: FloatArray, coef: FloatArray, world: IntArray) -> FloatArray:
-    """Fitted values of rows ``x`` in their worlds, shape (n_rows, n_players)."""
+    """Fitted values of the rows of features ``x`` (n_features, n_rows) in their worlds,
+    shape (n_rows, n_players)."""
     if coef.shape[0] == 1:
-        return np.asarray(x @ coef[0])
-    out = np.empty((x.shape[0], coef.shape[2]))
+        return np.asarray((coef[0].T @ x).T)
+    out = np.empty((x.shape[1], coef.shape[2]))
     for p in range(coef.shape[2]):
-        out[:, p] = np.einsum("rf,rf->r", x, coef[world, :, p])
+        out[:, p] = np.einsum("fr,rf->r", x, coef[world, :, p])
     return out
 
 

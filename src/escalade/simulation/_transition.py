@@ -38,7 +38,7 @@ from escalade.errors import ScenarioError
 from escalade.scenario import Draws
 from escalade.simulation._plan import Plan, range_error, stage_lam
 
-__all__ = ["MAX_EVENTS", "Branch", "GroupStep", "Step", "Transition"]
+__all__ = ["MAX_EVENTS", "Branch", "GroupStep", "Step", "Transition", "subset_env"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -117,7 +117,7 @@ class Step:
         plan: Plan,
         rest: FloatArray,
         delta: FloatArray,
-        next_value: Callable[[int, int, Branch], FloatArray],
+        expected_next: Callable[[int, GroupStep], FloatArray],
     ) -> FloatArray:
         """The payoffs actors who look ahead play the stage game with.
 
@@ -127,9 +127,11 @@ class Step:
         rest : ndarray of shape (n_rows,)
             ``annuity(delta, T - t)``: the weight of a payoff recurring to the horizon.
         delta : ndarray of shape (n_rows,)
-        next_value : callable
-            ``next_value(g, b, branch)``, each player's value of the next
-            period at ``branch.state``, shape (n_rows, n_players).
+        expected_next : callable
+            ``expected_next(g, step)``: over the branches of the ``g``-th
+            group's step, the sum of ``branch.weight`` times each player's
+            value of the next period at ``branch.state``, shape (n_rows,
+            n_players).
 
         Returns
         -------
@@ -146,8 +148,8 @@ class Step:
             if step is None:
                 continue
             follow = rest[:, None] * step.ending
-            for b, branch in enumerate(step.branches):
-                follow += (delta * branch.weight)[:, None] * next_value(g, b, branch)
+            if step.branches:
+                follow += delta[:, None] * expected_next(g, step)
             values[:, plan.groups[g].outcomes, :] += follow[:, None, :]
         return values
 
@@ -297,7 +299,7 @@ class Transition:
         if rows is not None:
             draws = draws.take(rows)
             state = state[rows]
-            env = _subset(env, rows, n)
+            env = subset_env(env, rows, n)
         m = state.shape[0]
         after = state.copy()
         for target, formula in then:
@@ -408,8 +410,8 @@ class Transition:
         return out
 
 
-def _subset(env: dict[str, Any], rows: IntArray, n: int) -> dict[str, Any]:
-    """The environment of some rows (entries that are scalars stay as they are)."""
+def subset_env(env: dict[str, Any], rows: IntArray, n: int) -> dict[str, Any]:
+    """The environment of ``rows`` of ``n`` (entries that are scalars stay as they are)."""
     out: dict[str, Any] = {}
     for k, v in env.items():
         arr = np.asarray(v)
