@@ -9,6 +9,7 @@ import escalade
 SUBPACKAGES = [
     "escalade.simulation",
     "escalade.analysis",
+    "escalade.audit",
     "escalade.exploration",
     "escalade.report",
     "escalade.errors",
@@ -38,3 +39,10 @@ def test_subpackage_all_is_importable_and_documented(name):
 
 def test_solve_function_is_not_shadowed_by_a_module():
     assert callable(escalade.solve)
+
+
+def test_audit_function_is_not_shadowed_by_its_subpackage():
+    import escalade.audit  # the subpackage is loaded; the name stays the function
+
+    assert callable(escalade.audit)
+    assert escalade.audit.__module__ == "escalade._api"

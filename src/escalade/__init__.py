@@ -12,10 +12,14 @@ Examples
 ['converged', 'lam', 'method']
 """
 
+# The subpackage first, so that the function of the same name below is what
+# ``escalade.audit`` means once the package is imported.
+import escalade.audit as _audit_package  # noqa: F401
 from escalade._api import (
     CheckReport,
     analyze,
     as_game,
+    audit,
     check,
     claims,
     explore,
@@ -57,6 +61,7 @@ __all__ = [
     "__version__",
     "analyze",
     "as_game",
+    "audit",
     "build_game",
     "bundled_scenarios",
     "check",

@@ -19,6 +19,7 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
+    from escalade.audit import AuditResult
     from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
@@ -26,6 +27,7 @@ __all__ = [
     "CheckReport",
     "analyze",
     "as_game",
+    "audit",
     "check",
     "claims",
     "explore",
@@ -365,6 +367,58 @@ def analyze(
     if out is not None:
         write_analysis(cmp, out)
     return cmp
+
+
+def audit(
+    source: str | Path | Scenario,
+    *,
+    samples: int | None = None,
+    replications: int | None = None,
+    seed: int | None = 1,
+    progress: Callable[[str], None] | None = None,
+) -> AuditResult:
+    """Check a scenario's logic: dead parameters, inert levers, unreachable outcomes, ...
+
+    The logic of the file (which names each expression reads, what each
+    policy can reach) decides what it can; for a crisis over time, every
+    policy is then simulated in sampled worlds, with every parameter moved
+    across its range and every lever effect removed in turn, and "no
+    effect" means no effect larger than a stated threshold. See
+    :func:`escalade.audit.audit` and ``docs/audit.md``.
+
+    Parameters
+    ----------
+    source : str, Path or Scenario
+    samples : int, optional
+        Sampled worlds (default 64).
+    replications : int, optional
+        Runs per world (default 16).
+    seed : int or None
+        Same seed, same findings.
+    progress : callable, optional
+        ``progress(message)`` from step to step.
+
+    Returns
+    -------
+    AuditResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> result = escalade.audit("iig")
+    >>> len(result.errors)
+    0
+    """
+    from escalade.audit import DEFAULT_REPLICATIONS, DEFAULT_SAMPLES
+    from escalade.audit import audit as _audit
+
+    return _audit(
+        _scenario(source, None),
+        samples=DEFAULT_SAMPLES if samples is None else samples,
+        replications=DEFAULT_REPLICATIONS if replications is None else replications,
+        seed=seed,
+        progress=progress,
+    )
 
 
 def claims(source: Source) -> dict[str, list[str]]:

@@ -18,6 +18,7 @@ Examples
 1000
 """
 
+from escalade.scenario._accept import FINDING_KINDS, Acceptance
 from escalade.scenario._bundled import bundled_path, bundled_scenarios, load_scenario
 from escalade.scenario._checks import Context
 from escalade.scenario._distributions import (
@@ -30,6 +31,7 @@ from escalade.scenario._distributions import (
     Uniform,
 )
 from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
 from escalade.scenario._levers import Lever
 from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
 from escalade.scenario._load_tree import MAX_NODES, check_chance
@@ -59,8 +61,11 @@ from escalade.scenario._question import Question
 from escalade.scenario._scenario import Scenario, headline_indicators
 
 __all__ = [
+    "FINDING_KINDS",
     "LANGUAGE_VERSION",
     "MAX_NODES",
+    "ROLES",
+    "Acceptance",
     "Beta",
     "CategoricalDist",
     "ChanceSpec",
@@ -73,6 +78,7 @@ __all__ = [
     "Dynamics",
     "Event",
     "Formula",
+    "FormulaUse",
     "GotoSpec",
     "Indicator",
     "LeafSpec",
@@ -97,8 +103,10 @@ __all__ = [
     "bundled_path",
     "bundled_scenarios",
     "check_chance",
+    "formula_uses",
     "headline_indicators",
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "node_element",
 ]

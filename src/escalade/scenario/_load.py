@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import check_acceptances, parse_audit_section
 from escalade.scenario._checks import (
     CLAIM_ID,
     Context,
@@ -100,8 +101,9 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-#: The optional sections of a crisis over time, in the order they are read.
-_SECTION_KEYS = ("dynamics", "levers", "policies", "question")
+#: The optional sections of a crisis over time, in the order they are read, and the
+#: audit findings the author accepts.
+_SECTION_KEYS = ("dynamics", "levers", "policies", "question", "audit")
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +367,9 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         levers=levers,
         policies=policies,
         question=question,
+        accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
     )
+    check_acceptances(scenario)
     _validate_nominal(scenario)
     return scenario
 

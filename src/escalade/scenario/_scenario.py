@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import Acceptance
 from escalade.scenario._dynamics import Dynamics, fill_initial_state
 from escalade.scenario._levers import Lever, LeverEffects, lever_settings
 from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, TreeNode
@@ -67,6 +68,9 @@ class Scenario:
         ``policies:``, empty when the file has none.
     question : Question or None
         ``question:``, or ``None``.
+    accepted : tuple of Acceptance
+        The audit findings the author accepts (``audit: accept:``), each
+        with its reason.
     version : int
         The language version (``escalade:``).
     source, text_hash, text
@@ -107,6 +111,7 @@ class Scenario:
     levers: tuple[Lever, ...] = ()
     policies: tuple[Policy, ...] = ()
     question: Question | None = None
+    accepted: tuple[Acceptance, ...] = ()
 
     @property
     def player_names(self) -> tuple[str, ...]:

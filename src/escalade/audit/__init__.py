@@ -1,0 +1,37 @@
+"""The model's logic checked: dead parameters, inert levers, unreachable outcomes, ...
+
+:func:`audit` reads a scenario's logic (which names every expression
+reads, what each policy can reach) and, for a crisis over time, screens
+it by simulation with common random numbers, against a stated detection
+threshold. Each :class:`Finding` has a kind, the element it is about, a
+severity and evidence; a scenario can accept a finding with a reason
+(``audit: accept:``).
+
+Examples
+--------
+>>> import escalade
+>>> from escalade.audit import audit
+>>> result = audit(escalade.load("iig"))
+>>> result.errors
+[]
+"""
+
+from escalade.audit._audit import DEFAULT_REPLICATIONS, DEFAULT_SAMPLES, audit
+from escalade.audit._constants import TRIVIAL, literals
+from escalade.audit._findings import KINDS, SEVERITIES, Finding, Silenced
+from escalade.audit._result import AuditResult
+from escalade.audit._screen import Threshold
+
+__all__ = [
+    "DEFAULT_REPLICATIONS",
+    "DEFAULT_SAMPLES",
+    "KINDS",
+    "SEVERITIES",
+    "TRIVIAL",
+    "AuditResult",
+    "Finding",
+    "Silenced",
+    "Threshold",
+    "audit",
+    "literals",
+]

@@ -1,0 +1,159 @@
+"""What ``audit`` gives: the findings, what the file accepts, the threshold used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from escalade.audit._findings import ERROR, WARNING, Finding, Silenced
+from escalade.audit._screen import Threshold
+from escalade.scenario import Scenario
+from escalade.solvers import Summary, Table
+
+__all__ = ["AuditResult"]
+
+
+@dataclass
+class AuditResult:
+    """The audit of a scenario's logic.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    findings : tuple of Finding
+        What remains after the file's accepted findings are set aside,
+        errors first.
+    silenced : tuple of Silenced
+        Each ``audit: accept:`` entry of the file and the findings it
+        silenced (none when it no longer matches anything).
+    threshold : Threshold or None
+        The detection threshold of the screen (``None`` for a one-shot
+        game, where nothing is simulated).
+    settings : dict
+        ``samples``, ``replications``, ``seed``, ``simulated_runs`` and
+        ``seconds``.
+    notes : tuple of str
+        What the screen could not decide.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> result = escalade.audit("iig")
+    >>> result.errors, sorted(result.to_dict())[:3]
+    ([], ['counts', 'findings', 'notes'])
+    """
+
+    scenario: Scenario
+    findings: tuple[Finding, ...]
+    silenced: tuple[Silenced, ...] = ()
+    threshold: Threshold | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Findings of severity ``error``."""
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Findings of severity ``warning``."""
+        return [f for f in self.findings if f.severity == WARNING]
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        """The findings of one kind.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> [f.element for f in escalade.audit("iig").of_kind("idle_player")]
+        []
+        """
+        return [f for f in self.findings if f.kind == kind]
+
+    def threshold_dict(self) -> dict[str, Any] | None:
+        """The threshold as plain values, with its rule in words."""
+        t = self.threshold
+        if t is None:
+            return None
+        return {
+            "probability": t.probability,
+            "utility_sd": t.utility,
+            "z": t.z,
+            "reference_runs": t.reference_runs,
+            "rule": t.describe(),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: scenario, findings, threshold, silenced, notes, counts, settings."""
+        return {
+            "scenario": self.scenario.name,
+            "findings": [f.to_dict() for f in self.findings],
+            "threshold": self.threshold_dict(),
+            "silenced": [s.to_dict() for s in self.silenced],
+            "notes": list(self.notes),
+            "counts": {"error": len(self.errors), "warning": len(self.warnings)},
+            "settings": dict(self.settings),
+        }
+
+    def to_frame(self) -> Any:
+        """One row per finding (silenced ones too, with the reason the file gives)."""
+        import pandas as pd
+
+        rows = [{**f.to_dict(), "accepted": ""} for f in self.findings]
+        for s in self.silenced:
+            rows += [{**f.to_dict(), "accepted": s.acceptance.reason} for f in s.findings]
+        columns = ["kind", "element", "severity", "message", "evidence", "accepted"]
+        return pd.DataFrame([{c: r[c] for c in columns} for r in rows], columns=columns)
+
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """The findings, one table per kind, then what the file accepts.
+
+        ``max_rows`` caps the rows of each table (``None``: all).
+        """
+        heading = f"{self.scenario.title or self.scenario.name}: audit of the model's logic"
+        counts = f"{len(self.errors)} errors, {len(self.warnings)} warnings"
+        notes = [
+            counts
+            + (f", {sum(len(s.findings) for s in self.silenced)} accepted" if self.silenced else "")
+            + "."
+        ]
+        if self.threshold is not None:
+            s = self.settings
+            notes.append(
+                f"Screened by simulation: {s.get('samples')} sampled worlds x "
+                f"{s.get('replications')} runs, seed {s.get('seed')}, common random numbers; "
+                "'no effect' means no effect larger than the threshold: "
+                f"{self.threshold.describe()}."
+            )
+        notes += list(self.notes)
+        tables = []
+        kinds = list(dict.fromkeys(f.kind for f in self.findings))
+        for kind in kinds:
+            rows = [
+                (f.severity, f.element, f.message, f.evidence)
+                for f in self.findings
+                if f.kind == kind
+            ]
+            if max_rows is not None and len(rows) > max_rows:
+                rows = [*rows[:max_rows], ("...", f"{len(rows) - max_rows} more", "", "")]
+            tables.append(
+                Table(kind, ("severity", "element", "what", "evidence"), tuple(rows), "llll")
+            )
+        accepted = [
+            (s.acceptance.kind, s.acceptance.element, s.acceptance.reason, str(len(s.findings)))
+            for s in self.silenced
+        ]
+        if accepted:
+            tables.append(
+                Table(
+                    "accepted in the file (audit: accept:)",
+                    ("kind", "element", "reason", "findings silenced"),
+                    tuple(accepted),
+                    "lllr",
+                )
+            )
+        return Summary(heading, tuple(notes), tuple(tables))
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
