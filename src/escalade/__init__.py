@@ -28,6 +28,7 @@ from escalade._api import (
     resume,
     simulate,
     solve,
+    verify,
 )
 from escalade._version import __version__
 from escalade.errors import (
@@ -78,6 +79,7 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "verify",
     "write_efg",
     "write_nfg",
 ]

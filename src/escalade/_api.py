@@ -19,7 +19,7 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
-    from escalade.audit import AuditResult
+    from escalade.audit import AuditResult, VerificationResult
     from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
@@ -36,6 +36,7 @@ __all__ = [
     "resume",
     "simulate",
     "solve",
+    "verify",
 ]
 
 Source = str | Path | Scenario | Game
@@ -345,6 +346,7 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.audit import verify_comparison
     from escalade.report import write_analysis
 
     scenario = _scenario(source, set)
@@ -365,7 +367,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 
@@ -418,6 +421,60 @@ def audit(
         replications=DEFAULT_REPLICATIONS if replications is None else replications,
         seed=seed,
         progress=progress,
+    )
+
+
+def verify(
+    source: str | Path | Scenario,
+    *,
+    samples: int | None = None,
+    replications: int | None = None,
+    runs: int | None = None,
+    seed: int | None = 1,
+    progress: Callable[[str], None] | None = None,
+) -> VerificationResult:
+    """Evaluate a scenario's expectations at the nominal values and in sampled worlds.
+
+    Each expectation (``expectations:``) states what the model's results
+    should show, tied to claims: a policy's rank, one policy beating
+    another, a condition on indicator probabilities. See
+    :func:`escalade.audit.verify` and ``docs/audit.md``.
+
+    Parameters
+    ----------
+    source : str, Path or Scenario
+    samples : int, optional
+        Sampled worlds (default 200; 0: the nominal values only).
+    replications : int, optional
+        Runs per sampled world (default 16).
+    runs : int, optional
+        Runs per policy at the nominal values (default 10,000).
+    seed : int or None
+        Same seed, same numbers.
+    progress : callable, optional
+        ``progress(message)`` from step to step.
+
+    Returns
+    -------
+    VerificationResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> result = escalade.verify("docs/examples/standoff.yaml", samples=0, runs=2000)
+    >>> [c.verdict for c in result.checks]  # the second is judged in sampled worlds
+    ['holds', 'not evaluated']
+    """
+    from escalade.audit import DEFAULT_VERIFY_SAMPLES
+    from escalade.audit import verify as _verify
+
+    options = {"replications": replications, "runs": runs}
+    return _verify(
+        _scenario(source, None),
+        samples=DEFAULT_VERIFY_SAMPLES if samples is None else samples,
+        seed=seed,
+        progress=progress,
+        **{k: v for k, v in options.items() if v is not None},
     )
 
 

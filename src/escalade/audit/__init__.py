@@ -1,11 +1,13 @@
-"""The model's logic checked: dead parameters, inert levers, unreachable outcomes, ...
+"""The model's logic checked, and what it says about its claims.
 
 :func:`audit` reads a scenario's logic (which names every expression
 reads, what each policy can reach) and, for a crisis over time, screens
 it by simulation with common random numbers, against a stated detection
 threshold. Each :class:`Finding` has a kind, the element it is about, a
 severity and evidence; a scenario can accept a finding with a reason
-(``audit: accept:``).
+(``audit: accept:``). :func:`verify` evaluates a scenario's
+``expectations:`` (what its results should show, tied to claims) at the
+nominal values and in sampled worlds.
 
 Examples
 --------
@@ -21,17 +23,31 @@ from escalade.audit._constants import TRIVIAL, literals
 from escalade.audit._findings import KINDS, SEVERITIES, Finding, Silenced
 from escalade.audit._result import AuditResult
 from escalade.audit._screen import Threshold
+from escalade.audit._verify import (
+    DEFAULT_VERIFY_SAMPLES,
+    Check,
+    VerificationResult,
+    verify,
+    verify_comparison,
+    verify_exploration,
+)
 
 __all__ = [
     "DEFAULT_REPLICATIONS",
     "DEFAULT_SAMPLES",
+    "DEFAULT_VERIFY_SAMPLES",
     "KINDS",
     "SEVERITIES",
     "TRIVIAL",
     "AuditResult",
+    "Check",
     "Finding",
     "Silenced",
     "Threshold",
+    "VerificationResult",
     "audit",
     "literals",
+    "verify",
+    "verify_comparison",
+    "verify_exploration",
 ]

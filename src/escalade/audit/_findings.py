@@ -99,6 +99,8 @@ def _matches(acceptance: Acceptance, finding: Finding) -> bool:
         return False
     if finding.element == acceptance.element:
         return True
+    if acceptance.element.endswith("*"):
+        return finding.element.startswith(acceptance.element[:-1])
     prefix, _, name = acceptance.element.partition(":")
     if prefix == "expression" and finding.element.startswith("expression:"):
         want = _PLACE.match(name)

@@ -96,6 +96,55 @@ class AuditResult:
             "settings": dict(self.settings),
         }
 
+    def _notes(self) -> list[str]:
+        accepted = sum(len(s.findings) for s in self.silenced)
+        notes = [
+            f"{len(self.errors)} errors, {len(self.warnings)} warnings"
+            + (f", {accepted} accepted in the file" if self.silenced else "")
+            + "."
+        ]
+        if self.threshold is not None:
+            s = self.settings
+            notes.append(
+                f"Screened by simulation: {s.get('samples')} sampled worlds x "
+                f"{s.get('replications')} runs, seed {s.get('seed')}, common random numbers; "
+                "'no effect' means no effect larger than the threshold: "
+                f"{self.threshold.describe()}."
+            )
+        else:
+            notes.append("A one-shot game: the file's logic decides; nothing is simulated.")
+        return notes + list(self.notes)
+
+    def text(self) -> str:
+        """The audit as the command line prints it: every finding with its evidence.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> print(escalade.audit("iig").text())  # doctest: +ELLIPSIS
+        International Interaction Game...: audit of the model's logic
+        0 errors, 0 warnings.
+        A one-shot game: the file's logic decides; nothing is simulated.
+        """
+        lines = [
+            f"{self.scenario.title or self.scenario.name}: audit of the model's logic",
+            *self._notes(),
+        ]
+        for f in self.findings:
+            lines += ["", f"{f.severity}  {f.kind}  {f.element}", f"    {f.message}"]
+            lines.append(f"    evidence: {f.evidence}")
+        for s in self.silenced:
+            a = s.acceptance
+            found = len(s.findings)
+            lines += [
+                "",
+                f"accepted  {a.kind}  {a.element}  ({found} finding{'s' * (found != 1)})",
+                f"    reason: {a.reason}",
+            ]
+            if not found:
+                lines.append("    (no finding matches it any more)")
+        return "\n".join(lines) + "\n"
+
     def to_frame(self) -> Any:
         """One row per finding (silenced ones too, with the reason the file gives)."""
         import pandas as pd
@@ -112,21 +161,7 @@ class AuditResult:
         ``max_rows`` caps the rows of each table (``None``: all).
         """
         heading = f"{self.scenario.title or self.scenario.name}: audit of the model's logic"
-        counts = f"{len(self.errors)} errors, {len(self.warnings)} warnings"
-        notes = [
-            counts
-            + (f", {sum(len(s.findings) for s in self.silenced)} accepted" if self.silenced else "")
-            + "."
-        ]
-        if self.threshold is not None:
-            s = self.settings
-            notes.append(
-                f"Screened by simulation: {s.get('samples')} sampled worlds x "
-                f"{s.get('replications')} runs, seed {s.get('seed')}, common random numbers; "
-                "'no effect' means no effect larger than the threshold: "
-                f"{self.threshold.describe()}."
-            )
-        notes += list(self.notes)
+        notes = self._notes()
         tables = []
         kinds = list(dict.fromkeys(f.kind for f in self.findings))
         for kind in kinds:

@@ -64,25 +64,43 @@ def structural_findings(logic: Logic, command: Command) -> list[Finding]:
 def _why_dead(logic: Logic, name: str) -> str:
     readers = logic.readers.get(name, [])
     if not readers:
+        return "nothing reads it"
+    return f"it is read only by {_listing(readers)}, which matter under no policy"
+
+
+def _how_dead(logic: Logic, name: str) -> str:
+    readers = logic.readers.get(name, [])
+    if not readers:
         return (
             "no payoff, probability, effect, update, condition or indicator reads it, "
             "directly or through derived values"
         )
     return (
-        f"it is read only by {_listing(readers)}, which matter under no policy (the parts of "
-        "the game they feed are never reached, or are read by nothing in turn)"
+        f"{_listing(readers)} feed only parts of the game no policy reaches, or values that "
+        "nothing reads in turn"
     )
+
+
+def _showing_policy(logic: Logic, name: str) -> str | None:
+    """The policy whose simulation best shows a dead name: one that turns on a lever
+    reading it, else the first."""
+    sc = logic.scenario
+    levers = [r.split(":", 1)[1] for r in logic.readers.get(name, []) if r.startswith("lever:")]
+    for p in sc.policies:
+        if any(p.levers.get(lv, 0) > 0 for lv in levers):
+            return p.name
+    return sc.policies[0].name if sc.policies else None
 
 
 def _dead_names(logic: Logic, command: Command) -> list[Finding]:
     sc = logic.scenario
     out = []
     free = logic.policies["free"]
-    policy = sc.policies[0].name if sc.policies else None
     for param in sc.parameters:
         if logic.live_anywhere(param.name):
             continue
         values = [param.format_value(v) for v in parameter_values(param)]
+        policy = _showing_policy(logic, param.name)
         shown = " and ".join(command(policy, {param.name: v}) for v in values[:2])
         note = (
             " (it would matter in free play, where no choice is fixed)"
@@ -96,7 +114,7 @@ def _dead_names(logic: Logic, command: Command) -> list[Finding]:
                 ERROR,
                 f"{param.name} changes nothing under any policy: {_why_dead(logic, param.name)}"
                 + note,
-                f"the graph of names: {_why_dead(logic, param.name)}; {shown} print the same "
+                f"the graph of names: {_how_dead(logic, param.name)}; {shown} print the same "
                 "numbers",
                 {"structural": True, "readers": logic.readers.get(param.name, [])},
             )
@@ -111,7 +129,7 @@ def _dead_names(logic: Logic, command: Command) -> list[Finding]:
                 ERROR,
                 f"the derived value {d.name} changes nothing under any policy: "
                 + _why_dead(logic, d.name),
-                f"the graph of names: {_why_dead(logic, d.name)}",
+                f"the graph of names: {_how_dead(logic, d.name)}",
                 {"structural": True, "readers": logic.readers.get(d.name, [])},
             )
         )

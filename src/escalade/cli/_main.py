@@ -362,6 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_set(p)
     p.set_defaults(run=_cmd_export)
+
+    from escalade.cli._audit import register as register_audit
+
+    register_audit(sub, _whole)
     return parser
 
 
@@ -672,7 +676,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     result = open_run(args.run_folder)
     result.store.check_complete()
-    target = write_exploration_report(result, args.output)
+    verification = None
+    if result.scenario.expectations:
+        from escalade.audit import verify_exploration
+
+        verification = verify_exploration(result.to_frame(), result.scenario)
+    target = write_exploration_report(result, args.output, verification)
     sys.stderr.write(f"wrote {target}\n")
     return EXIT_OK
 

@@ -9,10 +9,12 @@ from typing import Any
 
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
+from escalade.audit import VerificationResult
 from escalade.errors import OutputError
 from escalade.exploration._store import atomic_write
 from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import PALETTE, bar_chart, line_grid
+from escalade.report._claims import claims_section
 from escalade.report._page import page, table
 from escalade.report._tree import tree_svg
 
@@ -26,8 +28,11 @@ def _e(text: Any) -> str:
     return html.escape(str(text))
 
 
-def render_analysis(cmp: PolicyComparison) -> str:
+def render_analysis(cmp: PolicyComparison, verification: VerificationResult | None = None) -> str:
     """The analysis as one self-contained HTML page (no network resources).
+
+    With ``verification`` (the scenario's expectations evaluated from
+    ``cmp``), the page has a "what the model says about each claim" table.
 
     Examples
     --------
@@ -154,6 +159,8 @@ def render_analysis(cmp: PolicyComparison) -> str:
         + "</section>"
     )
 
+    sections.append(claims_section(verification))
+
     # claims
     cites = sc.citations()
     claim_rows = [
@@ -203,11 +210,16 @@ def render_analysis(cmp: PolicyComparison) -> str:
         f"<p>Reproduce: <code>escalade analyze {_e(sc.name)} --runs {cmp.runs} --seed "
         f"{cmp.seed}</code> (escalade {_e(__version__)}).</p></section>"
     )
-    return page(sc.title or sc.name, sc.description, sections)
+    return page(sc.title or sc.name, sc.description, [s for s in sections if s])
 
 
-def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
+def write_analysis(
+    cmp: PolicyComparison, out: str | Path, verification: VerificationResult | None = None
+) -> dict[str, Path]:
     """Write ``results.json`` and ``report.html`` into a folder, atomically.
+
+    With ``verification``, both hold what the model says about each
+    expectation of the scenario (``results.json`` under ``expectations``).
 
     Returns
     -------
@@ -223,8 +235,11 @@ def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-    data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
-    report = render_analysis(cmp)
+    results = cmp.to_dict()
+    if verification is not None and verification.checks:
+        results["expectations"] = verification.to_dict()["expectations"]
+    data = json.dumps(results, indent=2, allow_nan=False) + "\n"
+    report = render_analysis(cmp, verification)
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
     atomic_write(paths["results"], data.encode("utf-8"))
     atomic_write(paths["report"], report.encode("utf-8"))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from escalade._version import __version__
+from escalade.audit import VerificationResult
 from escalade.errors import ParameterError
 from escalade.exploration import ExplorationResult
 from escalade.exploration._discovery import DiscoveryResult, describe_full, describe_range
@@ -25,6 +26,7 @@ from escalade.exploration._store import atomic_write
 from escalade.report._analysis import _e
 from escalade.report._answer import _lower, _pct
 from escalade.report._charts import PALETTE, _plt, bar_chart, svg_of
+from escalade.report._claims import claims_section
 from escalade.report._page import page, table
 from escalade.scenario import headline_indicators
 
@@ -606,8 +608,14 @@ def _method_section(rep: ExplorationReport) -> str:
     )
 
 
-def render_exploration(result: ExplorationResult | ExplorationReport) -> str:
+def render_exploration(
+    result: ExplorationResult | ExplorationReport, verification: VerificationResult | None = None
+) -> str:
     """The exploration as one self-contained HTML page (no scripts, no network).
+
+    With ``verification`` (the scenario's expectations evaluated in the
+    explored worlds), the page has a "what the model says about each claim"
+    table.
 
     Examples
     --------
@@ -636,6 +644,7 @@ def render_exploration(result: ExplorationResult | ExplorationReport) -> str:
         _lever_section(rep, labels),
         _sensitivity_section(rep, labels),
         _discovery_section(rep, labels),
+        claims_section(verification),
         _method_section(rep),
     ]
     title = f"Exploration: {sc.title or sc.name}"
@@ -646,8 +655,14 @@ def render_exploration(result: ExplorationResult | ExplorationReport) -> str:
     return page(title, sub, [s for s in sections if s])
 
 
-def write_exploration_report(result: ExplorationResult, path: str | Path | None = None) -> Path:
+def write_exploration_report(
+    result: ExplorationResult,
+    path: str | Path | None = None,
+    verification: VerificationResult | None = None,
+) -> Path:
     """Write ``report.html`` into the run folder (or to ``path``), atomically.
+
+    ``verification`` adds the "what the model says about each claim" table.
 
     Examples
     --------
@@ -660,5 +675,5 @@ def write_exploration_report(result: ExplorationResult, path: str | Path | None 
     'report.html'
     """
     target = Path(path) if path is not None else result.path / "report.html"
-    atomic_write(target, render_exploration(result).encode("utf-8"))
+    atomic_write(target, render_exploration(result, verification).encode("utf-8"))
     return target

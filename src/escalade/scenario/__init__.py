@@ -31,6 +31,7 @@ from escalade.scenario._distributions import (
     Uniform,
 )
 from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+from escalade.scenario._expectations import Expectation
 from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
 from escalade.scenario._levers import Lever
 from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
@@ -77,6 +78,7 @@ __all__ = [
     "Draws",
     "Dynamics",
     "Event",
+    "Expectation",
     "Formula",
     "FormulaUse",
     "GotoSpec",

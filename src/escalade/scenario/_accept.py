@@ -14,7 +14,9 @@ saying why::
 The audit then lists the finding as accepted, with the reason, instead of
 among the problems. Each entry names a kind of finding and the element it
 is about, written as the audit writes it; both are checked when the file
-is read.
+is read. An element ending in ``*`` accepts every element it starts
+(``expression:*``: every number written in an expression of the file;
+``lever:step2@*``: the lever in every policy).
 """
 
 from __future__ import annotations
@@ -154,6 +156,11 @@ def check_acceptances(scenario: Scenario) -> None:
                 f"audit: findings of kind {entry.kind} are about {written}, "
                 f"found {entry.element!r}",
             )
+        if name.endswith("*"):
+            stem = name[:-1]
+            if prefix != "expression" and not any(n.startswith(stem) for n in known[prefix]):
+                raise error_at(entry.loc, f"audit: no {prefix} starts with {stem!r}")
+            continue
         if prefix == "expression":
             m = _EXPRESSION.match(name)
             if m is None or int(m.group("line")) not in expression_lines:

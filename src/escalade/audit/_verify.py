@@ -1,0 +1,620 @@
+"""``verify``: does the model show what the scenario expects of it?
+
+Each expectation of a scenario's ``expectations:`` section is evaluated
+at the parameters' nominal values and in sampled worlds (each world's
+numbers the mean of a few runs), from the results of the policies it is
+about; all policies of one evaluation share their random numbers (common
+random numbers), so comparisons between them are paired. An expectation
+that fails is a finding about the model, not a bug: it shows where the
+model and the claims it was built from part ways.
+
+The same evaluation reads the results an analysis or an exploration has
+already computed (:func:`verify_comparison`, :func:`verify_exploration`),
+for the claims table of their reports.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import ParameterError
+from escalade.scenario import Expectation, Scenario, as_generator
+from escalade.simulation import SimulationResult, simulate
+from escalade.solvers import Summary, Table
+
+__all__ = [
+    "DEFAULT_VERIFY_SAMPLES",
+    "Check",
+    "VerificationResult",
+    "verify",
+    "verify_comparison",
+    "verify_exploration",
+]
+
+FloatArray = NDArray[np.float64]
+
+#: Sampled worlds ``verify`` evaluates every expectation in, by default.
+DEFAULT_VERIFY_SAMPLES = 200
+_REPLICATIONS = 16
+_RUNS = 10_000
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expectation, evaluated.
+
+    Attributes
+    ----------
+    expectation : Expectation
+    holds : bool or None
+        The verdict: at the nominal values, or (with ``in_worlds:``) by
+        the share of worlds; ``None`` when these results cannot say.
+    nominal : bool or None
+        Whether it holds at the nominal values.
+    share : float or None
+        Share of the sampled worlds in which it holds.
+    worlds : int
+        Sampled worlds evaluated (0 for none).
+    found : str
+        The numbers found at the nominal values (or across the worlds), in words.
+    values : dict
+        The same numbers, for scripts.
+    missing : str
+        Why it could not be evaluated, when it could not.
+    """
+
+    expectation: Expectation
+    holds: bool | None
+    nominal: bool | None
+    share: float | None
+    worlds: int
+    found: str
+    values: dict[str, Any] = field(default_factory=dict)
+    missing: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """``holds``, ``fails`` or ``not evaluated``."""
+        return "not evaluated" if self.holds is None else ("holds" if self.holds else "fails")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values: name, says, claims, condition, found, verdict, shares."""
+        e = self.expectation
+        return {
+            "name": e.name,
+            "says": e.says,
+            "claims": list(e.claims),
+            "condition": e.condition(),
+            "in_worlds": e.in_worlds,
+            "found": self.found,
+            "nominal": self.nominal,
+            "share_of_worlds": self.share,
+            "worlds": self.worlds,
+            "verdict": self.verdict,
+            "values": self.values,
+            **({"missing": self.missing} if self.missing else {}),
+        }
+
+
+@dataclass
+class VerificationResult:
+    """Every expectation of a scenario, evaluated.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    checks : tuple of Check
+        In the file's order.
+    settings : dict
+        What was computed: ``runs`` (nominal), ``samples`` and
+        ``replications`` (worlds), ``seed``, ``source``.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> result = escalade.verify("docs/examples/standoff.yaml", samples=50, runs=2000)
+    >>> [(c.expectation.name, c.verdict) for c in result.checks]
+    [('push_back_pays', 'holds'), ('war_is_rare', 'holds')]
+    """
+
+    scenario: Scenario
+    checks: tuple[Check, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[Check]:
+        """The expectations the model does not bear out."""
+        return [c for c in self.checks if c.holds is False]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: scenario, expectations (each with its verdict), settings."""
+        return {
+            "scenario": self.scenario.name,
+            "expectations": [c.to_dict() for c in self.checks],
+            "counts": self.counts(),
+            "settings": dict(self.settings),
+        }
+
+    def to_frame(self) -> Any:
+        """One row per expectation."""
+        import pandas as pd
+
+        rows = [c.to_dict() for c in self.checks]
+        columns = ["name", "claims", "says", "condition", "found", "nominal", "share_of_worlds"]
+        columns += ["in_worlds", "verdict"]
+        return pd.DataFrame([{k: r[k] for k in columns} for r in rows], columns=columns)
+
+    def rows(self) -> list[tuple[str, str, str, str, str]]:
+        """(claims, says, condition, found, verdict) of each expectation, for tables."""
+        out = []
+        for c in self.checks:
+            e = c.expectation
+            if c.holds is not None:
+                verdict = c.verdict
+                if c.share is not None:
+                    verdict += f" ({100 * c.share:.0f}% of {c.worlds} worlds"
+                    verdict += f", needs {100 * e.in_worlds:.0f}%)" if e.in_worlds else ")"
+            elif c.nominal is not None:
+                verdict = f"{'holds' if c.nominal else 'fails'} at the nominal values; {c.missing}"
+            elif c.share is not None:
+                verdict = f"holds in {100 * c.share:.0f}% of {c.worlds} worlds; {c.missing}"
+            else:
+                verdict = f"not evaluated: {c.missing}"
+            out.append((", ".join(e.claims) or "-", e.says, e.condition(), c.found, verdict))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """How many expectations hold, fail, and could not be judged from these results."""
+        return {
+            "holds": sum(c.holds is True for c in self.checks),
+            "fails": len(self.failed),
+            "not evaluated": sum(c.holds is None for c in self.checks),
+        }
+
+    def headline(self) -> str:
+        """One sentence: how many expectations hold and fail.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> escalade.verify("docs/examples/standoff.yaml", samples=0, runs=500).headline()
+        '1 of 2 expectations holds, 0 fail, 1 is judged elsewhere.'
+        """
+        n = self.counts()
+        total = len(self.checks)
+        text = f"{n['holds']} of {total} expectations {'holds' if n['holds'] == 1 else 'hold'}"
+        text += f", {n['fails']} fail{'s' if n['fails'] == 1 else ''}"
+        elsewhere = n["not evaluated"]
+        if elsewhere:
+            text += f", {elsewhere} {'is' if elsewhere == 1 else 'are'} judged elsewhere"
+        return text + "."
+
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """A table: each expectation's claims, statement, what was found, and the verdict."""
+        rows = self.rows()
+        if max_rows is not None and len(rows) > max_rows:
+            rows = [*rows[:max_rows], ("...", f"{len(rows) - max_rows} more", "", "", "")]
+        table = Table(
+            "What the model says about each claim",
+            ("claims", "says", "expected", "found", "verdict"),
+            tuple(rows),
+            "lllll",
+        )
+        s = self.settings
+        notes = [self.headline()]
+        if s.get("source") == "verify":
+            notes.append(
+                f"Nominal values: {s.get('runs'):,} runs per policy; sampled worlds: "
+                f"{s.get('samples')} x {s.get('replications')} runs; seed {s.get('seed')}; "
+                "the policies compared share their random numbers."
+            )
+        heading = f"{self.scenario.title or self.scenario.name}: expectations verified"
+        return Summary(heading, tuple(notes), (table,))
+
+    def text(self) -> str:
+        """The verification as the command line prints it.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> text = escalade.verify("docs/examples/standoff.yaml", samples=0, runs=2000).text()
+        >>> print(text.splitlines()[4])
+        holds  push_back_pays  (K1)
+        """
+        summary = self.summary()
+        lines = [summary.heading, *summary.notes]
+        for c in self.checks:
+            e = c.expectation
+            claims = f"  ({', '.join(e.claims)})" if e.claims else ""
+            lines += ["", f"{c.verdict}  {e.name}{claims}", f"    says: {e.says}"]
+            lines.append(f"    expected: {e.condition()}")
+            lines.append(f"    found: {c.found}")
+            if c.share is not None:
+                need = f" (needs {100 * e.in_worlds:.0f}%)" if e.in_worlds else ""
+                lines.append(
+                    f"    holds in {100 * c.share:.1f}% of {c.worlds} sampled worlds{need}"
+                )
+            if c.missing:
+                lines.append(f"    not evaluated: {c.missing}")
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+# ---------------------------------------------------------------------------
+# the numbers an expectation reads
+
+
+@dataclass
+class _Numbers:
+    """Results of policies in ``worlds`` worlds (1 at the nominal values).
+
+    ``utility[policy]`` has shape (worlds, n_players) (over the horizon);
+    ``indicators[(policy, by)]`` maps an indicator to shape (worlds,), ``by``
+    being the period counted to (``None``: the horizon); ``pairs`` gives the
+    standard error of a utility difference between two policies, when runs
+    are kept.
+    """
+
+    scenario: Scenario
+    worlds: int
+    utility: dict[str, FloatArray] = field(default_factory=dict)
+    indicators: dict[tuple[str, int | None], dict[str, FloatArray]] = field(default_factory=dict)
+    pair_se: Callable[[str, str, int], float] | None = None
+    missing: dict[tuple[str, int | None], str] = field(default_factory=dict)
+
+
+def _evaluate(
+    e: Expectation, nums: _Numbers
+) -> tuple[NDArray[np.bool_] | None, str, dict[str, Any], str]:
+    """Whether ``e`` holds in each world, the numbers found (of world 0 when there is
+    one world, else their means), and why it cannot be evaluated."""
+    sc = nums.scenario
+    players = sc.player_names
+    one = nums.worlds == 1
+    if e.form in ("is", "beats"):
+        j = players.index(str(e.actor))
+        names = [p.name for p in sc.policies] if e.form == "is" else list(e.policies)
+        absent = [p for p in names if p not in nums.utility]
+        if absent:
+            return None, "", {}, f"no results for {', '.join(absent)}"
+        u = np.stack([nums.utility[p][:, j] for p in names], axis=1)
+        k = names.index(e.policy)
+        if e.form == "is":
+            target = u.max(axis=1) if e.rank == "best" else u.min(axis=1)
+            ok = u[:, k] == target
+            order = np.argsort(-u.mean(axis=0))
+            position = int(np.flatnonzero(order == k)[0]) + 1
+            mean = u.mean(axis=0)
+            other = [i for i in order if i != k]
+            nearest = other[0] if e.rank == "best" else other[-1]
+            found = (
+                f"{e.policy}: {e.actor}'s utility {mean[k]:.2f}, rank {position} of {len(names)}"
+                f" ({e.rank} of the others: {names[nearest]} {mean[nearest]:.2f})"
+            )
+            return (
+                ok,
+                found,
+                {"utility": {n: float(mean[i]) for i, n in enumerate(names)}, "rank": position},
+                "",
+            )
+        diff = u[:, 0] - u[:, 1]
+        d = float(diff.mean())
+        se = (
+            nums.pair_se(e.policy, str(e.than), j) if one and nums.pair_se is not None else math.nan
+        )
+        spread = f" (± {2 * se:.2f})" if math.isfinite(se) else ""
+        found = f"{e.actor}'s utility {d:+.2f}{spread} under {e.policy} against {e.than}"
+        values: dict[str, Any] = {"difference": d}
+        if math.isfinite(se):
+            values["se"] = se
+        return diff > 0, found, values, ""
+    assert e.holds is not None
+    key = (e.policy, e.by)
+    if key not in nums.indicators:
+        return None, "", {}, nums.missing.get(key, f"no results for {e.policy}")
+    env: dict[str, Any] = dict(nums.indicators[key])
+    if e.policy in nums.utility:
+        env.update({p: nums.utility[e.policy][:, i] for i, p in enumerate(players)})
+    used = sorted(e.holds.expr.names)
+    absent = [n for n in used if n not in env]
+    if absent:
+        return None, "", {}, f"no result for {', '.join(absent)}"
+    ok = e.holds.evaluate(env, n_draws=nums.worlds) != 0
+    shown = {n: float(np.mean(env[n])) for n in used}
+    word = "" if one else "mean "
+    found = ", ".join(f"{word}{n} = {_number(v)}" for n, v in shown.items())
+    return ok, found, shown, ""
+
+
+def _number(x: float) -> str:
+    return f"{x:.3f}" if abs(x) < 1000 else f"{x:.4g}"
+
+
+def _checks(
+    scenario: Scenario, nominal: _Numbers | None, worlds: _Numbers | None
+) -> tuple[Check, ...]:
+    out = []
+    for e in scenario.expectations:
+        at = _evaluate(e, nominal) if nominal is not None else (None, "", {}, "no nominal run")
+        across = _evaluate(e, worlds) if worlds is not None else (None, "", {}, "")
+        nominal_ok = None if at[0] is None else bool(at[0][0])
+        share = None if across[0] is None else float(np.mean(across[0]))
+        n_worlds = worlds.worlds if worlds is not None and across[0] is not None else 0
+        if e.in_worlds is not None:
+            holds = None if share is None else share >= e.in_worlds - 1e-12
+        else:
+            holds = nominal_ok
+        found = at[1] or (f"across the worlds, {across[1]}" if across[1] else "")
+        if holds is not None:
+            missing = ""
+        elif e.in_worlds is not None and worlds is None:
+            missing = "it is judged by the share of sampled worlds: run escalade verify"
+        elif e.in_worlds is None and nominal is None and share is not None:
+            missing = "it is judged at the nominal values: run escalade verify"
+        else:
+            missing = at[3] or across[3] or "no results"
+        values = {"nominal": at[2], **({"worlds": across[2]} if across[2] else {})}
+        out.append(Check(e, holds, nominal_ok, share, n_worlds, found, values, missing))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# from fresh simulations
+
+
+def _needs(scenario: Scenario) -> dict[int | None, set[str]]:
+    """Policies to simulate for each horizon (``None``: the scenario's)."""
+    needs: dict[int | None, set[str]] = {}
+    every = {p.name for p in scenario.policies}
+    for e in scenario.expectations:
+        if e.form == "holds":
+            needs.setdefault(e.by, set()).add(e.policy)
+            if e.holds is not None and e.holds.expr.names & set(scenario.player_names):
+                needs.setdefault(None, set()).add(e.policy)
+        else:
+            needs.setdefault(None, set()).update(every if e.form == "is" else e.policies)
+    return needs
+
+
+def _fresh(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    return np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+
+
+def verify(
+    scenario: Scenario,
+    *,
+    samples: int = DEFAULT_VERIFY_SAMPLES,
+    replications: int = _REPLICATIONS,
+    runs: int = _RUNS,
+    seed: int | None = 1,
+    progress: Callable[[str], None] | None = None,
+) -> VerificationResult:
+    """Evaluate every expectation at the nominal values and in sampled worlds.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Needs an ``expectations:`` section.
+    samples : int
+        Worlds sampled from the parameters' distributions (0: nominal only).
+    replications : int
+        Runs per world (a world's numbers are their means).
+    runs : int
+        Runs per policy at the nominal values.
+    seed : int or None
+        Same seed, same numbers.
+    progress : callable, optional
+        ``progress(message)`` from step to step.
+
+    Returns
+    -------
+    VerificationResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> sc = escalade.load("docs/examples/standoff.yaml")
+    >>> result = verify(sc, samples=0, runs=2000)
+    >>> result.checks[0].found
+    "Defender's utility +7.20 (± 0.23) under push_back against hold"
+    """
+    if not scenario.expectations:
+        raise ParameterError(
+            f"{scenario.name} has no expectations: section, so there is nothing to verify; "
+            "add one (see docs/audit.md)"
+        )
+    for value, what, low in (
+        (samples, "samples", 0),
+        (replications, "replications", 1),
+        (runs, "runs", 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ParameterError(f"{what} must be a whole number >= {low}, found {value!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ParameterError(f"seed must be a whole number >= 0, found {seed!r}")
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    seeds = np.random.SeedSequence(seed).spawn(3)
+    dyn = scenario.require_dynamics()
+    needs = _needs(scenario)
+    nominal = _Numbers(scenario, 1)
+    kept: dict[str, SimulationResult] = {}
+    for by, policies in needs.items():
+        for policy in sorted(policies, key=[p.name for p in scenario.policies].index):
+            say(f"simulating {policy} at the nominal values")
+            res = simulate(scenario, policy, runs=runs, seed=_fresh(seeds[0]), periods=by)
+            _store(nominal, policy, by, res.utility_mean[None, :], res.run_flags, dyn, by)
+            if by is None:
+                kept[policy] = res
+    nominal.pair_se = _pair_se(kept)
+    worlds = None
+    if samples:
+        worlds = _Numbers(scenario, samples)
+        draws = scenario.parameters.sample(samples, as_generator(seeds[1]))
+        expanded = draws.take(np.repeat(np.arange(samples), replications))
+        n = samples * replications
+        streams = np.arange(n, dtype=np.int64)
+        for by, policies in needs.items():
+            for policy in sorted(policies, key=[p.name for p in scenario.policies].index):
+                say(f"simulating {policy} in {samples} sampled worlds")
+                res = simulate(
+                    scenario,
+                    policy,
+                    runs=n,
+                    seed=_fresh(seeds[2]),
+                    draws=expanded,
+                    periods=by,
+                    chunk_size=n,
+                    streams=streams,
+                )
+                run_utility, run_flags = _kept(res)
+                utility = run_utility.reshape(samples, replications, -1).mean(axis=1)
+                flags = run_flags.reshape(samples, replications, -1).mean(axis=1)
+                _store(worlds, policy, by, utility, flags, dyn, by, per_world=True)
+    settings = {
+        "source": "verify",
+        "runs": runs,
+        "samples": samples,
+        "replications": replications,
+        "seed": seed,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return VerificationResult(scenario, _checks(scenario, nominal, worlds), settings)
+
+
+def _store(
+    nums: _Numbers,
+    policy: str,
+    by: int | None,
+    utility: FloatArray,
+    flags: Any,
+    dyn: Any,
+    periods: int | None,
+    per_world: bool = False,
+) -> None:
+    if by is None:
+        nums.utility[policy] = np.asarray(utility, dtype=np.float64)
+    values = np.asarray(flags, dtype=np.float64)
+    if not per_world:
+        values = values.mean(axis=0, keepdims=True)
+    nums.indicators[(policy, by)] = {ind.name: values[:, j] for j, ind in enumerate(dyn.indicators)}
+
+
+def _kept(res: SimulationResult) -> tuple[FloatArray, NDArray[np.bool_]]:
+    if res.run_utility is None or res.run_flags is None:  # pragma: no cover - keep_runs
+        raise RuntimeError("the simulation kept no per-run results")
+    return res.run_utility, res.run_flags
+
+
+def _pair_se(results: dict[str, SimulationResult]) -> Callable[[str, str, int], float]:
+    def se(a: str, b: str, j: int) -> float:
+        ra, rb = results[a].run_utility, results[b].run_utility
+        if ra is None or rb is None or ra.shape[0] < 2:
+            return math.nan
+        diff = ra[:, j] - rb[:, j]
+        return float(diff.std(ddof=1) / math.sqrt(diff.size))
+
+    return se
+
+
+# ---------------------------------------------------------------------------
+# from results already computed
+
+
+def verify_comparison(
+    results: dict[str, SimulationResult], scenario: Scenario
+) -> VerificationResult:
+    """Evaluate the expectations at the nominal values from an analysis' simulations.
+
+    ``results`` maps each policy to its simulation over the whole horizon
+    (what :func:`escalade.analyze` computes); indicators by an earlier
+    period are read from the simulations' per-period curves (an
+    ``at_end:`` indicator only exists at the end, so an expectation about
+    it by an earlier period is not evaluated here).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> cmp = escalade.analyze("docs/examples/standoff.yaml", runs=2000, seed=1)
+    >>> verify_comparison(cmp.results, cmp.scenario).checks[1].nominal
+    True
+    """
+    dyn = scenario.require_dynamics()
+    nums = _Numbers(scenario, 1)
+    for policy, res in results.items():
+        nums.utility[policy] = res.utility_mean[None, :]
+        for e in scenario.expectations:
+            if e.form != "holds" or e.policy != policy:
+                continue
+            by = e.by
+            t = res.periods if by is None else by
+            values = {}
+            for j, ind in enumerate(dyn.indicators):
+                if ind.at_end is not None and t != res.periods:
+                    continue
+                values[ind.name] = np.array([res.cum_indicators[t - 1, j]])
+            nums.indicators[(policy, by)] = values
+    nums.pair_se = _pair_se(results)
+    settings = {"source": "analysis", "runs": next(iter(results.values())).runs if results else 0}
+    return VerificationResult(scenario, _checks(scenario, nums, None), settings)
+
+
+def verify_exploration(frame: Any, scenario: Scenario) -> VerificationResult:
+    """Evaluate the expectations in the worlds of an exploration.
+
+    ``frame`` has one row per world and policy, with columns ``sample``,
+    ``policy``, ``utility:ACTOR`` and ``P:INDICATOR`` (each a world's mean
+    over its runs, within the horizon), as
+    :meth:`escalade.exploration.ExplorationResult.to_frame` gives. An
+    exploration keeps no nominal run and no per-period numbers: an
+    expectation judged at the nominal values is given as a share of worlds
+    only, and one about an earlier period is not evaluated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import escalade
+    >>> sc = escalade.load("docs/examples/standoff.yaml")
+    >>> rows = [{"sample": 0, "policy": p, "utility:Challenger": 0.0, "utility:Defender": u,
+    ...          "P:war": w, "P:probed": 1.0}
+    ...         for p, u, w in [("hold", -8.0, 0.0), ("push_back", -1.0, 0.05),
+    ...                         ("push_back_with_hotline", -2.0, 0.09)]]
+    >>> verify_exploration(pd.DataFrame(rows), sc).checks[0].share
+    1.0
+    """
+    players = scenario.player_names
+    dyn = scenario.require_dynamics()
+    samples = sorted(set(frame["sample"]))
+    nums = _Numbers(scenario, len(samples))
+    for policy, rows in frame.groupby("policy", sort=False):
+        rows = rows.set_index("sample").reindex(samples)
+        if rows.isna().all(axis=None):
+            continue
+        nums.utility[str(policy)] = rows[[f"utility:{p}" for p in players]].to_numpy(
+            dtype=np.float64
+        )
+        values = {
+            i.name: rows[f"P:{i.name}"].to_numpy(dtype=np.float64)
+            for i in dyn.indicators
+            if f"P:{i.name}" in rows
+        }
+        nums.indicators[(str(policy), None)] = values
+    nums.missing[("", None)] = "an exploration has no run at the nominal values"
+    for e in scenario.expectations:
+        if e.form == "holds" and e.by is not None and e.by != dyn.periods:
+            nums.missing[(e.policy, e.by)] = (
+                f"an exploration keeps results over the whole horizon only; run "
+                f"`escalade verify {scenario.name}` for {e.by_label}"
+            )
+    result = VerificationResult(scenario, _checks(scenario, None, nums), {"source": "exploration"})
+    result.settings["samples"] = len(samples)
+    return result
