@@ -105,7 +105,8 @@ def audit(
     if scenario.dynamics is not None:
         threshold = Threshold.default()
         dynamic = _Dynamic(logic, worlds, replications, seeds, threshold, command, say)
-        findings += dynamic.findings()
+        decided = {(f.kind, f.element) for f in findings}
+        findings += [f for f in dynamic.findings() if (f.kind, f.element) not in decided]
         notes += dynamic.notes
         settings["simulated_runs"] = dynamic.simulated_runs()
     findings += _unsupported_claims(scenario, findings)
@@ -406,10 +407,7 @@ class _Dynamic:
     def _static_state(self) -> list[Finding]:
         dyn = self.scenario.require_dynamics()
         out = []
-        structural = {v.name for v in dyn.state}
         for j, var in enumerate(dyn.state):
-            if var.name not in structural:
-                continue
             moved = False
             for p in self.judged:
                 mean, q = self.screen.state[p.policy.name]

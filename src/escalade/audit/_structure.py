@@ -396,9 +396,9 @@ def _constants(logic: Logic) -> list[Finding]:
                 "unexplained_constant",
                 placed.element,
                 WARNING,
-                f"{placed.literal.text} is written inside the {use.role} expression of "
-                f"{use.owner}; as a named parameter with a note it would say what it stands for, "
-                "cite its claim, and vary in an exploration",
+                f"{placed.literal.text} is written inside an expression ({use.role} of "
+                f"{use.owner}); a named parameter with a note would say what it stands for, cite "
+                "a claim, and vary in an exploration",
                 f"{placed.file}:{placed.line}:{placed.col}: {what}: {use.formula.text!r}",
                 {"value": placed.literal.value, "role": use.role, "owner": use.owner},
             )

@@ -222,7 +222,7 @@ def parse_expectations(
         elif form == "beats":
             than = _policy(em, "beats", names, what)
             if than == policy:
-                raise em.key_node("beats").error(f"{what}: a policy cannot beat itself ({policy})")
+                raise req(em, "beats").error(f"{what}: a policy cannot beat itself ({policy})")
         else:
             holds = _condition(em, ctx, indicators, what)
         by, by_label = _by(em, dynamics, holds, ctx, what)
