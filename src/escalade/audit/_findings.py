@@ -11,12 +11,11 @@ outcome no simulated run reached).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from escalade.scenario import FINDING_KINDS, Acceptance
+from escalade.scenario import FINDING_KINDS, Acceptance, expression_place
 
 __all__ = ["ERROR", "KINDS", "SEVERITIES", "WARNING", "Finding", "Silenced", "apply_acceptances"]
 
@@ -91,9 +90,6 @@ class Silenced:
         }
 
 
-_PLACE = re.compile(r"^(?:.*:)?(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
-
-
 def _matches(acceptance: Acceptance, finding: Finding) -> bool:
     if acceptance.kind != finding.kind:
         return False
@@ -103,11 +99,11 @@ def _matches(acceptance: Acceptance, finding: Finding) -> bool:
         return finding.element.startswith(acceptance.element[:-1])
     prefix, _, name = acceptance.element.partition(":")
     if prefix == "expression" and finding.element.startswith("expression:"):
-        want = _PLACE.match(name)
-        have = _PLACE.match(finding.element.split(":", 1)[1])
-        if want is None or have is None or want["line"] != have["line"]:
+        want = expression_place(name)
+        have = expression_place(finding.element.split(":", 1)[1])
+        if want is None or have is None or want[0] != have[0]:
             return False
-        return want["col"] is None or want["col"] == have["col"]
+        return want[1] is None or want[1] == have[1]
     # a lever accepted without a policy is accepted in every policy
     return prefix == "lever" and "@" not in name and finding.element.startswith(f"lever:{name}@")
 

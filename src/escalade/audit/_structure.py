@@ -65,7 +65,8 @@ def _why_dead(logic: Logic, name: str) -> str:
     readers = logic.readers.get(name, [])
     if not readers:
         return "nothing reads it"
-    return f"it is read only by {_listing(readers)}, which matter under no policy"
+    verb = "matters" if len(readers) == 1 else "matter"
+    return f"it is read only by {_listing(readers)}, which {verb} under no policy"
 
 
 def _how_dead(logic: Logic, name: str) -> str:
@@ -75,9 +76,10 @@ def _how_dead(logic: Logic, name: str) -> str:
             "no payoff, probability, effect, update, condition or indicator reads it, "
             "directly or through derived values"
         )
+    verb = "feeds" if len(readers) == 1 else "feed"
     return (
-        f"{_listing(readers)} feed only parts of the game no policy reaches, or values that "
-        "nothing reads in turn"
+        f"{_listing(readers)} {verb} only parts of the game no policy reaches, or values "
+        "that nothing reads in turn"
     )
 
 

@@ -340,7 +340,10 @@ def _number(x: float) -> str:
 
 
 def _checks(
-    scenario: Scenario, nominal: _Numbers | None, worlds: _Numbers | None
+    scenario: Scenario,
+    nominal: _Numbers | None,
+    worlds: _Numbers | None,
+    elsewhere: str = "run escalade verify",
 ) -> tuple[Check, ...]:
     out = []
     for e in scenario.expectations:
@@ -357,9 +360,9 @@ def _checks(
         if holds is not None:
             missing = ""
         elif e.in_worlds is not None and worlds is None:
-            missing = "it is judged by the share of sampled worlds: run escalade verify"
+            missing = f"it is judged by the share of sampled worlds: {elsewhere}"
         elif e.in_worlds is None and nominal is None and share is not None:
-            missing = "it is judged at the nominal values: run escalade verify"
+            missing = f"it is judged at the nominal values: {elsewhere}"
         else:
             missing = at[3] or across[3] or "no results"
         values = {"nominal": at[2], **({"worlds": across[2]} if across[2] else {})}
@@ -488,7 +491,8 @@ def verify(
         "seed": seed,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return VerificationResult(scenario, _checks(scenario, nominal, worlds), settings)
+    checks = _checks(scenario, nominal, worlds, "none were sampled (--samples 0)")
+    return VerificationResult(scenario, checks, settings)
 
 
 def _store(

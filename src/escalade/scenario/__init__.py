@@ -18,7 +18,7 @@ Examples
 1000
 """
 
-from escalade.scenario._accept import FINDING_KINDS, Acceptance
+from escalade.scenario._accept import FINDING_KINDS, Acceptance, expression_place
 from escalade.scenario._bundled import bundled_path, bundled_scenarios, load_scenario
 from escalade.scenario._checks import Context
 from escalade.scenario._distributions import (
@@ -105,6 +105,7 @@ __all__ = [
     "bundled_path",
     "bundled_scenarios",
     "check_chance",
+    "expression_place",
     "formula_uses",
     "headline_indicators",
     "infoset_names",

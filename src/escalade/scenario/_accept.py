@@ -21,7 +21,6 @@ is read. An element ending in ``*`` accepts every element it starts
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,13 @@ from escalade.scenario._yaml import YMap, YSeq
 if TYPE_CHECKING:
     from escalade.scenario._scenario import Scenario
 
-__all__ = ["FINDING_KINDS", "Acceptance", "check_acceptances", "parse_audit_section"]
+__all__ = [
+    "FINDING_KINDS",
+    "Acceptance",
+    "check_acceptances",
+    "expression_place",
+    "parse_audit_section",
+]
 
 #: Each kind of audit finding and the kinds of element it can be about.
 FINDING_KINDS: dict[str, tuple[str, ...]] = {
@@ -60,7 +65,21 @@ FINDING_KINDS: dict[str, tuple[str, ...]] = {
     "unsupported_claim": ("claim",),
 }
 
-_EXPRESSION = re.compile(r"^(?:(?P<file>.+):)?(?P<line>[0-9]+)(?::(?P<col>[0-9]+))?$")
+
+def expression_place(text: str) -> tuple[int, int | None] | None:
+    """The line and column an ``expression:`` element names: ``LINE``, ``LINE:COL``,
+    ``FILE:LINE`` or ``FILE:LINE:COL`` (text after ``expression:``); None if malformed.
+
+    Examples
+    --------
+    >>> expression_place("korea.yaml:214:53"), expression_place("214"), expression_place("x")
+    ((214, 53), (214, None), None)
+    """
+    parts = text.split(":")
+    numbers = parts if parts[0].isdigit() else parts[1:]
+    if not 1 <= len(numbers) <= 2 or not all(p.isdigit() for p in numbers):
+        return None
+    return int(numbers[0]), (int(numbers[1]) if len(numbers) == 2 else None)
 
 
 @dataclass(frozen=True)
@@ -162,8 +181,8 @@ def check_acceptances(scenario: Scenario) -> None:
                 raise error_at(entry.loc, f"audit: no {prefix} starts with {stem!r}")
             continue
         if prefix == "expression":
-            m = _EXPRESSION.match(name)
-            if m is None or int(m.group("line")) not in expression_lines:
+            place = expression_place(name)
+            if place is None or place[0] not in expression_lines:
                 raise error_at(
                     entry.loc,
                     f"audit: {entry.element!r} should name a line where an expression starts, "
