@@ -35,8 +35,9 @@ def infoset_of(scenario: Scenario, index: int) -> str:
     Examples
     --------
     >>> from escalade.scenario import load_scenario
-    >>> infoset_of(load_scenario("korea-2017"), 1)
-    'US_detected'
+    >>> standoff = load_scenario("docs/examples/standoff.yaml")
+    >>> [infoset_of(standoff, i) for i, n in enumerate(standoff.expanded) if n.kind == "decision"]
+    ['root', 'defender_answer']
     """
     node = scenario.expanded[index]
     return node.infoset or "/".join(node.path) or "root"
@@ -118,11 +119,11 @@ def model_logic(scenario: Scenario, worlds: Draws | None = None) -> Logic:
     Examples
     --------
     >>> from escalade.scenario import load_scenario
-    >>> logic = model_logic(load_scenario("korea-2017"))
-    >>> "leverage_boost" in logic.policies["talks"].live
-    True
-    >>> logic.policies["strategic_impatience_with_four_steps"].effects[("step2", "leverage_boost")]
-    False
+    >>> logic = model_logic(load_scenario("docs/examples/standoff.yaml"))
+    >>> ["p_accident" in logic.policies[p].live for p in ("push_back", "hold")]
+    [True, False]
+    >>> logic.policies["push_back_with_hotline"].effects
+    {('hotline', 'p_accident'): True}
     """
     uses = formula_uses(scenario)
     readers: dict[str, list[str]] = {}

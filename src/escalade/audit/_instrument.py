@@ -92,9 +92,9 @@ def instrument(scenario: Scenario) -> Instrumented:
     Examples
     --------
     >>> import escalade
-    >>> inst = instrument(escalade.load("korea-2017"))
+    >>> inst = instrument(escalade.load("docs/examples/standoff.yaml"))
     >>> len(inst.leaves), inst.outcomes[:2]
-    (50, ('buildup', 'provocation_tolerated'))
+    (4, ('quiet', 'probe_unanswered'))
     """
     dyn = scenario.require_dynamics()
     by_name = {o.name: o for o in scenario.outcomes}

@@ -121,8 +121,8 @@ class AuditResult:
         Examples
         --------
         >>> import escalade
-        >>> print(escalade.audit("iig").text())  # doctest: +ELLIPSIS
-        International Interaction Game...: audit of the model's logic
+        >>> print(escalade.audit("iig").text(), end="")
+        International Interaction Game: audit of the model's logic
         0 errors, 0 warnings.
         A one-shot game: the file's logic decides; nothing is simulated.
         """

@@ -109,11 +109,11 @@ def formula_uses(scenario: Scenario) -> tuple[FormulaUse, ...]:
     Examples
     --------
     >>> from escalade.scenario import load_scenario
-    >>> uses = formula_uses(load_scenario("korea-2017"))
-    >>> [u.owner for u in uses if u.role == "effect"][:2]
-    ['lever:step1', 'lever:step2']
-    >>> sorted({u.role for u in uses}) == sorted(ROLES)
-    True
+    >>> uses = formula_uses(load_scenario("docs/examples/standoff.yaml"))
+    >>> [(u.owner, u.defines) for u in uses if u.role == "effect"]
+    [('lever:hotline', 'p_accident')]
+    >>> [u.formula.text for u in uses if u.role == "update"]
+    ['tension * 0.8']
     """
     out: list[FormulaUse] = []
     for d in scenario.derived:
