@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
-from escalade.scenario import Policy, Scenario, Seed
+from escalade.scenario import Policy, Scenario, Seed, resolve_seed
 from escalade.simulation import SimulationResult, chosen_policies, simulate
 from escalade.solvers import Solution, Summary, Table, logit_qre
 
@@ -267,8 +267,9 @@ def compare_policies(
         Needs ``dynamics:`` and ``policies:``.
     runs : int
         Runs per policy.
-    seed : int
-        One seed for all policies (common random numbers).
+    seed : int, Generator or None
+        Turned into one integer seed, used by every policy (common random
+        numbers) and kept as ``seed`` on the result.
     policies : sequence of str, optional
         Which policies (default: all, in the file's order).
     actor : str, optional
@@ -301,6 +302,7 @@ def compare_policies(
     if baseline not in chosen:
         raise ParameterError(f"baseline {baseline!r} is not among the compared policies")
     game = build_game(scenario)
+    seed = resolve_seed(seed)
     started = time.perf_counter()
     results: dict[str, SimulationResult] = {}
     for name in chosen:
@@ -323,7 +325,7 @@ def compare_policies(
         actor=actor,
         baseline=baseline,
         runs=runs,
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed,
         stage=stage,
         diagnostics={"seconds": time.perf_counter() - started},
     )

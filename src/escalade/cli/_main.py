@@ -448,7 +448,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             lam=args.lam,
             draws=args.draws,
             seed=args.seed,
-            set=_overrides(args),
+            overrides=_overrides(args),
             keep_strategies=False,
             algorithm=args.algorithm,
             progress=progress,
@@ -517,7 +517,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             seed=args.seed,
             lam=args.lam,
             periods=args.periods,
-            set=_overrides(args),
+            overrides=_overrides(args),
             progress=progress,
         )
     finally:
@@ -557,7 +557,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             runs=args.runs,
             seed=args.seed,
             policies=args.policies,
-            set=_overrides(args),
+            overrides=_overrides(args),
             out=args.out,
             progress=update,
         )
@@ -646,7 +646,7 @@ def _cmd_explore(args: argparse.Namespace) -> int:
                 chunk_size=args.chunk_size,
                 workers=args.workers,
                 cluster=args.cluster,
-                set=_overrides(args),
+                overrides=_overrides(args),
                 progress=progress,
             )
     finally:
@@ -690,6 +690,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Python argument name -> this command line's option (``overrides`` -> ``--set``),
+    so that library errors name the options the user typed."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_option_names(sub))
+        elif action.option_strings and action.dest not in names:
+            names[action.dest] = max(action.option_strings, key=len)
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``escalade`` command; returns the exit code.
 
@@ -705,7 +718,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except EscaladeError as exc:
-        sys.stderr.write(f"escalade: {exc}\n")
+        sys.stderr.write(f"escalade: {exc.message_with(_option_names(parser))}\n")
         return EXIT_INPUT
     except MemoryError:
         # Sizes come from the user (--draws, a huge game): say so rather than "a bug".

@@ -331,8 +331,7 @@ def _sobol(result: ExplorationResult, y: pd.Series, resamples: int) -> tuple[pd.
     if len(y) != design.samples or not np.array_equal(y.index, np.arange(design.samples)):
         raise ParameterError(
             f"{result.path}: Sobol' indices need every world of the design "
-            f"({design.samples:,}), found {len(y):,}; finish the run with: "
-            f"escalade explore --resume {result.path}"
+            f"({design.samples:,}), found {len(y):,}; resume the run to finish it"
         )
     d = len(design.parameters)
     values = y.to_numpy(dtype=float)
@@ -536,8 +535,9 @@ def sensitivity(
         method = design.kind if design.kind in ("sobol", "morris") else "pawn"
     if method in ("sobol", "morris") and design.kind != method:
         raise ParameterError(
-            f"{method} indices need a {method} design (explore with --design {method}); "
-            f"this run's design is {design.kind}: use method 'pawn' or 'delta'"
+            f"{method} indices need a {method} design (explore with design='{method}'); "
+            f"this run's design is {design.kind}: use method 'pawn' or 'delta'",
+            arguments=("design",),
         )
     y, description = target(result, output, policy=policy, contrast=contrast)
     y = y.sort_index()

@@ -186,8 +186,8 @@ class RunStore:
         folder = Path(path)
         if (folder / MANIFEST).exists():
             raise OutputError(
-                f"{folder} already holds a run; resume it with --resume "
-                f"{folder}, or choose another --out folder"
+                f"{folder} already holds a run; resume it, or choose another out folder",
+                arguments=("out",),
             )
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{folder} exists and is not a folder")
@@ -335,7 +335,7 @@ class RunStore:
         if missing:
             raise ParameterError(
                 f"{self.path}: {missing} of {total} chunks are not computed; "
-                f"finish the run with: escalade explore --resume {self.path}"
+                "resume the run to finish it"
             )
 
 

@@ -51,12 +51,11 @@ from escalade.scenario._params import (
     Location,
     Parameter,
     ParameterSpace,
-    Seed,
-    as_generator,
 )
 from escalade.scenario._policies import Policy, infoset_names
 from escalade.scenario._question import Question
 from escalade.scenario._scenario import Scenario, headline_indicators
+from escalade.scenario._seeds import Seed, as_generator, resolve_seed
 
 __all__ = [
     "LANGUAGE_VERSION",
@@ -101,4 +100,5 @@ __all__ = [
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "resolve_seed",
 ]

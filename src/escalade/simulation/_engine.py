@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ParameterError, ScenarioError
 from escalade.game import Game, build_game
-from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed
+from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed, resolve_seed
 from escalade.simulation._chunk import Chunk, Plan
 from escalade.simulation._result import SimulationResult
 from escalade.solvers import resolve_fixed
@@ -111,7 +110,7 @@ def simulate(
     policy: str | Policy | None = None,
     *,
     runs: int = 10_000,
-    seed: Seed = None,
+    seed: Seed | np.random.SeedSequence = None,
     draws: Draws | None = None,
     lam: float | None = None,
     method: str = "qre",
@@ -133,7 +132,10 @@ def simulate(
     runs : int
         Number of runs.
     seed : int, Generator or None
-        Same seed (and chunk size), same numbers.
+        Same seed (and chunk size), same numbers; see :mod:`escalade.scenario`
+        for the convention. Each chunk gets its own child of the seed. (A
+        ``SeedSequence`` gives its next children: how an exploration seeds
+        its tasks.)
     draws : Draws, optional
         Parameter values per run (``n_draws == runs``); default: the
         nominal values for every run.
@@ -190,13 +192,11 @@ def simulate(
                 "streams needs one non-negative number per run and chunk_size >= runs"
             )
     n_chunks = (runs + size - 1) // size
-    chunk_seeds: list[Any]
-    if isinstance(seed, np.random.Generator):
-        chunk_seeds = [seed] * n_chunks
-    elif isinstance(seed, np.random.SeedSequence):
-        chunk_seeds = list(seed.spawn(n_chunks))
+    if isinstance(seed, np.random.SeedSequence):
+        recorded, chunk_seeds = None, seed.spawn(n_chunks)
     else:
-        chunk_seeds = list(np.random.SeedSequence(seed).spawn(n_chunks))
+        recorded = resolve_seed(seed)
+        chunk_seeds = np.random.SeedSequence(recorded).spawn(n_chunks)
     started = time.perf_counter()
     plan = Plan(scenario, game, dyn, chosen, fixed, horizon, lam, method)
     acc = _Accumulator(scenario, game, dyn, horizon, runs, keep_runs)
@@ -213,9 +213,7 @@ def simulate(
         acc.add_end(chunk)
         if progress is not None:
             progress(start + n, runs)
-    return acc.result(
-        chosen, seed if isinstance(seed, int) else None, time.perf_counter() - started
-    )
+    return acc.result(chosen, recorded, time.perf_counter() - started)
 
 
 def _chunk_draws(scenario: Scenario, draws: Draws | None, start: int, n: int) -> Draws:

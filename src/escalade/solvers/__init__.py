@@ -50,6 +50,10 @@ __all__ = [
 METHODS = ("spe", "qre", "nash")
 
 
+#: Said when lam is given to a method other than qre.
+_LAM_QRE_ONLY = "lam applies to method='qre' only"
+
+
 def solve_game(
     game: Game,
     draws: Draws | int | None = None,
@@ -88,7 +92,7 @@ def solve_game(
     """
     if method == "spe":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         return spe(
             game,
             draws,
@@ -111,8 +115,10 @@ def solve_game(
         )
     if method == "nash":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         if fixed:
-            raise ParameterError("fixed choices are not supported with --method nash")
+            raise ParameterError(
+                "fixed choices are not supported with method='nash'", arguments=("method",)
+            )
         return nash(game, draws, algorithm=algorithm)
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
