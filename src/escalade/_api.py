@@ -6,14 +6,13 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
-import functools
 import os
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING
 
+from escalade._deprecation import renamed_keyword
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -39,34 +38,6 @@ __all__ = [
 ]
 
 Source = str | Path | Scenario | Game
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _renamed_keyword(old: str, new: str) -> Callable[[_F], _F]:
-    """Keep accepting ``old=`` for one release, with a DeprecationWarning naming ``new=``."""
-
-    def decorate(func: _F) -> _F:
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if old in kwargs:
-                if new in kwargs:
-                    raise TypeError(
-                        f"{func.__name__}() got both {old}= and {new}=; {old}= is the old "
-                        f"name of {new}=, give only {new}="
-                    )
-                warnings.warn(
-                    f"{func.__name__}(..., {old}=...) is deprecated and will stop working in "
-                    f"escalade 0.3; use {new}= instead",
-                    DeprecationWarning,
-                    stacklevel=2,
-                )
-                kwargs[new] = kwargs.pop(old)
-            return func(*args, **kwargs)
-
-        return cast(_F, wrapper)
-
-    return decorate
 
 
 def load(source: str | Path) -> Scenario | Game:
@@ -130,7 +101,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
     return game
 
 
-@_renamed_keyword("set", "overrides")
+@renamed_keyword("set", "overrides")
 def solve(
     source: Source,
     *,
@@ -283,7 +254,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
     return loaded
 
 
-@_renamed_keyword("set", "overrides")
+@renamed_keyword("set", "overrides")
 def simulate(
     source: str | Path | Scenario,
     policy: str | None = None,
@@ -337,7 +308,7 @@ def simulate(
     )
 
 
-@_renamed_keyword("set", "overrides")
+@renamed_keyword("set", "overrides")
 def analyze(
     source: str | Path | Scenario,
     *,
@@ -419,7 +390,7 @@ def claims(source: Source) -> dict[str, list[str]]:
     return _scenario(source, None).citations()
 
 
-@_renamed_keyword("set", "overrides")
+@renamed_keyword("set", "overrides")
 def explore(
     source: str | Path | Scenario,
     *,

@@ -173,10 +173,12 @@ def simulate(
     """
     dyn = scenario.require_dynamics()
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
-        raise ParameterError(f"runs must be a whole number >= 1, found {runs!r}")
+        raise ParameterError(
+            f"runs must be a whole number >= 1, found {runs!r}", arguments=("runs",)
+        )
     horizon = dyn.periods if periods is None else int(periods)
     if horizon < 1:
-        raise ParameterError(f"periods must be >= 1, found {periods}")
+        raise ParameterError(f"periods must be >= 1, found {periods}", arguments=("periods",))
     if draws is not None and draws.n_draws not in (1, runs):
         raise ParameterError(f"draws must hold 1 or {runs} parameter sets, found {draws.n_draws}")
     chosen = _policy(scenario, policy)
@@ -184,7 +186,7 @@ def simulate(
     fixed = resolve_fixed(game, chosen.force)
     size = chunk_size or DEFAULT_CHUNK
     if size < 1:
-        raise ParameterError(f"chunk_size must be >= 1, found {size}")
+        raise ParameterError(f"chunk_size must be >= 1, found {size}", arguments=("chunk_size",))
     if streams is not None:
         streams = np.asarray(streams, dtype=np.int64)
         if streams.shape != (runs,) or size < runs or (streams < 0).any():
