@@ -197,7 +197,7 @@ def condition_interest(
 ) -> tuple[pd.Series, str, str | None]:
     """Where a condition holds, per world; the condition in words; its policy.
 
-    ``condition`` is read by :func:`~escalade.exploration._discovery.parse_condition`:
+    ``condition`` is read by :func:`~escalade.exploration.parse_condition`:
     ``best:<policy>`` compares the explored policies for ``actor``, a
     threshold applies to ``policy`` (default: the question's).
     """
