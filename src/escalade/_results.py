@@ -215,11 +215,7 @@ class ResultMixin:
     "<div class='escalade-summary'><h4>42</h4></div>"
     """
 
-    def summary(self, *, max_rows: int | None = None) -> Summary:
-        """Heading, notes and tables (each class says what they hold)."""
-        raise NotImplementedError
-
-    def _repr_html_(self) -> str:
+    def _repr_html_(self: Result) -> str:
         return self.summary().html()
 
 
