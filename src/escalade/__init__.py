@@ -10,6 +10,10 @@ Examples
 >>> sol = escalade.solve("iig", method="qre", lam=2.0)
 >>> sorted(sol.to_dict())[:3]
 ['converged', 'lam', 'method']
+
+Every result (a :class:`Solution`, a simulation, a policy comparison, an
+exploration and its analyses) follows one protocol, :class:`Result`:
+``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
 from escalade._api import (
@@ -25,6 +29,7 @@ from escalade._api import (
     simulate,
     solve,
 )
+from escalade._results import Result, Summary, Table
 from escalade._version import __version__
 from escalade.errors import (
     ConvergenceWarning,
@@ -50,10 +55,13 @@ __all__ = [
     "MissingDependencyError",
     "OutputError",
     "ParameterError",
+    "Result",
     "Scenario",
     "ScenarioError",
     "Solution",
     "SolveError",
+    "Summary",
+    "Table",
     "__version__",
     "analyze",
     "as_game",

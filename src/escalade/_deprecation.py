@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-__all__ = ["renamed_keyword"]
+__all__ = ["renamed_keyword", "warn_renamed"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -38,15 +38,33 @@ def renamed_keyword(old: str, new: str) -> Callable[[_F], _F]:
                         f"{func.__name__}() got both {old}= and {new}=; {old}= is the old "
                         f"name of {new}=, give only {new}="
                     )
-                warnings.warn(
-                    f"{func.__name__}(..., {old}=...) is deprecated and will stop working in "
-                    f"escalade 0.3; use {new}= instead",
-                    DeprecationWarning,
-                    stacklevel=2,
-                )
+                warn_renamed(func.__name__, old, new, stacklevel=3)
                 kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 
         return cast(_F, wrapper)
 
     return decorate
+
+
+def warn_renamed(function: str, old: str, new: str, *, stacklevel: int = 2) -> None:
+    """Warn that ``function``'s keyword ``old=`` is now ``new=`` (for code that checks by hand).
+
+    Use it where a decorator cannot: an old keyword that could also be given
+    positionally.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_renamed("summary", "n", "max_rows")
+    >>> str(caught[0].message)
+    'summary(..., n=...) is deprecated and will stop working in escalade 0.3; use max_rows= instead'
+    """
+    warnings.warn(
+        f"{function}(..., {old}=...) is deprecated and will stop working in "
+        f"escalade 0.3; use {new}= instead",
+        DeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )

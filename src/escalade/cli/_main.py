@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Dask scheduler address, e.g. tcp://sched:8786",
     )
     _add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_cmd_explore)
 
     p = sub.add_parser(
@@ -651,7 +652,10 @@ def _cmd_explore(args: argparse.Namespace) -> int:
             )
     finally:
         stop()
-    _out(str(result.summary()))
+    if args.json:
+        _out(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+    else:
+        _out(str(result.summary()))
     sys.stderr.write(f"run folder: {result.path}\n")
     return EXIT_OK
 
@@ -683,7 +687,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    from escalade.exploration._store import atomic_write  # heavy (pandas): only when needed
+    from escalade._io import atomic_write
 
     atomic_write(Path(args.output), text.encode("utf-8"))
     sys.stderr.write(f"wrote {args.output}\n")

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from escalade._results import Summary, Table
 from escalade.errors import ParameterError, SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
 from escalade.solvers._nash import NASH_ALGORITHMS, nash
-from escalade.solvers._solution import Solution, Summary, Table
+from escalade.solvers._solution import Solution
 from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
 
