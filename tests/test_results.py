@@ -144,7 +144,9 @@ def test_json_ready_spells_out_what_strict_json_cannot_hold():
 
 def test_renamed_keywords_still_work_for_one_release(results):
     sol = results["solution"]
-    with pytest.warns(DeprecationWarning, match=r"max_infosets=\.\.\.\) is deprecated.*use max_rows="):
+    with pytest.warns(
+        DeprecationWarning, match=r"max_infosets=\.\.\.\) is deprecated.*use max_rows="
+    ):
         old = sol.summary(max_infosets=3)
     assert old == sol.summary(max_rows=3)
     sens = results["sensitivity"]
