@@ -284,7 +284,7 @@ def test_audit_json_has_the_findings_threshold_and_exit_codes(tmp_path, capsys):
     ("argv", "needle"),
     [
         (["audit", "no-such.yaml"], "no such file"),
-        (["audit", "docs/examples/crisis.efg"], "no such file"),
+        (["audit", "docs/examples/crisis.efg"], "is a Gambit game"),
         (["verify", "iig"], "no expectations: section"),
     ],
 )

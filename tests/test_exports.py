@@ -45,4 +45,4 @@ def test_audit_function_is_not_shadowed_by_its_subpackage():
     import escalade.audit  # the subpackage is loaded; the name stays the function
 
     assert callable(escalade.audit)
-    assert escalade.audit.__module__ == "escalade._api"
+    assert escalade.audit.__module__ == "escalade.audit._audit"

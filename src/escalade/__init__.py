@@ -10,16 +10,17 @@ Examples
 >>> sol = escalade.solve("iig", method="qre", lam=2.0)
 >>> sorted(sol.to_dict())[:3]
 ['converged', 'lam', 'method']
+
+Every result (a :class:`Solution`, a simulation, a policy comparison, an
+exploration and its analyses, an audit and a verification) follows one
+protocol, :class:`Result`:
+``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
-# The subpackage first, so that the function of the same name below is what
-# ``escalade.audit`` means once the package is imported.
-import escalade.audit as _audit_package  # noqa: F401
 from escalade._api import (
     CheckReport,
     analyze,
     as_game,
-    audit,
     check,
     claims,
     explore,
@@ -28,9 +29,13 @@ from escalade._api import (
     resume,
     simulate,
     solve,
-    verify,
 )
+from escalade._results import Result, Summary, Table
 from escalade._version import __version__
+
+# The functions, not the subpackage of the same name: importing it binds the module first,
+# then this line binds the name to the function, which is what ``escalade.audit`` means.
+from escalade.audit import audit, verify
 from escalade.errors import (
     ConvergenceWarning,
     EscaladeError,
@@ -55,10 +60,13 @@ __all__ = [
     "MissingDependencyError",
     "OutputError",
     "ParameterError",
+    "Result",
     "Scenario",
     "ScenarioError",
     "Solution",
     "SolveError",
+    "Summary",
+    "Table",
     "__version__",
     "analyze",
     "as_game",

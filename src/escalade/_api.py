@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from escalade._deprecation import renamed_keyword
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -19,7 +20,6 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
-    from escalade.audit import AuditResult, VerificationResult
     from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
@@ -27,7 +27,6 @@ __all__ = [
     "CheckReport",
     "analyze",
     "as_game",
-    "audit",
     "check",
     "claims",
     "explore",
@@ -36,7 +35,6 @@ __all__ = [
     "resume",
     "simulate",
     "solve",
-    "verify",
 ]
 
 Source = str | Path | Scenario | Game
@@ -98,11 +96,12 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
         game = loaded if isinstance(loaded, Game) else build_game(loaded)
     if overrides:
         if not len(game.parameters):
-            raise ScenarioError(f"{game.name} has no parameters to set")
+            raise ScenarioError(f"{game.name} has no parameters to set", arguments=("overrides",))
         game = replace(game, parameters=game.parameters.fixed(overrides))
     return game
 
 
+@renamed_keyword("set", "overrides")
 def solve(
     source: Source,
     *,
@@ -110,7 +109,7 @@ def solve(
     lam: float | None = None,
     draws: Draws | int | None = None,
     seed: Seed = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     keep_strategies: bool = True,
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
@@ -130,10 +129,11 @@ def solve(
     draws : int or Draws, optional
         Solve this many draws of the parameters' distributions in one
         batch (default: the nominal values only).
-    seed : int, optional
+    seed : int, Generator or None
         Seed for the draws.
-    set : mapping, optional
-        Parameters fixed at given values before drawing.
+    overrides : mapping, optional
+        Parameters fixed at given values before drawing (``set=``, its old
+        name, still works with a DeprecationWarning).
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
     algorithm : str
@@ -158,7 +158,7 @@ def solve(
     >>> sol.n_draws
     500
     """
-    game = as_game(source, set)
+    game = as_game(source, overrides)
     return solve_game(
         game,
         draws,
@@ -203,7 +203,7 @@ class CheckReport:
         )
 
 
-def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckReport:
+def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
     """Validate a scenario or Gambit file, including its expressions over random draws.
 
     Loading checks the file and evaluates every expression at the nominal
@@ -254,6 +254,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
     return loaded
 
 
+@renamed_keyword("set", "overrides")
 def simulate(
     source: str | Path | Scenario,
     policy: str | None = None,
@@ -262,7 +263,7 @@ def simulate(
     seed: Seed = None,
     lam: float | None = None,
     periods: int | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under one of its policies.
@@ -276,14 +277,15 @@ def simulate(
         nothing forced).
     runs : int
         Number of simulated crises.
-    seed : int, optional
+    seed : int, Generator or None
         Same seed, same numbers.
     lam : float, optional
         Overrides the scenario's rationality (QRE precision).
     periods : int, optional
         Overrides the horizon.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     progress : callable, optional
         ``progress(done_runs, total_runs)``.
 
@@ -300,19 +302,20 @@ def simulate(
     """
     from escalade.simulation import simulate as _simulate
 
-    scenario = _scenario(source, set)
+    scenario = _scenario(source, overrides)
     return _simulate(
         scenario, policy, runs=runs, seed=seed, lam=lam, periods=periods, progress=progress
     )
 
 
+@renamed_keyword("set", "overrides")
 def analyze(
     source: str | Path | Scenario,
     *,
     runs: int = 100_000,
     seed: Seed = 1,
     policies: list[str] | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     out: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PolicyComparison:
@@ -323,12 +326,13 @@ def analyze(
     source : str, Path or Scenario
     runs : int
         Runs per policy.
-    seed : int
-        One seed for all policies.
+    seed : int, Generator or None
+        One seed for all policies (common random numbers).
     policies : list of str, optional
         A subset of the scenario's policies.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     out : str or Path, optional
         Folder to write ``results.json`` and ``report.html`` into.
     progress : callable, optional
@@ -349,7 +353,7 @@ def analyze(
     from escalade.audit import verify_comparison
     from escalade.report import write_analysis
 
-    scenario = _scenario(source, set)
+    scenario = _scenario(source, overrides)
     question = scenario.question
     cmp = compare_policies(
         scenario,
@@ -372,112 +376,6 @@ def analyze(
     return cmp
 
 
-def audit(
-    source: str | Path | Scenario,
-    *,
-    samples: int | None = None,
-    replications: int | None = None,
-    seed: int | None = 1,
-    progress: Callable[[str], None] | None = None,
-) -> AuditResult:
-    """Check a scenario's logic: dead parameters, inert levers, unreachable outcomes, ...
-
-    The logic of the file (which names each expression reads, what each
-    policy can reach) decides what it can; for a crisis over time, every
-    policy is then simulated in sampled worlds, with every parameter moved
-    across its range and every lever effect removed in turn, and "no
-    effect" means no effect larger than a stated threshold. See
-    :func:`escalade.audit.audit` and ``docs/audit.md``.
-
-    Parameters
-    ----------
-    source : str, Path or Scenario
-    samples : int, optional
-        Sampled worlds (default 64).
-    replications : int, optional
-        Runs per world (default 16).
-    seed : int or None
-        Same seed, same findings.
-    progress : callable, optional
-        ``progress(message)`` from step to step.
-
-    Returns
-    -------
-    AuditResult
-
-    Examples
-    --------
-    >>> import escalade
-    >>> result = escalade.audit("iig")
-    >>> len(result.errors)
-    0
-    """
-    from escalade.audit import DEFAULT_REPLICATIONS, DEFAULT_SAMPLES
-    from escalade.audit import audit as _audit
-
-    return _audit(
-        _scenario(source, None),
-        samples=DEFAULT_SAMPLES if samples is None else samples,
-        replications=DEFAULT_REPLICATIONS if replications is None else replications,
-        seed=seed,
-        progress=progress,
-    )
-
-
-def verify(
-    source: str | Path | Scenario,
-    *,
-    samples: int | None = None,
-    replications: int | None = None,
-    runs: int | None = None,
-    seed: int | None = 1,
-    progress: Callable[[str], None] | None = None,
-) -> VerificationResult:
-    """Evaluate a scenario's expectations at the nominal values and in sampled worlds.
-
-    Each expectation (``expectations:``) states what the model's results
-    should show, tied to claims: a policy's rank, one policy beating
-    another, a condition on indicator probabilities. See
-    :func:`escalade.audit.verify` and ``docs/audit.md``.
-
-    Parameters
-    ----------
-    source : str, Path or Scenario
-    samples : int, optional
-        Sampled worlds (default 200; 0: the nominal values only).
-    replications : int, optional
-        Runs per sampled world (default 16).
-    runs : int, optional
-        Runs per policy at the nominal values (default 10,000).
-    seed : int or None
-        Same seed, same numbers.
-    progress : callable, optional
-        ``progress(message)`` from step to step.
-
-    Returns
-    -------
-    VerificationResult
-
-    Examples
-    --------
-    >>> import escalade
-    >>> result = escalade.verify("docs/examples/standoff.yaml", samples=0, runs=2000)
-    >>> [c.verdict for c in result.checks]  # the second is judged in sampled worlds
-    ['holds', 'not evaluated']
-    """
-    from escalade.audit import DEFAULT_VERIFY_SAMPLES
-    from escalade.audit import verify as _verify
-
-    options = {"replications": replications, "runs": runs}
-    return _verify(
-        _scenario(source, None),
-        samples=DEFAULT_VERIFY_SAMPLES if samples is None else samples,
-        seed=seed,
-        progress=progress,
-        **{k: v for k, v in options.items() if v is not None},
-    )
-
-
 def claims(source: Source) -> dict[str, list[str]]:
     """Each claim of a scenario and the model elements that cite it.
 
@@ -494,25 +392,27 @@ def claims(source: Source) -> dict[str, list[str]]:
     return _scenario(source, None).citations()
 
 
+@renamed_keyword("set", "overrides")
 def explore(
     source: str | Path | Scenario,
     *,
     samples: int,
     out: str | Path,
-    seed: int | None = None,
+    seed: Seed = None,
     design: str = "lhs",
     policies: list[str] | None = None,
     replications: int = 16,
     chunk_size: int | None = None,
     workers: int | None = None,
     cluster: str | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters; ``set``
-    fixes parameters (they are then not explored). A Dask scheduler named
+    See :func:`escalade.exploration.explore` for the parameters;
+    ``overrides`` fixes parameters (they are then not explored; ``set=``,
+    its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
     neither ``workers`` nor ``cluster`` is given.
 
@@ -539,7 +439,7 @@ def explore(
         chunk_size=chunk_size,
         workers=workers,
         cluster=_cluster(workers, cluster),
-        overrides={k: str(v) for k, v in (set or {}).items()},
+        overrides={k: str(v) for k, v in (overrides or {}).items()},
         progress=progress,
     )
 

@@ -23,10 +23,11 @@ from escalade.audit._constants import TRIVIAL, literals
 from escalade.audit._findings import KINDS, SEVERITIES, Finding, Silenced
 from escalade.audit._result import AuditResult
 from escalade.audit._screen import Threshold
+from escalade.audit._verification import Check, VerificationResult
 from escalade.audit._verify import (
+    DEFAULT_VERIFY_REPLICATIONS,
+    DEFAULT_VERIFY_RUNS,
     DEFAULT_VERIFY_SAMPLES,
-    Check,
-    VerificationResult,
     verify,
     verify_comparison,
     verify_exploration,
@@ -35,6 +36,8 @@ from escalade.audit._verify import (
 __all__ = [
     "DEFAULT_REPLICATIONS",
     "DEFAULT_SAMPLES",
+    "DEFAULT_VERIFY_REPLICATIONS",
+    "DEFAULT_VERIFY_RUNS",
     "DEFAULT_VERIFY_SAMPLES",
     "KINDS",
     "SEVERITIES",

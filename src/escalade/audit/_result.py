@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.audit._findings import ERROR, WARNING, Finding, Silenced
 from escalade.audit._screen import Threshold
 from escalade.scenario import Scenario
-from escalade.solvers import Summary, Table
 
 __all__ = ["AuditResult"]
 
 
 @dataclass
-class AuditResult:
+class AuditResult(ResultMixin):
     """The audit of a scenario's logic.
 
     Attributes
@@ -86,15 +86,17 @@ class AuditResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: scenario, findings, threshold, silenced, notes, counts, settings."""
-        return {
-            "scenario": self.scenario.name,
-            "findings": [f.to_dict() for f in self.findings],
-            "threshold": self.threshold_dict(),
-            "silenced": [s.to_dict() for s in self.silenced],
-            "notes": list(self.notes),
-            "counts": {"error": len(self.errors), "warning": len(self.warnings)},
-            "settings": dict(self.settings),
-        }
+        return json_dict(
+            {
+                "scenario": self.scenario.name,
+                "findings": [f.to_dict() for f in self.findings],
+                "threshold": self.threshold_dict(),
+                "silenced": [s.to_dict() for s in self.silenced],
+                "notes": list(self.notes),
+                "counts": {"error": len(self.errors), "warning": len(self.warnings)},
+                "settings": dict(self.settings),
+            }
+        )
 
     def _notes(self) -> list[str]:
         accepted = sum(len(s.findings) for s in self.silenced)
@@ -170,10 +172,13 @@ class AuditResult:
                 for f in self.findings
                 if f.kind == kind
             ]
-            if max_rows is not None and len(rows) > max_rows:
-                rows = [*rows[:max_rows], ("...", f"{len(rows) - max_rows} more", "", "")]
             tables.append(
-                Table(kind, ("severity", "element", "what", "evidence"), tuple(rows), "llll")
+                Table(
+                    kind,
+                    ("severity", "element", "what", "evidence"),
+                    clip_rows(rows, max_rows),
+                    "llll",
+                )
             )
         accepted = [
             (s.acceptance.kind, s.acceptance.element, s.acceptance.reason, str(len(s.findings)))
@@ -184,11 +189,8 @@ class AuditResult:
                 Table(
                     "accepted in the file (audit: accept:)",
                     ("kind", "element", "reason", "findings silenced"),
-                    tuple(accepted),
+                    clip_rows(accepted, max_rows),
                     "lllr",
                 )
             )
         return Summary(heading, tuple(notes), tuple(tables))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()

@@ -19,10 +19,19 @@ from escalade.audit._graph import Logic
 from escalade.audit._screen import parameter_values
 from escalade.scenario import Scenario, node_element
 
-__all__ = ["Command", "scenario_ref", "structural_findings", "topmost_unreached"]
+__all__ = [
+    "Command",
+    "Progress",
+    "listing",
+    "scenario_ref",
+    "structural_findings",
+    "topmost_unreached",
+]
 
 #: Builds the command that shows a finding: ``command(policy, settings)``.
 Command = Callable[[str | None, dict[str, str]], str]
+#: Told what the audit is doing: ``progress(message)``.
+Progress = Callable[[str], None]
 
 
 def scenario_ref(scenario: Scenario) -> str:
@@ -41,7 +50,8 @@ def scenario_ref(scenario: Scenario) -> str:
     return scenario.source or scenario.name
 
 
-def _listing(items: list[str], limit: int = 6) -> str:
+def listing(items: list[str], limit: int = 6) -> str:
+    """Items for a message: all of them, or the first ``limit`` and how many more."""
     if len(items) <= limit:
         return ", ".join(items)
     return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
@@ -66,7 +76,7 @@ def _why_dead(logic: Logic, name: str) -> str:
     if not readers:
         return "nothing reads it"
     verb = "matters" if len(readers) == 1 else "matter"
-    return f"it is read only by {_listing(readers)}, which {verb} under no policy"
+    return f"it is read only by {listing(readers)}, which {verb} under no policy"
 
 
 def _how_dead(logic: Logic, name: str) -> str:
@@ -78,7 +88,7 @@ def _how_dead(logic: Logic, name: str) -> str:
         )
     verb = "feeds" if len(readers) == 1 else "feed"
     return (
-        f"{_listing(readers)} {verb} only parts of the game no policy reaches, or values "
+        f"{listing(readers)} {verb} only parts of the game no policy reaches, or values "
         "that nothing reads in turn"
     )
 
@@ -162,7 +172,7 @@ def _inert_events(logic: Logic) -> list[Finding]:
         what = (
             "it has no then: and no end:, and events carry no payoffs"
             if not targets
-            else f"it changes only {_listing(targets)}, which nothing that matters reads"
+            else f"it changes only {listing(targets)}, which nothing that matters reads"
         )
         reported = counted.get(ev.name)
         out.append(
@@ -172,7 +182,7 @@ def _inert_events(logic: Logic) -> list[Finding]:
                 WARNING if reported else ERROR,
                 f"the event {ev.name} ({ev.label or ev.name}) changes no state, ends nothing and "
                 f"pays nothing: {what}"
-                + (f"; it is only reported, by {_listing(reported)}" if reported else ""),
+                + (f"; it is only reported, by {listing(reported)}" if reported else ""),
                 f"its definition: {what}",
                 {"structural": True},
             )
@@ -258,7 +268,7 @@ def _idle_players(logic: Logic) -> list[Finding]:
                     ERROR,
                     f"{player}'s choices change nothing: at every decision node of theirs, "
                     "every action ends in the same outcome",
-                    "the tree: " + _listing([node_element(sc, i) for i in mine]),
+                    "the tree: " + listing([node_element(sc, i) for i in mine]),
                     {"structural": True},
                 )
             )
@@ -379,7 +389,7 @@ def _constant_indicators(logic: Logic) -> list[Finding]:
                 f"indicator:{ind.name}",
                 ERROR,
                 f"the indicator {ind.name} ({ind.label or ind.name}) is always false: it counts "
-                f"only {_listing(list(ind.any_of))}, which no policy can reach",
+                f"only {listing(list(ind.any_of))}, which no policy can reach",
                 "its any_of: and the reachable outcomes",
                 {"structural": True},
             )

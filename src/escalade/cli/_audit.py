@@ -12,7 +12,15 @@ import json
 import sys
 from collections.abc import Callable
 
-from escalade._api import audit, verify
+from escalade.audit import (
+    DEFAULT_REPLICATIONS,
+    DEFAULT_SAMPLES,
+    DEFAULT_VERIFY_REPLICATIONS,
+    DEFAULT_VERIFY_RUNS,
+    DEFAULT_VERIFY_SAMPLES,
+    audit,
+    verify,
+)
 
 __all__ = ["register"]
 
@@ -27,15 +35,22 @@ def _options(
     whole: Whole,
     *,
     strict: str,
-    samples: tuple[int, str],
-    replications: str,
+    samples: tuple[int, int, str],
+    replications: tuple[int, str],
 ) -> None:
     """The options both commands take: --json, --strict, --samples, --replications, --seed."""
     p.add_argument("scenario", metavar="SCENARIO", help=_HELP)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--strict", action="store_true", help=strict)
-    p.add_argument("--samples", type=whole(samples[0]), default=None, metavar="N", help=samples[1])
-    p.add_argument("--replications", type=whole(1), default=None, metavar="R", help=replications)
+    minimum, default, text = samples
+    p.add_argument("--samples", type=whole(minimum), default=default, metavar="N", help=text)
+    p.add_argument(
+        "--replications",
+        type=whole(1),
+        default=replications[0],
+        metavar="R",
+        help=replications[1],
+    )
     p.add_argument("--seed", type=whole(0), default=1, metavar="S", help="random seed (default 1)")
 
 
@@ -57,8 +72,12 @@ def register(sub: argparse._SubParsersAction, whole: Whole) -> None:
         p,
         whole,
         strict="exit 1 when any error-severity finding remains",
-        samples=(1, "sampled worlds the screen simulates (default 64)"),
-        replications="runs per world (default 16)",
+        samples=(
+            1,
+            DEFAULT_SAMPLES,
+            f"sampled worlds the screen simulates (default {DEFAULT_SAMPLES})",
+        ),
+        replications=(DEFAULT_REPLICATIONS, f"runs per world (default {DEFAULT_REPLICATIONS})"),
     )
     p.set_defaults(run=_cmd_audit)
 
@@ -75,15 +94,22 @@ def register(sub: argparse._SubParsersAction, whole: Whole) -> None:
         p,
         whole,
         strict="exit 1 when an expectation fails",
-        samples=(0, "sampled worlds (default 200; 0 for the nominal values only)"),
-        replications="runs per sampled world (default 16)",
+        samples=(
+            0,
+            DEFAULT_VERIFY_SAMPLES,
+            f"sampled worlds (default {DEFAULT_VERIFY_SAMPLES}; 0 for the nominal values only)",
+        ),
+        replications=(
+            DEFAULT_VERIFY_REPLICATIONS,
+            f"runs per sampled world (default {DEFAULT_VERIFY_REPLICATIONS})",
+        ),
     )
     p.add_argument(
         "--runs",
         type=whole(1),
-        default=None,
+        default=DEFAULT_VERIFY_RUNS,
         metavar="N",
-        help="runs per policy at the nominal values (default 10000)",
+        help=f"runs per policy at the nominal values (default {DEFAULT_VERIFY_RUNS})",
     )
     p.set_defaults(run=_cmd_verify)
 

@@ -312,6 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Dask scheduler address, e.g. tcp://sched:8786",
     )
     _add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_cmd_explore)
 
     p = sub.add_parser(
@@ -452,7 +453,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             lam=args.lam,
             draws=args.draws,
             seed=args.seed,
-            set=_overrides(args),
+            overrides=_overrides(args),
             keep_strategies=False,
             algorithm=args.algorithm,
             progress=progress,
@@ -521,7 +522,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             seed=args.seed,
             lam=args.lam,
             periods=args.periods,
-            set=_overrides(args),
+            overrides=_overrides(args),
             progress=progress,
         )
     finally:
@@ -561,7 +562,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             runs=args.runs,
             seed=args.seed,
             policies=args.policies,
-            set=_overrides(args),
+            overrides=_overrides(args),
             out=args.out,
             progress=update,
         )
@@ -650,12 +651,15 @@ def _cmd_explore(args: argparse.Namespace) -> int:
                 chunk_size=args.chunk_size,
                 workers=args.workers,
                 cluster=args.cluster,
-                set=_overrides(args),
+                overrides=_overrides(args),
                 progress=progress,
             )
     finally:
         stop()
-    _out(str(result.summary()))
+    if args.json:
+        _out(json.dumps(result.to_dict(), indent=2, allow_nan=False))
+    else:
+        _out(str(result.summary()))
     sys.stderr.write(f"run folder: {result.path}\n")
     return EXIT_OK
 
@@ -692,11 +696,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    from escalade.exploration._store import atomic_write  # heavy (pandas): only when needed
+    from escalade._io import atomic_write
 
     atomic_write(Path(args.output), text.encode("utf-8"))
     sys.stderr.write(f"wrote {args.output}\n")
     return EXIT_OK
+
+
+def _option_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Python argument name -> this command line's option (``overrides`` -> ``--set``),
+    so that library errors name the options the user typed."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                names.update(_option_names(sub))
+        elif action.option_strings and action.dest not in names:
+            names[action.dest] = max(action.option_strings, key=len)
+    return names
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -714,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except EscaladeError as exc:
-        sys.stderr.write(f"escalade: {exc}\n")
+        sys.stderr.write(f"escalade: {exc.message_with(_option_names(parser))}\n")
         return EXIT_INPUT
     except MemoryError:
         # Sizes come from the user (--draws, a huge game): say so rather than "a bug".

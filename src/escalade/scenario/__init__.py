@@ -54,12 +54,11 @@ from escalade.scenario._params import (
     Location,
     Parameter,
     ParameterSpace,
-    Seed,
-    as_generator,
 )
 from escalade.scenario._policies import Policy, infoset_names
 from escalade.scenario._question import Question
 from escalade.scenario._scenario import Scenario, headline_indicators
+from escalade.scenario._seeds import Seed, as_generator, resolve_seed
 
 __all__ = [
     "FINDING_KINDS",
@@ -112,4 +111,5 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "node_element",
+    "resolve_seed",
 ]
