@@ -13,13 +13,13 @@ a policy turns on is removed in turn (:mod:`._screen`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from escalade.audit._findings import ERROR, WARNING, Finding
 from escalade.audit._graph import Logic, PolicyLogic
+from escalade.audit._indicators import misnamed_indicators
 from escalade.audit._instrument import instrument
 from escalade.audit._screen import Effect, Screen, Threshold, parameter_values
 from escalade.audit._structure import Command, Progress, listing, topmost_unreached
@@ -213,54 +213,8 @@ class Dynamic:
         return out
 
     def _misnamed_indicators(self) -> list[Finding]:
-        """Indicators that count, mostly, outcomes their name does not speak of."""
-        sc = self.scenario
-        dyn = sc.require_dynamics()
-        labels = {o.name: o.label for o in sc.outcomes} | {e.name: e.label for e in dyn.events}
-        out = []
-        for ind in dyn.indicators:
-            if len(ind.any_of) < 2:
-                continue
-            words = _words(ind.name, ind.label)
-            named = [n for n in ind.any_of if _words(n, labels.get(n, "")) & words]
-            other = [n for n in ind.any_of if n not in named]
-            if not named or not other:
-                continue
-            cols = {
-                n: self._column(
-                    ("event:" if n in labels and n not in sc.outcome_names else "outcome:") + n
-                )
-                for n in ind.any_of
-            }
-            worst = None
-            for p in self.judged:
-                base = self.screen.base[p.policy.name]
-                counted = base[:, self._column(f"indicator:{ind.name}")] > 0
-                if not counted.any():
-                    continue
-                by_name = np.zeros(base.shape[0], dtype=bool)
-                for n in named:
-                    by_name |= base[:, cols[n]] > 0
-                share = float((counted & ~by_name).sum() / counted.sum())
-                if worst is None or share > worst[1]:
-                    worst = (p.policy.name, share, float(counted.mean()))
-            if worst is None or worst[1] <= 0.5:
-                continue
-            policy, share, prob = worst
-            out.append(
-                Finding(
-                    "misnamed_indicator",
-                    f"indicator:{ind.name}",
-                    WARNING,
-                    f"the indicator {ind.name} ({ind.label or ind.name}) counts "
-                    f"{listing(other)}, whose names and labels share no word with its own; "
-                    f"under {policy} they make {100 * share:.0f}% of what it counts",
-                    f"under {policy}, {ind.name} is true in {100 * prob:.1f}% of runs, "
-                    f"{100 * share:.0f}% of them through {listing(other)} alone ({self._scope()})",
-                    {"policy": policy, "share": share, "counts": list(other)},
-                )
-            )
-        return out
+        runs = {p.policy.name: self.screen.base[p.policy.name] for p in self.judged}
+        return misnamed_indicators(self.scenario, runs, self._column, self._scope())
 
     def _static_state(self) -> list[Finding]:
         dyn = self.scenario.require_dynamics()
@@ -520,30 +474,3 @@ def _same_policy(a: Policy, b: Policy) -> bool:
         return False
     levers = ({k: v for k, v in a.levers.items() if v}, {k: v for k, v in b.levers.items() if v})
     return levers[0] == levers[1] and dict(a.force) == dict(b.force)
-
-
-_STOP = {
-    "the",
-    "a",
-    "an",
-    "of",
-    "by",
-    "in",
-    "on",
-    "to",
-    "and",
-    "or",
-    "no",
-    "not",
-    "with",
-    "its",
-    "after",
-    "then",
-    "e",
-    "g",
-}
-
-
-def _words(name: str, label: str) -> set[str]:
-    text = f"{name} {label}".replace("_", " ").lower()
-    return {w for w in re.findall(r"[a-z]+", text) if w not in _STOP and len(w) > 1}
