@@ -17,54 +17,65 @@ Examples
 1000
 """
 
-from escalade.scenario._bundled import bundled_path, bundled_scenarios, load_scenario
-from escalade.scenario._checks import Context
-from escalade.scenario._distributions import (
-    Beta,
-    CategoricalDist,
-    Distribution,
-    LogNormal,
-    Normal,
-    Triangular,
-    Uniform,
-)
-from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
-from escalade.scenario._load import (
-    LANGUAGE_VERSION,
-    SectionHook,
-    load_scenario_text,
-    register_section,
-)
-from escalade.scenario._load_tree import MAX_NODES, check_chance
-from escalade.scenario._model import (
-    ChanceSpec,
-    Claim,
-    DecisionSpec,
-    Derived,
-    GotoSpec,
-    LeafSpec,
-    NodeSpec,
-    Outcome,
-    Player,
-    Scenario,
-    TreeNode,
-)
-from escalade.scenario._params import (
-    Draws,
-    Formula,
-    Location,
-    Parameter,
-    ParameterSpace,
-    Seed,
-    as_generator,
-)
-from escalade.scenario._policies import (
-    Lever,
-    Policy,
-    Question,
-    headline_indicators,
-    infoset_names,
-)
+import typing
+
+from escalade import _lazy
+
+# Imported on first use (see escalade._lazy): listing the bundled scenarios needs no numpy.
+if typing.TYPE_CHECKING:
+    from escalade.scenario._bundled import (
+        bundled_path,
+        bundled_scenarios,
+        bundled_titles,
+        load_scenario,
+    )
+    from escalade.scenario._checks import Context
+    from escalade.scenario._distributions import (
+        Beta,
+        CategoricalDist,
+        Distribution,
+        LogNormal,
+        Normal,
+        Triangular,
+        Uniform,
+    )
+    from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._load import (
+        LANGUAGE_VERSION,
+        SectionHook,
+        load_scenario_text,
+        register_section,
+    )
+    from escalade.scenario._load_tree import MAX_NODES, check_chance
+    from escalade.scenario._model import (
+        ChanceSpec,
+        Claim,
+        DecisionSpec,
+        Derived,
+        GotoSpec,
+        LeafSpec,
+        NodeSpec,
+        Outcome,
+        Player,
+        Scenario,
+        TreeNode,
+    )
+    from escalade.scenario._params import (
+        Draws,
+        Formula,
+        Location,
+        Parameter,
+        ParameterSpace,
+        Seed,
+        as_generator,
+    )
+    from escalade.scenario._policies import (
+        Lever,
+        Policy,
+        Question,
+        headline_indicators,
+        infoset_names,
+    )
 
 __all__ = [
     "LANGUAGE_VERSION",
@@ -105,6 +116,7 @@ __all__ = [
     "as_generator",
     "bundled_path",
     "bundled_scenarios",
+    "bundled_titles",
     "check_chance",
     "headline_indicators",
     "infoset_names",
@@ -112,3 +124,5 @@ __all__ = [
     "load_scenario_text",
     "register_section",
 ]
+
+__getattr__, __dir__ = _lazy.lazy_exports(__name__)

@@ -381,6 +381,10 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     >>> load_scenario_text(text).outcome_names
     ('quiet', 'war')
     """
+    # The optional sections register themselves when their modules are imported, which
+    # the lazily importing package no longer does on its own.
+    from escalade.scenario import _dynamics, _policies  # noqa: F401
+
     root = parse_yaml(data, file)
     if not isinstance(root, YMap):
         raise root.error(f"a scenario must be a mapping of sections, found {root.kind}")
