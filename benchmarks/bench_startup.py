@@ -2,12 +2,15 @@
 
 ``escalade --version``, ``escalade list`` and ``escalade check iig`` (a
 small bundled scenario, 1,000 random draws) run in fresh processes, the
-installed command as a user runs it. Each figure is the best of several
-runs, in wall-clock time (what the user waits for; the best of several
-is what the machine gives when the neighbours are quiet) and in CPU
-time of the child. ``python -c pass`` is the floor: the interpreter
-alone. Targets: 150 ms for ``--version`` and ``list``, 300 ms for
-``check``.
+installed command as a user runs it, each the best of several runs.
+Targets: 150 ms for ``--version`` and ``list``, 300 ms for ``check``.
+
+The targets are checked on the CPU time of the child, as the other
+benchmarks are (see ``_common``): on a small shared machine the wall-clock
+time mostly measures the neighbours. On an idle machine the wall-clock
+time of these single-threaded commands is about their CPU time, a little
+less since numpy starts its BLAS threads in parallel; both are shown.
+``python -c pass`` is the floor: the interpreter alone.
 
 What keeps these low is importing numpy, scipy, pandas and the rest only
 where they are used; ``tests/test_startup.py`` checks which modules each
@@ -28,7 +31,7 @@ from benchmarks._common import Ratio, Report
 
 __all__ = ["TARGETS", "run"]
 
-#: Seconds a user may wait for each command (wall clock, best of the repeats).
+#: Seconds a user may wait for each command (CPU time of the child, best of the repeats).
 TARGETS = {"--version": 0.150, "list": 0.150, "check iig": 0.300}
 
 _EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "crisis.yaml"
@@ -73,14 +76,16 @@ def run(*, quick: bool = False) -> Report:
     escalade = _command()
     report = Report(f"Start-up of the escalade command (best of {repeats})")
     floor, floor_cpu = best_start([sys.executable, "-c", "pass"], repeats)
-    report.add("python -c pass (the floor)", f"{floor * 1e3:.0f} ms ({floor_cpu * 1e3:.0f} ms CPU)")
+    report.add(
+        "python -c pass (the floor)", f"{floor_cpu * 1e3:.0f} ms CPU ({floor * 1e3:.0f} ms wall)"
+    )
     for what, target in TARGETS.items():
         wall, cpu = best_start([*escalade, *what.split()], repeats)
-        report.add(f"escalade {what}", f"{wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU)")
+        report.add(f"escalade {what}", f"{cpu * 1e3:.0f} ms CPU ({wall * 1e3:.0f} ms wall)")
         report.ratios.append(
             Ratio(
                 f"startup_{what.split()[0].lstrip('-')}_ms",
-                wall * 1e3,
+                cpu * 1e3,
                 target * 1e3,
                 higher_is_better=False,
                 unit=" ms",
@@ -90,6 +95,6 @@ def run(*, quick: bool = False) -> Report:
     wall, cpu = best_start([*escalade, "check", str(_EXAMPLE)], repeats)
     report.add(
         "escalade check docs/examples/crisis.yaml (beta: scipy)",
-        f"{wall * 1e3:.0f} ms ({cpu * 1e3:.0f} ms CPU)",
+        f"{cpu * 1e3:.0f} ms CPU ({wall * 1e3:.0f} ms wall)",
     )
     return report
