@@ -90,8 +90,10 @@ def test_library_messages_name_the_flags(capsys, monkeypatch):
     from escalade.errors import ParameterError
 
     def check(*args, **kwargs):
-        raise ParameterError("expected draws <= 10, found draws=20 for `source`")
+        raise ParameterError(
+            "expected draws <= 10, found draws=20 for source", arguments=("draws", "source")
+        )
 
     monkeypatch.setattr(escalade, "check", check)
     code, _, err = run(capsys, "check", "iig", "--draws", "20")
-    assert (code, err) == (1, "escalade: expected draws <= 10, found --draws 20 for SCENARIO\n")
+    assert (code, err) == (1, "escalade: expected --draws <= 10, found --draws 20 for SCENARIO\n")

@@ -10,6 +10,10 @@ Examples
 >>> sol = escalade.solve("iig", method="qre", lam=2.0)
 >>> sorted(sol.to_dict())[:3]
 ['converged', 'lam', 'method']
+
+Every result (a :class:`Solution`, a simulation, a policy comparison, an
+exploration and its analyses) follows one protocol, :class:`Result`:
+``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
 import typing
@@ -32,6 +36,7 @@ if typing.TYPE_CHECKING:
         simulate,
         solve,
     )
+    from escalade._results import Result, Summary, Table
     from escalade.errors import (
         ConvergenceWarning,
         EscaladeError,
@@ -56,10 +61,13 @@ __all__ = [
     "MissingDependencyError",
     "OutputError",
     "ParameterError",
+    "Result",
     "Scenario",
     "ScenarioError",
     "Solution",
     "SolveError",
+    "Summary",
+    "Table",
     "__version__",
     "analyze",
     "as_game",

@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         cmp = analyze(
             args.source,
             **given(args, "runs", "seed", "policies"),
-            set=overrides(args),
+            overrides=overrides(args),
             out=args.out,
             progress=bars.labelled(),
         )

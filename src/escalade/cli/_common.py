@@ -10,9 +10,9 @@ the parser imports none of the library: ``escalade --version`` stays
 instant.
 
 Each option's ``dest`` is the name of the library argument it is passed
-to (``--set`` goes to ``overrides``, the scenario to ``source``), which
-is how a library message naming an argument is given back to the user
-with the option's flag (:func:`flag_message`).
+to (``--set`` goes to ``overrides``, the scenario to ``source``), so the
+parser's ``flags`` map the arguments a library error names to the
+options the user typed (see :meth:`escalade.errors.EscaladeError.message_with`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import importlib
 import inspect
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -44,7 +43,6 @@ __all__ = [
     "count",
     "count0",
     "default_of",
-    "flag_message",
     "given",
     "lam",
     "out",
@@ -286,38 +284,3 @@ def out(text: str) -> None:
 def out_json(payload: object) -> None:
     """Write one JSON document to standard output (NaN and infinities are errors)."""
     out(json.dumps(payload, indent=2, allow_nan=False))
-
-
-# An argument named in a library message: `name` in backquotes, or name=value.
-_ARGUMENT = re.compile(
-    r"`(?P<quoted>[a-z_]+)`"
-    r"|(?<![\w.-])(?P<keyword>[a-z_]+)=(?P<value>'[^']*'|\"[^\"]*\"|[^\s,;)]*)"
-)
-
-
-def flag_message(message: str, flags: dict[str, str]) -> str:
-    """A library message with the arguments it names written as the user's flags.
-
-    The library names its Python arguments (``runs=0``, `` `overrides` ``);
-    ``flags`` maps each argument to its flag (``Parser.flags``). Names
-    that are not arguments of any command are left as they are.
-
-    Examples
-    --------
-    >>> flags = {"runs": "--runs", "method": "--method", "overrides": "--set"}
-    >>> flag_message("expected runs >= 1, found runs=0", flags)
-    'expected runs >= 1, found --runs 0'
-    >>> flag_message("lam applies to method='qre' only", flags)
-    'lam applies to --method qre only'
-    >>> flag_message("`overrides` names no parameter; choose workers= or seed=", flags)
-    '--set names no parameter; choose workers= or seed='
-    """
-
-    def flag(match: re.Match[str]) -> str:
-        name = match["quoted"] or match["keyword"]
-        if name not in flags:
-            return match[0]
-        value = (match["value"] or "").strip("'\"")
-        return f"{flags[name]} {value}" if value else flags[name]
-
-    return _ARGUMENT.sub(flag, message)

@@ -10,12 +10,14 @@ from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
     LibraryChoices,
+    add_json,
     add_scenario,
     add_set,
     count,
     count0,
     given,
     out,
+    out_json,
     overrides,
 )
 from escalade.cli._progress import Bars, Callback
@@ -82,15 +84,19 @@ def register(commands: Commands) -> None:
         "--cluster", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://sched:8786"
     )
     add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
+    add_json(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Explore (or finish a run) and print its summary."""
+    """Explore (or finish a run) and print its summary or JSON."""
     with Bars("experiments", rate=True) as bars:
         progress = bars.callback("exploring")
         result = _resume(args, progress) if args.resume is not None else _start(args, progress)
-    out(str(result.summary()))
+    if args.json:
+        out_json(result.to_dict())
+    else:
+        out(str(result.summary()))
     sys.stderr.write(f"run folder: {result.path}\n")
     return EXIT_OK
 
@@ -109,7 +115,7 @@ def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationRe
         **given(
             args, "seed", "design", "policies", "replications", "chunk_size", "workers", "cluster"
         ),
-        set=overrides(args),
+        overrides=overrides(args),
         progress=progress,
     )
 

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None:
         sys.stdout.write(text)
         return EXIT_OK
-    from escalade.exploration._store import atomic_write  # heavy (pandas): only when needed
+    from escalade._io import atomic_write
 
     atomic_write(Path(args.output), text.encode("utf-8"))
     sys.stderr.write(f"wrote {args.output}\n")

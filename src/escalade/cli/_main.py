@@ -33,8 +33,8 @@ from escalade.cli import (
     _simulate,
     _solve,
 )
-from escalade.cli._common import EXIT_BUG, EXIT_INPUT, EXIT_OK, Parser, flag_message
-from escalade.errors import EscaladeError, ExpressionError, ScenarioError
+from escalade.cli._common import EXIT_BUG, EXIT_INPUT, EXIT_OK, Parser
+from escalade.errors import EscaladeError
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -105,10 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
         return code
     except EscaladeError as exc:
-        message = str(exc)
-        if not isinstance(exc, ScenarioError | ExpressionError):  # those quote the user's files
-            message = flag_message(message, parser.flags)
-        sys.stderr.write(f"escalade: {message}\n")
+        # the arguments a library error names become the options the user typed
+        sys.stderr.write(f"escalade: {exc.message_with(parser.flags)}\n")
         return EXIT_INPUT
     except MemoryError:
         # Sizes come from the user (--draws, a huge game): say so rather than "a bug".

@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             args.source,
             args.policy,
             **given(args, "runs", "seed", "lam", "periods"),
-            set=overrides(args),
+            overrides=overrides(args),
             progress=bars.callback(f"simulating {args.policy or 'free play'}"),
         )
     if args.json:

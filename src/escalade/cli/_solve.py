@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         result = solve(
             args.source,
             **given(args, "method", "lam", "draws", "seed", "algorithm"),
-            set=overrides(args),
+            overrides=overrides(args),
             keep_strategies=False,
             progress=bars.callback("solving"),
         )

@@ -2,9 +2,10 @@
 
 A scenario file (YAML, language version 1) names the players, the
 parameters with their nominal values and uncertainty, derived quantities,
-the outcomes with payoff expressions, and the game tree. Loading it checks
-everything and compiles every expression; mistakes are reported as
-``file:line:col``.
+the outcomes with payoff expressions, and the game tree; a crisis over
+time adds ``dynamics``, ``levers``, ``policies`` and a ``question``.
+Loading it checks everything and compiles every expression; mistakes are
+reported as ``file:line:col``. :class:`Scenario` holds all of it.
 
 Examples
 --------
@@ -40,12 +41,8 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
-    from escalade.scenario._load import (
-        LANGUAGE_VERSION,
-        SectionHook,
-        load_scenario_text,
-        register_section,
-    )
+    from escalade.scenario._levers import Lever
+    from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
     from escalade.scenario._load_tree import MAX_NODES, check_chance
     from escalade.scenario._model import (
         ChanceSpec,
@@ -57,7 +54,6 @@ if typing.TYPE_CHECKING:
         NodeSpec,
         Outcome,
         Player,
-        Scenario,
         TreeNode,
     )
     from escalade.scenario._params import (
@@ -66,16 +62,11 @@ if typing.TYPE_CHECKING:
         Location,
         Parameter,
         ParameterSpace,
-        Seed,
-        as_generator,
     )
-    from escalade.scenario._policies import (
-        Lever,
-        Policy,
-        Question,
-        headline_indicators,
-        infoset_names,
-    )
+    from escalade.scenario._policies import Policy, infoset_names
+    from escalade.scenario._question import Question
+    from escalade.scenario._scenario import Scenario, headline_indicators
+    from escalade.scenario._seeds import Seed, as_generator, resolve_seed
 
 __all__ = [
     "LANGUAGE_VERSION",
@@ -107,7 +98,6 @@ __all__ = [
     "Policy",
     "Question",
     "Scenario",
-    "SectionHook",
     "Seed",
     "StateVar",
     "TreeNode",
@@ -122,7 +112,7 @@ __all__ = [
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
-    "register_section",
+    "resolve_seed",
 ]
 
 __getattr__, __dir__ = _lazy.lazy_exports(__name__)

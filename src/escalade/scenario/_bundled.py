@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from escalade.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from escalade.scenario._model import Scenario
+    from escalade.scenario._scenario import Scenario
 
 __all__ = ["bundled_path", "bundled_scenarios", "bundled_titles", "load_scenario"]
 
