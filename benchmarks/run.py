@@ -26,12 +26,14 @@ from benchmarks import (
     bench_memory,
     bench_passes,
     bench_qre_iig,
+    bench_startup,
 )
 from benchmarks._common import Ratio, Report
 
 # memory first: its child process is forked while this one is still small
 BENCHMARKS = {
     "memory": bench_memory.run,
+    "startup": bench_startup.run,
     "qre_iig": bench_qre_iig.run,
     "passes": bench_passes.run,
     "korea": bench_korea.run,

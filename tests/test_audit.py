@@ -12,7 +12,7 @@ import pytest
 from tests._cli import run
 
 import escalade
-from escalade.audit import KINDS, literals
+from escalade.auditing import KINDS, AuditResult, literals
 from escalade.scenario import load_scenario_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -23,7 +23,7 @@ KOREA = FIXTURES / "korea-2017-v1.yaml"
 SMALL = {"samples": 16, "replications": 8}
 
 
-def audit_text(text: str, **options: int) -> escalade.audit.__class__:
+def audit_text(text: str, **options: int) -> AuditResult:
     return escalade.audit(load_scenario_text(text, "border.yaml"), **{**SMALL, **options})
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests._cli import fails_at, run, write
 
 import escalade
-from escalade.audit import verify_exploration
+from escalade.auditing import verify_exploration
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KOREA = (FIXTURES / "korea-2017-v1.yaml").read_text(encoding="utf-8")

@@ -17,38 +17,41 @@ protocol, :class:`Result`:
 ``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
-from escalade._api import (
-    CheckReport,
-    analyze,
-    as_game,
-    check,
-    claims,
-    explore,
-    load,
-    open_run,
-    resume,
-    simulate,
-    solve,
-)
-from escalade._results import Result, Summary, Table
+import typing
+
+from escalade import _lazy
 from escalade._version import __version__
 
-# The functions, not the subpackage of the same name: importing it binds the module first,
-# then this line binds the name to the function, which is what ``escalade.audit`` means.
-from escalade.audit import audit, verify
-from escalade.errors import (
-    ConvergenceWarning,
-    EscaladeError,
-    ExpressionError,
-    MissingDependencyError,
-    OutputError,
-    ParameterError,
-    ScenarioError,
-    SolveError,
-)
-from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
-from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
-from escalade.solvers import Solution, logit_qre, nash, spe
+# Imported on first use (see escalade._lazy): `escalade --version` needs none of them.
+if typing.TYPE_CHECKING:
+    from escalade._api import (
+        CheckReport,
+        analyze,
+        as_game,
+        check,
+        claims,
+        explore,
+        load,
+        open_run,
+        resume,
+        simulate,
+        solve,
+    )
+    from escalade._results import Result, Summary, Table
+    from escalade.auditing import audit, verify
+    from escalade.errors import (
+        ConvergenceWarning,
+        EscaladeError,
+        ExpressionError,
+        MissingDependencyError,
+        OutputError,
+        ParameterError,
+        ScenarioError,
+        SolveError,
+    )
+    from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
+    from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
+    from escalade.solvers import Solution, logit_qre, nash, spe
 
 __all__ = [
     "CheckReport",
@@ -91,3 +94,5 @@ __all__ = [
     "write_efg",
     "write_nfg",
 ]
+
+__getattr__, __dir__ = _lazy.lazy_exports(__name__)

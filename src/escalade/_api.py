@@ -350,7 +350,7 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
-    from escalade.audit import verify_comparison
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
     scenario = _scenario(source, overrides)

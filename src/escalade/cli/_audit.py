@@ -1,62 +1,65 @@
 """``escalade audit`` and ``escalade verify``: the model's logic, and what it says of its claims.
 
 Each command calls one public function (:func:`escalade.audit`,
-:func:`escalade.verify`) and prints its result; :func:`register` adds
-both to the command line's parser.
+:func:`escalade.verify`) and prints its result.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from escalade.audit import (
-    DEFAULT_REPLICATIONS,
-    DEFAULT_SAMPLES,
-    DEFAULT_VERIFY_REPLICATIONS,
-    DEFAULT_VERIFY_RUNS,
-    DEFAULT_VERIFY_SAMPLES,
-    audit,
-    verify,
+from escalade.cli._common import (
+    EXIT_OK,
+    FromLibrary,
+    Parser,
+    add_json,
+    add_scenario,
+    count,
+    count0,
+    given,
+    out,
+    out_json,
 )
+
+if TYPE_CHECKING:
+    from escalade.cli._common import Commands
 
 __all__ = ["register"]
 
-_HELP = "a scenario file (.yaml, .yml) or a bundled scenario's name"
 
-
-Whole = Callable[[int], Callable[[str], int]]
-
-
-def _options(
-    p: argparse.ArgumentParser,
-    whole: Whole,
-    *,
-    strict: str,
-    samples: tuple[int, int, str],
-    replications: tuple[int, str],
-) -> None:
-    """The options both commands take: --json, --strict, --samples, --replications, --seed."""
-    p.add_argument("scenario", metavar="SCENARIO", help=_HELP)
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+def _options(p: Parser, function: str, *, strict: str, samples: str, minimum: int) -> None:
+    """What both commands take: SCENARIO, --json, --strict, --samples, --replications, --seed."""
+    add_scenario(p)
+    add_json(p)
     p.add_argument("--strict", action="store_true", help=strict)
-    minimum, default, text = samples
-    p.add_argument("--samples", type=whole(minimum), default=default, metavar="N", help=text)
+    p.add_argument(
+        "--samples",
+        type=count if minimum else count0,
+        metavar="N",
+        library_default=FromLibrary("escalade", function, "samples"),
+        help=samples,
+    )
     p.add_argument(
         "--replications",
-        type=whole(1),
-        default=replications[0],
+        type=count,
         metavar="R",
-        help=replications[1],
+        library_default=FromLibrary("escalade", function, "replications"),
+        help="runs per sampled world",
     )
-    p.add_argument("--seed", type=whole(0), default=1, metavar="S", help="random seed (default 1)")
+    p.add_argument(
+        "--seed",
+        type=count0,
+        metavar="S",
+        library_default=FromLibrary("escalade", function, "seed"),
+        help="random seed",
+    )
 
 
-def register(sub: argparse._SubParsersAction, whole: Whole) -> None:
-    """Add ``audit`` and ``verify`` to the subcommands; ``whole(n)`` parses numbers >= n."""
-    p = sub.add_parser(
+def register(commands: Commands) -> None:
+    """Add ``escalade audit`` and ``escalade verify``."""
+    p = commands.add_parser(
         "audit",
         help="check a scenario's logic: dead parameters, inert levers, unreachable outcomes",
         description="Check a scenario's logic. The file's graph of names decides what it "
@@ -70,18 +73,14 @@ def register(sub: argparse._SubParsersAction, whole: Whole) -> None:
     )
     _options(
         p,
-        whole,
+        "audit",
         strict="exit 1 when any error-severity finding remains",
-        samples=(
-            1,
-            DEFAULT_SAMPLES,
-            f"sampled worlds the screen simulates (default {DEFAULT_SAMPLES})",
-        ),
-        replications=(DEFAULT_REPLICATIONS, f"runs per world (default {DEFAULT_REPLICATIONS})"),
+        samples="sampled worlds the screen simulates",
+        minimum=1,
     )
-    p.set_defaults(run=_cmd_audit)
+    p.set_defaults(run=run_audit)
 
-    p = sub.add_parser(
+    p = commands.add_parser(
         "verify",
         help="check what a scenario's results say about its claims (expectations:)",
         description="Evaluate every expectation of the scenario's expectations: section "
@@ -92,30 +91,25 @@ def register(sub: argparse._SubParsersAction, whole: Whole) -> None:
     )
     _options(
         p,
-        whole,
+        "verify",
         strict="exit 1 when an expectation fails",
-        samples=(
-            0,
-            DEFAULT_VERIFY_SAMPLES,
-            f"sampled worlds (default {DEFAULT_VERIFY_SAMPLES}; 0 for the nominal values only)",
-        ),
-        replications=(
-            DEFAULT_VERIFY_REPLICATIONS,
-            f"runs per sampled world (default {DEFAULT_VERIFY_REPLICATIONS})",
-        ),
+        samples="sampled worlds (0 for the nominal values only)",
+        minimum=0,
     )
     p.add_argument(
         "--runs",
-        type=whole(1),
-        default=DEFAULT_VERIFY_RUNS,
+        type=count,
         metavar="N",
-        help=f"runs per policy at the nominal values (default {DEFAULT_VERIFY_RUNS})",
+        library_default=FromLibrary("escalade", "verify", "runs"),
+        help="runs per policy at the nominal values",
     )
-    p.set_defaults(run=_cmd_verify)
+    p.set_defaults(run=run_verify)
 
 
 def _status(doing: str) -> tuple[Callable[[str], None] | None, Callable[[], None]]:
     """A one-line status on a terminal: ``(update(message), stop)``; nothing otherwise."""
+    import sys
+
     if not sys.stderr.isatty():
         return None, lambda: None
     from rich.console import Console
@@ -125,41 +119,39 @@ def _status(doing: str) -> tuple[Callable[[str], None] | None, Callable[[], None
     return (lambda message: status.update(f"{doing}: {message}")), status.stop
 
 
-def _print(data: dict[str, object] | None, text: str) -> None:
-    if data is not None:
-        sys.stdout.write(json.dumps(data, indent=2, allow_nan=False) + "\n")
-    else:
-        sys.stdout.write(text)
+def run_audit(args: argparse.Namespace) -> int:
+    """Audit, and print every finding (or JSON); exit 1 with --strict if an error remains."""
+    from escalade import audit
 
-
-def _cmd_audit(args: argparse.Namespace) -> int:
     update, stop = _status("auditing")
     try:
         result = audit(
-            args.scenario,
-            samples=args.samples,
-            replications=args.replications,
-            seed=args.seed,
-            progress=update,
+            args.source, **given(args, "samples", "replications", "seed"), progress=update
         )
     finally:
         stop()
-    _print(result.to_dict() if args.json else None, result.text())
-    return 1 if args.strict and result.errors else 0
+    if args.json:
+        out_json(result.to_dict())
+    else:
+        out(result.text())
+    return 1 if args.strict and result.errors else EXIT_OK
 
 
-def _cmd_verify(args: argparse.Namespace) -> int:
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify, and print every expectation (or JSON); exit 1 with --strict if one fails."""
+    from escalade import verify
+
     update, stop = _status("verifying")
     try:
         result = verify(
-            args.scenario,
-            samples=args.samples,
-            replications=args.replications,
-            runs=args.runs,
-            seed=args.seed,
+            args.source,
+            **given(args, "samples", "replications", "runs", "seed"),
             progress=update,
         )
     finally:
         stop()
-    _print(result.to_dict() if args.json else None, result.text())
-    return 1 if args.strict and result.failed else 0
+    if args.json:
+        out_json(result.to_dict())
+    else:
+        out(result.text())
+    return 1 if args.strict and result.failed else EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from escalade._io import atomic_write
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
-from escalade.audit import VerificationResult
+from escalade.auditing import VerificationResult
 from escalade.errors import OutputError
 from escalade.report._charts import PALETTE, bar_chart, line_grid
 from escalade.report._claims import claims_section

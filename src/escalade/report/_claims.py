@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from escalade.audit import VerificationResult
+from escalade.auditing import VerificationResult
 from escalade.report._page import table
 
 __all__ = ["claims_section"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from escalade._io import atomic_write
-from escalade.audit import VerificationResult
+from escalade.auditing import VerificationResult
 from escalade.exploration import ExplorationAnalyses, ExplorationResult
 from escalade.report._charts import PALETTE
 from escalade.report._claims import claims_section

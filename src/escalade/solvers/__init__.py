@@ -32,6 +32,7 @@ from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
 
 __all__ = [
+    "DEFAULT_LAM",
     "METHODS",
     "NASH_ALGORITHMS",
     "Solution",
@@ -49,6 +50,8 @@ __all__ = [
 
 #: Solution methods by name.
 METHODS = ("spe", "qre", "nash")
+#: Logit precision of ``qre`` when none is given.
+DEFAULT_LAM = 1.0
 
 
 #: Said when lam is given to a method other than qre.
@@ -107,7 +110,7 @@ def solve_game(
         return logit_qre(
             game,
             draws,
-            lam=1.0 if lam is None else lam,
+            lam=DEFAULT_LAM if lam is None else lam,
             seed=seed,
             keep_strategies=keep_strategies,
             chunk_size=chunk_size,

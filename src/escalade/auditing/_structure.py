@@ -1,6 +1,6 @@
 """Findings the file's logic decides, before anything is simulated.
 
-Each check reads the graph of names (:mod:`escalade.audit._graph`): a
+Each check reads the graph of names (:mod:`escalade.auditing._graph`): a
 parameter nothing reads, an event that changes nothing, a state variable
 nothing changes, a player without a decision, an outcome no policy can
 reach, two policies written alike, and numbers written inside
@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from escalade.audit._constants import unexplained_literals
-from escalade.audit._findings import ERROR, WARNING, Finding
-from escalade.audit._graph import Logic
-from escalade.audit._screen import parameter_values
+from escalade.auditing._constants import unexplained_literals
+from escalade.auditing._findings import ERROR, WARNING, Finding
+from escalade.auditing._graph import Logic
+from escalade.auditing._screen import parameter_values
 from escalade.scenario import Scenario, node_element
 
 __all__ = [

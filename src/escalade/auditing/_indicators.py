@@ -18,8 +18,8 @@ from collections.abc import Callable, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.audit._findings import WARNING, Finding
-from escalade.audit._structure import listing
+from escalade.auditing._findings import WARNING, Finding
+from escalade.auditing._structure import listing
 from escalade.scenario import Scenario
 
 __all__ = ["misnamed_indicators", "words"]

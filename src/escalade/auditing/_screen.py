@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.audit._instrument import Instrumented
+from escalade.auditing._instrument import Instrumented
 from escalade.errors import EscaladeError
 from escalade.game import Game, build_game
 from escalade.scenario import Draws, Parameter, Policy, Scenario

@@ -22,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from escalade.audit._dynamic import Dynamic
-from escalade.audit._findings import ERROR, WARNING, Finding, apply_acceptances
-from escalade.audit._graph import model_logic
-from escalade.audit._result import AuditResult
-from escalade.audit._screen import Threshold
-from escalade.audit._structure import (
+from escalade.auditing._dynamic import Dynamic
+from escalade.auditing._findings import ERROR, WARNING, Finding, apply_acceptances
+from escalade.auditing._graph import model_logic
+from escalade.auditing._result import AuditResult
+from escalade.auditing._screen import Threshold
+from escalade.auditing._structure import (
     Command,
     Progress,
     listing,

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from escalade.audit._findings import ERROR, WARNING, Finding
-from escalade.audit._graph import Logic, PolicyLogic
-from escalade.audit._indicators import misnamed_indicators
-from escalade.audit._instrument import instrument
-from escalade.audit._screen import Effect, Screen, Threshold, parameter_values
-from escalade.audit._structure import Command, Progress, listing, topmost_unreached
+from escalade.auditing._findings import ERROR, WARNING, Finding
+from escalade.auditing._graph import Logic, PolicyLogic
+from escalade.auditing._indicators import misnamed_indicators
+from escalade.auditing._instrument import instrument
+from escalade.auditing._screen import Effect, Screen, Threshold, parameter_values
+from escalade.auditing._structure import Command, Progress, listing, topmost_unreached
 from escalade.scenario import Draws, Parameter, Policy, as_generator
 
 __all__ = ["Dynamic"]

@@ -12,19 +12,19 @@ nominal values and in sampled worlds.
 Examples
 --------
 >>> import escalade
->>> from escalade.audit import audit
+>>> from escalade.auditing import audit
 >>> result = audit(escalade.load("iig"))
 >>> result.errors
 []
 """
 
-from escalade.audit._audit import DEFAULT_REPLICATIONS, DEFAULT_SAMPLES, audit
-from escalade.audit._constants import TRIVIAL, literals
-from escalade.audit._findings import KINDS, SEVERITIES, Finding, Silenced
-from escalade.audit._result import AuditResult
-from escalade.audit._screen import Threshold
-from escalade.audit._verification import Check, VerificationResult
-from escalade.audit._verify import (
+from escalade.auditing._audit import DEFAULT_REPLICATIONS, DEFAULT_SAMPLES, audit
+from escalade.auditing._constants import TRIVIAL, literals
+from escalade.auditing._findings import KINDS, SEVERITIES, Finding, Silenced
+from escalade.auditing._result import AuditResult
+from escalade.auditing._screen import Threshold
+from escalade.auditing._verification import Check, VerificationResult
+from escalade.auditing._verify import (
     DEFAULT_VERIFY_REPLICATIONS,
     DEFAULT_VERIFY_RUNS,
     DEFAULT_VERIFY_SAMPLES,

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.audit._audit import scenario_of, whole
-from escalade.audit._verification import Check, VerificationResult
+from escalade.auditing._audit import scenario_of, whole
+from escalade.auditing._verification import Check, VerificationResult
 from escalade.errors import ParameterError
 from escalade.scenario import Expectation, Scenario, Seed, as_generator, resolve_seed
 from escalade.simulation import SimulationResult, simulate

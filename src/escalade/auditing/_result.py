@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
-from escalade.audit._findings import ERROR, WARNING, Finding, Silenced
-from escalade.audit._screen import Threshold
+from escalade.auditing._findings import ERROR, WARNING, Finding, Silenced
+from escalade.auditing._screen import Threshold
 from escalade.scenario import Scenario
 
 __all__ = ["AuditResult"]
