@@ -350,6 +350,7 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
     scenario = _scenario(source, overrides)
@@ -370,7 +371,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 

@@ -24,6 +24,7 @@ from escalade import _lazy
 
 # Imported on first use (see escalade._lazy): listing the bundled scenarios needs no numpy.
 if typing.TYPE_CHECKING:
+    from escalade.scenario._accept import FINDING_KINDS, Acceptance, expression_place
     from escalade.scenario._bundled import (
         bundled_path,
         bundled_scenarios,
@@ -41,6 +42,8 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._expectations import Expectation
+    from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
     from escalade.scenario._levers import Lever
     from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
     from escalade.scenario._load_tree import MAX_NODES, check_chance
@@ -69,8 +72,11 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
 
 __all__ = [
+    "FINDING_KINDS",
     "LANGUAGE_VERSION",
     "MAX_NODES",
+    "ROLES",
+    "Acceptance",
     "Beta",
     "CategoricalDist",
     "ChanceSpec",
@@ -82,7 +88,9 @@ __all__ = [
     "Draws",
     "Dynamics",
     "Event",
+    "Expectation",
     "Formula",
+    "FormulaUse",
     "GotoSpec",
     "Indicator",
     "LeafSpec",
@@ -108,10 +116,13 @@ __all__ = [
     "bundled_scenarios",
     "bundled_titles",
     "check_chance",
+    "expression_place",
+    "formula_uses",
     "headline_indicators",
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "node_element",
     "resolve_seed",
 ]
 
