@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 __all__ = [
     "Beta",
@@ -98,6 +97,8 @@ class Beta(Distribution):
     kind = "beta"
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        from scipy import special  # costs more than all of numpy: only when drawing
+
         x = special.betaincinv(self.a, self.b, np.asarray(u, dtype=np.float64))
         return np.asarray(self.low + (self.high - self.low) * x, dtype=np.float64)
 
@@ -127,6 +128,8 @@ class Normal(Distribution):
     kind = "normal"
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        from scipy import special
+
         u = np.asarray(u, dtype=np.float64)
         lo = special.ndtr((self.low - self.mean) / self.sd)
         hi = special.ndtr((self.high - self.mean) / self.sd)
@@ -161,6 +164,8 @@ class LogNormal(Distribution):
     kind = "lognormal"
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        from scipy import special
+
         z = special.ndtri(np.asarray(u, dtype=np.float64))
         return np.asarray(self.median * np.exp(self.sigma * z), dtype=np.float64)
 

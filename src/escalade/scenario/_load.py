@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import check_acceptances, parse_audit_section
 from escalade.scenario._checks import (
     CLAIM_ID,
     Context,
@@ -52,6 +53,7 @@ from escalade.scenario._checks import (
     suggest,
 )
 from escalade.scenario._dynamics import Dynamics
+from escalade.scenario._expectations import parse_expectations
 from escalade.scenario._levers import Lever, declare_levers, parse_levers
 from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
 
@@ -100,8 +102,9 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-#: The optional sections of a crisis over time, in the order they are read.
-_SECTION_KEYS = ("dynamics", "levers", "policies", "question")
+#: The optional sections of a crisis over time, in the order they are read: the last two
+#: say what its results should show and which audit findings the author accepts.
+_SECTION_KEYS = ("dynamics", "levers", "policies", "question", "expectations", "audit")
 
 
 # ---------------------------------------------------------------------------
@@ -343,6 +346,11 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
     tree, named = _parse_tree(root, ctx)
     dynamics, levers, policies, question = _parse_sections(root, ctx)
+    expectations = (
+        parse_expectations(_section(root, "expectations"), ctx, dynamics, policies)
+        if "expectations" in root
+        else ()
+    )
     raw = data.encode("utf-8") if isinstance(data, str) else data
     scenario = Scenario(
         name=name,
@@ -365,7 +373,10 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         levers=levers,
         policies=policies,
         question=question,
+        expectations=expectations,
+        accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
     )
+    check_acceptances(scenario)
     _validate_nominal(scenario)
     return scenario
 

@@ -32,14 +32,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ParameterError, ScenarioError
 from escalade.game import Game, build_game
-from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed
+from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed, resolve_seed
 from escalade.simulation._chunk import Chunk
 from escalade.simulation._foresight import (
     Foresight,
@@ -120,7 +119,7 @@ def simulate(
     policy: str | Policy | None = None,
     *,
     runs: int = 10_000,
-    seed: Seed = None,
+    seed: Seed | np.random.SeedSequence = None,
     draws: Draws | None = None,
     lam: float | None = None,
     method: str = "qre",
@@ -144,7 +143,10 @@ def simulate(
     runs : int
         Number of runs.
     seed : int, Generator or None
-        Same seed (and chunk size), same numbers.
+        Same seed (and chunk size), same numbers; see :mod:`escalade.scenario`
+        for the convention. Each chunk gets its own child of the seed. (A
+        ``SeedSequence`` gives its next children: how an exploration seeds
+        its tasks.)
     draws : Draws, optional
         Parameter values per run (``n_draws == runs``); default: the
         nominal values for every run.
@@ -192,10 +194,12 @@ def simulate(
     """
     dyn = scenario.require_dynamics()
     if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 1:
-        raise ParameterError(f"runs must be a whole number >= 1, found {runs!r}")
+        raise ParameterError(
+            f"runs must be a whole number >= 1, found {runs!r}", arguments=("runs",)
+        )
     horizon = dyn.periods if periods is None else int(periods)
     if horizon < 1:
-        raise ParameterError(f"periods must be >= 1, found {periods}")
+        raise ParameterError(f"periods must be >= 1, found {periods}", arguments=("periods",))
     if draws is not None and draws.n_draws not in (1, runs):
         raise ParameterError(f"draws must hold 1 or {runs} parameter sets, found {draws.n_draws}")
     chosen = _policy(scenario, policy)
@@ -203,7 +207,7 @@ def simulate(
     fixed = resolve_fixed(game, chosen.force)
     size = chunk_size or DEFAULT_CHUNK
     if size < 1:
-        raise ParameterError(f"chunk_size must be >= 1, found {size}")
+        raise ParameterError(f"chunk_size must be >= 1, found {size}", arguments=("chunk_size",))
     if streams is not None:
         streams = np.asarray(streams, dtype=np.int64)
         if streams.shape != (runs,) or size < runs or (streams < 0).any():
@@ -211,13 +215,11 @@ def simulate(
                 "streams needs one non-negative number per run and chunk_size >= runs"
             )
     n_chunks = (runs + size - 1) // size
-    chunk_seeds: list[Any]
-    if isinstance(seed, np.random.Generator):
-        chunk_seeds = [seed] * n_chunks
-    elif isinstance(seed, np.random.SeedSequence):
-        chunk_seeds = list(seed.spawn(n_chunks))
+    if isinstance(seed, np.random.SeedSequence):
+        recorded, chunk_seeds = None, seed.spawn(n_chunks)
     else:
-        chunk_seeds = list(np.random.SeedSequence(seed).spawn(n_chunks))
+        recorded = resolve_seed(seed)
+        chunk_seeds = np.random.SeedSequence(recorded).spawn(n_chunks)
     started = time.perf_counter()
     plan = Plan(scenario, game, dyn, chosen, fixed, horizon, lam, method)
     if draws is None or draws.n_draws == 1:
@@ -225,7 +227,12 @@ def simulate(
         world_of_run = np.zeros(runs, dtype=np.int64)
     else:
         worlds, world_of_run = worlds_of(draws)
-    values, info = _values(plan, worlds, foresight or dyn.foresight, seed, samples)
+    values_seed = (
+        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _VALUES_KEY))
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence(recorded, spawn_key=(_VALUES_KEY,))
+    )
+    values, info = _values(plan, worlds, foresight or dyn.foresight, values_seed, samples)
     acc = _Accumulator(scenario, game, dyn, horizon, runs, keep_runs)
     for k, start in enumerate(range(0, runs, size)):
         n = min(size, runs - start)
@@ -246,9 +253,7 @@ def simulate(
         acc.add_end(chunk)
         if progress is not None:
             progress(start + n, runs)
-    return acc.result(
-        chosen, seed if isinstance(seed, int) else None, time.perf_counter() - started, info
-    )
+    return acc.result(chosen, recorded, time.perf_counter() - started, info)
 
 
 #: Spawn key of the random numbers fitted values sample states with (apart from the runs').
@@ -256,25 +261,16 @@ _VALUES_KEY = 0xF0E5
 
 
 def _values(
-    plan: Plan, worlds: Draws, mode: str, seed: Seed, samples: int | None
+    plan: Plan, worlds: Draws, mode: str, seed: np.random.SeedSequence, samples: int | None
 ) -> tuple[Values | None, Foresight]:
     """The continuation values of ``worlds``, and what the result says about them."""
-    values, info = compute_values(plan, worlds, mode=mode, seed=_values_seed(seed), samples=samples)
+    values, info = compute_values(plan, worlds, mode=mode, seed=seed, samples=samples)
     if values is None and worlds.n_draws == 1:
         info.start = myopic_start(plan, Transition(plan), worlds)
     if worlds.n_draws > 1:
         info.start = None
         info.start_value = None
     return values, info
-
-
-def _values_seed(seed: Seed) -> Any:
-    """Random numbers for fitted values, independent of those of the runs."""
-    if isinstance(seed, np.random.Generator):
-        return seed.spawn(1)[0]
-    if isinstance(seed, np.random.SeedSequence):
-        return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _VALUES_KEY))
-    return np.random.SeedSequence(seed, spawn_key=(_VALUES_KEY,))
 
 
 def _chunk_draws(scenario: Scenario, draws: Draws | None, start: int, n: int) -> Draws:

@@ -140,7 +140,7 @@ class FittedValues:
         worlds: Draws,
         delta: FloatArray,
         *,
-        seed: Seed = None,
+        seed: Seed | np.random.SeedSequence = None,
         samples: int | None = None,
     ) -> None:
         started = time.perf_counter()

@@ -41,13 +41,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._results import Table
 from escalade.errors import ParameterError, ScenarioError
 from escalade.scenario import FORESIGHT, Draws, Seed
 from escalade.simulation._exact import STATE_CAP, ExactValues, FirstPeriod, TooManyStates
 from escalade.simulation._fitted import FittedValues
 from escalade.simulation._plan import Plan, range_error, solve_stage
 from escalade.simulation._transition import Transition
-from escalade.solvers import Solution, Table
+from escalade.solvers import Solution
 
 if TYPE_CHECKING:
     from escalade.simulation._chunk import Chunk, Stage
@@ -200,7 +201,7 @@ def compute_values(
     worlds: Draws,
     *,
     mode: str,
-    seed: Seed = None,
+    seed: Seed | np.random.SeedSequence = None,
     samples: int | None = None,
     cap: int = STATE_CAP,
 ) -> tuple[Values | None, Foresight]:
@@ -212,7 +213,7 @@ def compute_values(
     worlds : Draws
         One row per world.
     mode : {"full", "myopic", "exact", "approximate"}
-    seed : int, Generator or None
+    seed : int, Generator, SeedSequence or None
         For the states fitted values are fitted on.
     samples : int, optional
         States per world and period that fitted values are fitted on.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.game import Game
 from escalade.scenario import Dynamics, Policy, Scenario
 from escalade.simulation._foresight import Foresight
-from escalade.solvers import Summary, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SimulationResult"]
 
@@ -23,7 +26,7 @@ def _pct(x: float) -> str:
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(ResultMixin):
     """Many simulated crises under one policy.
 
     Attributes
@@ -150,7 +153,7 @@ class SimulationResult:
         """
         labels = self.period_labels()
         info = self.foresight
-        return {
+        data = {
             "scenario": self.scenario.name,
             "policy": self.policy.name,
             "runs": self.runs,
@@ -179,8 +182,9 @@ class SimulationResult:
                 },
             },
         }
+        return json_dict(data)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """One row per period: share still going, indicators, state means, utilities."""
         import pandas as pd
 
@@ -196,7 +200,7 @@ class SimulationResult:
             frame[f"utility:{p}"] = self.utility_by_period[:, j]
         return frame
 
-    def runs_frame(self) -> Any:
+    def runs_frame(self) -> pd.DataFrame:
         """One row per run: discounted utility of each player and indicator flags."""
         import pandas as pd
 
@@ -208,8 +212,21 @@ class SimulationResult:
         return frame
 
     # ------------------------------------------------------------ summary
-    def summary(self) -> Summary:
-        """Tables: indicators over the horizon, utilities, the state at the end."""
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """Tables: indicators over the horizon, utilities, the state at the end.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Rows shown of the events and state tables (default: all).
+
+        Examples
+        --------
+        >>> import escalade
+        >>> res = escalade.simulate("korea-2017", "talks", runs=200, seed=1)
+        >>> res.summary(max_rows=3).tables[0].rows[-1]
+        ('...', '10 more')
+        """
         dyn = self.dynamics
         heading = (
             f"{self.scenario.title or self.scenario.name}: policy "
@@ -223,51 +240,49 @@ class SimulationResult:
         )
         if self.foresight is not None:
             notes += (f"Foresight: {self.foresight.describe()}.",)
-        ind_rows = tuple(
+        ind_rows = [
             (ind.label or ind.name, _pct(float(self.cum_indicators[-1, j])))
             for j, ind in enumerate(dyn.indicators)
-        )
-        ev_rows = tuple(
+        ]
+        ev_rows = [
             (e.label or e.name, _pct(float(self.cum_events[-1, j])))
             for j, e in enumerate(dyn.events)
+        ]
+        utility_rows = tuple(
+            (p, f"{u:.3f}", f"{se:.3f}")
+            for p, u, se in zip(self.players, self.utility_mean, self.utility_se, strict=True)
         )
-        tables = [
+        tables: tuple[Table, ...] = (
             Table(
                 f"Probability within {self.periods} {dyn.unit}s",
                 ("event", "probability"),
-                ind_rows + ev_rows,
+                clip_rows(ind_rows + ev_rows, max_rows),
             ),
             Table(
-                "Discounted utility over the horizon",
-                ("actor", "mean", "std. error"),
-                tuple(
-                    (p, f"{u:.3f}", f"{se:.3f}")
-                    for p, u, se in zip(
-                        self.players, self.utility_mean, self.utility_se, strict=True
-                    )
-                ),
+                "Discounted utility over the horizon", ("actor", "mean", "std. error"), utility_rows
             ),
             Table(
                 "State",
                 ("variable", "start", "end (mean)", "end 5%", "end 95%"),
-                tuple(
-                    (
-                        v.label or v.name,
-                        f"{self.state_mean[0, j]:.3g}",
-                        f"{self.state_mean[-1, j]:.3g}",
-                        f"{self.state_quantiles[-1, j, 0]:.3g}",
-                        f"{self.state_quantiles[-1, j, 2]:.3g}",
-                    )
-                    for j, v in enumerate(dyn.state)
-                ),
+                clip_rows(self._state_rows(), max_rows),
             ),
-        ]
+        )
         if self.foresight is not None and self.foresight.start is not None:
             tables += self.foresight.start_tables()
-        return Summary(heading, notes, tuple(tables))
+        return Summary(heading, notes, tables)
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+    def _state_rows(self) -> list[tuple[str, ...]]:
+        """Each state variable at the start, and its mean and spread at the end."""
+        return [
+            (
+                v.label or v.name,
+                f"{self.state_mean[0, j]:.3g}",
+                f"{self.state_mean[-1, j]:.3g}",
+                f"{self.state_quantiles[-1, j, 0]:.3g}",
+                f"{self.state_quantiles[-1, j, 2]:.3g}",
+            )
+            for j, v in enumerate(self.dynamics.state)
+        ]
 
     def __repr__(self) -> str:
         return (

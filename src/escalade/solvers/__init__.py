@@ -20,17 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from escalade._results import Summary, Table
 from escalade.errors import ParameterError, SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
 from escalade.solvers._nash import NASH_ALGORITHMS, nash
-from escalade.solvers._solution import Solution, Summary, Table
+from escalade.solvers._solution import Solution
 from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
 
 __all__ = [
+    "DEFAULT_LAM",
     "METHODS",
     "NASH_ALGORITHMS",
     "Solution",
@@ -48,6 +50,12 @@ __all__ = [
 
 #: Solution methods by name.
 METHODS = ("spe", "qre", "nash")
+#: Logit precision of ``qre`` when none is given.
+DEFAULT_LAM = 1.0
+
+
+#: Said when lam is given to a method other than qre.
+_LAM_QRE_ONLY = "lam applies to method='qre' only"
 
 
 def solve_game(
@@ -88,7 +96,7 @@ def solve_game(
     """
     if method == "spe":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         return spe(
             game,
             draws,
@@ -102,7 +110,7 @@ def solve_game(
         return logit_qre(
             game,
             draws,
-            lam=1.0 if lam is None else lam,
+            lam=DEFAULT_LAM if lam is None else lam,
             seed=seed,
             keep_strategies=keep_strategies,
             chunk_size=chunk_size,
@@ -111,8 +119,10 @@ def solve_game(
         )
     if method == "nash":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         if fixed:
-            raise ParameterError("fixed choices are not supported with --method nash")
+            raise ParameterError(
+                "fixed choices are not supported with method='nash'", arguments=("method",)
+            )
         return nash(game, draws, algorithm=algorithm)
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

@@ -78,8 +78,9 @@ def spe(
     if not game.is_perfect_information:
         raise SolveError(
             f"{game.name}: subgame-perfect equilibrium by backward induction needs perfect "
-            "information, but some information sets have several nodes; use --method qre "
-            "(with --lam inf for the limiting equilibrium) or --method nash"
+            "information, but some information sets have several nodes; use method='qre' "
+            "(with lam=inf for the limiting equilibrium) or method='nash'",
+            arguments=("method", "lam"),
         )
     return solve_perfect_information(
         game,
