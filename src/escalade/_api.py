@@ -265,6 +265,7 @@ def simulate(
     periods: int | None = None,
     overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    foresight: str | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under one of its policies.
 
@@ -288,10 +289,15 @@ def simulate(
         with a DeprecationWarning).
     progress : callable, optional
         ``progress(done_runs, total_runs)``.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``,
+        ``full`` unless it says otherwise).
 
     Returns
     -------
     SimulationResult
+        Its ``foresight`` says which values were used, with their
+        diagnostics, and holds the first period at the start.
 
     Examples
     --------
@@ -299,12 +305,21 @@ def simulate(
     >>> res = escalade.simulate("korea-2017", "sanctions_default", runs=500, seed=1)
     >>> 0 < res.probability("rok_leaves_npt") <= 1
     True
+    >>> res.foresight.method, round(float(res.foresight.start_value[0]), 2)
+    ('exact', -7.89)
     """
     from escalade.simulation import simulate as _simulate
 
     scenario = _scenario(source, overrides)
     return _simulate(
-        scenario, policy, runs=runs, seed=seed, lam=lam, periods=periods, progress=progress
+        scenario,
+        policy,
+        runs=runs,
+        seed=seed,
+        lam=lam,
+        periods=periods,
+        progress=progress,
+        foresight=foresight,
     )
 
 
@@ -318,6 +333,8 @@ def analyze(
     overrides: Mapping[str, str | float] | None = None,
     out: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    foresight: str | None = None,
+    workers: int | None = None,
 ) -> PolicyComparison:
     """Simulate every policy of a scenario and compare them; optionally write the report.
 
@@ -337,6 +354,11 @@ def analyze(
         Folder to write ``results.json`` and ``report.html`` into.
     progress : callable, optional
         ``progress(policy, done_runs, total_runs)``.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``).
+    workers : int, optional
+        Processes the policies are spread over (default: one per core, at
+        most one per policy; 1 runs them here). Same numbers either way.
 
     Returns
     -------
@@ -369,6 +391,8 @@ def analyze(
             else None
         ),
         progress=progress,
+        foresight=foresight,
+        workers=workers,
     )
     if out is not None:
         verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
@@ -407,6 +431,7 @@ def explore(
     cluster: str | None = None,
     overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    foresight: str | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
@@ -441,6 +466,7 @@ def explore(
         cluster=_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
         progress=progress,
+        foresight=foresight,
     )
 
 

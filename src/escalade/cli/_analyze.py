@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
+    add_foresight,
     add_scenario,
     add_set,
     count,
@@ -63,6 +64,14 @@ def register(commands: Commands) -> None:
         dest="policies",
         help="compare only these policies (repeatable)",
     )
+    add_foresight(p)
+    p.add_argument(
+        "--workers",
+        type=count,
+        metavar="N",
+        help="processes the policies are spread over (default: one per core); the numbers "
+        "do not depend on it",
+    )
     add_set(p)
     p.set_defaults(run=run)
 
@@ -74,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     with Bars("runs", keep=True) as bars:
         cmp = analyze(
             args.source,
-            **given(args, "runs", "seed", "policies"),
+            **given(args, "runs", "seed", "policies", "foresight", "workers"),
             overrides=overrides(args),
             out=args.out,
             progress=bars.labelled(),

@@ -10,6 +10,7 @@ from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
     LibraryChoices,
+    add_foresight,
     add_json,
     add_scenario,
     add_set,
@@ -83,6 +84,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--cluster", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://sched:8786"
     )
+    add_foresight(p)
     add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
     add_json(p)
     p.set_defaults(run=run)
@@ -113,7 +115,15 @@ def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationRe
         samples=args.samples,
         out=args.out,
         **given(
-            args, "seed", "design", "policies", "replications", "chunk_size", "workers", "cluster"
+            args,
+            "seed",
+            "design",
+            "policies",
+            "replications",
+            "chunk_size",
+            "workers",
+            "cluster",
+            "foresight",
         ),
         overrides=overrides(args),
         progress=progress,
@@ -132,6 +142,7 @@ def _resume(args: argparse.Namespace, progress: Callback | None) -> ExplorationR
         ("--design", args.design),
         ("--replications", args.replications),
         ("--chunk-size", args.chunk_size),
+        ("--foresight", args.foresight),
     )
     extra = [flag for flag, value in started_with if value is not None]
     if extra or args.overrides:

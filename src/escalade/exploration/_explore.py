@@ -13,13 +13,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from escalade._executors import run_tasks
 from escalade.errors import ParameterError, ScenarioError
-from escalade.exploration._compute import ChunkTask, output_columns
+from escalade.exploration._compute import ChunkTask, compute_chunk, output_columns
 from escalade.exploration._design import Design
-from escalade.exploration._executors import run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario, Seed, bundled_path, load_scenario_text, resolve_seed
+from escalade.scenario import (
+    FORESIGHT,
+    Scenario,
+    Seed,
+    bundled_path,
+    load_scenario_text,
+    resolve_seed,
+)
 from escalade.simulation import chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
@@ -50,6 +57,7 @@ def explore(
     cluster: str | None = None,
     overrides: dict[str, str] | None = None,
     progress: Progress | None = None,
+    foresight: str | None = None,
 ) -> ExplorationResult:
     """Sample the uncertain parameters and simulate every policy in every sampled world.
 
@@ -81,6 +89,10 @@ def explore(
         Parameters fixed at given values (no longer explored).
     progress : callable, optional
         ``progress(done_rows, total_rows)`` after each chunk.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``),
+        recorded in the run folder; each world gets its own continuation
+        values, computed for all the worlds of a chunk at once.
 
     Returns
     -------
@@ -97,6 +109,12 @@ def explore(
     16
     """
     chosen = chosen_policies(scenario, policies, purpose="to explore")
+    mode = foresight or scenario.require_dynamics().foresight
+    if mode not in FORESIGHT:
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)}, found {mode!r}",
+            arguments=("foresight",),
+        )
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
     seed = resolve_seed(seed)
@@ -129,6 +147,7 @@ def explore(
         replications,
         output_columns(explored),
         fixed,
+        mode,
     )
     return _run(store, workers=workers, cluster=cluster, progress=progress)
 
@@ -169,19 +188,21 @@ def _run(
     if progress is not None:
         progress(done_rows, total)
     overrides = tuple(sorted(m.overrides.items()))
-    tasks = (
-        ChunkTask(text, file, overrides, m.design, m.policies, m.replications, k) for k in pending
-    )
+    tasks = [
+        ChunkTask(text, file, overrides, m.design, m.policies, m.replications, k, m.foresight)
+        for k in pending
+    ]
     started = time.perf_counter()
 
-    def finished(chunk: int, table: object) -> None:
+    def finished(i: int, table: object) -> None:
         nonlocal done_rows
+        chunk = pending[i]
         store.write_chunk(chunk, table)
         done_rows += per_chunk[chunk]
         if progress is not None:
             progress(done_rows, total)
 
-    run_tasks(tasks, finished, workers=workers, cluster=cluster)
+    run_tasks(compute_chunk, tasks, finished, workers=workers, cluster=cluster)
     result = ExplorationResult.open(store.path)
     result.diagnostics["seconds"] = time.perf_counter() - started
     result.diagnostics["chunks_computed"] = len(pending)

@@ -56,6 +56,8 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
     overrides: dict[str, str] = field(default_factory=dict)
+    # how actors looked ahead; runs made before foresight existed were myopic
+    foresight: str = "myopic"
 
     def to_json(self) -> bytes:
         """The manifest's bytes."""
@@ -69,6 +71,7 @@ class Manifest:
             "replications": self.replications,
             "outputs": list(self.outputs),
             "overrides": self.overrides,
+            "foresight": self.foresight,
             "created": self.created,
             "versions": self.versions,
             "status": "complete" if self.complete else "incomplete",
@@ -108,6 +111,7 @@ class Manifest:
                 versions=dict(data.get("versions", {})),
                 outputs=tuple(data.get("outputs", ())),
                 overrides={str(k): str(v) for k, v in data.get("overrides", {}).items()},
+                foresight=str(data.get("foresight", "myopic")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise OutputError(f"{where}: not a readable escalade manifest ({exc})") from None
@@ -159,6 +163,7 @@ class RunStore:
         replications: int,
         outputs: tuple[str, ...],
         overrides: dict[str, str] | None = None,
+        foresight: str = "full",
     ) -> RunStore:
         """A new, empty run folder (refuses to overwrite an existing run)."""
         folder = Path(path)
@@ -186,6 +191,7 @@ class RunStore:
             versions=versions(),
             outputs=outputs,
             overrides=dict(overrides or {}),
+            foresight=foresight,
         )
         atomic_write(folder / SCENARIO_COPY, scenario_text)
         store = cls(folder, manifest)

@@ -53,7 +53,7 @@ IntArray = NDArray[np.int64]
 #: Most states per world, summed over the periods, that exact values enumerate.
 STATE_CAP = 20_000
 #: Most (world, state) rows computed together; more worlds are split into blocks.
-ROW_BUDGET = 400_000
+ROW_BUDGET = 200_000
 #: States closer than this (in every variable) are the same state.
 _DECIMALS = 11
 
@@ -233,6 +233,7 @@ class ExactValues:
             if total > ROW_BUDGET and worlds.size > 1:
                 raise _OverBudget
             table.follow = _follow(step, places, inverse, table.world.size)
+            _forget_states(step)
         return tables
 
     # ---------------------------------------------------------------- values
@@ -337,6 +338,14 @@ def _follow(
                 nxt[rows, b] = where
         out.append((masks, nxt))
     return out
+
+
+def _forget_states(step: Step) -> None:
+    """Drop the states the branches lead to, once they are rows of the next table: the
+    backward pass reads their rows, and a block of worlds holds many."""
+    for group in step.groups:
+        for branch in group.branches if group is not None else ():
+            branch.state = branch.state[:0]
 
 
 def _concatenate(first: list[_Table], second: list[_Table]) -> list[_Table]:

@@ -66,7 +66,15 @@ from escalade.simulation._transition import GroupStep, Step, Transition, subset_
 if TYPE_CHECKING:
     from escalade.simulation._chunk import Chunk, Stage
 
-__all__ = ["HOLDOUT", "MAX_WORK", "MIN_FOUND", "MIN_R2", "SAMPLES", "FittedValues"]
+__all__ = [
+    "HOLDOUT",
+    "MAX_WORK",
+    "MIN_FOUND",
+    "MIN_R2",
+    "SAMPLES",
+    "FittedValues",
+    "fitted_samples",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -92,6 +100,15 @@ MIN_R2 = 0.9
 #: Share of the next states' weight that must fall on sampled states for the simulation
 #: to look them up (below it, the regression alone is used).
 MIN_FOUND = 0.05
+
+
+def fitted_samples(plan: Plan, n_worlds: int, samples: int | None = None) -> int:
+    """States fitted values sample per world and period: ``samples``, or :data:`SAMPLES`
+    for one world and fewer each for many, never fewer than four per feature."""
+    if samples is not None:
+        return samples
+    least = 4 * StateFeatures(plan.dynamics).n_features
+    return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
 
 
 class FittedValues:
@@ -154,7 +171,7 @@ class FittedValues:
         probe = StateFeatures(dyn)
         least = 4 * probe.n_features
         if samples is None:
-            samples = max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
+            samples = fitted_samples(plan, n_worlds)
         if samples < least:
             raise ScenarioError(
                 f"{plan.scenario.name}: fitted values regress on {probe.n_features} features "

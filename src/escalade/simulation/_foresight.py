@@ -45,7 +45,7 @@ from escalade._results import Table
 from escalade.errors import ParameterError, ScenarioError
 from escalade.scenario import FORESIGHT, Draws, Seed
 from escalade.simulation._exact import STATE_CAP, ExactValues, FirstPeriod, TooManyStates
-from escalade.simulation._fitted import FittedValues
+from escalade.simulation._fitted import FittedValues, fitted_samples
 from escalade.simulation._plan import Plan, range_error, solve_stage
 from escalade.simulation._transition import Transition
 from escalade.solvers import Solution
@@ -232,7 +232,10 @@ def compute_values(
         scenario fitted values cannot handle, with the reason.
     """
     if mode not in FORESIGHT:
-        raise ParameterError(f"foresight must be one of {', '.join(FORESIGHT)}, found {mode!r}")
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)}, found {mode!r}",
+            arguments=("foresight",),
+        )
     if mode == "myopic":
         return None, Foresight(
             mode, "myopic", "each stage game is played with that period's payoffs alone"
@@ -240,9 +243,14 @@ def compute_values(
     transition = Transition(plan)
     delta = _discount(plan, worlds)
     values: Values
+    # full: exact values when a world reaches no more states than the cap, and no more than
+    # fitted values would value (their samples over the horizon): never more work than those
+    work = fitted_samples(plan, worlds.n_draws, samples) * max(plan.horizon - 1, 1)
+    limit = cap if mode == "exact" else min(cap, work)
+    reason = "fitted value iteration, as asked"
     if mode in ("full", "exact"):
         try:
-            values = ExactValues(plan, transition, worlds, delta, cap=cap)
+            values = _exact(plan, transition, worlds, delta, limit)
         except TooManyStates as exc:
             if mode == "exact":
                 raise ScenarioError(
@@ -252,19 +260,37 @@ def compute_values(
                     "or a long horizon); use foresight: approximate (fitted values) or full",
                     file=plan.scenario.source or None,
                 ) from None
-            reason = (
-                f"the reachable states are too many for exact values (more than {exc.cap:,} "
-                f"per world by period {exc.period}): fitted value iteration"
-            )
+            if limit < cap:
+                reason = (
+                    f"a world reaches more than {limit:,} states by period {exc.period}, more "
+                    "than fitted values sample over the horizon: fitted value iteration is "
+                    "less work"
+                )
+            else:
+                reason = (
+                    f"the reachable states are too many for exact values (more than {cap:,} "
+                    f"per world by period {exc.period}): fitted value iteration"
+                )
         else:
             states = values.diagnostics["max_states_per_world"]
             return values, _info(
                 plan, mode, values, f"{states:,} reachable states per world: exact values"
             )
-    else:
-        reason = "fitted value iteration, as asked"
     values = FittedValues(plan, transition, worlds, delta, seed=seed, samples=samples)
     return values, _info(plan, mode, values, reason)
+
+
+def _exact(
+    plan: Plan, transition: Transition, worlds: Draws, delta: FloatArray, cap: int
+) -> ExactValues:
+    """Exact values, after a probe of the first world (most worlds reach alike many
+    states, and one is cheap to enumerate)."""
+    probe = ExactValues(
+        plan, transition, worlds.take(np.zeros(1, dtype=np.int64)), delta[:1], cap=cap
+    )
+    if worlds.n_draws == 1:
+        return probe
+    return ExactValues(plan, transition, worlds, delta, cap=cap)
 
 
 def _info(plan: Plan, mode: str, values: Values, reason: str) -> Foresight:
