@@ -243,7 +243,7 @@ def _policy_logic(
         if (
             (use.role == "payoff" and use.outcome in reached)
             or (use.role == "chance" and use.node in nodes)
-            or use.role in ("discount", "rationality", "indicator")
+            or use.role in ("discount", "rationality", "indicator", "utility")
         ):
             read(use.names)
     active: set[str] = set()

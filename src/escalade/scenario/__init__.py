@@ -70,6 +70,7 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._question import Question
     from escalade.scenario._scenario import Scenario, headline_indicators
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
+    from escalade.scenario._utility import UTILITY_ARGUMENT, Utility
 
 __all__ = [
     "FINDING_KINDS",
@@ -77,6 +78,7 @@ __all__ = [
     "LANGUAGE_VERSION",
     "MAX_NODES",
     "ROLES",
+    "UTILITY_ARGUMENT",
     "Acceptance",
     "Beta",
     "CategoricalDist",
@@ -112,6 +114,7 @@ __all__ = [
     "TreeNode",
     "Triangular",
     "Uniform",
+    "Utility",
     "as_generator",
     "bundled_path",
     "bundled_scenarios",

@@ -27,6 +27,7 @@ from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, 
 from escalade.scenario._params import Draws, ParameterSpace
 from escalade.scenario._policies import Policy
 from escalade.scenario._question import Question
+from escalade.scenario._utility import Utility
 
 __all__ = ["Scenario", "headline_indicators"]
 
@@ -76,6 +77,9 @@ class Scenario:
     accepted : tuple of Acceptance
         The audit findings the author accepts (``audit: accept:``), each
         with its reason.
+    utility : tuple of Utility
+        ``utility:``, the players whose payoffs pass through a transform
+        (their attitude to risk); empty when the file has none.
     version : int
         The language version (``escalade:``).
     source, text_hash, text
@@ -118,6 +122,7 @@ class Scenario:
     question: Question | None = None
     expectations: tuple[Expectation, ...] = ()
     accepted: tuple[Acceptance, ...] = ()
+    utility: tuple[Utility, ...] = ()
 
     @property
     def player_names(self) -> tuple[str, ...]:
