@@ -131,10 +131,8 @@ def audit(
     progress : callable, optional
         ``progress(message)`` as the screen goes from step to step.
     foresight : {"full", "myopic", "exact", "approximate"}, optional
-        How the simulated actors look ahead (default: the scenario's
-        ``foresight:``). Forward-looking actors cost a value computation
-        per world and variant; ``myopic`` screens a large model quickly,
-        with the logic of the file unchanged.
+        How the simulated actors look ahead (default: the scenario's);
+        ``myopic`` screens a large forward-looking model quickly.
 
     Returns
     -------
