@@ -354,10 +354,14 @@ def korea_page(korea_run):
 
 
 def test_report_answers_with_the_run_s_numbers(korea_run, korea_page):
-    share = korea_run.best_policy_shares()["strategic_impatience"]
-    text = f"strategic impatience is USA's best policy in {100 * share:.1f}% of them"
+    share = korea_run.best_policy_shares()["strategic_impatience_with_four_steps"]
+    text = (
+        "strategic impatience with the four steps (the article's proposal) is USA's best "
+        f"policy in {100 * share:.1f}% of them"
+    )
     assert html.escape(text) in korea_page
-    assert html.escape("Adding step 1: regional security architecture") in korea_page
+    # the lever pairs: the four steps added to talks, the announcement added to strikes
+    assert html.escape("The four steps, no strikes") in korea_page
 
 
 def test_report_is_self_contained(korea_page):
