@@ -36,6 +36,7 @@ if typing.TYPE_CHECKING:
         resume,
         simulate,
         solve,
+        unroll,
     )
     from escalade._results import Result, Summary, Table
     from escalade.auditing import audit, verify
@@ -90,6 +91,7 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "unroll",
     "verify",
     "write_efg",
     "write_nfg",

@@ -35,6 +35,7 @@ __all__ = [
     "resume",
     "simulate",
     "solve",
+    "unroll",
 ]
 
 Source = str | Path | Scenario | Game
@@ -398,6 +399,38 @@ def analyze(
         verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
         write_analysis(cmp, out, verification)
     return cmp
+
+
+def unroll(
+    source: str | Path | Scenario,
+    policy: str | None = None,
+    *,
+    periods: int | None = None,
+    overrides: Mapping[str, str | float] | None = None,
+) -> Game:
+    """The whole multi-period game as one extensive-form game, at the nominal values.
+
+    See :func:`escalade.simulation.unroll`; a policy's forced choices become
+    chance nodes. Write it with :func:`escalade.write_efg` for Gambit.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> escalade.unroll("docs/examples/standoff.yaml", periods=2).n_nodes
+    49
+    """
+    from escalade.simulation import FREE_PLAY
+    from escalade.simulation import unroll as _unroll
+
+    scenario = _scenario(source, overrides)
+    chosen = None
+    if policy is not None and policy != FREE_PLAY:
+        chosen = {p.name: p for p in scenario.policies}.get(policy)
+        if chosen is None:
+            from escalade.simulation import chosen_policies
+
+            chosen_policies(scenario, [policy], purpose="to unroll a policy")
+    return _unroll(scenario, chosen, periods=periods)
 
 
 def claims(source: Source) -> dict[str, list[str]]:

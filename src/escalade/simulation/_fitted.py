@@ -80,9 +80,9 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 #: States sampled per period for a single world.
-SAMPLES = 4096
+SAMPLES = 2048
 #: States sampled per period, over all worlds, above which each world gets fewer.
-SAMPLE_BUDGET = 200_000
+SAMPLE_BUDGET = 20_000
 #: Share of the sampled states held out to measure each period's fit.
 HOLDOUT = 0.2
 #: Ridge penalty, relative to the mean diagonal of the normal equations.
@@ -95,6 +95,8 @@ JITTER = 0.02
 SWITCH = 0.05
 #: Most sampled states times features over all periods and worlds (time and memory).
 MAX_WORK = 2_000_000_000
+#: Most parameters whose values shift the slopes of worlds fitted together.
+CROSSED = 16
 #: Out-of-sample R-squared below which a period's fit is reported as poor (a warning).
 MIN_R2 = 0.9
 #: Share of the next states' weight that must fall on sampled states for the simulation
@@ -104,11 +106,15 @@ MIN_FOUND = 0.05
 
 def fitted_samples(plan: Plan, n_worlds: int, samples: int | None = None) -> int:
     """States fitted values sample per world and period: ``samples``, or :data:`SAMPLES`
-    for one world and fewer each for many, never fewer than four per feature."""
+    for one world and fewer each for many; four per feature at least when worlds are
+    fitted one by one, two at least when there are too many for that and they are fitted
+    together (see :class:`FittedValues`)."""
     if samples is not None:
         return samples
     least = 4 * StateFeatures(plan.dynamics).n_features
-    return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
+    if n_worlds * least <= SAMPLE_BUDGET:
+        return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
+    return max(2, -(-SAMPLE_BUDGET // n_worlds))
 
 
 class FittedValues:
@@ -170,8 +176,15 @@ class FittedValues:
         n_worlds = worlds.n_draws
         probe = StateFeatures(dyn)
         least = 4 * probe.n_features
+        # too many worlds to fit one by one within the budget: fit them together, their
+        # parameters shifting the constant and linear terms of each world's values
+        self.pooled = samples is None and n_worlds * least > SAMPLE_BUDGET
+        self.shifts = _world_shifts(worlds) if self.pooled else np.zeros((0, n_worlds))
+        if self.pooled:
+            crossed = min(self.shifts.shape[0], CROSSED) * (probe.linear_rows.size - 1)
+            least = max(2, -(-4 * (probe.n_features + crossed) // n_worlds))
         if samples is None:
-            samples = fitted_samples(plan, n_worlds)
+            samples = max(fitted_samples(plan, n_worlds), least if self.pooled else 0)
         if samples < least:
             raise ScenarioError(
                 f"{plan.scenario.name}: fitted values regress on {probe.n_features} features "
@@ -208,6 +221,7 @@ class FittedValues:
             "worlds": int(n_worlds),
             "samples": int(samples),
             "features": int(probe.n_features),
+            "pooled": bool(self.pooled),
             "fit": fit,
             "seconds": time.perf_counter() - started,
         }
@@ -326,10 +340,11 @@ class FittedValues:
             features = StateFeatures(dyn, state, levels)
             x = features(state)
             # out of sample first, then on every sample for the values used
-            coef = _ridge(x, target, n_worlds, is_train)
+            fit = _pooled_ridge if self.pooled else _ridge
+            rows = features.linear_rows
+            coef, self.coef[t] = fit(x, target, self.world, self.shifts, rows, is_train)
             predicted = _predict(x, coef, self.world)
             self.features[t] = features
-            self.coef[t] = _ridge(x, target, n_worlds, None)
             self.known[t] = SampledValues(world, state[first], target[first])
             quality = _quality(target, predicted, self.world, ~is_train)
             report.append(
@@ -413,7 +428,6 @@ class FittedValues:
             chance=stage.values.chance[first],
             lam=stage.lam[first],
             follow=stage.t < plan.horizon,
-            where="run",
         )
         values = self._stage_values(step, world[first])
         return solve_stage(plan, values, step.chance, step.lam).outcomes[inverse]
@@ -438,21 +452,91 @@ class _Found:
 
 
 def _ridge(
-    x: FloatArray, y: FloatArray, n_worlds: int, keep: NDArray[np.bool_] | None
-) -> FloatArray:
-    """Per-world ridge regression of ``y`` (n_rows, n_players) on features ``x``
-    (n_features, n_rows), rows grouped by world: shape (n_worlds, n_features, n_players)."""
-    if keep is not None:
-        x, y = x[:, keep], y[keep]
+    x: FloatArray,
+    y: FloatArray,
+    world: IntArray,
+    shifts: FloatArray,
+    rows: IntArray,
+    train: NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray]:
+    """Per-world ridge regressions of ``y`` (n_rows, n_players) on features ``x``
+    (n_features, n_rows), rows grouped by world: the coefficients fitted on the ``train``
+    rows and on every row, each of shape (n_worlds, n_features, n_players). (``shifts``
+    and ``rows`` serve :func:`_pooled_ridge`.)"""
+    n_worlds = shifts.shape[1]
+    parts = []
+    for keep in (train, ~train):
+        xk, yk = x[:, keep], y[keep]
+        per = yk.shape[0] // n_worlds
+        xs = xk.reshape(xk.shape[0], n_worlds, per).transpose(1, 0, 2)
+        parts.append((xs @ xs.transpose(0, 2, 1), xs @ yk.reshape(n_worlds, per, -1)))
+    (gram, moment), (gram_held, moment_held) = parts
+    return _solve(gram.copy(), moment), _solve(gram + gram_held, moment + moment_held)
+
+
+def _pooled_ridge(
+    x: FloatArray,
+    y: FloatArray,
+    world: IntArray,
+    shifts: FloatArray,
+    rows: IntArray,
+    train: NDArray[np.bool_],
+) -> tuple[FloatArray, FloatArray]:
+    """One ridge regression for all worlds, within worlds: each world keeps its own level
+    (its mean value), the slopes on the state's features are shared, and each world's
+    standardized parameters (``shifts``, (n_params, n_worlds)) shift its slopes on the
+    continuous variables and indicators (``rows``, after the constant): those of the
+    :data:`CROSSED` parameters that move the worlds' levels most. As :func:`_ridge`: the
+    coefficients on the ``train`` rows and on every row, each world's level in the
+    constant's. Worlds are centred on the means of all their rows in both."""
+    n_worlds = shifts.shape[1]
     per = y.shape[0] // n_worlds
-    xs = x.reshape(x.shape[0], n_worlds, per).transpose(1, 0, 2)
-    ys = y.reshape(n_worlds, per, -1)
-    gram = xs @ xs.transpose(0, 2, 1)
-    moment = xs @ ys
+    mean_x = x.reshape(x.shape[0], n_worlds, per).mean(axis=2)
+    mean_y = y.reshape(n_worlds, per, -1).mean(axis=1)
+    if shifts.shape[0] > CROSSED:
+        level = (mean_y - mean_y.mean(axis=0)) / np.maximum(mean_y.std(axis=0), 1e-300)
+        strength = np.abs(shifts @ level).max(axis=1)
+        shifts = shifts[np.sort(np.argsort(-strength, kind="stable")[:CROSSED])]
+    dx = x - mean_x[:, world]
+    dy = y - mean_y[world]
+    linear = rows[1:]
+    n_params = shifts.shape[0]
+    crossed = shifts[:, None, world] * dx[None, linear, :]
+    design = np.concatenate([dx[1:], crossed.reshape(n_params * linear.size, -1)])
+    held = ~train
+    gram, moment = design[:, train] @ design[:, train].T, design[:, train] @ dy[train]
+    gram_held, moment_held = design[:, held] @ design[:, held].T, design[:, held] @ dy[held]
+
+    def coefficients(sol: FloatArray) -> FloatArray:
+        coef = np.zeros((n_worlds, x.shape[0], y.shape[1]))
+        coef[:, 1:, :] = sol[None, : x.shape[0] - 1]
+        shift = sol[x.shape[0] - 1 :].reshape(n_params, linear.size, -1)
+        coef[:, linear, :] += np.einsum("pw,plq->wlq", shifts, shift)
+        # the level: the world's mean value less its slopes times its mean features
+        coef[:, 0, :] = mean_y - np.einsum("fw,wfq->wq", mean_x[1:], coef[:, 1:, :])
+        return coef
+
+    fitted = _solve(gram[None].copy(), moment[None])[0]
+    every = _solve((gram + gram_held)[None], (moment + moment_held)[None])[0]
+    return coefficients(fitted), coefficients(every)
+
+
+def _solve(gram: FloatArray, moment: FloatArray) -> FloatArray:
+    """Ridge solutions of a batch of normal equations, the penalty relative to their scale."""
     k = gram.shape[1]
     scale = np.trace(gram, axis1=1, axis2=2) / k
     gram[:, np.arange(k), np.arange(k)] += RIDGE * np.maximum(scale, 1e-300)[:, None]
     return np.asarray(np.linalg.solve(gram, moment))
+
+
+def _world_shifts(worlds: Draws) -> FloatArray:
+    """The parameters that differ between worlds, standardized: shape (n_params, n_worlds)."""
+    n = worlds.n_draws
+    columns = [np.broadcast_to(np.asarray(worlds[k], dtype=np.float64), (n,)) for k in worlds]
+    matrix = np.array([c for c in columns if np.ptp(c) > 0]).reshape(-1, n)
+    mean = matrix.mean(axis=1, keepdims=True)
+    std = matrix.std(axis=1, keepdims=True)
+    return np.asarray((matrix - mean) / np.where(std > 0, std, 1.0))
 
 
 def _predict(x: FloatArray, coef: FloatArray, world: IntArray) -> FloatArray:

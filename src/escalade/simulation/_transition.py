@@ -238,14 +238,13 @@ class Transition:
         chance: FloatArray | None = None,
         lam: FloatArray | None = None,
         follow: bool = True,
-        where: str = "state",
     ) -> Step:
         """Period ``t`` from ``state`` (shape (n_rows, n_state)), in expectation.
 
         ``env``, ``payoffs``, ``chance`` and ``lam`` may be given when the
         caller has them (a simulated period). Without ``follow`` only the
         stage game is computed (the last period: nothing follows it).
-        ``where`` names the rows in messages (``state`` or ``run``).
+        A value out of range is reported in "a state of period t".
 
         Raises
         ------
@@ -261,7 +260,7 @@ class Transition:
             values = plan.game.values_from_env(env, n)
             payoffs, chance = values.payoffs, values.chance
         if lam is None:
-            lam = stage_lam(plan, env, np.arange(n), where=where)
+            lam = stage_lam(plan, env, n, where=f"a state of period {t}")
         groups: list[GroupStep | None] = [None] * len(plan.groups)
         if not follow or n == 0:
             return Step(t, payoffs, chance, lam, groups)
@@ -280,7 +279,7 @@ class Transition:
                 groups.append(None)
                 continue
             rows = None if active.all() else np.flatnonzero(active)
-            groups.append(self._group(t, draws, state, env, group.then, rows, where))
+            groups.append(self._group(t, draws, state, env, group.then, rows))
         return Step(t, payoffs, chance, lam, groups)
 
     def _group(
@@ -291,7 +290,6 @@ class Transition:
         env: dict[str, Any],
         then: tuple[tuple[str, Any], ...],
         rows: IntArray | None,
-        where: str,
     ) -> GroupStep:
         """What follows the outcomes of a group with ``then:``, in the rows ``rows`` (all)."""
         n = state.shape[0]
@@ -306,7 +304,7 @@ class Transition:
             var = self.plan.dynamics.state_var(target)
             after[:, self.index[target]] = var.clip(formula.evaluate(env, n_draws=m))
         env_after = env if not then else self.environment(draws, after, t, self.event_names)
-        ending, branches, endings = self._events(t, draws, after, env_after, where)
+        ending, branches, endings = self._events(t, draws, after, env_after)
         if rows is None:
             return GroupStep(ending, branches, endings)
         full_ending = np.zeros((n, ending.shape[1]))
@@ -329,7 +327,7 @@ class Transition:
         return GroupStep(full_ending, full, full_endings)
 
     def _events(
-        self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any], where: str
+        self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any]
     ) -> tuple[FloatArray, list[Branch], list[tuple[int, FloatArray, FloatArray]]]:
         """The event combinations from ``state`` (after the outcome): the value of those
         that end the run, the states the others lead to after ``update:``, and the ending
@@ -351,9 +349,9 @@ class Transition:
                     p,
                     bad,
                     env,
-                    np.arange(m),
+                    None,
                     "a probability in [0, 1]",
-                    where=where,
+                    where=f"a state of period {t}",
                 )
             p = np.clip(p, 0.0, 1.0)
             if ev.when is not None:
