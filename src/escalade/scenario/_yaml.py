@@ -66,7 +66,8 @@ class _Loader(yaml.SafeLoader):
                     f"expected values nested at most {_MAX_NESTING} levels deep, found deeper "
                     "nesting",
                     self._file,
-                    self.peek_event().start_mark,
+                    # types-PyYAML leaves Parser.peek_event unannotated.
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             return super().compose_node(parent, index)
         finally:
@@ -236,7 +237,8 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
     try:
         docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
         while loader.check_node():
-            start = loader.peek_event().start_mark  # the '---' of an explicit document
+            # the '---' of an explicit document (types-PyYAML leaves peek_event unannotated)
+            start = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
             docs.append((loader.get_node(), start))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

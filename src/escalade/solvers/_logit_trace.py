@@ -381,7 +381,8 @@ class Tracer:
         diag = np.diagonal(R[:, :A, :], axis1=1, axis2=2)
         sign = sign_q * np.prod(np.sign(diag), axis=1)
         sign[sign == 0] = 1.0
-        return t * sign[:, None]
+        tangent: FloatArray = t * sign[:, None]
+        return tangent
 
     def _chord(
         self, u: FloatArray, Q: FloatArray, R: FloatArray, values: GameValues, pert: FloatArray
