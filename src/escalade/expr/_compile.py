@@ -357,8 +357,8 @@ def _short_number(text: str) -> str:
     return text if len(text) <= 20 else f"{text[:8]}...({len(text)} digits)"
 
 
-def _constant(value: float) -> _Fn:
-    def fn(env: Env) -> float:
+def _constant(value: float | str) -> _Fn:
+    def fn(env: Env) -> float | str:
         return value
 
     return fn
@@ -442,7 +442,7 @@ class _Compiler:
         if isinstance(value, bool) or value is None or value is Ellipsis:
             raise self.fail(f"the constant {value!r} is not allowed", node)
         if isinstance(value, str):
-            return _Str(value), _constant(value)  # type: ignore[arg-type]
+            return _Str(value), _constant(value)
         if isinstance(value, int | float):
             try:
                 number = float(value)
