@@ -18,7 +18,7 @@ from escalade.exploration._compute import ChunkTask, output_columns
 from escalade.exploration._design import Design
 from escalade.exploration._executors import run_tasks
 from escalade.exploration._result import ExplorationResult
-from escalade.exploration._store import RunStore
+from escalade.exploration._store import Manifest, RunStore
 from escalade.scenario import Scenario, Seed, bundled_path, load_scenario_text, resolve_seed
 from escalade.simulation import chosen_policies
 
@@ -119,17 +119,16 @@ def explore(
             "in the run folder; load it from a file"
         )
     explored = replace(scenario, parameters=space)
-    store = RunStore.create(
-        out,
-        text,
-        scenario.name,
-        scenario.source,
-        the_design,
-        chosen,
-        replications,
-        output_columns(explored),
-        fixed,
+    plan = Manifest(
+        scenario=scenario.name,
+        design=the_design,
+        policies=chosen,
+        replications=replications,
+        source=scenario.source,
+        outputs=output_columns(explored),
+        overrides=fixed,
     )
+    store = RunStore.create(out, text, plan)
     return _run(store, workers=workers, cluster=cluster, progress=progress)
 
 

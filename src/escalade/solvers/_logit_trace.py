@@ -7,9 +7,10 @@ each information set ``h`` with first action ``f``::
     z_a - z_f - lam * (v_a - v_f) = 0          for the other actions a of h
 
 where ``v_a`` is the expected payoff of action ``a`` to the mover, given
-``h`` is reached, with beliefs from the profile itself (Bayes' rule).
-At ``lam = 0`` the solution is uniform play; the principal branch is the
-curve of solutions that starts there (McKelvey and Palfrey 1998). It is
+``h`` is reached, with beliefs from the profile itself (Bayes' rule); they
+are evaluated in ``_logit_equations``. At ``lam = 0`` the solution is
+uniform play; the principal branch is the curve of solutions that starts
+there (McKelvey and Palfrey 1998). It is
 followed by pseudo-arclength continuation in ``(z, lam)``, a predictor
 along the tangent and a Newton corrector, so turning points in ``lam``
 are passed the way Gambit passes them (Turocy 2005): the answer at a
@@ -35,21 +36,45 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.game import Game, GameValues
-from escalade.solvers._backward import terminal_payoffs
+from escalade.game import GameValues
+from escalade.solvers._logit_equations import QreEquations, take_draws
 
-__all__ = ["PERTURBATION", "TraceResult", "Tracer"]
+__all__ = ["PERTURBATION", "Stepping", "TraceResult", "Tracer"]
 
 #: Shift of the first equation used to step past a bifurcation (Gambit uses 1e-7).
 PERTURBATION = 1e-7
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Stepping:
+    """How the branch is stepped along: Gambit's constants, and where the limit stops.
+
+    Attributes
+    ----------
+    first_step : float
+        Arclength of the first step.
+    max_decel : float
+        Largest factor by which one step shortens the next.
+    max_steps : int
+        Accepted steps after which a draw is given up.
+    regret_tol : float
+        For ``lam = inf``: regret, relative to the payoff range, counted as zero.
+    max_lam : float
+        For ``lam = inf``: the largest lambda followed.
+    """
+
+    first_step: float = 0.03
+    max_decel: float = 1.1
+    max_steps: int = 100_000
+    regret_tol: float = 1e-8
+    max_lam: float = 1e7
 
 
 @dataclass
@@ -66,162 +91,16 @@ class TraceResult:
     payoffs: FloatArray  # (c, n_players)
 
 
-class Tracer:
-    """Evaluates the QRE equations and follows the branch for one game.
+class Tracer(QreEquations):
+    """Follows the principal branch of the QRE equations for one game.
 
     Parameters
     ----------
     game : Game
         Any extensive game (imperfect recall allowed).
+    fixed : ndarray of shape (n_actions,), optional
+        Probabilities fixed in advance (NaN where free).
     """
-
-    def __init__(self, game: Game, fixed: np.ndarray | None = None) -> None:
-        self.game = game
-        # Actions whose probabilities are fixed in advance: their equations
-        # become z_a = log p_a (probabilities clipped away from 0).
-        self.fixed_rows = np.flatnonzero(~np.isnan(fixed)) if fixed is not None else None
-        self.fixed_logp = (
-            np.log(np.clip(fixed[self.fixed_rows], 1e-300, 1.0)) if fixed is not None else None
-        )
-        g = game
-        self.A = g.n_actions
-        self.H = g.n_infosets
-        starts = g.infoset_actions[:-1]
-        self.first_of = g.infoset_actions[g.action_infoset]  # first action of a's infoset
-        self.is_first = np.zeros(self.A, dtype=bool)
-        self.is_first[starts] = True
-        self.other = np.flatnonzero(~self.is_first)
-        dec_kids = np.flatnonzero(g.edge_action >= 0)
-        order = np.argsort(g.edge_action[dec_kids], kind="stable")
-        self.dk = dec_kids[order]  # decision edges sorted by action
-        self.dk_parent = g.parent[self.dk]
-        self.dk_action = g.edge_action[self.dk]
-        self.dk_mover = g.player[self.dk_parent]
-        self.dk_starts = np.flatnonzero(np.r_[True, np.diff(self.dk_action) != 0])
-        inodes = [nodes for nodes in g.infoset_nodes]
-        self.in_nodes = np.concatenate(inodes) if inodes else np.zeros(0, dtype=np.int64)
-        self.in_starts = np.cumsum([0] + [len(n) for n in inodes[:-1]]).astype(np.int64)
-        self.M = g.path_actions.astype(np.float64)  # (N, A)
-        self.log_k = -np.log(np.diff(g.infoset_actions).astype(np.float64))
-        # Gambit's first equation: the sum-to-one of the first player's first infoset.
-        # Gambit orders a player's information sets as it walks the tree depth first.
-        self.pert_row = int(g.infoset_actions[_first_infoset_depth_first(g)]) if self.H else 0
-        # Structure used by every evaluation, computed once (evaluate runs hundreds of times).
-        self._chance_nodes = np.flatnonzero(g.edge_chance >= 0)
-        self._chance_cols = g.edge_chance[self._chance_nodes]
-        self._Mx = self.M[self.dk_parent]  # (n_dk, A)
-        self._Mi = self.M[self.in_nodes]  # (n_in, A)
-        self._same = g.action_infoset[None, :] == g.action_infoset[self.is_first][:, None]
-        eye = np.eye(self.A)
-        self._ratio_rows = eye[self.other] - eye[self.first_of[self.other]]  # (A - H, A)
-
-    @cached_property
-    def z0(self) -> FloatArray:
-        """Uniform play at free information sets (the branch's start), shape (n_actions,)."""
-        z = self.log_k[self.game.action_infoset]
-        if self.fixed_rows is not None:
-            z[self.fixed_rows] = self.fixed_logp
-        return z
-
-    # ------------------------------------------------------------ equations
-    def evaluate(
-        self,
-        z: FloatArray,
-        lam: FloatArray,
-        values: GameValues,
-        *,
-        jacobian: bool = True,
-        shift: FloatArray | None = None,
-    ) -> dict[str, FloatArray]:
-        """Residuals, Jacobians and action values at ``(z, lam)``.
-
-        Parameters
-        ----------
-        z : ndarray of shape (c, n_actions)
-        lam : ndarray of shape (c,)
-        values : GameValues of the same c draws
-
-        Returns
-        -------
-        dict with ``F`` (c, A), ``J`` (c, A, A), ``Fl`` (c, A), ``v`` (c, A),
-        ``reach`` (N, c), ``D`` (H, c), ``W`` (P, N, c).
-        """
-        g = self.game
-        c = z.shape[0]
-        sigma = np.exp(z)  # (c, A)
-        E = np.empty((g.n_nodes, c))
-        E[0] = 1.0
-        E[self.dk] = sigma.T[self.dk_action]
-        if self._chance_nodes.size:
-            E[self._chance_nodes] = values.chance.T[self._chance_cols]
-        reach = g.node_reach(E)
-        own = terminal_payoffs(g, values)  # (P, N, c)
-        W = own.copy()
-        inner = g.has_inner_outcomes
-        DW = np.zeros((g.n_players, g.n_nodes, self.A, c)) if jacobian else None
-        for level in reversed(g.levels):
-            kids = level.kids
-            Ek = E[kids]
-            W[:, level.parents] = np.add.reduceat(W[:, kids] * Ek, level.offsets, axis=1)
-            if inner:
-                W[:, level.parents] += own[:, level.parents]
-            if DW is not None:
-                T = DW[:, kids].copy()  # (P, n_k, A, c)
-                dk = level.dec_kids
-                if dk.size:
-                    acts = g.edge_action[kids.start + dk]
-                    T[:, dk, acts, :] += W[:, kids.start + dk, :]
-                T *= Ek[None, :, None, :]
-                DW[:, level.parents] = np.add.reduceat(T, level.offsets, axis=1)
-        # Action values: v_a = N_a / D_h with N_a = sum_{x in h} reach(x) W_i(child(x, a)).
-        R = reach[self.dk_parent]  # (n_dk, c)
-        Wk = W[self.dk_mover, self.dk]  # (n_dk, c)
-        Nv = np.add.reduceat(R * Wk, self.dk_starts, axis=0)  # (A, c)
-        D = np.add.reduceat(reach[self.in_nodes], self.in_starts, axis=0)  # (H, c)
-        Dsafe = np.where(D > 0, D, 1.0)
-        Da = Dsafe[g.action_infoset]  # (A, c)
-        v = Nv / Da
-        out: dict[str, FloatArray] = {"v": v.T, "reach": reach, "D": D, "W": W}
-        F = np.empty((self.A, c))
-        F[self.is_first] = np.add.reduceat(sigma.T, g.infoset_actions[:-1], axis=0) - 1.0
-        o, f = self.other, self.first_of[self.other]
-        zt = z.T
-        F[o] = zt[o] - zt[f] - lam[None, :] * (v[o] - v[f])
-        if shift is not None:
-            F[self.pert_row] += shift
-        if self.fixed_rows is not None and self.fixed_logp is not None:
-            F[self.fixed_rows] = zt[self.fixed_rows] - self.fixed_logp[:, None]
-        out["F"] = F.T
-        if DW is None:
-            return out
-        Fl = np.zeros((self.A, c))
-        Fl[o] = -(v[o] - v[f])
-        term = self._Mx[:, :, None] * Wk[:, None, :] + DW[self.dk_mover, self.dk]  # (n_dk, A, c)
-        dN = np.add.reduceat(R[:, None, :] * term, self.dk_starts, axis=0)  # (A, A, c)
-        dD = np.add.reduceat(
-            reach[self.in_nodes][:, None, :] * self._Mi[:, :, None], self.in_starts, axis=0
-        )  # (H, A, c)
-        dv = (dN - v[:, None, :] * dD[g.action_infoset]) / Da[:, None, :]
-        J = np.zeros((self.A, self.A, c))
-        # normalisation rows: d/dz_b sum_{a in h} exp(z_a) = sigma_b for b in h
-        J[self.is_first] = self._same[:, :, None] * sigma.T[None, :, :]
-        J[o] = self._ratio_rows[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
-        if self.fixed_rows is not None:
-            J[self.fixed_rows] = 0.0
-            J[self.fixed_rows, self.fixed_rows] = 1.0
-            Fl[self.fixed_rows] = 0.0
-        out["J"] = J.transpose(2, 0, 1)
-        out["Fl"] = Fl.T
-        return out
-
-    def regret(self, ev: dict[str, FloatArray], z: FloatArray) -> FloatArray:
-        """Largest reach-weighted agent regret over information sets, per draw."""
-        g = self.game
-        v = ev["v"]  # (c, A)
-        sigma = np.exp(z)
-        best = np.maximum.reduceat(v, g.infoset_actions[:-1], axis=1)
-        got = np.add.reduceat(sigma * v, g.infoset_actions[:-1], axis=1)
-        return np.asarray(((best - got) * ev["D"].T).max(axis=1))
 
     # --------------------------------------------------------------- tracing
     def trace(
@@ -230,11 +109,7 @@ class Tracer:
         lam_target: float,
         *,
         tol: float = 1e-12,
-        first_step: float = 0.03,
-        max_decel: float = 1.1,
-        max_steps: int = 100_000,
-        regret_tol: float = 1e-8,
-        max_lam: float = 1e7,
+        stepping: Stepping = Stepping(),
     ) -> TraceResult:
         """Follow the principal branch from ``lam = 0`` to ``lam_target`` for every draw.
 
@@ -265,8 +140,16 @@ class Tracer:
         answers at the target lambda, on the branch it was following.
 
         ``lam_target = inf`` follows the branch until every draw's
-        reach-weighted regret is below ``regret_tol`` times its payoff range.
+        reach-weighted regret is below ``stepping.regret_tol`` times its
+        payoff range.
+
+        The loop is one predictor-corrector step for every draw still
+        running, with the per-draw bookkeeping (step length, orientation,
+        perturbation, status) beside it; split up, that state would travel
+        through every piece, so the function stays whole past 80 lines.
         """
+        first_step, max_decel = stepping.first_step, stepping.max_decel
+        max_steps, regret_tol, max_lam = stepping.max_steps, stepping.regret_tol, stepping.max_lam
         c = values.n_draws
         A = self.A
         x = np.empty((c, A + 1))
@@ -290,7 +173,7 @@ class Tracer:
         status = np.zeros(c, dtype=np.int8)  # 0 running, 1 done, 2 failed
         active = np.arange(c)
         while active.size:
-            sub = _take(values, active)
+            sub = take_draws(values, active)
             u = x[active] + (h[active] * omega[active])[:, None] * t[active]
             Q, R = self._qr(u, sub)
             u, accept, decel = self._chord(u, Q, R, sub, pert[active])
@@ -333,7 +216,7 @@ class Tracer:
                     # missing mass alone is a regret of PERTURBATION times a payoff, which
                     # can sit above regret_bar forever.
                     z_acc = self._normalised(u[acc, :A])
-                    ev = self.evaluate(z_acc, lam_u, _take(sub, acc), jacobian=False)
+                    ev = self.evaluate(z_acc, lam_u, take_draws(sub, acc), jacobian=False)
                     reached = (self.regret(ev, z_acc) <= regret_bar[ids]) | (lam_u >= max_lam)
                     status[ids[reached]] = 1
                     converged[ids[reached]] = lam_u[reached] < max_lam
@@ -352,7 +235,7 @@ class Tracer:
         if not limit:
             ok = np.flatnonzero(converged)
             if ok.size:
-                z_fin, conv = self._newton_fixed(z[ok], lam_target, _take(values, ok), tol)
+                z_fin, conv = self._newton_fixed(z[ok], lam_target, take_draws(values, ok), tol)
                 z[ok] = z_fin
                 lam[ok] = lam_target
                 converged[ok] = conv
@@ -398,7 +281,7 @@ class Tracer:
         Rt = np.swapaxes(R[:, :A, :], 1, 2)  # lower triangular (A, A)
         for it in range(1, 101):
             ev = self.evaluate(
-                u[live, :A], u[live, A], _take(values, live), jacobian=False, shift=pert[live]
+                u[live, :A], u[live, A], take_draws(values, live), jacobian=False, shift=pert[live]
             )
             w = _forward_solve(Rt[live], ev["F"])
             step = np.einsum("cij,cj->ci", Q[live, :, :A], w)
@@ -430,7 +313,7 @@ class Tracer:
         conv = np.zeros(c, dtype=bool)
         live = np.arange(c)
         for _ in range(max_iter):
-            ev = self.evaluate(z[live], lam_arr[live], _take(values, live))
+            ev = self.evaluate(z[live], lam_arr[live], take_draws(values, live))
             F = ev["F"]
             delta = _solve(ev["J"], -F)
             good = np.isfinite(delta).all(axis=1)
@@ -441,12 +324,6 @@ class Tracer:
             if not live.size:
                 break
         return z, conv
-
-    def _normalised(self, z: FloatArray) -> FloatArray:
-        """``z`` shifted within each information set so probabilities sum to 1 exactly."""
-        g = self.game
-        totals = np.add.reduceat(np.exp(z), g.infoset_actions[:-1], axis=1)
-        return z - np.log(totals)[:, g.action_infoset]
 
     def _finish(
         self,
@@ -468,24 +345,6 @@ class Tracer:
                 beliefs[:, nodes] = (reach[nodes] / D[h]).T
         payoffs = ev["W"][:, 0, :].T.copy()
         return TraceResult(z, lam, converged, residual, steps, reach, beliefs, payoffs)
-
-
-def _take(values: GameValues, index: NDArray[np.int64]) -> GameValues:
-    return GameValues(values.payoffs[index], values.chance[index])
-
-
-def _first_infoset_depth_first(g: Game) -> int:
-    """The first information set, in a depth-first walk, of the first player who moves."""
-    first_player = int(g.infoset_player.min())
-    first, count = g.first_child, g.n_children
-    stack = [0]
-    while stack:
-        i = stack.pop()
-        if g.infoset[i] >= 0 and g.player[i] == first_player:
-            return int(g.infoset[i])
-        if count[i]:
-            stack.extend(range(int(first[i] + count[i]) - 1, int(first[i]) - 1, -1))
-    raise AssertionError("a player with information sets moves somewhere")  # pragma: no cover
 
 
 def _forward_solve(L: FloatArray, rhs: FloatArray) -> FloatArray:
