@@ -206,33 +206,48 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
     >>> node.line, node.col, [item.raw for item in node.items]
     (1, 10, ['A', 'B'])
     """
-    if isinstance(data, bytes):
-        if len(data) > MAX_FILE_BYTES:
-            raise ScenarioError(
-                f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}", file=file
-            )
-        if b"\x00" in data[:8192]:
-            raise ScenarioError(
-                "expected a YAML text file, found binary data (a NUL byte)", file=file
-            )
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-            raise ScenarioError(
-                "expected UTF-8 text, found a byte that is not UTF-8 (a binary file, or "
-                "text in another encoding)",
-                file=file,
-                line=line,
-                col=col,
-            ) from None
-    else:
-        text = data
+    text = _decode(data, file) if isinstance(data, bytes) else data
     if not text.strip():
         raise ScenarioError("file is empty; expected a YAML scenario", file=file)
     if "\x00" in text:
         raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
+    nodes = [(d, start) for d, start in _documents(text, file) if d is not None]
+    if not nodes:
+        raise ScenarioError(
+            "file holds only comments or blank lines; expected a YAML scenario", file=file
+        )
+    if len(nodes) > 1:
+        raise _error_at_mark(
+            "expected one YAML document (a scenario), found a second one here", file, nodes[1][1]
+        )
+    _check_expanded_size(nodes[0][0], file)
+    return _Converter(file).convert(nodes[0][0], 0, ())
+
+
+def _decode(data: bytes, file: str) -> str:
+    """The text of a file's bytes (UTF-8), refusing oversized and binary files."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}", file=file
+        )
+    if b"\x00" in data[:8192]:
+        raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScenarioError(
+            "expected UTF-8 text, found a byte that is not UTF-8 (a binary file, or "
+            "text in another encoding)",
+            file=file,
+            line=line,
+            col=col,
+        ) from None
+
+
+def _documents(text: str, file: str) -> list[tuple[yaml.Node | None, yaml.Mark]]:
+    """Each YAML document's root node (unconverted) and where it starts."""
     loader = _Loader(text, file)
     try:
         docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
@@ -252,17 +267,7 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("YAML is nested too deeply to be a scenario", file=file) from None
     finally:
         loader.dispose()
-    nodes = [(d, start) for d, start in docs if d is not None]
-    if not nodes:
-        raise ScenarioError(
-            "file holds only comments or blank lines; expected a YAML scenario", file=file
-        )
-    if len(nodes) > 1:
-        raise _error_at_mark(
-            "expected one YAML document (a scenario), found a second one here", file, nodes[1][1]
-        )
-    _check_expanded_size(nodes[0][0], file)
-    return _Converter(file).convert(nodes[0][0], 0, ())
+    return docs
 
 
 def _check_expanded_size(root: yaml.Node, file: str) -> None:
@@ -338,21 +343,27 @@ class _Converter:
                 f"YAML tag {node.tag!r} is not allowed in a scenario", **self._where(node)
             )
         if isinstance(node, yaml.ScalarNode):
-            try:
-                value = self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
-            return YScalar(
-                value=value,
-                raw=node.value,
-                style=node.style,
-                end_line=node.end_mark.line + 1,
-                **self._where(node),
-            )
+            return self._scalar(node)
         inner = (*stack, id(node))
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.convert(item, depth + 1, inner) for item in node.value)
             return YSeq(items=items, **self._where(node))
+        return self._mapping(node, depth, inner)
+
+    def _scalar(self, node: yaml.ScalarNode) -> YScalar:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
+        return YScalar(
+            value=value,
+            raw=node.value,
+            style=node.style,
+            end_line=node.end_mark.line + 1,
+            **self._where(node),
+        )
+
+    def _mapping(self, node: yaml.Node, depth: int, inner: tuple[int, ...]) -> YMap:
         pairs: list[tuple[YScalar, YNode]] = []
         index: dict[str, int] = {}
         for key_node, value_node in node.value:
