@@ -116,6 +116,19 @@ def nash(
         raise SolveError(f"pygambit could not read the game: {exc}") from None
     if algorithm == "auto":
         algorithm = "lcp" if game.n_players == 2 else "enumpoly"
+    result = _equilibria(gbt, g, game, algorithm, table=table, max_equilibria=max_equilibria)
+    return [
+        _solution_from_profile(
+            game, d, values, profile if table else _as_behaviour(profile), g, algorithm
+        )
+        for profile in result.equilibria[:max_equilibria]
+    ]
+
+
+def _equilibria(
+    gbt: Any, g: Any, game: Game, algorithm: str, *, table: bool, max_equilibria: int
+) -> Any:
+    """Gambit's result for ``g``, the game read into pygambit, by ``algorithm`` (not auto)."""
     if algorithm in ("lcp", "lp") and game.n_players != 2:
         raise SolveError(
             f"{algorithm} works for two-player games; {game.name} has "
@@ -141,12 +154,7 @@ def nash(
         raise
     except Exception as exc:
         raise SolveError(f"Gambit's {algorithm} failed on {game.name}: {exc}") from None
-    return [
-        _solution_from_profile(
-            game, d, values, profile if table else _as_behaviour(profile), g, algorithm
-        )
-        for profile in result.equilibria[:max_equilibria]
-    ]
+    return result
 
 
 def _strategic_form_is_small(game: Game) -> bool:
