@@ -102,7 +102,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
 
 
 @renamed_keyword("set", "overrides")
-def solve(
+def solve(  # noqa: PLR0913 - keyword options, see Notes
     source: Source,
     *,
     method: str = "qre",
@@ -147,6 +147,12 @@ def solve(
     Returns
     -------
     Solution, or a list of Solution (one per equilibrium) for ``nash``.
+
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade solve``,
+    so a call reads like the command line; grouping them would not shorten
+    any call (each has a default).
 
     Examples
     --------
@@ -255,7 +261,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
 
 
 @renamed_keyword("set", "overrides")
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see Notes
     source: str | Path | Scenario,
     policy: str | None = None,
     *,
@@ -292,6 +298,11 @@ def simulate(
     Returns
     -------
     SimulationResult
+
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade
+    simulate``, so a call reads like the command line.
 
     Examples
     --------
@@ -391,7 +402,7 @@ def claims(source: Source) -> dict[str, list[str]]:
 
 
 @renamed_keyword("set", "overrides")
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see Notes
     source: str | Path | Scenario,
     *,
     samples: int,
@@ -413,6 +424,11 @@ def explore(
     its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
     neither ``workers`` nor ``cluster`` is given.
+
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade
+    explore``, so a call reads like the command line.
 
     Examples
     --------

@@ -36,7 +36,7 @@ def _default_chunk(n_policies: int, replications: int) -> int:
     return max(1, 50_000 // max(1, n_policies * replications))
 
 
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     *,
     samples: int,
@@ -85,6 +85,11 @@ def explore(
     Returns
     -------
     ExplorationResult
+
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade
+    explore`` (:func:`escalade.explore` passes them through).
 
     Examples
     --------

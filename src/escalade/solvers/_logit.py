@@ -70,7 +70,7 @@ def _check_lam_array(lam: np.ndarray, n: int) -> np.ndarray:
     return lam
 
 
-def logit_qre(
+def logit_qre(  # noqa: PLR0913 - keyword options, see Notes
     game: Game,
     draws: Draws | int | None = None,
     *,
@@ -117,6 +117,11 @@ def logit_qre(
     -----
     ConvergenceWarning
         If some draws did not converge (they are flagged, never dropped).
+
+    Notes
+    -----
+    The options are keyword-only and flat, as :func:`solve_game` and
+    ``escalade solve`` take them.
 
     Examples
     --------
