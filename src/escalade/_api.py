@@ -102,7 +102,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
 
 
 @renamed_keyword("set", "overrides")
-def solve(  # noqa: PLR0913 - keyword options, see Notes
+def solve(  # noqa: PLR0913 - keyword options, see docstring
     source: Source,
     *,
     method: str = "qre",
@@ -116,6 +116,8 @@ def solve(  # noqa: PLR0913 - keyword options, see Notes
     progress: Callable[[int, int], None] | None = None,
 ) -> Solution | list[Solution]:
     """Solve a scenario or game.
+
+    Options are flat keywords, one per option of ``escalade solve``.
 
     Parameters
     ----------
@@ -147,12 +149,6 @@ def solve(  # noqa: PLR0913 - keyword options, see Notes
     Returns
     -------
     Solution, or a list of Solution (one per equilibrium) for ``nash``.
-
-    Notes
-    -----
-    The options are keyword-only and flat, one per option of ``escalade solve``,
-    so a call reads like the command line; grouping them would not shorten
-    any call (each has a default).
 
     Examples
     --------
@@ -261,7 +257,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
 
 
 @renamed_keyword("set", "overrides")
-def simulate(  # noqa: PLR0913 - keyword options, see Notes
+def simulate(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     policy: str | None = None,
     *,
@@ -273,6 +269,8 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under one of its policies.
+
+    Options are flat keywords, one per option of ``escalade simulate``.
 
     Parameters
     ----------
@@ -298,11 +296,6 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
     Returns
     -------
     SimulationResult
-
-    Notes
-    -----
-    The options are keyword-only and flat, one per option of ``escalade
-    simulate``, so a call reads like the command line.
 
     Examples
     --------
@@ -402,7 +395,7 @@ def claims(source: Source) -> dict[str, list[str]]:
 
 
 @renamed_keyword("set", "overrides")
-def explore(  # noqa: PLR0913 - keyword options, see Notes
+def explore(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     *,
     samples: int,
@@ -419,16 +412,12 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters;
+    Options are flat keywords, one per option of ``escalade explore``; see
+    :func:`escalade.exploration.explore` for them.
     ``overrides`` fixes parameters (they are then not explored; ``set=``,
     its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
     neither ``workers`` nor ``cluster`` is given.
-
-    Notes
-    -----
-    The options are keyword-only and flat, one per option of ``escalade
-    explore``, so a call reads like the command line.
 
     Examples
     --------

@@ -142,14 +142,7 @@ class Tracer(QreEquations):
         ``lam_target = inf`` follows the branch until every draw's
         reach-weighted regret is below ``stepping.regret_tol`` times its
         payoff range.
-
-        The loop is one predictor-corrector step for every draw still
-        running, with the per-draw bookkeeping (step length, orientation,
-        perturbation, status) beside it; split up, that state would travel
-        through every piece, so the function stays whole past 80 lines.
         """
-        first_step, max_decel = stepping.first_step, stepping.max_decel
-        max_steps, regret_tol, max_lam = stepping.max_steps, stepping.regret_tol, stepping.max_lam
         c = values.n_draws
         A = self.A
         x = np.empty((c, A + 1))
@@ -162,11 +155,11 @@ class Tracer(QreEquations):
             return self._finish(values, x[:, :A].copy(), x[:, A].copy(), converged, steps)
         limit = math.isinf(lam_target)
         spread = values.payoffs.max(axis=(1, 2)) - values.payoffs.min(axis=(1, 2))
-        regret_bar = regret_tol * np.where(spread > 0, spread, 1.0)
+        regret_bar = stepping.regret_tol * np.where(spread > 0, spread, 1.0)
         Q, R = self._qr(x, values)
         t = self._oriented_tangent(Q, R)
         omega = np.where(t[:, A] < 0, -1.0, 1.0)
-        h = np.full(c, first_step)
+        h = np.full(c, stepping.first_step)
         newton = np.zeros(c, dtype=bool)
         pert = np.zeros(c)
         parity = np.ones(c)
@@ -191,7 +184,7 @@ class Tracer(QreEquations):
             accept &= ~flipped
             # refused steps: shorter step from the same point
             ref = active[~accept]
-            h[ref] /= max_decel
+            h[ref] /= stepping.max_decel
             # accepted steps
             acc = np.flatnonzero(accept)
             ids = active[acc]
@@ -206,7 +199,8 @@ class Tracer(QreEquations):
                 cu, cx = lam_u - lam_target, lam_x - lam_target
                 with np.errstate(divide="ignore", invalid="ignore"):
                     h_sec = -h[ids] * cu / (cu - cx)
-                h[ids] = np.where(secant, h_sec, np.abs(h[ids] / np.minimum(decel[acc], max_decel)))
+                slower = np.minimum(decel[acc], stepping.max_decel)
+                h[ids] = np.where(secant, h_sec, np.abs(h[ids] / slower))
                 x[ids] = u[acc]
                 t[ids] = new_t[acc]
                 steps[ids] += 1
@@ -217,9 +211,10 @@ class Tracer(QreEquations):
                     # can sit above regret_bar forever.
                     z_acc = self._normalised(u[acc, :A])
                     ev = self.evaluate(z_acc, lam_u, take_draws(sub, acc), jacobian=False)
-                    reached = (self.regret(ev, z_acc) <= regret_bar[ids]) | (lam_u >= max_lam)
+                    regret = self.regret(ev, z_acc)
+                    reached = (regret <= regret_bar[ids]) | (lam_u >= stepping.max_lam)
                     status[ids[reached]] = 1
-                    converged[ids[reached]] = lam_u[reached] < max_lam
+                    converged[ids[reached]] = lam_u[reached] < stepping.max_lam
             # step length exhausted: done if landed on the target, failed otherwise
             tiny = np.abs(h[active]) <= 1e-8
             if tiny.any():
@@ -228,18 +223,33 @@ class Tracer(QreEquations):
                 status[ids[landed]] = 1
                 converged[ids[landed]] = True
                 status[ids[~landed]] = 2
-            status[active[(x[active, A] < 0) | (steps[active] >= max_steps)]] = 2
+            status[active[(x[active, A] < 0) | (steps[active] >= stepping.max_steps)]] = 2
             active = active[status[active] == 0]
         z = x[:, :A].copy()
         lam = x[:, A].copy()
         if not limit:
-            ok = np.flatnonzero(converged)
-            if ok.size:
-                z_fin, conv = self._newton_fixed(z[ok], lam_target, take_draws(values, ok), tol)
-                z[ok] = z_fin
-                lam[ok] = lam_target
-                converged[ok] = conv
+            self._polish(values, z, lam, lam_target, converged, tol)
         return self._finish(values, z, lam, converged, steps)
+
+    def _polish(
+        self,
+        values: GameValues,
+        z: FloatArray,
+        lam: FloatArray,
+        lam_target: float,
+        converged: NDArray[np.bool_],
+        tol: float,
+    ) -> None:
+        """Newton's method at exactly ``lam_target`` from where the converged draws landed.
+
+        Updates ``z``, ``lam`` and ``converged`` in place.
+        """
+        ok = np.flatnonzero(converged)
+        if ok.size:
+            z_fin, conv = self._newton_fixed(z[ok], lam_target, take_draws(values, ok), tol)
+            z[ok] = z_fin
+            lam[ok] = lam_target
+            converged[ok] = conv
 
     # -------------------------------------------------------------- helpers
     def _qr(self, x: FloatArray, values: GameValues) -> tuple[FloatArray, FloatArray]:
