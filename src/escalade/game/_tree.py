@@ -317,13 +317,13 @@ class Game:
         return bool(((self.outcome >= 0) & (self.kind != TERMINAL)).any())
 
     @cached_property
-    def path_actions(self) -> NDArray[np.int8]:
+    def path_actions(self) -> NDArray[np.int32]:
         """Count of each action on the path from the root to each node.
 
         ndarray of shape (n_nodes, n_actions); entries above 1 only with
         imperfect recall (an information set crossed twice).
         """
-        m = np.zeros((self.n_nodes, self.n_actions), dtype=np.int8)
+        m = np.zeros((self.n_nodes, self.n_actions), dtype=np.int32)
         for i in range(1, self.n_nodes):
             m[i] = m[self.parent[i]]
             if self.edge_action[i] >= 0:

@@ -35,7 +35,7 @@ from escalade.errors import MissingDependencyError, SolveError
 from escalade.game import Game, GameValues, StrategicForm, write_efg, write_nfg
 from escalade.scenario import Draws
 from escalade.solvers._batch import resolve_draws
-from escalade.solvers._logit_trace import Tracer
+from escalade.solvers._logit_equations import QreEquations
 from escalade.solvers._solution import Solution
 
 __all__ = ["NASH_ALGORITHMS", "nash"]
@@ -196,7 +196,7 @@ def _solution_from_profile(
         if np.nan_to_num(sigma[lo:hi]).sum() < 1e-12:
             sigma[lo:hi] = np.nan
             played[lo:hi] = 1.0 / (hi - lo)
-    tracer = Tracer(game)
+    tracer = QreEquations(game)
     with np.errstate(all="ignore"):
         ev = tracer.evaluate(np.log(played)[None, :], np.zeros(1), values, jacobian=False)
     reach = ev["reach"]
