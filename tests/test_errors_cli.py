@@ -206,6 +206,30 @@ def test_lam_with_a_method_other_than_qre(capsys, method):
     assert err == f"escalade: --lam applies to --method qre only, not {method}\n"
 
 
+@pytest.mark.parametrize(
+    ("method", "option"),
+    [
+        ("qre", ("--algorithm", "lcp")),
+        ("spe", ("--algorithm", "auto")),
+        ("qre", ("--timeout", "5")),
+        ("spe", ("--timeout", "inf")),
+    ],
+)
+def test_nash_options_with_another_method(capsys, method, option):
+    # --algorithm was silently ignored without --method nash (while --lam is refused)
+    err = input_error(capsys, "solve", "iig", "--method", method, *option)
+    assert err == f"escalade: {option[0]} applies to --method nash only, not {method}\n"
+
+
+def test_spe_on_a_strategic_form_game(capsys, tmp_path):
+    path = tmp_path / "table.nfg"
+    path.write_text('NFG 1 R "G" { "A" "B" } { 2 2 }\n""\n1 0 0 0 0 0 2 2\n')
+    err = input_error(capsys, "solve", str(path), "--method", "spe")
+    assert "table is a strategic-form game (a table read from .nfg)" in err
+    assert "its players choose at the same time" in err
+    assert "information sets with several nodes" not in err
+
+
 def test_seed_without_draws(capsys):
     assert input_error(capsys, "solve", "iig", "--seed", "3") == (
         "escalade: --seed needs --draws N\n"

@@ -109,9 +109,10 @@ def solve(
     seed: Seed = None,
     set: Mapping[str, str | float] | None = None,
     keep_strategies: bool = True,
-    algorithm: str = "auto",
+    algorithm: str | None = None,
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a scenario or game.
 
@@ -133,13 +134,18 @@ def solve(
         Parameters fixed at given values before drawing.
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
-    algorithm : str
-        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+    algorithm : str, optional
+        Nash algorithm: ``auto`` (the default), ``lcp``, ``enumpoly`` or ``lp``
+        (``nash`` only).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of draws.
+        ``progress(done, total)`` after each chunk of draws; for ``nash``,
+        seconds waited for Gambit and the time limit, about twice a second.
+    timeout : float, optional
+        Seconds Gambit may take for ``nash`` (default 60; ``inf`` for no
+        limit); it is then stopped with a :class:`SolveError`.
 
     Returns
     -------
@@ -166,6 +172,7 @@ def solve(
         algorithm=algorithm,
         fixed=fixed,
         progress=progress,
+        timeout=timeout,
     )
 
 

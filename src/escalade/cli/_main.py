@@ -33,7 +33,7 @@ from escalade._version import __version__
 from escalade.errors import EscaladeError, ParameterError
 from escalade.game import write_efg, write_nfg
 from escalade.scenario import Scenario, bundled_scenarios, load_scenario
-from escalade.solvers import METHODS, NASH_ALGORITHMS, Solution
+from escalade.solvers import METHODS, NASH_ALGORITHMS, NASH_TIMEOUT, Solution
 
 __all__ = ["build_parser", "main"]
 
@@ -173,8 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--algorithm",
         choices=NASH_ALGORITHMS,
-        default="auto",
+        default=None,
         help="Nash algorithm: lcp (2 players), enumpoly (any), lp (constant-sum)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_lam,
+        default=None,
+        metavar="SECONDS",
+        help=f"stop Gambit after this long (--method nash; default {NASH_TIMEOUT:g}, or inf)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(run=_cmd_solve)
@@ -432,6 +439,9 @@ def _bar(
 def _cmd_solve(args: argparse.Namespace) -> int:
     if args.method != "qre" and args.lam is not None:
         raise ParameterError(f"--lam applies to --method qre only, not {args.method}")
+    for flag, value in (("--algorithm", args.algorithm), ("--timeout", args.timeout)):
+        if args.method != "nash" and value is not None:
+            raise ParameterError(f"{flag} applies to --method nash only, not {args.method}")
     if args.seed is not None and args.draws is None:
         raise ParameterError("--seed needs --draws N")
     if args.method == "nash" and args.draws is not None:
@@ -439,6 +449,8 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     progress, stop = (
         _bar("solving", "draws")
         if args.draws is not None and args.draws >= 20_000
+        else _bar("waiting for Gambit", "s")
+        if args.method == "nash"
         else (None, lambda: None)
     )
     try:
@@ -452,6 +464,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
             keep_strategies=False,
             algorithm=args.algorithm,
             progress=progress,
+            timeout=args.timeout,
         )
     finally:
         stop()
@@ -479,7 +492,7 @@ def _print_nash(eqs: list[Solution], args: argparse.Namespace) -> None:
         payload = {
             "scenario": name,
             "method": "nash",
-            "algorithm": eqs[0].diagnostics.get("algorithm") if eqs else args.algorithm,
+            "algorithm": eqs[0].diagnostics.get("algorithm") if eqs else args.algorithm or "auto",
             "equilibria": [e.to_dict() for e in eqs],
         }
         _out(json.dumps(payload, indent=2, allow_nan=False))

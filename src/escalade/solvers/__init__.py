@@ -25,7 +25,7 @@ from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
-from escalade.solvers._nash import NASH_ALGORITHMS, nash
+from escalade.solvers._nash import NASH_ALGORITHMS, NASH_TIMEOUT, nash
 from escalade.solvers._solution import Solution, Summary, Table
 from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
@@ -33,6 +33,7 @@ from escalade.solvers._values import StageSolution, solve_values
 __all__ = [
     "METHODS",
     "NASH_ALGORITHMS",
+    "NASH_TIMEOUT",
     "Solution",
     "StageSolution",
     "Summary",
@@ -59,9 +60,10 @@ def solve_game(
     seed: Seed = None,
     keep_strategies: bool = True,
     chunk_size: int | None = None,
-    algorithm: str = "auto",
+    algorithm: str | None = None,
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a game by the named method.
 
@@ -76,16 +78,26 @@ def solve_game(
     seed : int, Generator or None
     keep_strategies : bool
     chunk_size : int, optional
-    algorithm : str
-        Nash algorithm (see :func:`nash`).
+    algorithm : str, optional
+        Nash algorithm (see :func:`nash`; ``nash`` only).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance (not for ``nash``).
     progress : callable, optional
+        ``progress(done, total)``: draws solved, or for ``nash`` seconds waited
+        for Gambit and the time limit.
+    timeout : float, optional
+        Seconds Gambit may take (``nash`` only; default :data:`NASH_TIMEOUT`).
 
     Returns
     -------
     Solution, or a list of Solution for ``nash``.
     """
+    if method not in METHODS:
+        raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if method != "nash":
+        for name, value in (("algorithm", algorithm), ("timeout", timeout)):
+            if value is not None:
+                raise ParameterError(f"{name} applies to --method nash only, not {method}")
     if method == "spe":
         if lam is not None:
             raise ParameterError("lam applies to --method qre only")
@@ -114,5 +126,11 @@ def solve_game(
             raise ParameterError("lam applies to --method qre only")
         if fixed:
             raise ParameterError("fixed choices are not supported with --method nash")
-        return nash(game, draws, algorithm=algorithm)
+        return nash(
+            game,
+            draws,
+            algorithm=algorithm or "auto",
+            timeout=NASH_TIMEOUT if timeout is None else timeout,
+            progress=progress,
+        )
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
