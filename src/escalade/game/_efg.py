@@ -30,6 +30,7 @@ from escalade.game._gambit_text import (
     TokenStream,
     format_number,
     iter_tokens,
+    player_names,
     quote,
     read_text,
 )
@@ -138,6 +139,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     ts.expect("}", "} closing the player names")
     if not players:
         raise ts.error("expected at least one player")
+    players = player_names(players)
     comment = ts.next("the comment").text if ts.at("str") else ""
 
     nodes: list[_Node] = []
@@ -166,7 +168,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             node.infoset = ts.integer("an information set number")
             key = (node.player, node.infoset)
             if ts.at("str"):
-                infoset_labels.setdefault(key, ts.next("infoset name").text)
+                label_tok = ts.next("infoset name")
                 open_tok = ts.expect("{", "{ and the actions")
                 while ts.at("str"):
                     node.actions.append(ts.next("action").text)
@@ -176,14 +178,12 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 ts.expect("}", "} closing the actions")
                 if not node.actions:
                     raise ts.error_at("expected at least one action, found { }", open_tok)
-                if key in infosets and len(infosets[key][0]) != len(node.actions):
-                    raise ts.error_at(
-                        f"information set {node.infoset} of "
-                        f"{'chance' if node.kind == 'c' else players[node.player - 1]} has "
-                        f"{len(infosets[key][0])} actions elsewhere but {len(node.actions)} "
-                        "here",
-                        iset_tok,
-                    )
+                if key in infosets:
+                    owner = "chance" if node.kind == "c" else players[node.player - 1]
+                    what = f"information set {node.infoset} of {owner}"
+                    first = (*infosets[key], infoset_labels[key])
+                    _same_infoset(ts, what, node, first, label_tok, iset_tok)
+                infoset_labels.setdefault(key, label_tok.text)
                 infosets.setdefault(key, (node.actions, node.probs, tok))
             elif key in infosets:
                 node.actions, node.probs = infosets[key][0], infosets[key][1]
@@ -216,6 +216,8 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                     "of 1 or more",
                     out_tok,
                 )
+            if node.outcome in outcomes:
+                _same_outcome(ts, node.outcome, outcomes[node.outcome], (oname, pays), out_tok)
             outcomes.setdefault(node.outcome, (oname, pays))
         elif node.outcome and node.outcome not in outcomes:
             raise ts.error_at(
@@ -243,6 +245,63 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             missing.token,
         )
     return _to_game(nodes, players, outcomes, title, comment, name)
+
+
+def _same_outcome(
+    ts: TokenStream,
+    number: int,
+    first: tuple[str, list[float]],
+    again: tuple[str, list[float]],
+    where: Token | None,
+) -> None:
+    """An outcome given twice must be given the same way (Gambit refuses the file too)."""
+    if again[0] != first[0]:
+        raise ts.error_at(
+            f"outcome {number} is given again with another name ({again[0]!r} here, "
+            f"{first[0]!r} before); expected the same name and payoffs each time, or only "
+            "its number after the first",
+            where,
+        )
+    if again[1] != first[1]:
+        shown = ", ".join(f"{x:g}" for x in again[1]), ", ".join(f"{x:g}" for x in first[1])
+        raise ts.error_at(
+            f"outcome {number} ({first[0]!r}) is given again with other payoffs "
+            f"({shown[0]} here, {shown[1]} before); expected the same payoffs each time, or "
+            "only its number after the first",
+            where,
+        )
+
+
+def _same_infoset(
+    ts: TokenStream,
+    what: str,
+    node: _Node,
+    first: tuple[list[str], list[float], Token, str],
+    label: Token,
+    where: Token | None,
+) -> None:
+    """An information set given twice must be given the same way (as Gambit requires)."""
+    actions, probs, first_node, first_label = first
+    if len(actions) != len(node.actions):
+        raise ts.error_at(
+            f"{what} has {len(actions)} actions elsewhere but {len(node.actions)} here", where
+        )
+    before = f"at line {first_node.line}"
+    again = "expected the same each time, or only its number after the first"
+    if label.text != first_label:
+        raise ts.error_at(
+            f"{what} is named {label.text!r} here but {first_label!r} {before}; {again}", label
+        )
+    if node.actions != actions:
+        raise ts.error_at(
+            f"{what} has actions {node.actions} here but {actions} {before}; {again}", where
+        )
+    if node.probs != probs:
+        shown = [f"{p:g}" for p in node.probs], [f"{p:g}" for p in probs]
+        raise ts.error_at(
+            f"{what} has chance probabilities {shown[0]} here but {shown[1]} {before}; {again}",
+            where,
+        )
 
 
 def _check_probs(node: _Node, ts: TokenStream) -> None:

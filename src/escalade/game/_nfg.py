@@ -23,7 +23,14 @@ import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote, read_text
+from escalade.game._gambit_text import (
+    TokenStream,
+    format_number,
+    iter_tokens,
+    player_names,
+    quote,
+    read_text,
+)
 from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
@@ -95,6 +102,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     ts.expect("}", "} closing the player names")
     if not players:
         raise ts.error("expected at least one player")
+    players = player_names(players)
     ts.expect("{", "{ and the strategies")
     strategies: list[list[str]] = []
     n_cont = 1
