@@ -10,8 +10,11 @@ offending character; :func:`write` removes the marker and remembers where it was
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -72,6 +75,23 @@ def test_yaml_several_documents(tmp_path, capsys):
 def test_yaml_python_tags_are_refused(tmp_path, capsys):
     m = write(tmp_path, edit("  c: 2", "  c: @@!!python/object/apply:os.system [ls]"))
     fails_at(capsys, m, "YAML tag", "python/object/apply:os.system", "not allowed")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        ("  c: 2\n", "  c: 2  # a bell @@\x07 in a comment\n", "U+0007, a control character"),
+        ("  c: 2\n", "  c: @@\x1b[31m2\n", "U+001B, a control character"),
+        ("name: tiny", "name: ti@@\x7fny", "U+007F, a control character"),
+        ("name: tiny", "name: ti@@\x9fny", "U+009F, a control character"),
+        ("name: tiny", "name: ti@@\ufffeny", "U+FFFE, a character"),
+    ],
+)
+def test_characters_yaml_does_not_allow(tmp_path, capsys, old, new, shown):
+    # PyYAML's reader refuses these anywhere, comments included; its error was an
+    # internal error (exit 3) with a character offset, not a line and column
+    m = write(tmp_path, edit(old, new))
+    fails_at(capsys, m, f"expected printable text, found {shown} that YAML does not allow")
 
 
 def test_yaml_merge_keys_are_refused(tmp_path, capsys):
@@ -624,11 +644,11 @@ def test_empty_name(capsys):
 def test_unreadable_file(tmp_path, capsys, monkeypatch):
     path = write(tmp_path, BASE).path
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(self))
 
     # Simulated: tests may run as root, who can read any file.
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     check_file_error(capsys, path, "cannot read the file: permission denied")
 
 
@@ -646,6 +666,50 @@ def test_file_too_large(tmp_path, capsys):
     path = tmp_path / "huge.yaml"
     path.write_bytes(b"#" * 5_000_001)
     check_file_error(capsys, path, "file is 5,000,001 bytes; the limit is 5,000,000")
+
+
+def endless_fifo(path: Path, chunk: bytes) -> threading.Thread:
+    """A named pipe at ``path`` fed with ``chunk`` until its reader closes it."""
+    os.mkfifo(path)
+
+    def feed() -> None:
+        with contextlib.suppress(BrokenPipeError), path.open("wb") as pipe:
+            while True:
+                pipe.write(chunk)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    return writer
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+@pytest.mark.parametrize(
+    ("name", "chunk"),
+    [
+        ("s.yaml", b"# comment\n" * 1000),
+        ("g.efg", b'EFG 2 R "" { "A" } "" ' + b"p " * 5000),
+        ("g.nfg", b'NFG 1 R "" { "A" } { 2 } ' + b"   " * 5000),
+    ],
+)
+def test_a_pipe_that_never_ends_is_read_up_to_the_limit(tmp_path, capsys, name, chunk):
+    # Only the size reported by the file system was checked: a pipe (size 0) or a device
+    # such as /dev/zero was read until memory ran out.
+    path = tmp_path / name
+    writer = endless_fifo(path, chunk)
+    tracemalloc.start()
+    try:
+        check_file_error(capsys, path, "expected a file of at most 5,000,000 bytes, found more")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40e6, f"{peak / 1e6:.0f} MB"
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="a device that never ends")
+def test_dev_zero(capsys):
+    check_file_error(capsys, Path("/dev/zero"), "at most 5,000,000 bytes, found more")
 
 
 # --- size limits ---------------------------------------------------------------------

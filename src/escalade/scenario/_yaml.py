@@ -12,6 +12,7 @@ rejected here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -232,7 +233,10 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("file is empty; expected a YAML scenario", file=file)
     if "\x00" in text:
         raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
-    loader = _Loader(text, file)
+    try:
+        loader = _Loader(text, file)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(text, exc, file) from None
     try:
         docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
         while loader.check_node():
@@ -261,6 +265,27 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         )
     _check_expanded_size(nodes[0][0], file)
     return _Converter(file).convert(nodes[0][0], 0, ())
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError, file: str) -> ScenarioError:
+    """The error for a character YAML does not allow anywhere, even in a comment.
+
+    PyYAML checks the whole text before parsing and reports the offset of the
+    first such character (a control character other than tab and line breaks,
+    DEL, a C1 control, or a non-character).
+    """
+    at = int(exc.position)
+    line = text.count("\n", 0, at) + 1
+    col = at - text.rfind("\n", 0, at)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character))
+    kind = "a control character" if unicodedata.category(chr(code)) == "Cc" else "a character"
+    return ScenarioError(
+        f"expected printable text, found U+{code:04X}, {kind} that YAML does not allow "
+        "anywhere in a file, comments included",
+        file=file,
+        line=line,
+        col=col,
+    )
 
 
 def _check_expanded_size(root: yaml.Node, file: str) -> None:
