@@ -399,9 +399,8 @@ def _to_game(
     edge_action = np.full(n, -1, dtype=np.int64)
     edge_chance = np.full(n, -1, dtype=np.int64)
     chance_probs: list[float] = []
-    chance_names: list[str] = []
     chance_raw: list[str] = []
-    paths = [""] * n
+    edge_labels = [""] * n
     labels = [nd.name for nd in nodes]
     kids_of: list[list[int]] = [[] for _ in range(n)]
     for i in range(1, n):
@@ -409,14 +408,13 @@ def _to_game(
     for i, nd in enumerate(nodes):
         names = h_actions[infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
         for j, kid in enumerate(kids_of[i]):
-            paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
+            edge_labels[kid] = names[j]
             if nd.kind == "p":
                 edge_action[kid] = starts[infoset[i]] + j
             else:
                 edge_chance[kid] = len(chance_probs)
                 chance_probs.append(nd.probs[j])
                 chance_raw.append(nd.actions[j])
-                chance_names.append(paths[kid])
     return constant_game(
         name=name,
         players=tuple(players),
@@ -437,9 +435,8 @@ def _to_game(
         title=title,
         description=comment,
         outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
-        node_paths=tuple(paths),
+        edge_labels=tuple(edge_labels),
         node_labels=tuple(labels),
-        chance_names=tuple(chance_names),
         source=ExtensiveFormLabels(
             infosets=tuple(h_labels),
             actions=tuple(a for acts in h_raw for a in acts),
@@ -599,8 +596,5 @@ def _labels(game: Game) -> ExtensiveFormLabels:
         return game.source
     chance = [""] * game.n_chance_edges
     for k in np.flatnonzero(game.edge_chance >= 0):
-        # the branch's own step of its path (a label may itself contain "/")
-        parent_path = game.node_paths[game.parent[k]] if game.node_paths else ""
-        path = game.node_paths[k] if game.node_paths else ""
-        chance[game.edge_chance[k]] = path[len(parent_path) + 1 :] if parent_path else path
+        chance[game.edge_chance[k]] = game.edge_labels[k] if game.edge_labels else ""
     return ExtensiveFormLabels(game.infoset_names, game.action_names, tuple(chance), game.outcomes)

@@ -65,9 +65,11 @@ from escalade.scenario._policies import (
     headline_indicators,
     infoset_names,
 )
+from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
 
 __all__ = [
     "LANGUAGE_VERSION",
+    "MAX_AUTO_NAME",
     "MAX_NODES",
     "Beta",
     "CategoricalDist",
@@ -99,6 +101,7 @@ __all__ = [
     "SectionHook",
     "Seed",
     "StateVar",
+    "Trail",
     "TreeNode",
     "Triangular",
     "Uniform",
@@ -110,5 +113,6 @@ __all__ = [
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "path_name",
     "register_section",
 ]
