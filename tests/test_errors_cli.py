@@ -262,6 +262,19 @@ def test_qre_too_large_to_trace_is_refused_with_the_size(capsys, tmp_path, name,
     assert "MB per step and draw" in err
 
 
+def test_lambda_too_large_to_trace(capsys, tmp_path):
+    # An absent-minded driver (one information set crossed twice) at lam = 1e308: the
+    # tracer's step lengths overflowed to NaN and it never stopped.
+    path = tmp_path / "driver.efg"
+    path.write_text(
+        'EFG 2 R "driver" { "1" } ""\np "" 1 1 "" { "exit" "on" } 0\nt "" 1 "a" { 0 }\n'
+        'p "" 1 1 0\nt "" 2 "b" { 4 }\nt "" 3 "c" { 1 }\n'
+    )
+    err = input_error(capsys, "solve", str(path), "--lam", "1e308")
+    assert "lam = 1e+308 is too large for a payoff range of 4: their product (inf)" in err
+    assert "use lam = inf" in err
+
+
 def test_seed_without_draws(capsys):
     assert input_error(capsys, "solve", "iig", "--seed", "3") == (
         "escalade: --seed needs --draws N\n"

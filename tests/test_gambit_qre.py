@@ -104,6 +104,7 @@ def _solve_both(name: str, lam: float):
     return gg, eg, r, sol
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_logit_qre_matches_gambit(name):
     # Gambit's answer where its tracer reaches the lambda; the equations elsewhere
@@ -133,6 +134,7 @@ def test_logit_qre_matches_gambit(name):
 LIMIT_TOL = 5e-4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_limit_is_where_large_lambdas_go(name):
     # lam = inf must be the limit of escalade's own answers: on fig9, uniform play is a

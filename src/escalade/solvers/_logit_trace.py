@@ -363,12 +363,14 @@ class Tracer(QreEquations):
 
 def _check_traceable(lam: float, scale: FloatArray) -> None:
     """Refuse a finite lambda too large to trace (see :data:`LAM_CAP`)."""
-    worst = float(lam * scale.max()) if scale.size else 0.0
-    if worst > LAM_CAP:
+    spread = float(scale.max()) if scale.size else 0.0
+    with np.errstate(over="ignore"):
+        product = lam * spread
+    if product > LAM_CAP:
         raise ParameterError(
-            f"lam = {lam:g} times the payoff range ({worst:.3g}) is above {LAM_CAP:g}, "
-            "beyond which the logit QRE of a game with information sets is not traced; "
-            "use lam = inf for its limit"
+            f"lam = {lam:g} is too large for a payoff range of {spread:g}: their product "
+            f"({product:.3g}) is above {LAM_CAP:g}, beyond which the logit QRE of a game "
+            "with information sets is not traced; use lam = inf for its limit"
         )
 
 
