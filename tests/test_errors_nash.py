@@ -140,6 +140,7 @@ def test_the_child_dies_with_its_parent(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+        parent.stdout.close()
 
 
 def _running(pid: int) -> bool:

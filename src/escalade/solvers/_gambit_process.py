@@ -16,7 +16,7 @@ import atexit
 import json
 import math
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
@@ -80,6 +80,7 @@ class _Worker:
             text=True,
             encoding="utf-8",
         )
+        self.reader: threading.Thread | None = None
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -99,18 +100,23 @@ class _Worker:
             raise GambitCrashed(self.proc.wait()) from None
         started = time.monotonic()
         limit = 0 if math.isinf(timeout) else max(1, math.ceil(timeout))
-        with selectors.DefaultSelector() as sel:
-            sel.register(self.proc.stdout, selectors.EVENT_READ)
-            while True:
-                waited = time.monotonic() - started
-                if waited >= timeout:
-                    self.stop()
-                    raise GambitTimedOut(f"no answer within {timeout:g} s")
-                if sel.select(timeout=min(_TICK, timeout - waited)):
-                    break
+        # A thread reads the reply, so that waiting can be cut into ticks on every
+        # platform (selecting on a pipe does not work on Windows).
+        lines: queue.Queue[str] = queue.Queue()
+        stdout = self.proc.stdout
+        self.reader = threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True)
+        self.reader.start()
+        while True:
+            waited = time.monotonic() - started
+            if waited >= timeout:
+                self.stop()
+                raise GambitTimedOut(f"no answer within {timeout:g} s")
+            try:
+                line = lines.get(timeout=min(_TICK, timeout - waited))
+                break
+            except queue.Empty:
                 if progress is not None:
                     progress(int(time.monotonic() - started), limit)
-        line = self.proc.stdout.readline()
         try:
             reply: dict[str, Any] = json.loads(line)
         except ValueError:
@@ -119,10 +125,12 @@ class _Worker:
         return reply
 
     def stop(self) -> None:
-        """End the child: close its input, then kill it if it is busy."""
+        """End the child (killed if it is busy) and close the pipes once nothing reads them."""
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=5)  # it sees the end of the pipe now
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 stream.close()
