@@ -286,6 +286,27 @@ def test_nash_with_draws(capsys):
     assert "--method nash solves one draw" in err
 
 
+def test_explore_without_its_required_options(capsys):
+    assert input_error(capsys, "explore", "korea-2017") == (
+        "escalade: explore needs --samples, --out (or --resume FOLDER)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (("korea-2017",), "SCENARIO"),
+        (("--design", "sobol"), "--design"),
+        (("--replications", "4"), "--replications"),
+        (("--set", "p_detect=0.5"), "--set"),
+    ],
+)
+def test_resume_refuses_the_settings_of_a_new_run(capsys, tmp_path, extra, named):
+    # the run folder is not even read: the options are wrong whatever it holds
+    err = input_error(capsys, "explore", "--resume", str(tmp_path), *extra)
+    assert err == f"escalade: --resume continues a run as it was started; drop {named}\n"
+
+
 def test_export_to_a_missing_folder(capsys, tmp_path):
     target = tmp_path / "no" / "such" / "x.efg"
     err = input_error(capsys, "export", "iig", "--format", "efg", "-o", str(target))

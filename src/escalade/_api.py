@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from escalade._deprecation import renamed_keyword
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -95,11 +96,12 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
         game = loaded if isinstance(loaded, Game) else build_game(loaded)
     if overrides:
         if not len(game.parameters):
-            raise ScenarioError(f"{game.name} has no parameters to set")
+            raise ScenarioError(f"{game.name} has no parameters to set", arguments=("overrides",))
         game = replace(game, parameters=game.parameters.fixed(overrides))
     return game
 
 
+@renamed_keyword("set", "overrides")
 def solve(
     source: Source,
     *,
@@ -107,9 +109,9 @@ def solve(
     lam: float | None = None,
     draws: Draws | int | None = None,
     seed: Seed = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     keep_strategies: bool = True,
-    algorithm: str | None = None,
+    algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
@@ -128,15 +130,16 @@ def solve(
     draws : int or Draws, optional
         Solve this many draws of the parameters' distributions in one
         batch (default: the nominal values only).
-    seed : int, optional
+    seed : int, Generator or None
         Seed for the draws.
-    set : mapping, optional
-        Parameters fixed at given values before drawing.
+    overrides : mapping, optional
+        Parameters fixed at given values before drawing (``set=``, its old
+        name, still works with a DeprecationWarning).
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
-    algorithm : str, optional
-        Nash algorithm: ``auto`` (the default), ``lcp``, ``enumpoly`` or ``lp``
-        (``nash`` only).
+    algorithm : str
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp`` (another than
+        ``auto`` is refused with other methods).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
@@ -161,7 +164,7 @@ def solve(
     >>> sol.n_draws
     500
     """
-    game = as_game(source, set)
+    game = as_game(source, overrides)
     return solve_game(
         game,
         draws,
@@ -207,7 +210,7 @@ class CheckReport:
         )
 
 
-def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckReport:
+def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
     """Validate a scenario or Gambit file, including its expressions over random draws.
 
     Loading checks the file and evaluates every expression at the nominal
@@ -258,6 +261,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
     return loaded
 
 
+@renamed_keyword("set", "overrides")
 def simulate(
     source: str | Path | Scenario,
     policy: str | None = None,
@@ -266,7 +270,7 @@ def simulate(
     seed: Seed = None,
     lam: float | None = None,
     periods: int | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under one of its policies.
@@ -280,14 +284,15 @@ def simulate(
         nothing forced).
     runs : int
         Number of simulated crises.
-    seed : int, optional
+    seed : int, Generator or None
         Same seed, same numbers.
     lam : float, optional
         Overrides the scenario's rationality (QRE precision).
     periods : int, optional
         Overrides the horizon.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     progress : callable, optional
         ``progress(done_runs, total_runs)``.
 
@@ -304,19 +309,20 @@ def simulate(
     """
     from escalade.simulation import simulate as _simulate
 
-    scenario = _scenario(source, set)
+    scenario = _scenario(source, overrides)
     return _simulate(
         scenario, policy, runs=runs, seed=seed, lam=lam, periods=periods, progress=progress
     )
 
 
+@renamed_keyword("set", "overrides")
 def analyze(
     source: str | Path | Scenario,
     *,
     runs: int = 100_000,
     seed: Seed = 1,
     policies: list[str] | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     out: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PolicyComparison:
@@ -327,12 +333,13 @@ def analyze(
     source : str, Path or Scenario
     runs : int
         Runs per policy.
-    seed : int
-        One seed for all policies.
+    seed : int, Generator or None
+        One seed for all policies (common random numbers).
     policies : list of str, optional
         A subset of the scenario's policies.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     out : str or Path, optional
         Folder to write ``results.json`` and ``report.html`` into.
     progress : callable, optional
@@ -350,10 +357,11 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
-    scenario = _scenario(source, set)
-    question = scenario.extra.get("question")
+    scenario = _scenario(source, overrides)
+    question = scenario.question
     cmp = compare_policies(
         scenario,
         runs=runs,
@@ -370,7 +378,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 
@@ -390,25 +399,27 @@ def claims(source: Source) -> dict[str, list[str]]:
     return _scenario(source, None).citations()
 
 
+@renamed_keyword("set", "overrides")
 def explore(
     source: str | Path | Scenario,
     *,
     samples: int,
     out: str | Path,
-    seed: int | None = None,
+    seed: Seed = None,
     design: str = "lhs",
     policies: list[str] | None = None,
     replications: int = 16,
     chunk_size: int | None = None,
     workers: int | None = None,
     cluster: str | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters; ``set``
-    fixes parameters (they are then not explored). A Dask scheduler named
+    See :func:`escalade.exploration.explore` for the parameters;
+    ``overrides`` fixes parameters (they are then not explored; ``set=``,
+    its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
     neither ``workers`` nor ``cluster`` is given.
 
@@ -435,7 +446,7 @@ def explore(
         chunk_size=chunk_size,
         workers=workers,
         cluster=_cluster(workers, cluster),
-        overrides={k: str(v) for k, v in (set or {}).items()},
+        overrides={k: str(v) for k, v in (overrides or {}).items()},
         progress=progress,
     )
 

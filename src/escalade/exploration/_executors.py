@@ -43,7 +43,9 @@ def run_tasks(
     """
     task_list = list(tasks)
     if cluster is not None and workers is not None:
-        raise ParameterError("choose either --workers or --cluster, not both")
+        raise ParameterError(
+            "choose either workers or cluster, not both", arguments=("workers", "cluster")
+        )
     if cluster is not None:
         _run_dask(task_list, on_done, cluster)
     elif workers is not None and workers > 1:

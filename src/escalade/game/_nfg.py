@@ -306,7 +306,7 @@ def write_nfg(game: Game, values: GameValues | None = None, draw: int = 0) -> st
     if not isinstance(form, StrategicForm):
         raise SolveError(
             f"{game.name} is an extensive game; only games read from .nfg "
-            "files can be written as .nfg (use --format efg)"
+            "files can be written as .nfg; write this one as .efg"
         )
     if values is None:
         values = game.nominal_values()

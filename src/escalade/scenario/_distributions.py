@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 __all__ = [
     "Beta",
@@ -98,6 +97,8 @@ class Beta(Distribution):
     kind = "beta"
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        from scipy import special  # costs more than all of numpy: only when drawing
+
         x = special.betaincinv(self.a, self.b, np.asarray(u, dtype=np.float64))
         return np.asarray(self.low + (self.high - self.low) * x, dtype=np.float64)
 
@@ -164,6 +165,8 @@ def _standard_ppf(u: FloatArray, a: float, b: float) -> FloatArray:
     (``b`` below about -37); there the same map is computed with
     log-probabilities (``log_ndtr`` and its inverse ``ndtri_exp``).
     """
+    from scipy import special  # costs more than all of numpy: only when drawing
+
     lo, hi = special.ndtr(a), special.ndtr(b)
     if hi > 1e-300:
         return np.asarray(special.ndtri(lo + u * (hi - lo)), dtype=np.float64)
@@ -187,6 +190,8 @@ class LogNormal(Distribution):
     kind = "lognormal"
 
     def ppf(self, u: FloatArray) -> FloatArray:
+        from scipy import special
+
         z = special.ndtri(np.asarray(u, dtype=np.float64))
         return np.asarray(self.median * np.exp(self.sigma * z), dtype=np.float64)
 

@@ -51,9 +51,11 @@ def check_lam(lam: float | str | None) -> float:
     try:
         value = float(lam)
     except (TypeError, ValueError):
-        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}") from None
+        raise ParameterError(
+            f"lam must be a number >= 0 or inf, found {lam!r}", arguments=("lam",)
+        ) from None
     if math.isnan(value) or value < 0:
-        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}")
+        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}", arguments=("lam",))
     return value
 
 

@@ -125,7 +125,8 @@ def nash(
     if d.n_draws != 1:
         raise SolveError(
             f"exact Nash equilibria are computed for one draw at a time; "
-            f"found {d.n_draws} draws (use --method qre for batches)"
+            f"found {d.n_draws} draws (use method='qre' for batches)",
+            arguments=("method",),
         )
     if game.n_infosets == 0:
         raise SolveError(

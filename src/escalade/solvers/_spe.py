@@ -62,7 +62,8 @@ def check_perfect_information(game: Game) -> None:
             "information, but some information sets have several nodes"
         )
     raise SolveError(
-        f"{why}; use --method qre (with --lam inf for the limiting equilibrium) or --method nash"
+        f"{why}; use method='qre' (with lam=inf for the limiting equilibrium) or method='nash'",
+        arguments=("method", "lam"),
     )
 
 
