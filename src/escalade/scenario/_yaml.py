@@ -301,7 +301,17 @@ def _compose_fast(text: str, file: str) -> Documents | None:
     if not yaml.__with_libyaml__:
         return None
     try:
-        _check_nesting(_FastLoader(text), file)
+        try:
+            _check_nesting(_FastLoader(text), file)
+        except yaml.MarkedYAMLError as exc:
+            # libyaml's scanner runs ahead and stops at 1,000 levels of flow nesting:
+            # the node past the limit lies before that point, so look for it there
+            # (PyYAML's own scanner takes seconds over such a file).
+            mark = exc.problem_mark
+            if mark is None or "maximum nesting depth" not in str(exc.problem):
+                raise
+            _check_nesting(_FastLoader(text[: mark.index]), file)
+            raise
         loader = _FastLoader(text)
         try:
             docs: Documents = []
