@@ -272,7 +272,7 @@ def test_lambda_too_large_to_trace(capsys, tmp_path):
     )
     err = input_error(capsys, "solve", str(path), "--lam", "1e308")
     assert "lam = 1e+308 is too large for a payoff range of 4: their product (inf)" in err
-    assert "use lam = inf" in err
+    assert "use --lam inf for its limit" in err
 
 
 def test_seed_without_draws(capsys):

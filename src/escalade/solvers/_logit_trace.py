@@ -370,7 +370,8 @@ def _check_traceable(lam: float, scale: FloatArray) -> None:
         raise ParameterError(
             f"lam = {lam:g} is too large for a payoff range of {spread:g}: their product "
             f"({product:.3g}) is above {LAM_CAP:g}, beyond which the logit QRE of a game "
-            "with information sets is not traced; use lam = inf for its limit"
+            "with information sets is not traced; use lam=inf for its limit",
+            arguments=("lam",),
         )
 
 

@@ -120,7 +120,10 @@ def nash(
             f"unknown Nash algorithm {algorithm!r}; expected one of {', '.join(NASH_ALGORITHMS)}"
         )
     if not timeout > 0:
-        raise SolveError(f"timeout must be a number of seconds > 0 (or inf), found {timeout!r}")
+        raise SolveError(
+            f"timeout must be a number of seconds > 0 (or inf), found {timeout!r}",
+            arguments=("timeout",),
+        )
     d = resolve_draws(game, draws)
     if d.n_draws != 1:
         raise SolveError(
@@ -132,7 +135,8 @@ def nash(
         raise SolveError(
             f"{game.name} has no decision node: nobody chooses anything, so there is no "
             "equilibrium to compute (the outcome probabilities come from chance alone; "
-            "--method qre or spe shows them)"
+            "method='qre' or method='spe' shows them)",
+            arguments=("method",),
         )
     if algorithm == "auto":
         algorithm = "lcp" if game.n_players == 2 else "enumpoly"
@@ -160,10 +164,12 @@ def nash(
 
 #: What to try instead of each algorithm when it crashes or runs out of time.
 _INSTEAD = {
-    "lcp": "try --algorithm enumpoly, or the logit QRE's limit (--method qre --lam inf)",
-    "lp": "try --algorithm lcp",
-    "enumpoly": "try the logit QRE's limit (--method qre --lam inf), one equilibrium",
+    "lcp": "try algorithm='enumpoly', or the logit QRE's limit (method='qre', lam=inf)",
+    "lp": "try algorithm='lcp'",
+    "enumpoly": "try the logit QRE's limit (method='qre', lam=inf), one equilibrium",
 }
+#: The arguments those messages name.
+_NAMED = ("algorithm", "method", "lam", "timeout")
 
 
 def _ask(
@@ -176,24 +182,26 @@ def _ask(
     """Gambit's reply, or the SolveError that says what went wrong and what to try."""
     instead = _INSTEAD[algorithm]
     if algorithm == "enumpoly" and game.n_players == 2:
-        instead = "try --algorithm lcp, " + instead.removeprefix("try ")
+        instead = "try algorithm='lcp', " + instead.removeprefix("try ")
     try:
         reply = ask_gambit(request, timeout=timeout, progress=progress)
     except GambitTimedOut:
         raise SolveError(
             f"Gambit's {algorithm} found no answer for {game.name} within {timeout:g} s and "
-            f"was stopped; {instead}, or allow more time with --timeout SECONDS"
+            f"was stopped; {instead}, or allow more time with timeout=SECONDS",
+            arguments=_NAMED,
         ) from None
     except GambitCrashed as exc:
         raise SolveError(
-            f"Gambit's {algorithm} crashed on {game.name} ({exc}); {instead}"
+            f"Gambit's {algorithm} crashed on {game.name} ({exc}); {instead}", arguments=_NAMED
         ) from None
     if reply.get("refused") == "imperfect_recall":
         raise SolveError(
             f"{game.name} is a game of imperfect recall (a player does not remember what "
             f"it knew or did earlier), and Gambit's Nash algorithms, {algorithm} included, "
-            "need perfect recall; the logit QRE handles imperfect recall: --method qre "
-            "(with --lam inf for its limit)"
+            "need perfect recall; the logit QRE handles imperfect recall: method='qre' "
+            "(with lam=inf for its limit)",
+            arguments=("method", "lam"),
         )
     if reply.get("refused") == "not_constant_sum":
         raise SolveError(f"lp needs a constant-sum game, and {game.name} is not; use lcp")
