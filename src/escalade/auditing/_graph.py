@@ -40,7 +40,7 @@ def infoset_of(scenario: Scenario, index: int) -> str:
     ['root', 'defender_answer']
     """
     node = scenario.expanded[index]
-    return node.infoset or "/".join(node.path) or "root"
+    return node.infoset or node.path_name
 
 
 @dataclass

@@ -92,7 +92,7 @@ def node_element(scenario: Scenario, index: int) -> str:
     'node:A demands?'
     """
     node = scenario.expanded[index]
-    return "node:" + (node.label or "/".join(node.path) or "root")
+    return "node:" + (node.label or node.path_name)
 
 
 def formula_uses(scenario: Scenario) -> tuple[FormulaUse, ...]:
