@@ -114,10 +114,9 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
-    """Solve a scenario or game.
-
-    Options are flat keywords, one per option of ``escalade solve``.
+    """Solve a scenario or game (one keyword per option of ``escalade solve``).
 
     Parameters
     ----------
@@ -139,12 +138,17 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
     algorithm : str
-        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp`` (another than
+        ``auto`` is refused with other methods).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of draws.
+        ``progress(done, total)`` after each chunk of draws; for ``nash``,
+        seconds waited for Gambit and the time limit, about twice a second.
+    timeout : float, optional
+        Seconds Gambit may take for ``nash`` (default 60; ``inf`` for no
+        limit); it is then stopped with a :class:`SolveError`.
 
     Returns
     -------
@@ -171,6 +175,7 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
         algorithm=algorithm,
         fixed=fixed,
         progress=progress,
+        timeout=timeout,
     )
 
 
@@ -268,9 +273,7 @@ def simulate(  # noqa: PLR0913 - keyword options, see docstring
     overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate a scenario with dynamics under one of its policies.
-
-    Options are flat keywords, one per option of ``escalade simulate``.
+    """Simulate a scenario under one of its policies (keywords as ``escalade simulate``'s options).
 
     Parameters
     ----------
@@ -354,6 +357,7 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
     scenario = _scenario(source, overrides)
@@ -374,7 +378,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 

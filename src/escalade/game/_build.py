@@ -59,9 +59,8 @@ def build_game(scenario: Scenario) -> Game:
         [outcome_index[nd.outcome] if nd.outcome is not None else -1 for nd in nodes],
         dtype=np.int64,
     )
-    paths = tuple("/".join(nd.path) for nd in nodes)
-    sets = _Infosets.of(nodes, paths, order_of, player_index)
-    edges = _Edges.of(nodes, parent, edge_name, paths, sets)
+    sets = _Infosets.of(nodes, order_of, player_index)
+    edges = _Edges.of(nodes, parent, edge_name, sets)
     values = _Values(scenario, edges.chance_formulas, edges.chance_nodes)
     return Game(
         name=scenario.name,
@@ -84,9 +83,8 @@ def build_game(scenario: Scenario) -> Game:
         title=scenario.title,
         description=scenario.description,
         outcome_labels=tuple(o.label or o.name for o in scenario.outcomes),
-        node_paths=paths,
+        edge_labels=tuple(nd.action for nd in nodes),
         node_labels=tuple(nd.label for nd in nodes),
-        chance_names=tuple(edges.chance_names),
         source=scenario,
     )
 
@@ -134,7 +132,6 @@ class _Infosets:
     def of(
         cls,
         nodes: list[TreeNode],
-        paths: tuple[str, ...],
         order_of: Mapping[str, tuple[str, ...]],
         player_index: Mapping[str, int],
     ) -> _Infosets:
@@ -150,7 +147,7 @@ class _Infosets:
             if nd.infoset is not None:
                 name = nd.infoset
             else:
-                name = paths[i] or "root"
+                name = nd.path_name
                 while name in explicit or name in by_name:
                     name += "'"
             by_name[name] = len(sets.names)
@@ -173,7 +170,6 @@ class _Edges:
     chance: np.ndarray
     chance_formulas: list[Formula] = field(default_factory=list)
     chance_nodes: list[tuple[TreeNode, np.ndarray]] = field(default_factory=list)
-    chance_names: list[str] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -181,7 +177,6 @@ class _Edges:
         nodes: list[TreeNode],
         parent: list[int],
         edge_name: list[str],
-        paths: tuple[str, ...],
         sets: _Infosets,
     ) -> _Edges:
         n = len(nodes)
@@ -203,7 +198,6 @@ class _Edges:
                     edges.chance[kid] = len(edges.chance_formulas)
                     cols.append(len(edges.chance_formulas))
                     edges.chance_formulas.append(formula_of[edge_name[kid]])
-                    edges.chance_names.append(paths[kid])
                 edges.chance_nodes.append((nd, np.array(cols, dtype=np.int64)))
         return edges
 

@@ -2,7 +2,8 @@
 
 The reader builds a :class:`Game` whose outcomes may sit on any node
 (payoffs add up along the path, as in Gambit) and whose payoffs are
-constants. The writer is in ``_efg_write``.
+constants. The writer (:mod:`._efg_write`) prints any game at one draw of
+its parameters, so a scenario can be handed to Gambit.
 
 Format: a header ``EFG 2 R "title" { "player" ... } "comment"`` and the
 nodes in depth-first order, one per line::
@@ -23,7 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from escalade.errors import ScenarioError
-from escalade.game._gambit_text import Token, TokenStream, iter_tokens, read_text
+from escalade.game._efg_nodes import Node, check_probs, same_infoset, same_outcome
+from escalade.game._gambit_text import (
+    Token,
+    TokenStream,
+    iter_tokens,
+    player_names,
+    read_text,
+)
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, action_offsets
 from escalade.scenario import Draws, ParameterSpace
 
@@ -56,20 +64,6 @@ class ExtensiveFormLabels:
     actions: tuple[str, ...]
     chance: tuple[str, ...]
     outcomes: tuple[str, ...]
-
-
-@dataclass
-class _Node:
-    kind: str  # "p", "c" or "t"
-    name: str
-    token: Token
-    player: int = 0  # 1-based; 0 for chance
-    infoset: int = 0
-    infoset_label: str = ""
-    actions: list[str] = field(default_factory=list)
-    probs: list[float] = field(default_factory=list)
-    outcome: int = 0
-    children: list[int] = field(default_factory=list)
 
 
 def read_efg(path: str | Path) -> Game:
@@ -125,7 +119,7 @@ class _EfgReader:
     def __init__(self, ts: TokenStream) -> None:
         self.ts = ts
         self.players: list[str] = []
-        self.nodes: list[_Node] = []
+        self.nodes: list[Node] = []
         self.infosets: dict[tuple[int, int], tuple[list[str], list[float], Token]] = {}
         self.infoset_labels: dict[tuple[int, int], str] = {}
         self.outcomes: dict[int, tuple[str, list[float]]] = {}
@@ -134,7 +128,8 @@ class _EfgReader:
     def header(self) -> tuple[str, str]:
         """Read ``EFG 2 R "title" { players } "comment"``; return the title and comment."""
         ts = self.ts
-        title, self.players = ts.header("EFG", "2", "extensive-form")
+        title, players = ts.header("EFG", "2", "extensive-form")
+        self.players = player_names(players)
         comment = ts.next("the comment").text if ts.at("str") else ""
         return title, comment
 
@@ -151,7 +146,7 @@ class _EfgReader:
             )
         if len(self.nodes) >= _MAX_EFG_NODES:
             raise ts.error_at(f"expected at most {_MAX_EFG_NODES:,} nodes, found more", tok)
-        node = _Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
+        node = Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
         if node.kind == "p":
             node.player = ts.integer("a player number")
             if not 1 <= node.player <= len(self.players):
@@ -169,15 +164,21 @@ class _EfgReader:
         if node.kind != "t":
             self.stack.append(index)
 
-    def _infoset(self, node: _Node, tok: Token) -> None:
+    def _infoset(self, node: Node, tok: Token) -> None:
         """Read a decision or chance node's information set, and its actions on first use."""
         ts = self.ts
         iset_tok = ts.peek()
         node.infoset = ts.integer("an information set number")
         key = (node.player, node.infoset)
         if ts.at("str"):
-            self.infoset_labels.setdefault(key, ts.next("infoset name").text)
-            self._actions(node, key, iset_tok)
+            label_tok = ts.next("infoset name")
+            self._actions(node)
+            if key in self.infosets:
+                owner = "chance" if node.kind == "c" else self.players[node.player - 1]
+                what = f"information set {node.infoset} of {owner}"
+                first = (*self.infosets[key], self.infoset_labels[key])
+                same_infoset(ts, what, node, first, label_tok, iset_tok)
+            self.infoset_labels.setdefault(key, label_tok.text)
             self.infosets.setdefault(key, (node.actions, node.probs, tok))
         elif key in self.infosets:
             node.actions, node.probs = self.infosets[key][0], self.infosets[key][1]
@@ -185,9 +186,9 @@ class _EfgReader:
             raise ts.error("expected the information set's name and actions (first use)")
         node.infoset_label = self.infoset_labels.get(key, "")
         if node.kind == "c":
-            _check_probs(node, ts)
+            check_probs(node, ts)
 
-    def _actions(self, node: _Node, key: tuple[int, int], iset_tok: Token | None) -> None:
+    def _actions(self, node: Node) -> None:
         """Read ``{ "action" ... }`` (with a probability after each chance action)."""
         ts = self.ts
         open_tok = ts.expect("{", "{ and the actions")
@@ -199,16 +200,8 @@ class _EfgReader:
         ts.expect("}", "} closing the actions")
         if not node.actions:
             raise ts.error_at("expected at least one action, found { }", open_tok)
-        if key in self.infosets and len(self.infosets[key][0]) != len(node.actions):
-            owner = "chance" if node.kind == "c" else self.players[node.player - 1]
-            raise ts.error_at(
-                f"information set {node.infoset} of {owner} has "
-                f"{len(self.infosets[key][0])} actions elsewhere but {len(node.actions)} "
-                "here",
-                iset_tok,
-            )
 
-    def _outcome(self, node: _Node) -> None:
+    def _outcome(self, node: Node) -> None:
         """Read the node's outcome number, and its name and payoffs on first use."""
         ts = self.ts
         out_tok = ts.peek()
@@ -227,10 +220,11 @@ class _EfgReader:
         ts.expect("{", "{ and the payoffs")
         pays = ts.payoffs()
         ts.expect("}", "} closing the payoffs")
-        if len(pays) != len(self.players):
+        n = len(self.players)
+        if len(pays) != n:
             raise ts.error_at(
                 f"outcome {node.outcome} lists {len(pays)} payoff"
-                f"{'' if len(pays) == 1 else 's'}; expected one per player ({len(self.players)})",
+                f"{'' if len(pays) == 1 else 's'}; expected one per player ({n})",
                 out_tok,
             )
         if node.outcome == 0:
@@ -239,6 +233,8 @@ class _EfgReader:
                 "of 1 or more",
                 out_tok,
             )
+        if node.outcome in self.outcomes:
+            same_outcome(ts, node.outcome, self.outcomes[node.outcome], (oname, pays), out_tok)
         self.outcomes.setdefault(node.outcome, (oname, pays))
 
     def finish(self) -> None:
@@ -253,21 +249,6 @@ class _EfgReader:
                 f"(one per action), found {len(missing.children)}",
                 missing.token,
             )
-
-
-def _check_probs(node: _Node, ts: TokenStream) -> None:
-    for action, p in zip(node.actions, node.probs, strict=True):
-        if not -1e-12 <= p <= 1 + 1e-12:
-            raise ts.error_at(
-                f"expected chance probabilities in [0, 1], found {p:g} for action {action!r}",
-                node.token,
-            )
-    total = sum(node.probs)
-    if abs(total - 1.0) > 1e-9:
-        raise ts.error_at(
-            f"expected chance probabilities that sum to 1, found a sum of {total:.10g}",
-            node.token,
-        )
 
 
 def _unique(names: list[str], fallback: str) -> list[str]:
@@ -291,7 +272,7 @@ def _unique(names: list[str], fallback: str) -> list[str]:
 
 
 def _to_game(
-    raw: list[_Node],
+    raw: list[Node],
     players: list[str],
     outcome_defs: dict[int, tuple[str, list[float]]],
     title: str,
@@ -335,9 +316,8 @@ def _to_game(
         title=title,
         description=comment,
         outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
-        node_paths=tuple(edges.paths),
+        edge_labels=tuple(edges.labels),
         node_labels=tuple(nd.name for nd in nodes),
-        chance_names=tuple(edges.chance_names),
         source=ExtensiveFormLabels(
             infosets=tuple(sets.labels),
             actions=tuple(a for acts in sets.raw for a in acts),
@@ -347,7 +327,7 @@ def _to_game(
     )
 
 
-def _breadth_first(raw: list[_Node]) -> tuple[list[_Node], list[int]]:
+def _breadth_first(raw: list[Node]) -> tuple[list[Node], list[int]]:
     """The nodes in breadth-first order (a :class:`Game`'s order) and each one's parent."""
     order: list[int] = []
     parent: list[int] = []
@@ -375,7 +355,7 @@ class _Infosets:
     numbers: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, nodes: list[_Node]) -> _Infosets:
+    def of(cls, nodes: list[Node]) -> _Infosets:
         sets = cls(np.full(len(nodes), -1, dtype=np.int64))
         keys: dict[tuple[int, int], int] = {}
         for i, nd in enumerate(nodes):
@@ -395,35 +375,32 @@ class _Infosets:
 
 @dataclass
 class _Edges:
-    """What each edge into a node is: a player's action or a chance branch; and node paths."""
+    """What each edge into a node is (a player's action or a chance branch) and its label."""
 
     action: np.ndarray
     chance: np.ndarray
-    paths: list[str]
+    labels: list[str]
     chance_probs: list[float] = field(default_factory=list)
-    chance_names: list[str] = field(default_factory=list)
     chance_raw: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, nodes: list[_Node], parent: list[int], sets: _Infosets) -> _Edges:
+    def of(cls, nodes: list[Node], parent: list[int], sets: _Infosets) -> _Edges:
         n = len(nodes)
         edges = cls(np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64), [""] * n)
         starts = action_offsets(sets.actions)
-        paths = edges.paths
         kids_of: list[list[int]] = [[] for _ in range(n)]
         for i in range(1, n):
             kids_of[parent[i]].append(i)
         for i, nd in enumerate(nodes):
             names = sets.actions[sets.infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
             for j, kid in enumerate(kids_of[i]):
-                paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
+                edges.labels[kid] = names[j]
                 if nd.kind == "p":
                     edges.action[kid] = starts[sets.infoset[i]] + j
                 else:
                     edges.chance[kid] = len(edges.chance_probs)
                     edges.chance_probs.append(nd.probs[j])
                     edges.chance_raw.append(nd.actions[j])
-                    edges.chance_names.append(paths[kid])
         return edges
 
 

@@ -1,8 +1,9 @@
-"""Gambit extensive-form files (.efg, format version 2): the writer.
+"""Writing a game as a Gambit extensive-form file (.efg, format version 2).
 
-The writer prints any game at one draw of its parameters (the nominal
-values by default), so a scenario can be handed to Gambit; a game read
-from a .efg file is written back with the file's own labels.
+Any game, at one draw of its parameters (the nominal values by default),
+so that a scenario can be handed to Gambit; a game read from .efg is
+written back with the labels its file gave (see
+:class:`~escalade.game._efg.ExtensiveFormLabels`).
 """
 
 from __future__ import annotations
@@ -143,8 +144,5 @@ def _labels(game: Game) -> ExtensiveFormLabels:
         return game.source
     chance = [""] * game.n_chance_edges
     for k in np.flatnonzero(game.edge_chance >= 0):
-        # the branch's own step of its path (a label may itself contain "/")
-        parent_path = game.node_paths[game.parent[k]] if game.node_paths else ""
-        path = game.node_paths[k] if game.node_paths else ""
-        chance[game.edge_chance[k]] = path[len(parent_path) + 1 :] if parent_path else path
+        chance[game.edge_chance[k]] = game.edge_labels[k] if game.edge_labels else ""
     return ExtensiveFormLabels(game.infoset_names, game.action_names, tuple(chance), game.outcomes)

@@ -29,6 +29,7 @@ from escalade.game._gambit_text import (
     TokenStream,
     format_number,
     iter_tokens,
+    player_names,
     quote,
     read_text,
 )
@@ -87,6 +88,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
         raise ScenarioError("file is empty; expected a Gambit .nfg game", file=file)
     ts = TokenStream(iter_tokens(text, file), file)
     title, players = ts.header("NFG", "1", "strategic-form")
+    players = player_names(players)
     strategies = _strategies(ts, len(players))
     comment = ts.next("the comment").text if ts.at("str") else ""
     n_cont = math.prod(len(s) for s in strategies)
@@ -230,18 +232,18 @@ class _Levels:
     player: list[int] = field(default_factory=list)
     infoset: list[int] = field(default_factory=list)
     edge_action: list[int] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
+    edge_labels: list[str] = field(default_factory=list)
     leaves: list[int] = field(default_factory=list)  # the terminal nodes
     combos: list[tuple[int, ...]] = field(default_factory=list)  # each leaf's strategies
 
-    def add(self, kind: int, parent: int, mover: int, action: int, path: str) -> int:
+    def add(self, kind: int, parent: int, mover: int, action: int, label: str) -> int:
         """Append a node (``mover`` -1 for none) and return its index."""
         self.kind.append(kind)
         self.parent.append(parent)
         self.player.append(mover)
         self.infoset.append(mover)
         self.edge_action.append(action)
-        self.paths.append(path)
+        self.edge_labels.append(label)
         return len(self.kind) - 1
 
     @classmethod
@@ -257,14 +259,13 @@ class _Levels:
             next_combos: list[tuple[int, ...]] = []
             for node, combo in zip(level, combos, strict=True):
                 for s, strategy in enumerate(names):
-                    path = f"{tree.paths[node]}/{strategy}" if tree.paths[node] else strategy
                     next_level.append(
                         tree.add(
                             TERMINAL if last else DECISION,
                             node,
                             -1 if last else i + 1,
                             int(starts[i] + s),
-                            path,
+                            strategy,
                         )
                     )
                     next_combos.append((*combo, s))
@@ -319,7 +320,7 @@ def _tree_of_table(table: _Table, *, name: str, title: str, comment: str) -> Gam
         title=title,
         description=comment,
         outcome_labels=labels,
-        node_paths=tuple(tree.paths),
+        edge_labels=tuple(tree.edge_labels),
         node_labels=tuple("" for _ in range(n)),
         source=StrategicForm(
             tuple(tuple(s) for s in strat_names),

@@ -157,7 +157,7 @@ def _edge_svg(
     w = 0.8 + 4.0 * min(1.0, r**0.5)
     dash = ' stroke-dasharray="5,3"' if forced else ""
     xm = x0 + 14
-    action = game.node_paths[i].rsplit("/", 1)[-1]
+    action = game.edge_labels[i]
     kind = "chance" if game.kind[game.parent[i]] == CHANCE else "choice"
     return (
         f'<path d="M{x0 + 4:.1f},{y0:.1f} L{xm:.1f},{y0:.1f} L{xm:.1f},{y1:.1f} '

@@ -175,7 +175,7 @@ def logit_qre(  # noqa: PLR0913 - keyword options, see Notes
             reach=None,
         )
 
-    per_draw = game.n_players * game.n_nodes * max(game.n_actions, 1) * 4
+    per_draw = tracer.per_draw()
     sol = batch.run(solve_chunk, method="qre", lam=lam, per_draw=per_draw)
     sol.converged = converged
     sol.beliefs = beliefs

@@ -1,26 +1,17 @@
 """Logit agent QRE of games with information sets, by tracing the principal branch.
 
-Unknowns are the log action probabilities ``z`` (one per action); for
-each information set ``h`` with first action ``f``::
-
-    sum_{a in h} exp(z_a) - 1 = 0
-    z_a - z_f - lam * (v_a - v_f) = 0          for the other actions a of h
-
-where ``v_a`` is the expected payoff of action ``a`` to the mover, given
-``h`` is reached, with beliefs from the profile itself (Bayes' rule); they
-are evaluated in ``_logit_equations``. At ``lam = 0`` the solution is
-uniform play; the principal branch is the curve of solutions that starts
-there (McKelvey and Palfrey 1998). It is
-followed by pseudo-arclength continuation in ``(z, lam)``, a predictor
-along the tangent and a Newton corrector, so turning points in ``lam``
-are passed the way Gambit passes them (Turocy 2005): the answer at a
-given ``lam`` is the first point of the branch that reaches it, polished
-by Newton's method at that exact ``lam``.
+The equations (:mod:`._logit_equations`) have uniform play as their
+solution at ``lam = 0``; the principal branch is the curve of solutions
+that starts there (McKelvey and Palfrey 1998). It is followed by
+pseudo-arclength continuation in ``(z, lam)``, a predictor along the
+tangent and a Newton corrector, so turning points in ``lam`` are passed
+the way Gambit passes them (Turocy 2005): the answer at a given ``lam``
+is the first point of the branch that reaches it, polished by Newton's
+method at that exact ``lam``.
 
 Everything is batched over draws: each draw has its own position on its
-own branch and its own step size; the Jacobians are exact (forward-mode
-derivatives through the tree), and each draw's residual decides whether
-it converged.
+own branch and its own step size, and each draw's residual decides
+whether it converged.
 
 References
 ----------
@@ -40,41 +31,27 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.game import GameValues
-from escalade.solvers._logit_equations import QreEquations, take_draws
+from escalade.errors import ParameterError, SolveError
+from escalade.game import Game, GameValues
+from escalade.solvers._logit_equations import QreEquations, take_values
 
-__all__ = ["PERTURBATION", "Stepping", "TraceResult", "Tracer"]
+__all__ = ["LAM_CAP", "LIMIT_FLOOR", "MAX_TRACED_ACTIONS", "PERTURBATION", "TraceResult", "Tracer"]
 
 #: Shift of the first equation used to step past a bifurcation (Gambit uses 1e-7).
 PERTURBATION = 1e-7
+#: lam times the payoff range below which the limit (lam = inf) never stops: the
+#: branch is followed at least this far, past the bifurcations of symmetric games.
+LIMIT_FLOOR = 1e3
+#: Largest lam times the payoff range traced, for a finite lam and for the limit.
+LAM_CAP = 1e12
+#: Most actions of a game whose QRE is traced: each step factorises a dense
+#: (n_actions + 1)^2 matrix per draw, a cost that grows with the cube of the actions.
+MAX_TRACED_ACTIONS = 400
+
+_EPS = float(np.finfo(np.float64).eps)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class Stepping:
-    """How the branch is stepped along: Gambit's constants, and where the limit stops.
-
-    Attributes
-    ----------
-    first_step : float
-        Arclength of the first step.
-    max_decel : float
-        Largest factor by which one step shortens the next.
-    max_steps : int
-        Accepted steps after which a draw is given up.
-    regret_tol : float
-        For ``lam = inf``: regret, relative to the payoff range, counted as zero.
-    max_lam : float
-        For ``lam = inf``: the largest lambda followed.
-    """
-
-    first_step: float = 0.03
-    max_decel: float = 1.1
-    max_steps: int = 100_000
-    regret_tol: float = 1e-8
-    max_lam: float = 1e7
 
 
 @dataclass
@@ -92,15 +69,28 @@ class TraceResult:
 
 
 class Tracer(QreEquations):
-    """Follows the principal branch of the QRE equations for one game.
+    """Follows the principal branch of the QRE equations of ``game`` (as
+    :class:`QreEquations`, whose Jacobians it uses).
 
-    Parameters
-    ----------
-    game : Game
-        Any extensive game (imperfect recall allowed).
-    fixed : ndarray of shape (n_actions,), optional
-        Probabilities fixed in advance (NaN where free).
+    Raises
+    ------
+    SolveError
+        For a game with more than :data:`MAX_TRACED_ACTIONS` actions.
     """
+
+    def __init__(self, game: Game, fixed: np.ndarray | None = None) -> None:
+        if game.n_actions > MAX_TRACED_ACTIONS:
+            raise SolveError(
+                f"{game.name}: the logit QRE of a game with information sets is traced with "
+                f"dense (n_actions + 1)^2 matrices, factorised at every step; expected at most "
+                f"{MAX_TRACED_ACTIONS} actions, found {game.n_actions:,} (about "
+                f"{2 * game.n_actions**3:.1e} operations and "
+                f"{8 * 6 * (game.n_actions + 1) ** 2 / 1e6:,.0f} MB per step and draw)"
+            )
+        super().__init__(game, fixed)
+        # Gambit's first equation: the sum-to-one of the first player's first infoset.
+        # Gambit orders a player's information sets as it walks the tree depth first.
+        self.pert_row = int(game.infoset_actions[_first_infoset_depth_first(game)]) if self.H else 0
 
     # --------------------------------------------------------------- tracing
     def trace(
@@ -109,7 +99,10 @@ class Tracer(QreEquations):
         lam_target: float,
         *,
         tol: float = 1e-12,
-        stepping: Stepping = Stepping(),
+        first_step: float = 0.03,
+        max_decel: float = 1.1,
+        max_steps: int = 100_000,
+        regret_tol: float = 1e-8,
     ) -> TraceResult:
         """Follow the principal branch from ``lam = 0`` to ``lam_target`` for every draw.
 
@@ -139,9 +132,20 @@ class Tracer(QreEquations):
         steps over the point and keeps its direction of travel, so it
         answers at the target lambda, on the branch it was following.
 
-        ``lam_target = inf`` follows the branch until every draw's
-        reach-weighted regret is below ``stepping.regret_tol`` times its
-        payoff range.
+        ``lam_target = inf`` follows the same branch, at least until lam
+        times the draw's payoff range reaches :data:`LIMIT_FLOOR`, and then
+        until its reach-weighted regret is below ``regret_tol`` times its
+        payoff range: the end of the branch that finite lambdas follow, not
+        merely the first equilibrium it passes by (uniform play is one in
+        some symmetric games, and the branch leaves it at a bifurcation). A
+        draw whose lam times payoff range passes :data:`LAM_CAP` first is
+        not converged. A finite ``lam_target`` beyond that cap is refused.
+
+        Raises
+        ------
+        ParameterError
+            For a finite ``lam_target`` whose product with a draw's payoff
+            range passes :data:`LAM_CAP`.
         """
         c = values.n_draws
         A = self.A
@@ -155,18 +159,21 @@ class Tracer(QreEquations):
             return self._finish(values, x[:, :A].copy(), x[:, A].copy(), converged, steps)
         limit = math.isinf(lam_target)
         spread = values.payoffs.max(axis=(1, 2)) - values.payoffs.min(axis=(1, 2))
-        regret_bar = stepping.regret_tol * np.where(spread > 0, spread, 1.0)
+        scale = np.where(spread > 0, spread, 1.0)
+        if not limit:
+            _check_traceable(lam_target, scale)
+        regret_bar = regret_tol * scale
         Q, R = self._qr(x, values)
         t = self._oriented_tangent(Q, R)
         omega = np.where(t[:, A] < 0, -1.0, 1.0)
-        h = np.full(c, stepping.first_step)
+        h = np.full(c, first_step)
         newton = np.zeros(c, dtype=bool)
         pert = np.zeros(c)
         parity = np.ones(c)
         status = np.zeros(c, dtype=np.int8)  # 0 running, 1 done, 2 failed
         active = np.arange(c)
         while active.size:
-            sub = take_draws(values, active)
+            sub = take_values(values, active)
             u = x[active] + (h[active] * omega[active])[:, None] * t[active]
             Q, R = self._qr(u, sub)
             u, accept, decel = self._chord(u, Q, R, sub, pert[active])
@@ -184,7 +191,7 @@ class Tracer(QreEquations):
             accept &= ~flipped
             # refused steps: shorter step from the same point
             ref = active[~accept]
-            h[ref] /= stepping.max_decel
+            h[ref] /= max_decel
             # accepted steps
             acc = np.flatnonzero(accept)
             ids = active[acc]
@@ -199,37 +206,54 @@ class Tracer(QreEquations):
                 cu, cx = lam_u - lam_target, lam_x - lam_target
                 with np.errstate(divide="ignore", invalid="ignore"):
                     h_sec = -h[ids] * cu / (cu - cx)
-                slower = np.minimum(decel[acc], stepping.max_decel)
-                h[ids] = np.where(secant, h_sec, np.abs(h[ids] / slower))
+                h[ids] = np.where(secant, h_sec, np.abs(h[ids] / np.minimum(decel[acc], max_decel)))
                 x[ids] = u[acc]
                 t[ids] = new_t[acc]
                 steps[ids] += 1
                 if limit:
-                    # Judge regret on the renormalised profile: once the first equation is
-                    # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
-                    # missing mass alone is a regret of PERTURBATION times a payoff, which
-                    # can sit above regret_bar forever.
-                    z_acc = self._normalised(u[acc, :A])
-                    ev = self.evaluate(z_acc, lam_u, take_draws(sub, acc), jacobian=False)
-                    regret = self.regret(ev, z_acc)
-                    reached = (regret <= regret_bar[ids]) | (lam_u >= stepping.max_lam)
+                    reached, capped = self._at_limit(
+                        u[acc], take_values(sub, acc), regret_bar[ids], scale[ids]
+                    )
                     status[ids[reached]] = 1
-                    converged[ids[reached]] = lam_u[reached] < stepping.max_lam
-            # step length exhausted: done if landed on the target, failed otherwise
-            tiny = np.abs(h[active]) <= 1e-8
+                    converged[ids[reached]] = ~capped[reached]
+            # step length exhausted (or lost to overflow): done if landed on the target,
+            # failed otherwise
+            tiny = ~(np.abs(h[active]) > 1e-8)
             if tiny.any():
                 ids = active[tiny]
-                landed = newton[ids] & (np.abs(x[ids, A] - lam_target) < 1e-8)
+                near = np.abs(x[ids, A] - lam_target) < 1e-8 * max(1.0, lam_target)
+                landed = newton[ids] & near
                 status[ids[landed]] = 1
                 converged[ids[landed]] = True
                 status[ids[~landed]] = 2
-            status[active[(x[active, A] < 0) | (steps[active] >= stepping.max_steps)]] = 2
+            lost = ~np.isfinite(x[active]).all(axis=1) | (x[active, A] < 0)
+            status[active[lost | (steps[active] >= max_steps)]] = 2
             active = active[status[active] == 0]
         z = x[:, :A].copy()
         lam = x[:, A].copy()
         if not limit:
             self._polish(values, z, lam, lam_target, converged, tol)
         return self._finish(values, z, lam, converged, steps)
+
+    def _at_limit(
+        self, u: FloatArray, values: GameValues, regret_bar: FloatArray, scale: FloatArray
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Which points ``u`` of the branch count as its limit, and which only hit the cap.
+
+        A point counts once its regret is negligible at a lambda large enough, or
+        once lambda reaches the cap (then it has not converged).
+        """
+        lam_u = u[:, self.A]
+        # Judge regret on the renormalised profile: once the first equation is
+        # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
+        # missing mass alone is a regret of PERTURBATION times a payoff, which
+        # can sit above regret_bar forever.
+        z = self.normalised(u[:, : self.A])
+        ev = self.evaluate(z, lam_u, values, jacobian=False)
+        weighted, given = self.regret(ev, z)
+        small = (weighted <= regret_bar) & (given <= 10 * regret_bar)
+        capped = lam_u * scale >= LAM_CAP
+        return (small & (lam_u * scale >= LIMIT_FLOOR)) | capped, capped
 
     def _polish(
         self,
@@ -246,7 +270,7 @@ class Tracer(QreEquations):
         """
         ok = np.flatnonzero(converged)
         if ok.size:
-            z_fin, conv = self._newton_fixed(z[ok], lam_target, take_draws(values, ok), tol)
+            z_fin, conv = self._newton_fixed(z[ok], lam_target, take_values(values, ok), tol)
             z[ok] = z_fin
             lam[ok] = lam_target
             converged[ok] = conv
@@ -291,7 +315,7 @@ class Tracer(QreEquations):
         Rt = np.swapaxes(R[:, :A, :], 1, 2)  # lower triangular (A, A)
         for it in range(1, 101):
             ev = self.evaluate(
-                u[live, :A], u[live, A], take_draws(values, live), jacobian=False, shift=pert[live]
+                u[live, :A], u[live, A], take_values(values, live), jacobian=False, shift=pert[live]
             )
             w = _forward_solve(Rt[live], ev["F"])
             step = np.einsum("cij,cj->ci", Q[live, :, :A], w)
@@ -316,24 +340,38 @@ class Tracer(QreEquations):
     def _newton_fixed(
         self, z: FloatArray, lam: float, values: GameValues, tol: float, max_iter: int = 30
     ) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """Newton's method on the equations at fixed ``lam``, per draw."""
+        """Newton's method on the equations at fixed ``lam``, per draw.
+
+        A draw has converged when its residual is below ``10 tol`` and its last
+        step below 1e-10. At a large ``lam`` that can be out of reach: ``lam``
+        multiplies the rounding errors of the action values, and beliefs at
+        information sets reached with tiny probabilities are ratios of
+        log-probabilities as large as ``z``; a draw whose residual, after the
+        last iteration, is within ``8 eps (|z| + lam |v| (1 + |z|))`` of zero
+        (maximum norms) has converged too.
+        """
         z = z.copy()
         c = z.shape[0]
         lam_arr = np.full(c, lam)
         conv = np.zeros(c, dtype=bool)
+        noisy = np.zeros(c, dtype=bool)
         live = np.arange(c)
         for _ in range(max_iter):
-            ev = self.evaluate(z[live], lam_arr[live], take_draws(values, live))
+            ev = self.evaluate(z[live], lam_arr[live], take_values(values, live))
             F = ev["F"]
             delta = _solve(ev["J"], -F)
             good = np.isfinite(delta).all(axis=1)
             z[live[good]] += delta[good]
-            done = (np.abs(F).max(axis=1) < tol * 10) & (np.abs(delta).max(axis=1) < 1e-10)
+            residual = np.abs(F).max(axis=1)
+            done = (residual < tol * 10) & (np.abs(delta).max(axis=1) < 1e-10)
             conv[live[done]] = True
+            size_z = np.abs(z[live]).max(axis=1, initial=0.0)
+            size_v = lam * np.abs(ev["v"]).max(axis=1, initial=0.0)
+            noisy[live] = residual <= 8 * _EPS * (size_z + size_v * (1.0 + size_z))
             live = live[~done & good]
             if not live.size:
                 break
-        return z, conv
+        return z, conv | noisy
 
     def _finish(
         self,
@@ -343,18 +381,41 @@ class Tracer(QreEquations):
         converged: NDArray[np.bool_],
         steps: IntArray,
     ) -> TraceResult:
-        g = self.game
-        z = self._normalised(z)
+        z = self.normalised(z)
         ev = self.evaluate(z, lam, values, jacobian=False)
         residual = np.abs(ev["F"]).max(axis=1) if self.A else np.zeros(z.shape[0])
-        reach = ev["reach"]
-        beliefs = np.full((z.shape[0], g.n_nodes), np.nan)
-        D = ev["D"]
-        for h, nodes in enumerate(g.infoset_nodes):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                beliefs[:, nodes] = (reach[nodes] / D[h]).T
         payoffs = ev["W"][:, 0, :].T.copy()
-        return TraceResult(z, lam, converged, residual, steps, reach, beliefs, payoffs)
+        return TraceResult(
+            z, lam, converged, residual, steps, ev["reach"], self.beliefs(ev), payoffs
+        )
+
+
+def _check_traceable(lam: float, scale: FloatArray) -> None:
+    """Refuse a finite lambda too large to trace (see :data:`LAM_CAP`)."""
+    spread = float(scale.max()) if scale.size else 0.0
+    with np.errstate(over="ignore"):
+        product = lam * spread
+    if product > LAM_CAP:
+        raise ParameterError(
+            f"lam = {lam:g} is too large for a payoff range of {spread:g}: their product "
+            f"({product:.3g}) is above {LAM_CAP:g}, beyond which the logit QRE of a game "
+            "with information sets is not traced; use lam=inf for its limit",
+            arguments=("lam",),
+        )
+
+
+def _first_infoset_depth_first(g: Game) -> int:
+    """The first information set, in a depth-first walk, of the first player who moves."""
+    first_player = int(g.infoset_player.min())
+    first, count = g.first_child, g.n_children
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        if g.infoset[i] >= 0 and g.player[i] == first_player:
+            return int(g.infoset[i])
+        if count[i]:
+            stack.extend(range(int(first[i] + count[i]) - 1, int(first[i]) - 1, -1))
+    raise AssertionError("a player with information sets moves somewhere")  # pragma: no cover
 
 
 def _forward_solve(L: FloatArray, rhs: FloatArray) -> FloatArray:
