@@ -286,6 +286,8 @@ def _compose(text: str, file: str) -> Documents:
     return docs
 
 
+# The base is chosen at import time (libyaml's loader exists only where PyYAML was built
+# with it), which mypy cannot check: it sees a base class of type Any.
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser with the safe resolver (and the same extra float rule)."""
 
