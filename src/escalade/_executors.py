@@ -113,8 +113,10 @@ def _run_dask(compute: Compute, tasks: list[Any], on_done: Done, address: str) -
             "running on a Dask cluster needs dask and distributed, the cluster extra: "
             "pip install 'escalade[cluster]'"
         ) from None
+    # distributed leaves Client, as_completed and their methods unannotated: the
+    # ignores below are for those calls only.
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise EscaladeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
@@ -132,12 +134,12 @@ def _run_dask(compute: Compute, tasks: list[Any], on_done: Done, address: str) -
 
         # At most 2 tasks per worker in flight, so results stream instead of piling up.
         first = [f for f in (submit() for _ in range(2 * n_workers)) if f is not None]
-        stream = as_completed(first)
+        stream = as_completed(first)  # type: ignore[no-untyped-call]
         for fut in stream:
             on_done(position.pop(fut.key), _result(fut))
             fut.release()
             nxt = submit()
             if nxt is not None:
-                stream.add(nxt)
+                stream.add(nxt)  # type: ignore[no-untyped-call]
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

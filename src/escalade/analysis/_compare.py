@@ -275,8 +275,32 @@ class PolicyComparison(ResultMixin):
         notes = (
             f"{self.runs:,} runs per policy over {first.periods} {first.dynamics.unit}s, "
             f"seed {self.seed}, nominal parameter values.",
+            *self.foresight_notes(),
         )
         return Summary(heading, notes, (table,))
+
+    def foresight_notes(self) -> tuple[str, ...]:
+        """How the actors looked ahead: one line, or one per policy when they differ.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> cmp = compare_policies(escalade.load("docs/examples/standoff.yaml"), runs=50,
+        ...                        seed=1, foresight="myopic")
+        >>> cmp.foresight_notes()
+        ('Foresight: myopic, each stage game played with its own payoffs.',)
+        """
+        said = {
+            name: res.foresight.describe()
+            for name, res in self.results.items()
+            if res.foresight is not None
+        }
+        if len(set(said.values())) == 1:
+            return (f"Foresight: {next(iter(said.values()))}.",)
+        return tuple(
+            f"Foresight under {self.results[name].policy.label or name}: {text}."
+            for name, text in said.items()
+        )
 
 
 def _stage_view(game: Game, policy: Policy, result: SimulationResult) -> StageView:
@@ -300,7 +324,7 @@ def _stage_view(game: Game, policy: Policy, result: SimulationResult) -> StageVi
     return StageView(policy.name, sol, edge, reach, forced)
 
 
-def compare_policies(
+def compare_policies(  # noqa: PLR0913 - keyword options
     scenario: Scenario,
     *,
     runs: int = 100_000,

@@ -43,7 +43,7 @@ class PolicyTask:
     foresight: str | None
 
 
-def simulate_policies(
+def simulate_policies(  # noqa: PLR0913 - keyword options
     scenario: Scenario,
     game: Game,
     policies: Sequence[str],

@@ -123,4 +123,7 @@ def _print_comparison(cmp: PolicyComparison) -> None:
             "-" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
             *(f"{100 * res.probability(n):.1f}%" for n in shown),
         )
-    Console(width=160).print(table)
+    console = Console(width=160)
+    console.print(table)
+    for line in cmp.foresight_notes():
+        console.print(line, markup=False, highlight=False)

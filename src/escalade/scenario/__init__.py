@@ -70,11 +70,13 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._question import Question
     from escalade.scenario._scenario import Scenario, headline_indicators
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
+    from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
 
 __all__ = [
     "FINDING_KINDS",
     "FORESIGHT",
     "LANGUAGE_VERSION",
+    "MAX_AUTO_NAME",
     "MAX_NODES",
     "ROLES",
     "Acceptance",
@@ -109,6 +111,7 @@ __all__ = [
     "Scenario",
     "Seed",
     "StateVar",
+    "Trail",
     "TreeNode",
     "Triangular",
     "Uniform",
@@ -124,6 +127,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "node_element",
+    "path_name",
     "resolve_seed",
 ]
 

@@ -439,23 +439,36 @@ def _parse_sections(
 
 
 def read_file(path: Path, shown: str) -> bytes:
-    """Read a file's bytes, turning OS errors into :class:`ScenarioError`."""
+    """Read a file's bytes, at most the size limit, turning OS errors into :class:`ScenarioError`.
+
+    The limit is held while reading, not only by the size the file system
+    reports: a device such as ``/dev/zero``, or a pipe, has no size and
+    would otherwise be read until memory runs out.
+    """
+    from escalade.scenario._yaml import MAX_FILE_BYTES
+
     if not shown.strip():
         raise ScenarioError("expected a file name or a bundled scenario's name, found ''")
     try:
         if path.is_dir():
             raise ScenarioError("expected a file, found a folder", file=shown)
         size = path.stat().st_size
-        from escalade.scenario._yaml import MAX_FILE_BYTES
-
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=shown
             )
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except PermissionError:
         raise ScenarioError("cannot read the file: permission denied", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"expected a file of at most {MAX_FILE_BYTES:,} bytes, found more (reading stopped "
+            "there; this is not a regular file, but a device or a pipe that goes on)",
+            file=shown,
+        )
+    return data

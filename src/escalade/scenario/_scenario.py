@@ -275,7 +275,7 @@ class Scenario:
         elements += [("outcome", o.name, o.claims) for o in self.outcomes]
         seen: set[tuple[str, str]] = set()
         for node in self.expanded:
-            name = node.label or "/".join(node.path) or "root"
+            name = node.label or node.path_name
             # a named node copied at several places is cited once
             fresh = tuple(c for c in node.claims if (c, name) not in seen)
             seen.update((c, name) for c in fresh)

@@ -114,7 +114,7 @@ def chosen_policies(
     return chosen
 
 
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     policy: str | Policy | None = None,
     *,
@@ -183,6 +183,12 @@ def simulate(
         With ``foresight``: the computation used, its diagnostics, and the
         first period's stage game at the start when the runs share one
         world.
+
+    Notes
+    -----
+    The options are keyword-only; ``draws``, ``game`` and ``streams`` let
+    an exploration hand over worlds it has drawn, a game it has built and
+    the random streams of its rows, and every one has a default.
 
     Examples
     --------

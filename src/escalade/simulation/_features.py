@@ -224,4 +224,5 @@ def _keys(world: IntArray, state: FloatArray) -> NDArray[np.int64]:
         _MULT[: bits.shape[1]] if bits.shape[1] <= _MULT.size else np.resize(_MULT, bits.shape[1])
     )
     with np.errstate(over="ignore"):
-        return world.astype(np.int64) * np.int64(0x632BE59BD9B4E019) + (bits * mult).sum(axis=1)
+        keys = world.astype(np.int64) * np.int64(0x632BE59BD9B4E019) + (bits * mult).sum(axis=1)
+    return np.asarray(keys, dtype=np.int64)

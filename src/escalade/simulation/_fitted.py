@@ -61,6 +61,14 @@ from escalade.simulation._features import (
     distinct_rows,
 )
 from escalade.simulation._plan import Plan, annuity, solve_stage
+from escalade.simulation._regression import (
+    CROSSED,
+    pooled_ridge,
+    predict,
+    quality,
+    ridge,
+    world_shifts,
+)
 from escalade.simulation._transition import GroupStep, Step, Transition, subset_env
 
 if TYPE_CHECKING:
@@ -85,8 +93,6 @@ SAMPLES = 2048
 SAMPLE_BUDGET = 20_000
 #: Share of the sampled states held out to measure each period's fit.
 HOLDOUT = 0.2
-#: Ridge penalty, relative to the mean diagonal of the normal equations.
-RIDGE = 1e-6
 #: Share of the sampled states whose continuous variables are jittered.
 JITTERED = 0.25
 #: Normal step of the jitter, as a share of each numeric variable's range.
@@ -95,8 +101,6 @@ JITTER = 0.02
 SWITCH = 0.05
 #: Most sampled states times features over all periods and worlds (time and memory).
 MAX_WORK = 2_000_000_000
-#: Most parameters whose values shift the slopes of worlds fitted together.
-CROSSED = 16
 #: Out-of-sample R-squared below which a period's fit is reported as poor (a warning).
 MIN_R2 = 0.9
 #: Share of the next states' weight that must fall on sampled states for the simulation
@@ -111,7 +115,7 @@ def fitted_samples(plan: Plan, n_worlds: int, samples: int | None = None) -> int
     together (see :class:`FittedValues`)."""
     if samples is not None:
         return samples
-    least = 4 * StateFeatures(plan.dynamics).n_features
+    least = int(4 * StateFeatures(plan.dynamics).n_features)
     if n_worlds * least <= SAMPLE_BUDGET:
         return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
     return max(2, -(-SAMPLE_BUDGET // n_worlds))
@@ -179,7 +183,7 @@ class FittedValues:
         # too many worlds to fit one by one within the budget: fit them together, their
         # parameters shifting the constant and linear terms of each world's values
         self.pooled = samples is None and n_worlds * least > SAMPLE_BUDGET
-        self.shifts = _world_shifts(worlds) if self.pooled else np.zeros((0, n_worlds))
+        self.shifts = world_shifts(worlds) if self.pooled else np.zeros((0, n_worlds))
         if self.pooled:
             crossed = min(self.shifts.shape[0], CROSSED) * (probe.linear_rows.size - 1)
             least = max(2, -(-4 * (probe.n_features + crossed) // n_worlds))
@@ -222,6 +226,8 @@ class FittedValues:
             "samples": int(samples),
             "features": int(probe.n_features),
             "pooled": bool(self.pooled),
+            # fitted together, a world has a held-out state or two: R-squared across worlds
+            "r2_against": "the mean over worlds" if self.pooled else "each world's mean",
             "fit": fit,
             "seconds": time.perf_counter() - started,
         }
@@ -324,7 +330,9 @@ class FittedValues:
         dyn = plan.dynamics
         report: list[dict[str, Any]] = []
         n_worlds = self.worlds.n_draws
-        train = np.arange(self.samples) < round(self.samples * (1 - HOLDOUT))
+        # at least one state of each world held out (worlds fitted together have few)
+        n_train = max(1, min(round(self.samples * (1 - HOLDOUT)), self.samples - 1))
+        train = np.arange(self.samples) < n_train
         is_train = np.tile(train, n_worlds)
         for t in range(horizon, 1, -1):
             state, levels = sampled[t]
@@ -340,17 +348,17 @@ class FittedValues:
             features = StateFeatures(dyn, state, levels)
             x = features(state)
             # out of sample first, then on every sample for the values used
-            fit = _pooled_ridge if self.pooled else _ridge
+            fit = pooled_ridge if self.pooled else ridge
             rows = features.linear_rows
             coef, self.coef[t] = fit(x, target, self.world, self.shifts, rows, is_train)
-            predicted = _predict(x, coef, self.world)
+            predicted = predict(x, coef, self.world)
             self.features[t] = features
             self.known[t] = SampledValues(world, state[first], target[first])
-            quality = _quality(target, predicted, self.world, ~is_train)
+            measured = quality(target, predicted, self.world, ~is_train, within=not self.pooled)
             report.append(
                 {
                     "period": t,
-                    **quality,
+                    **measured,
                     "distinct_states": int(first.size),
                     "found": found.share() if t < horizon else None,
                 }
@@ -395,7 +403,7 @@ class FittedValues:
                 indicator += weight * features.indicator_part(branch.state)
             if part is not None:
                 numeric += part[2] * part[1]
-            return _predict(np.concatenate([numeric, indicator]), coef, world) + direct
+            return predict(np.concatenate([numeric, indicator]), coef, world) + direct
 
         return step.stage_values(self.plan, rest, delta, expected_next)
 
@@ -451,133 +459,16 @@ class _Found:
         return self.hit / self.total if self.total > 0 else 0.0
 
 
-def _ridge(
-    x: FloatArray,
-    y: FloatArray,
-    world: IntArray,
-    shifts: FloatArray,
-    rows: IntArray,
-    train: NDArray[np.bool_],
-) -> tuple[FloatArray, FloatArray]:
-    """Per-world ridge regressions of ``y`` (n_rows, n_players) on features ``x``
-    (n_features, n_rows), rows grouped by world: the coefficients fitted on the ``train``
-    rows and on every row, each of shape (n_worlds, n_features, n_players). (``shifts``
-    and ``rows`` serve :func:`_pooled_ridge`.)"""
-    n_worlds = shifts.shape[1]
-    parts = []
-    for keep in (train, ~train):
-        xk, yk = x[:, keep], y[keep]
-        per = yk.shape[0] // n_worlds
-        xs = xk.reshape(xk.shape[0], n_worlds, per).transpose(1, 0, 2)
-        parts.append((xs @ xs.transpose(0, 2, 1), xs @ yk.reshape(n_worlds, per, -1)))
-    (gram, moment), (gram_held, moment_held) = parts
-    return _solve(gram.copy(), moment), _solve(gram + gram_held, moment + moment_held)
-
-
-def _pooled_ridge(
-    x: FloatArray,
-    y: FloatArray,
-    world: IntArray,
-    shifts: FloatArray,
-    rows: IntArray,
-    train: NDArray[np.bool_],
-) -> tuple[FloatArray, FloatArray]:
-    """One ridge regression for all worlds, within worlds: each world keeps its own level
-    (its mean value), the slopes on the state's features are shared, and each world's
-    standardized parameters (``shifts``, (n_params, n_worlds)) shift its slopes on the
-    continuous variables and indicators (``rows``, after the constant): those of the
-    :data:`CROSSED` parameters that move the worlds' levels most. As :func:`_ridge`: the
-    coefficients on the ``train`` rows and on every row, each world's level in the
-    constant's. Worlds are centred on the means of all their rows in both."""
-    n_worlds = shifts.shape[1]
-    per = y.shape[0] // n_worlds
-    mean_x = x.reshape(x.shape[0], n_worlds, per).mean(axis=2)
-    mean_y = y.reshape(n_worlds, per, -1).mean(axis=1)
-    if shifts.shape[0] > CROSSED:
-        level = (mean_y - mean_y.mean(axis=0)) / np.maximum(mean_y.std(axis=0), 1e-300)
-        strength = np.abs(shifts @ level).max(axis=1)
-        shifts = shifts[np.sort(np.argsort(-strength, kind="stable")[:CROSSED])]
-    dx = x - mean_x[:, world]
-    dy = y - mean_y[world]
-    linear = rows[1:]
-    n_params = shifts.shape[0]
-    crossed = shifts[:, None, world] * dx[None, linear, :]
-    design = np.concatenate([dx[1:], crossed.reshape(n_params * linear.size, -1)])
-    held = ~train
-    gram, moment = design[:, train] @ design[:, train].T, design[:, train] @ dy[train]
-    gram_held, moment_held = design[:, held] @ design[:, held].T, design[:, held] @ dy[held]
-
-    def coefficients(sol: FloatArray) -> FloatArray:
-        coef = np.zeros((n_worlds, x.shape[0], y.shape[1]))
-        coef[:, 1:, :] = sol[None, : x.shape[0] - 1]
-        shift = sol[x.shape[0] - 1 :].reshape(n_params, linear.size, -1)
-        coef[:, linear, :] += np.einsum("pw,plq->wlq", shifts, shift)
-        # the level: the world's mean value less its slopes times its mean features
-        coef[:, 0, :] = mean_y - np.einsum("fw,wfq->wq", mean_x[1:], coef[:, 1:, :])
-        return coef
-
-    fitted = _solve(gram[None].copy(), moment[None])[0]
-    every = _solve((gram + gram_held)[None], (moment + moment_held)[None])[0]
-    return coefficients(fitted), coefficients(every)
-
-
-def _solve(gram: FloatArray, moment: FloatArray) -> FloatArray:
-    """Ridge solutions of a batch of normal equations, the penalty relative to their scale."""
-    k = gram.shape[1]
-    scale = np.trace(gram, axis1=1, axis2=2) / k
-    gram[:, np.arange(k), np.arange(k)] += RIDGE * np.maximum(scale, 1e-300)[:, None]
-    return np.asarray(np.linalg.solve(gram, moment))
-
-
-def _world_shifts(worlds: Draws) -> FloatArray:
-    """The parameters that differ between worlds, standardized: shape (n_params, n_worlds)."""
-    n = worlds.n_draws
-    columns = [np.broadcast_to(np.asarray(worlds[k], dtype=np.float64), (n,)) for k in worlds]
-    matrix = np.array([c for c in columns if np.ptp(c) > 0]).reshape(-1, n)
-    mean = matrix.mean(axis=1, keepdims=True)
-    std = matrix.std(axis=1, keepdims=True)
-    return np.asarray((matrix - mean) / np.where(std > 0, std, 1.0))
-
-
-def _predict(x: FloatArray, coef: FloatArray, world: IntArray) -> FloatArray:
-    """Fitted values of the rows of features ``x`` (n_features, n_rows) in their worlds,
-    shape (n_rows, n_players)."""
-    if coef.shape[0] == 1:
-        return np.asarray((coef[0].T @ x).T)
-    out = np.empty((x.shape[1], coef.shape[2]))
-    for p in range(coef.shape[2]):
-        out[:, p] = np.einsum("fr,rf->r", x, coef[world, :, p])
-    return out
-
-
-def _quality(
-    target: FloatArray, predicted: FloatArray, world: IntArray, held: NDArray[np.bool_]
-) -> dict[str, float]:
-    """Out-of-sample R-squared (worst player; against each world's mean) and RMSE."""
-    y, f, w = target[held], predicted[held], world[held]
-    if not y.size:  # pragma: no cover - a share of the samples is always held out
-        return {"r2": 1.0, "rmse": 0.0}
-    counts = np.maximum(np.bincount(w), 1).astype(np.float64)
-    sums = np.stack([np.bincount(w, weights=y[:, p]) for p in range(y.shape[1])], axis=1)
-    means = sums / counts[:, None]
-    sst = ((y - means[w]) ** 2).sum(axis=0)
-    sse = ((y - f) ** 2).sum(axis=0)
-    scale = np.maximum(np.abs(y).max(axis=0), 1.0)
-    # a player whose value barely moves across states is fitted as well as it can be
-    flat = sst <= (1e-12 * scale) ** 2 * y.shape[0]
-    r2 = np.where(flat, 1.0, 1.0 - sse / np.where(flat, 1.0, sst))
-    return {"r2": float(r2.min()), "rmse": float(np.sqrt(sse / y.shape[0]).max())}
-
-
 def _normalized(weights: Any) -> FloatArray:
     """Rows scaled to sum to 1 (rows of zeros stay zero)."""
     w = np.asarray(weights, dtype=np.float64)
     total = w.sum(axis=1, keepdims=True)
-    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+    return np.asarray(np.divide(w, total, out=np.zeros_like(w), where=total > 0))
 
 
 def _draw(rng: np.random.Generator, probs: FloatArray) -> IntArray:
     """One column per row, drawn with the row's probabilities (rows of zeros: column 0)."""
     cdf = np.cumsum(probs, axis=1)
     u = rng.random(probs.shape[0]) * cdf[:, -1]
-    return np.minimum((cdf <= u[:, None]).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
+    drawn = np.minimum((cdf <= u[:, None]).sum(axis=1), probs.shape[1] - 1)
+    return np.asarray(drawn, dtype=np.int64)
