@@ -123,7 +123,6 @@ def _print_comparison(cmp: PolicyComparison) -> None:
             "-" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
             *(f"{100 * res.probability(n):.1f}%" for n in shown),
         )
-    console = Console(width=160)
-    console.print(table)
+    Console(width=160).print(table)
     for line in cmp.foresight_notes():
-        console.print(line, markup=False, highlight=False)
+        sys.stdout.write(line + "\n")

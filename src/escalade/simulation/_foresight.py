@@ -263,7 +263,7 @@ def compute_values(
             if limit < cap:
                 reason = (
                     f"more than {limit:,} reachable states per world by period {exc.period}, "
-                    "more than the fit values: it is less work"
+                    "more than fitted values sample: they are less work"
                 )
             else:
                 reason = (
