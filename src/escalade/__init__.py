@@ -18,6 +18,7 @@ from escalade._api import (
     as_game,
     check,
     claims,
+    estimate,
     explore,
     load,
     open_run,
@@ -28,7 +29,10 @@ from escalade._api import (
 from escalade._version import __version__
 from escalade.errors import (
     ConvergenceWarning,
+    DataError,
     EscaladeError,
+    EstimationError,
+    EstimationWarning,
     ExpressionError,
     MissingDependencyError,
     OutputError,
@@ -43,8 +47,11 @@ from escalade.solvers import Solution, logit_qre, nash, spe
 __all__ = [
     "CheckReport",
     "ConvergenceWarning",
+    "DataError",
     "Draws",
     "EscaladeError",
+    "EstimationError",
+    "EstimationWarning",
     "ExpressionError",
     "Game",
     "MissingDependencyError",
@@ -61,6 +68,7 @@ __all__ = [
     "bundled_scenarios",
     "check",
     "claims",
+    "estimate",
     "explore",
     "load",
     "load_scenario",

@@ -19,6 +19,7 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
+    from escalade.estimation import EstimationResult
     from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
@@ -28,6 +29,7 @@ __all__ = [
     "as_game",
     "check",
     "claims",
+    "estimate",
     "explore",
     "load",
     "open_run",
@@ -479,3 +481,100 @@ def open_run(path: str | Path) -> ExplorationResult:
     from escalade.exploration import ExplorationResult
 
     return ExplorationResult.open(path)
+
+
+def estimate(
+    source: str | Path | Scenario,
+    data: object = None,
+    *,
+    error: str | None = None,
+    link: str | None = None,
+    set: Mapping[str, str | float] | None = None,
+    start: object = None,
+    starts: int = 1,
+    seed: Seed = None,
+    bootstrap: int = 0,
+    workers: int | None = None,
+    cluster: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EstimationResult:
+    """Fit a scenario's payoffs to observed crises by maximum likelihood.
+
+    The scenario's ``estimation:`` section says which parameters are linear
+    in which data columns and which column(s) record the outcome; see
+    ``docs/estimation.md``. The fit reproduces Kenkel and Signorino's R
+    package ``games`` on its models.
+
+    Parameters
+    ----------
+    source : str, Path or Scenario
+        A scenario with an ``estimation:`` section (a file or a bundled name).
+    data : str, Path or pandas.DataFrame, optional
+        The observations (default: the section's ``data:`` file).
+    error : {"agent", "private"}, optional
+        Overrides the section's error structure.
+    link : {"probit", "logit"}, optional
+        Overrides the section's link.
+    set : mapping, optional
+        Fixed parameters set to other values.
+    start : array or mapping of coefficient to value, optional
+        Starting values (default: statistical backward induction), e.g. a
+        profile's ``best``.
+    starts : int
+        Also try this many random starts in all and keep the best fit.
+    seed : int, optional
+        Seed of the random starts and of the bootstrap.
+    bootstrap : int
+        Bootstrap replicates (0: none); standard errors then come from them.
+    workers, cluster : optional
+        Where the bootstrap runs: local worker processes or a Dask scheduler
+        (``DASK_SCHEDULER_ADDRESS`` when neither is given).
+    encoding, delimiter : str, optional
+        How to read a CSV file (default: UTF-8, delimiter detected).
+    progress : callable, optional
+        ``progress(done, total)`` during the bootstrap.
+
+    Returns
+    -------
+    EstimationResult
+
+    Examples
+    --------
+    >>> import escalade
+    >>> res = escalade.estimate("egame12")
+    >>> round(res.loglik, 4), res.n_obs, res.n_coef
+    (-286.1238, 282, 10)
+    >>> escalade.estimate("egame12", link="logit").spec.link
+    'logit'
+    """
+    from escalade.estimation import fit
+
+    loaded = load(source) if isinstance(source, str | Path) else source
+    if isinstance(loaded, Game):
+        raise ScenarioError(
+            f"{loaded.name} is a Gambit game; estimation needs a scenario file with an "
+            "estimation: section"
+        )
+    result = fit(
+        loaded,
+        data,
+        error=error,
+        link=link,
+        overrides=set,
+        start=start,  # type: ignore[arg-type]
+        starts=starts,
+        seed=seed,
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    if bootstrap:
+        result = result.bootstrap(
+            bootstrap,
+            seed=seed,
+            workers=workers,
+            cluster=_cluster(workers, cluster),
+            progress=progress,
+        )
+    return result

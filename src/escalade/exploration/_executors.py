@@ -1,20 +1,18 @@
 """Where chunks are computed: in this process, in local worker processes, or on Dask.
 
-Every executor runs the same function on the same picklable task and
+Every executor runs :func:`compute_chunk` on the same picklable task and
 hands each finished chunk back to the caller, who alone writes to the run
-folder; so the executor changes the speed, never the numbers. Dask
-(``dask``/``distributed``, the ``cluster`` extra) is imported only when a
-cluster is asked for.
+folder; so the executor changes the speed, never the numbers. The
+executors themselves are in :mod:`escalade._parallel`, shared with the
+bootstrap of estimation.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from escalade.errors import EscaladeError, MissingDependencyError, ParameterError
+from escalade._parallel import run_tasks as _run_tasks
 from escalade.exploration._compute import ChunkTask, compute_chunk
 
 __all__ = ["run_tasks"]
@@ -41,89 +39,10 @@ def run_tasks(
     cluster : str, optional
         Address of a Dask scheduler (``tcp://host:8786``).
     """
-    task_list = list(tasks)
-    if cluster is not None and workers is not None:
-        raise ParameterError("choose either --workers or --cluster, not both")
-    if cluster is not None:
-        _run_dask(task_list, on_done, cluster)
-    elif workers is not None and workers > 1:
-        _run_processes(task_list, on_done, workers)
-    else:
-        if workers is not None and workers < 1:
-            raise ParameterError(f"workers must be at least 1, found {workers}")
-        for task in task_list:
-            on_done(task.chunk, compute_chunk(task))
-
-
-def _run_processes(tasks: list[ChunkTask], on_done: Done, workers: int) -> None:
-    limit = os.cpu_count() or 1
-    if workers > 8 * limit:
-        raise ParameterError(f"{workers} workers for {limit} CPUs is too many")
-    # Keep at most 2 tasks per worker in flight: results stream to disk, memory stays flat.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: dict[Future[Any], int] = {}
-        queue = iter(tasks)
-
-        def submit() -> bool:
-            task = next(queue, None)
-            if task is None:
-                return False
-            pending[pool.submit(compute_chunk, task)] = task.chunk
-            return True
-
-        for _ in range(2 * workers):
-            if not submit():
-                break
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                chunk = pending.pop(fut)
-                on_done(chunk, _result(fut))
-                submit()
-
-
-def _result(fut: Future[Any]) -> Any:
-    try:
-        return fut.result()
-    except EscaladeError:
-        raise
-    except Exception as exc:  # a worker died (killed, out of memory): say so plainly
-        raise EscaladeError(f"a worker process failed: {type(exc).__name__}: {exc}") from exc
-
-
-def _run_dask(tasks: list[ChunkTask], on_done: Done, address: str) -> None:
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise MissingDependencyError(
-            "running on a Dask cluster needs dask and distributed, the cluster extra: "
-            "pip install 'escalade[cluster]'"
-        ) from None
-    try:
-        client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise EscaladeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-    try:
-        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-        queue = iter(tasks)
-        chunk_of: dict[Any, int] = {}
-
-        def submit() -> Any:
-            task = next(queue, None)
-            if task is None:
-                return None
-            fut = client.submit(compute_chunk, task, pure=False)
-            chunk_of[fut.key] = task.chunk
-            return fut
-
-        # At most 2 tasks per worker in flight, so results stream instead of piling up.
-        first = [f for f in (submit() for _ in range(2 * n_workers)) if f is not None]
-        stream = as_completed(first)
-        for fut in stream:
-            on_done(chunk_of.pop(fut.key), _result(fut))
-            fut.release()
-            nxt = submit()
-            if nxt is not None:
-                stream.add(nxt)
-    finally:
-        client.close()
+    _run_tasks(
+        compute_chunk,
+        ((task.chunk, task) for task in tasks),
+        on_done,
+        workers=workers,
+        cluster=cluster,
+    )

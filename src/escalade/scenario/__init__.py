@@ -29,6 +29,17 @@ from escalade.scenario._distributions import (
     Uniform,
 )
 from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+from escalade.scenario._edit import TextEdit, edit_scenario_text
+from escalade.scenario._estimation import (
+    ERRORS,
+    LINKS,
+    MODELS,
+    EstimationSpec,
+    LinearFormula,
+    ScaleSpec,
+    estimation_spec,
+    parse_linear_formula,
+)
 from escalade.scenario._load import (
     LANGUAGE_VERSION,
     SectionHook,
@@ -67,8 +78,11 @@ from escalade.scenario._policies import (
 )
 
 __all__ = [
+    "ERRORS",
     "LANGUAGE_VERSION",
+    "LINKS",
     "MAX_NODES",
+    "MODELS",
     "Beta",
     "CategoricalDist",
     "ChanceSpec",
@@ -79,12 +93,14 @@ __all__ = [
     "Distribution",
     "Draws",
     "Dynamics",
+    "EstimationSpec",
     "Event",
     "Formula",
     "GotoSpec",
     "Indicator",
     "LeafSpec",
     "Lever",
+    "LinearFormula",
     "Location",
     "LogNormal",
     "NodeSpec",
@@ -95,10 +111,12 @@ __all__ = [
     "Player",
     "Policy",
     "Question",
+    "ScaleSpec",
     "Scenario",
     "SectionHook",
     "Seed",
     "StateVar",
+    "TextEdit",
     "TreeNode",
     "Triangular",
     "Uniform",
@@ -106,9 +124,12 @@ __all__ = [
     "bundled_path",
     "bundled_scenarios",
     "check_chance",
+    "edit_scenario_text",
+    "estimation_spec",
     "headline_indicators",
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "parse_linear_formula",
     "register_section",
 ]

@@ -1,0 +1,156 @@
+"""Nonparametric bootstrap of a fit, replicates fitted in batches on any executor.
+
+A bootstrap replicate refits the model to ``n_obs`` rows drawn with
+replacement. Drawing rows is the same as giving each row a multinomial
+count as its weight, so every replicate uses the same data arrays and
+differs only in its weights: a chunk of replicates is one batch, fitted
+together from the full-sample estimate (as ``games`` starts its
+replicates) by BFGS from the full-sample Hessian, finished by Newton's
+method (:func:`~escalade.estimation._optimize.quasi_newton`). Chunks
+run in this process, in worker processes or on a Dask cluster
+(:mod:`escalade._parallel`); each chunk draws its weights from its own
+child of one ``SeedSequence``, so the same seed gives the same replicates
+on any executor.
+
+References
+----------
+Efron, B., and Tibshirani, R. J. (1993). An Introduction to the
+Bootstrap. Chapman and Hall.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits
+
+from escalade._parallel import run_tasks
+from escalade.errors import ConvergenceWarning, ParameterError
+from escalade.estimation._model import PredictorModel
+from escalade.estimation._optimize import quasi_newton
+from escalade.scenario import Seed
+
+if TYPE_CHECKING:
+    from escalade.estimation._result import EstimationResult
+
+__all__ = ["BootTask", "bootstrap", "fit_replicates"]
+
+FloatArray = NDArray[np.float64]
+
+#: Observations times replicates per batch: big enough to batch well, small enough for memory.
+_BATCH_CELLS = 250_000
+
+
+@dataclass(frozen=True)
+class BootTask:
+    """A chunk of replicates: the model, the full-sample estimate, and the chunk's seed."""
+
+    model: PredictorModel
+    theta: FloatArray
+    hessian: FloatArray
+    seed: np.random.SeedSequence
+    n: int
+
+
+def fit_replicates(task: BootTask) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Fit one chunk of replicates: their estimates and whether each converged."""
+    rng = np.random.default_rng(task.seed)
+    n_obs = task.model.n_obs
+    weights = rng.multinomial(n_obs, np.full(n_obs, 1.0 / n_obs), size=task.n).astype(np.float64)
+    start = np.repeat(task.theta[None], task.n, axis=0)
+    with threadpool_limits(1):
+        state = quasi_newton(task.model, start, task.hessian, weights=weights)
+    return state.theta, state.converged
+
+
+def bootstrap(
+    result: EstimationResult,
+    n: int,
+    *,
+    seed: Seed | np.random.SeedSequence = None,
+    workers: int | None = None,
+    cluster: str | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EstimationResult:
+    """Refit on ``n`` resamples of the rows; the result's standard errors then come from them.
+
+    Parameters
+    ----------
+    result : EstimationResult
+    n : int
+        Number of replicates.
+    seed : int, Generator or SeedSequence, optional
+        Same seed, same replicates, whatever the executor.
+    workers : int, optional
+        Local worker processes.
+    cluster : str, optional
+        Address of a Dask scheduler.
+    chunk_size : int, optional
+        Replicates per batch (default: about 250,000 rows per batch).
+    progress : callable, optional
+        ``progress(done, n)`` after each chunk.
+
+    Returns
+    -------
+    EstimationResult
+        The same fit, with ``boot`` holding the replicates' estimates.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If some replicates did not converge (they are left out).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> res = escalade.estimate("egame12").bootstrap(20, seed=1)
+    >>> res.boot.shape, res.default_cov_type()
+    ((20, 10), 'bootstrap')
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise ParameterError(f"the number of bootstrap replicates must be at least 1, found {n!r}")
+    size = chunk_size or max(1, min(int(n), _BATCH_CELLS // max(1, result.n_obs)))
+    if size < 1:
+        raise ParameterError(f"chunk_size must be at least 1, found {size}")
+    counts = [min(size, int(n) - start) for start in range(0, int(n), size)]
+    if isinstance(seed, np.random.SeedSequence):
+        root = seed
+    elif isinstance(seed, np.random.Generator):
+        root = np.random.SeedSequence(int(seed.integers(0, 2**63 - 1)))
+    else:
+        root = np.random.SeedSequence(seed)
+    children = root.spawn(len(counts))
+    tasks = [
+        (k, BootTask(result.model, result.coef.copy(), result.hessian, child, m))
+        for k, (child, m) in enumerate(zip(children, counts, strict=True))
+    ]
+    thetas: dict[int, FloatArray] = {}
+    ok: dict[int, NDArray[np.bool_]] = {}
+    done = 0
+
+    def finished(key: int, value: tuple[FloatArray, NDArray[np.bool_]]) -> None:
+        nonlocal done
+        thetas[key], ok[key] = value
+        done += counts[key]
+        if progress is not None:
+            progress(done, int(n))
+
+    run_tasks(fit_replicates, tasks, finished, workers=workers, cluster=cluster)
+    estimates = np.vstack([thetas[k] for k in range(len(counts))])
+    converged = np.concatenate([ok[k] for k in range(len(counts))])
+    failed = int((~converged).sum())
+    notes = list(result.notes)
+    if failed:
+        message = (
+            f"{failed} of {n} bootstrap replicates did not converge and are left out; if many "
+            "fail, the model is weakly identified in resamples"
+        )
+        warnings.warn(message, ConvergenceWarning, stacklevel=3)
+        notes.append(message)
+    return replace(result, boot=estimates[converged], boot_failed=failed, notes=notes)

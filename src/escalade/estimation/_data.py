@@ -1,0 +1,481 @@
+"""Data for estimation: read a CSV file or take a DataFrame, check it, build design matrices.
+
+Columns are typed as R's ``read.csv`` and ``model.frame`` would type them:
+a column whose values are all numbers is numeric, a column of text is a
+*factor* whose levels are its distinct values, sorted (or a pandas
+categorical's own order). In a formula a factor becomes indicator columns,
+one per level except the first (R's treatment contrasts); in a formula
+without a constant, the first factor keeps all its levels. Rows with a
+missing value in any column the model reads are dropped, and the result
+says how many (R's ``na.omit``).
+
+Every mistake is a :class:`~escalade.errors.DataError` naming the file,
+the column, the row (the file's line for CSV files), what was expected and
+what was found.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import DataError
+
+__all__ = ["DataTable", "Frame", "design", "read_data"]
+
+FloatArray = NDArray[np.float64]
+
+#: Texts read as a missing value (R's default "NA", empty fields, and the usual others).
+MISSING = frozenset({"", "NA", "NaN", "nan", "N/A", "NULL", "null", "."})
+_DELIMITERS = ",;\t|"
+_MAX_BYTES = 500_000_000
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table as read: raw cells per column, and where each row came from.
+
+    Attributes
+    ----------
+    name : str
+        The file name as given, or ``"<DataFrame>"``.
+    columns : tuple of str
+        Column names in order.
+    cells : dict of str to ndarray of shape (n_rows,)
+        Text cells (CSV) or the DataFrame's values.
+    where : tuple of str
+        ``"line 7"`` (CSV) or ``"row 5"`` (DataFrame index) for each row.
+    levels : dict of str to tuple of str
+        Category order of pandas categorical columns.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    cells: dict[str, NDArray[Any]]
+    where: tuple[str, ...]
+    levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows."""
+        return len(self.where)
+
+    def need(self, column: str, what: str) -> NDArray[Any]:
+        """The cells of ``column``, or a :class:`DataError` naming the columns there are."""
+        if column not in self.cells:
+            import difflib
+
+            close = difflib.get_close_matches(column, self.columns, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            shown = ", ".join(self.columns[:20]) + (" ..." if len(self.columns) > 20 else "")
+            extra = ""
+            if len(self.columns) == 1 and any(d in self.columns[0] for d in _DELIMITERS):
+                extra = "; the header has one column: is the delimiter right?"
+            raise DataError(
+                f"{self.name}: no column {column!r} ({what}){hint}; columns: {shown}{extra}"
+            )
+        return self.cells[column]
+
+
+def _decode(raw: bytes, name: str, encoding: str | None) -> str:
+    if encoding is not None:
+        try:
+            return raw.decode(encoding)
+        except LookupError:
+            raise DataError(f"{name}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise DataError(
+                f"{name}: line {line}: the file is not {encoding} text "
+                f"(byte 0x{raw[exc.start]:02x}); give the file's encoding"
+            ) from None
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            return raw.decode(codec, errors="strict")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{name}: line {line}: the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+            "save it as UTF-8 or give its encoding (encoding='latin-1' in Python, "
+            "--encoding latin-1 on the command line)"
+        ) from None
+
+
+def _sniff(text: str, name: str, delimiter: str | None) -> str:
+    if delimiter is not None:
+        if len(delimiter) != 1:
+            raise DataError(f"{name}: the delimiter must be one character, found {delimiter!r}")
+        return delimiter
+    head = text.split("\n", 1)[0]
+    counts = {d: head.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_data(
+    source: str | Path | Any,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> DataTable:
+    """Read a CSV file (or take a pandas DataFrame) as a :class:`DataTable`.
+
+    Parameters
+    ----------
+    source : str, Path or pandas.DataFrame
+    encoding : str, optional
+        The file's encoding (default: UTF-8, with or without a byte-order
+        mark, or UTF-16 with one).
+    delimiter : str, optional
+        The field separator (default: whichever of ``, ; tab |`` the header
+        line uses most).
+
+    Raises
+    ------
+    DataError
+        For a missing, unreadable or malformed file.
+
+    Examples
+    --------
+    >>> import io, pandas as pd
+    >>> t = read_data(pd.DataFrame({"x": [1.0, 2.0], "g": ["a", "b"]}))
+    >>> t.columns, t.n_rows
+    (('x', 'g'), 2)
+    """
+    if hasattr(source, "columns") and hasattr(source, "iloc"):
+        return _from_frame(source)
+    name = str(source)
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise DataError(f"{name}: expected a CSV file, found a folder")
+        size = path.stat().st_size
+        if size > _MAX_BYTES:
+            raise DataError(f"{name}: the file is {size:,} bytes; the limit is {_MAX_BYTES:,}")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{name}: no such file") from None
+    except PermissionError:
+        raise DataError(f"{name}: cannot read the file: permission denied") from None
+    except OSError as exc:
+        raise DataError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+    text = _decode(raw, name, encoding)
+    sep = _sniff(text, name, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise DataError(f"{name}: the file is empty; expected a header line of column names")
+        columns = tuple(h.strip() for h in header)
+        seen: set[str] = set()
+        for c in columns:
+            if c in seen:
+                raise DataError(f"{name}: line 1: the column {c!r} appears twice in the header")
+            seen.add(c)
+        rows: list[list[str]] = []
+        where: list[str] = []
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != len(columns):
+                raise DataError(
+                    f"{name}: line {reader.line_num}: expected {len(columns)} fields (as the "
+                    f"header), found {len(row)}"
+                )
+            rows.append(row)
+            where.append(f"line {reader.line_num}")
+    except csv.Error as exc:
+        raise DataError(f"{name}: line {reader.line_num}: malformed CSV: {exc}") from None
+    cells = {c: np.array([r[j].strip() for r in rows], dtype=object) for j, c in enumerate(columns)}
+    return DataTable(name, columns, cells, tuple(where))
+
+
+def _from_frame(df: Any) -> DataTable:
+    import pandas as pd
+
+    columns = tuple(str(c) for c in df.columns)
+    if len(set(columns)) != len(columns):
+        raise DataError("<DataFrame>: column names must be unique")
+    cells: dict[str, NDArray[Any]] = {}
+    levels: dict[str, tuple[str, ...]] = {}
+    for c, col in zip(columns, df.columns, strict=True):
+        series = df[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            levels[c] = tuple(str(x) for x in series.cat.categories)
+            cells[c] = np.array(
+                [None if pd.isna(x) else str(x) for x in series.tolist()], dtype=object
+            )
+        elif pd.api.types.is_bool_dtype(series.dtype):
+            cells[c] = series.to_numpy(dtype=np.float64)
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            cells[c] = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            cells[c] = np.array(
+                [
+                    None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+                    for x in series.tolist()
+                ],
+                dtype=object,
+            )
+    where = tuple(f"row {i}" for i in df.index.tolist())
+    return DataTable("<DataFrame>", columns, cells, where, levels)
+
+
+# ---------------------------------------------------------------------------
+# typed columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """A typed column: numbers (``levels`` empty) or a factor's codes into ``levels``."""
+
+    name: str
+    values: FloatArray
+    levels: tuple[str, ...] = ()
+
+    @property
+    def is_factor(self) -> bool:
+        """True for a factor."""
+        return bool(self.levels)
+
+
+def _number(text: Any) -> float | None:
+    if isinstance(text, int | float | np.floating | np.integer):
+        return float(text)
+    try:
+        value = float(str(text))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _is_missing(x: Any) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, float | np.floating):
+        return bool(math.isnan(x))
+    return isinstance(x, str) and x.strip() in MISSING
+
+
+def missing_mask(table: DataTable, column: str, what: str) -> NDArray[np.bool_]:
+    """True where ``column`` has no value."""
+    cells = table.need(column, what)
+    if cells.dtype == np.float64:
+        return np.isnan(cells)
+    return np.fromiter((_is_missing(x) for x in cells), dtype=bool, count=len(cells))
+
+
+def typed_column(
+    table: DataTable,
+    column: str,
+    rows: NDArray[np.int64],
+    *,
+    factor: bool = False,
+    levels: Sequence[str] | None = None,
+) -> Column:
+    """Column ``column`` at ``rows`` (none missing), as numbers or as a factor.
+
+    ``levels`` imposes a factor's levels (for predictions on new data).
+    """
+    cells = table.cells[column][rows]
+    if levels is not None:
+        if not levels:
+            return _numeric(table, column, rows, cells)
+        lookup = {lv: i for i, lv in enumerate(levels)}
+        codes = np.empty(len(cells))
+        for i, x in enumerate(cells):
+            key = _level_text(x)
+            if key not in lookup:
+                raise DataError(
+                    f"{table.name}: {table.where[rows[i]]}, column {column}: the value {key!r} "
+                    f"is not a level the model was fitted with ({', '.join(levels)})"
+                )
+            codes[i] = lookup[key]
+        return Column(column, codes, tuple(levels))
+    if cells.dtype == np.float64 and not factor:
+        return Column(column, cells.astype(np.float64))
+    numbers = [_number(x) for x in cells]
+    n_num = sum(v is not None for v in numbers)
+    if not factor and column not in table.levels and n_num == len(cells):
+        return Column(column, np.array(numbers, dtype=np.float64))
+    if not factor and column not in table.levels and n_num * 2 >= len(cells):
+        bad = next(i for i, v in enumerate(numbers) if v is None)
+        raise DataError(
+            f"{table.name}: {table.where[rows[bad]]}, column {column}: expected a number "
+            f"(the column's other values are numbers), found {str(cells[bad])!r}"
+        )
+    texts = [_level_text(x) for x in cells]
+    present = set(texts)
+    if column in table.levels:
+        order = [lv for lv in table.levels[column] if lv in present]
+    elif n_num == len(cells):
+        order = sorted(present, key=lambda t: float(t))
+    else:
+        order = sorted(present)
+    lookup = {lv: i for i, lv in enumerate(order)}
+    return Column(column, np.array([lookup[t] for t in texts], dtype=np.float64), tuple(order))
+
+
+def _level_text(x: Any) -> str:
+    if isinstance(x, float | np.floating) and float(x).is_integer():
+        return str(int(x))
+    return str(x).strip()
+
+
+def _numeric(table: DataTable, column: str, rows: NDArray[np.int64], cells: NDArray[Any]) -> Column:
+    if cells.dtype == np.float64:
+        return Column(column, cells.astype(np.float64))
+    out = np.empty(len(cells))
+    for i, x in enumerate(cells):
+        v = _number(x)
+        if v is None:
+            raise DataError(
+                f"{table.name}: {table.where[rows[i]]}, column {column}: expected a number, "
+                f"found {str(x)!r}"
+            )
+        out[i] = v
+    return Column(column, out)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The rows a model uses: typed columns, after dropping rows with missing values.
+
+    Attributes
+    ----------
+    table : DataTable
+    rows : ndarray of int
+        Positions in ``table`` of the rows kept.
+    columns : dict of str to Column
+    dropped : dict of str to int
+        Rows dropped for a missing value, counted by the first column missing.
+    """
+
+    table: DataTable
+    rows: NDArray[np.int64]
+    columns: dict[str, Column]
+    dropped: dict[str, int]
+
+    @property
+    def n(self) -> int:
+        """Number of rows used."""
+        return len(self.rows)
+
+    @property
+    def n_dropped(self) -> int:
+        """Number of rows dropped for missing values."""
+        return sum(self.dropped.values())
+
+    def levels(self) -> dict[str, tuple[str, ...]]:
+        """Levels of each factor column (empty tuple for numeric columns)."""
+        return {name: c.levels for name, c in self.columns.items()}
+
+
+def make_frame(
+    table: DataTable,
+    needed: Iterable[tuple[str, str]],
+    *,
+    factors: Iterable[str] = (),
+    levels: dict[str, tuple[str, ...]] | None = None,
+    raw: Iterable[str] = (),
+) -> Frame:
+    """Check the columns a model reads, drop rows with missing values, type the rest.
+
+    Parameters
+    ----------
+    table : DataTable
+    needed : iterable of (column, what it is for)
+    factors : iterable of str
+        Columns to treat as factors even when numeric.
+    levels : dict, optional
+        Levels (``()`` for numeric) to impose, for predictions on new data.
+    raw : iterable of str
+        Columns kept untyped (outcome columns, typed by the model).
+    """
+    needed = list(dict.fromkeys(needed))
+    keep = np.ones(table.n_rows, dtype=bool)
+    dropped: dict[str, int] = {}
+    for column, what in needed:
+        miss = missing_mask(table, column, what)
+        newly = int((miss & keep).sum())
+        if newly:
+            dropped[column] = newly
+        keep &= ~miss
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        detail = ", ".join(f"{c}: {k}" for c, k in dropped.items())
+        raise DataError(
+            f"{table.name}: no rows left after dropping the {table.n_rows} rows with a missing "
+            f"value in a column the model reads ({detail or 'the table has no rows'})"
+        )
+    factor_set, raw_set = set(factors), set(raw)
+    columns: dict[str, Column] = {}
+    for column, _ in needed:
+        if column in raw_set or column in columns:
+            continue
+        imposed = None if levels is None else levels.get(column)
+        columns[column] = typed_column(
+            table, column, rows, factor=column in factor_set, levels=imposed
+        )
+    return Frame(table, rows, columns, dropped)
+
+
+def design(
+    columns: Sequence[str], intercept: bool, frame: Frame
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """The design matrix of a linear formula, with R's column names and coding.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_terms)
+    names : tuple of str
+        ``(Intercept)``, numeric column names, and ``column[level]`` for
+        each indicator of a factor.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = read_data(pd.DataFrame({"x": [0.5, 1.5, 2.0], "g": ["b", "a", "c"]}))
+    >>> fr = make_frame(t, [("x", "regressor"), ("g", "regressor")])
+    >>> X, names = design(["x", "g"], True, fr)
+    >>> names
+    ('(Intercept)', 'x', 'g[b]', 'g[c]')
+    >>> X[0].tolist()
+    [1.0, 0.5, 1.0, 0.0]
+    """
+    parts: list[FloatArray] = []
+    names: list[str] = []
+    n = frame.n
+    if intercept:
+        parts.append(np.ones((n, 1)))
+        names.append("(Intercept)")
+    full_first = not intercept
+    for name in columns:
+        col = frame.columns[name]
+        if not col.is_factor:
+            parts.append(col.values[:, None])
+            names.append(name)
+            continue
+        start = 0 if full_first else 1
+        full_first = False
+        for k in range(start, len(col.levels)):
+            parts.append((col.values == k).astype(np.float64)[:, None])
+            names.append(f"{name}[{col.levels[k]}]")
+    if not parts:
+        return np.zeros((n, 0)), ()
+    return np.hstack(parts), tuple(names)
