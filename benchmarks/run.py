@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
+    bench_estimation,
     bench_explore_memory,
     bench_explore_vs_ema,
     bench_korea,
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "korea": bench_korea.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
+    "estimation": bench_estimation.run,
 }
 
 

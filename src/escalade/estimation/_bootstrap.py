@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits
 
 from escalade._parallel import run_tasks
 from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.estimation._model import PredictorModel
-from escalade.estimation._optimize import quasi_newton
+from escalade.estimation._optimize import quasi_newton, single_threaded
 from escalade.scenario import Seed
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def fit_replicates(task: BootTask) -> tuple[FloatArray, NDArray[np.bool_]]:
     n_obs = task.model.n_obs
     weights = rng.multinomial(n_obs, np.full(n_obs, 1.0 / n_obs), size=task.n).astype(np.float64)
     start = np.repeat(task.theta[None], task.n, axis=0)
-    with threadpool_limits(1):
+    with single_threaded():
         state = quasi_newton(task.model, start, task.hessian, weights=weights)
     return state.theta, state.converged
 

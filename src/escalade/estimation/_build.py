@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import DataError, EstimationError, EstimationWarning, ScenarioError
-from escalade.estimation._data import DataTable, Frame, _number, design, make_frame
+from escalade.estimation._data import DataTable, Frame, _number, design, make_frame, numbers
 from escalade.estimation._model import Equation, PredictorModel
 from escalade.estimation._tree import Scale, TreeModel, TreeShape
 from escalade.estimation._ultimatum import UltimatumModel
@@ -198,16 +198,19 @@ def _equations(
 def _check_rank(X: FloatArray, terms: tuple[str, ...], name: str, frame: Frame) -> None:
     if not X.shape[1]:
         return
-    rank = np.linalg.matrix_rank(X)
-    if rank < X.shape[1]:
-        # name the first column that adds nothing to the ones before it
-        for k in range(1, X.shape[1] + 1):
-            if np.linalg.matrix_rank(X[:, :k]) < k:
-                raise EstimationError(
-                    f"the equation of {name} cannot be estimated: its term {terms[k - 1]!r} is "
-                    f"constant or a combination of the terms before it in the {frame.n} rows "
-                    "used; drop it"
-                )
+    # rank from the Gram matrix: k x k, whatever the number of rows
+    scale = np.sqrt((X * X).sum(axis=0))
+    Z = X / np.where(scale > 0, scale, 1.0)
+    gram = Z.T @ Z
+    for k in range(1, X.shape[1] + 1):
+        lam = np.linalg.eigvalsh(gram[:k, :k])
+        if scale[k - 1] == 0 or lam[0] < 1e-10 * max(1.0, lam[-1]):
+            # the first term that adds nothing to the ones before it
+            raise EstimationError(
+                f"the equation of {name} cannot be estimated: its term {terms[k - 1]!r} is "
+                f"constant or a combination of the terms before it in the {frame.n} rows "
+                "used; drop it"
+            )
 
 
 def _payoff_map(
@@ -369,31 +372,27 @@ def _outcome_codes(
     mapping = dict(spec.outcome_values)
     index = {o: k for k, o in enumerate(names)}
     cells = table.cells[col][rows]
-    numbers = [_number(x) for x in cells]
+    distinct, inverse = np.unique(np.asarray([str(x).strip() for x in cells]), return_inverse=True)
+    values = numbers(distinct.astype(object))
     # numeric codes, as R reads them: 1..K, or else the K distinct values in increasing order
     by_number: dict[float, str] = {}
-    if (
-        not mapping
-        and all(v is not None for v in numbers)
-        and not any(str(x).strip() in index for x in cells)
-    ):
-        distinct = sorted({float(v) for v in numbers if v is not None})
-        if all(v.is_integer() and 1 <= v <= len(names) for v in distinct):
-            by_number = {v: names[int(v) - 1] for v in distinct}
-        elif len(distinct) == len(names):
-            by_number = dict(zip(distinct, names, strict=True))
-    out = np.empty(len(cells), dtype=np.int64)
-    for r, x in enumerate(cells):
-        text = str(x).strip()
-        number = numbers[r]
+    if not mapping and not np.isnan(values).any() and not any(t in index for t in distinct):
+        ordered = sorted(set(values.tolist()))
+        if all(v.is_integer() and 1 <= v <= len(names) for v in ordered):
+            by_number = {v: names[int(v) - 1] for v in ordered}
+        elif len(ordered) == len(names):
+            by_number = dict(zip(ordered, names, strict=True))
+    codes = np.empty(len(distinct), dtype=np.int64)
+    for k, text in enumerate(distinct):
+        number = None if np.isnan(values[k]) else float(values[k])
         if mapping:
             hit = mapping.get(text)
             if hit is None and number is not None:
-                hit = next((o for k, o in mapping.items() if _number(k) == number), None)
+                hit = next((o for key, o in mapping.items() if _number(key) == number), None)
         elif text in index:
             hit = text
-        elif number is not None and float(number) in by_number:
-            hit = by_number[float(number)]
+        elif number is not None and number in by_number:
+            hit = by_number[number]
         else:
             hit = None
         if hit is None:
@@ -405,12 +404,13 @@ def _outcome_codes(
                     "distinct numbers taken in increasing order)"
                 )
             )
+            r = int(np.argmax(inverse == k))
             raise DataError(
                 f"{table.name}: {table.where[rows[r]]}, column {col}: the outcome {text!r} is not "
                 f"an outcome of the tree; expected one of {known}"
             )
-        out[r] = index[hit]
-    return out
+        codes[k] = index[hit]
+    return codes[inverse]
 
 
 def _build_tree(

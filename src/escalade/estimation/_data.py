@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import DataError
 
-__all__ = ["DataTable", "Frame", "design", "read_data"]
+__all__ = ["DataTable", "Frame", "design", "numbers", "read_data"]
 
 FloatArray = NDArray[np.float64]
 
@@ -277,7 +277,21 @@ def missing_mask(table: DataTable, column: str, what: str) -> NDArray[np.bool_]:
     cells = table.need(column, what)
     if cells.dtype == np.float64:
         return np.isnan(cells)
-    return np.fromiter((_is_missing(x) for x in cells), dtype=bool, count=len(cells))
+    import pandas as pd
+
+    series = pd.Series(cells, dtype=object)
+    return np.asarray(series.isna() | series.isin(MISSING), dtype=bool)
+
+
+def numbers(cells: NDArray[Any]) -> FloatArray:
+    """Each cell as a number, NaN where it is not one (vectorised)."""
+    if cells.dtype == np.float64:
+        return cells.astype(np.float64)
+    import pandas as pd
+
+    out = np.array(pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce"), dtype=np.float64)
+    out[~np.isfinite(out)] = np.nan
+    return out
 
 
 def typed_column(
@@ -309,17 +323,19 @@ def typed_column(
         return Column(column, codes, tuple(levels))
     if cells.dtype == np.float64 and not factor:
         return Column(column, cells.astype(np.float64))
-    numbers = [_number(x) for x in cells]
-    n_num = sum(v is not None for v in numbers)
+    parsed = numbers(cells)
+    is_num = ~np.isnan(parsed)
+    n_num = int(is_num.sum())
     if not factor and column not in table.levels and n_num == len(cells):
-        return Column(column, np.array(numbers, dtype=np.float64))
+        return Column(column, parsed)
     if not factor and column not in table.levels and n_num * 2 >= len(cells):
-        bad = next(i for i, v in enumerate(numbers) if v is None)
+        bad = int(np.argmin(is_num))
         raise DataError(
             f"{table.name}: {table.where[rows[bad]]}, column {column}: expected a number "
             f"(the column's other values are numbers), found {str(cells[bad])!r}"
         )
-    texts = [_level_text(x) for x in cells]
+    distinct, inverse = np.unique(cells.astype(str), return_inverse=True)
+    texts = [_level_text(x) for x in distinct]
     present = set(texts)
     if column in table.levels:
         order = [lv for lv in table.levels[column] if lv in present]
@@ -328,27 +344,28 @@ def typed_column(
     else:
         order = sorted(present)
     lookup = {lv: i for i, lv in enumerate(order)}
-    return Column(column, np.array([lookup[t] for t in texts], dtype=np.float64), tuple(order))
+    codes = np.array([lookup[t] for t in texts], dtype=np.float64)[inverse]
+    return Column(column, codes, tuple(order))
 
 
 def _level_text(x: Any) -> str:
     if isinstance(x, float | np.floating) and float(x).is_integer():
         return str(int(x))
-    return str(x).strip()
+    text = str(x).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        return text[:-2]
+    return text
 
 
 def _numeric(table: DataTable, column: str, rows: NDArray[np.int64], cells: NDArray[Any]) -> Column:
-    if cells.dtype == np.float64:
-        return Column(column, cells.astype(np.float64))
-    out = np.empty(len(cells))
-    for i, x in enumerate(cells):
-        v = _number(x)
-        if v is None:
-            raise DataError(
-                f"{table.name}: {table.where[rows[i]]}, column {column}: expected a number, "
-                f"found {str(x)!r}"
-            )
-        out[i] = v
+    out = numbers(cells)
+    bad = np.isnan(out)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise DataError(
+            f"{table.name}: {table.where[rows[i]]}, column {column}: expected a number, "
+            f"found {str(cells[i])!r}"
+        )
     return Column(column, out)
 
 

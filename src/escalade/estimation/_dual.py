@@ -113,19 +113,7 @@ class Dual:
 
     def __mul__(self, other: Dual | float | FloatArray) -> Dual:
         if isinstance(other, Dual):
-            if other.idx != self.idx:
-                return _product_union(self, other)
-            x, y = self, other
-            g = x.g * y.v + y.g * x.v
-            h = None
-            if x.order >= 2:
-                cross = x.g[:, None] * y.g[None, :]
-                h = cross + np.swapaxes(cross, 0, 1)
-                if x.h is not None:
-                    h += x.h * y.v
-                if y.h is not None:
-                    h += y.h * x.v
-            return x._like(x.v * y.v, g, h)
+            return _product(self, other)
         c = np.asarray(other, dtype=np.float64)
         return self._like(self.v * c, self.g * c, None if self.h is None else self.h * c)
 
@@ -197,6 +185,27 @@ class Dual:
         q = special.expit(-self.v)
         return self.apply(-np.logaddexp(0.0, -self.v), q, -q * (1.0 - q))
 
+    def log_cdf_signed(self, sign: FloatArray, link: str) -> Dual:
+        """``log F(sign * self)`` with ``F`` the probit or logit link, 0 where ``sign`` is 0.
+
+        One pass for what a two-action node contributes to the likelihood:
+        ``log F(x)`` where the second action was taken (``sign = 1``),
+        ``log F(-x)`` where the first was (``sign = -1``), nothing for rows
+        that did not reach the node.
+        """
+        z = sign * self.v
+        if link == "logit":
+            q = special.expit(-z)
+            f, d1, d2 = -np.logaddexp(0.0, -z), q, -q * (1.0 - q)
+        else:
+            f = log_ndtr(z)
+            mills = np.exp(-0.5 * z * z - np.log(_SQRT_2PI) - f)
+            d1, d2 = mills, -mills * (z + mills)
+        off = np.broadcast_to(sign == 0, z.shape)
+        f[off] = 0.0
+        d2[off] = 0.0
+        return self.apply(f, sign * d1, d2)
+
     def floor(self, bound: float) -> Dual:
         """``max(self, bound)``: where the bound binds the value is constant (no derivatives)."""
         low = self.v < bound
@@ -242,35 +251,49 @@ def _sum_union(x: Dual, y: Dual) -> Dual:
     idx, px, py = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
     g = np.zeros((len(idx), *shape))
-    g[px] += x.g
-    g[py] += y.g
+    for a, p in enumerate(px):
+        g[p] += x.g[a]
+    for b, q in enumerate(py):
+        g[q] += y.g[b]
     h = None
     if x.h is not None or y.h is not None:
         h = np.zeros((len(idx), len(idx), *shape))
-        if x.h is not None:
-            h[np.ix_(px, px)] += x.h
-        if y.h is not None:
-            h[np.ix_(py, py)] += y.h
+        for d, pos in ((x, px), (y, py)):
+            if d.h is None:
+                continue
+            for a, p in enumerate(pos):
+                for b, q in enumerate(pos):
+                    h[p, q] += d.h[a, b]
     return Dual(x.v + y.v, g, h, x.order, idx)
 
 
-def _product_union(x: Dual, y: Dual) -> Dual:
-    """``x * y`` for operands depending on different predictors, without zero padding."""
+def _product(x: Dual, y: Dual) -> Dual:
+    """``x * y``, with derivatives over the union of the operands' predictors.
+
+    Loops over the (few) predictors so that every array operation is on
+    one predictor's slice, which stays in cache.
+    """
     idx, px, py = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
     g = np.zeros((len(idx), *shape))
-    g[px] += x.g * y.v
-    g[py] += y.g * x.v
+    for a, p in enumerate(px):
+        g[p] += x.g[a] * y.v
+    for b, q in enumerate(py):
+        g[q] += y.g[b] * x.v
     h = None
     if x.order >= 2:
         h = np.zeros((len(idx), len(idx), *shape))
-        cross = x.g[:, None] * y.g[None, :]
-        h[np.ix_(px, py)] += cross
-        h[np.ix_(py, px)] += np.swapaxes(cross, 0, 1)
-        if x.h is not None:
-            h[np.ix_(px, px)] += x.h * y.v
-        if y.h is not None:
-            h[np.ix_(py, py)] += y.h * x.v
+        for a, p in enumerate(px):
+            for b, q in enumerate(py):
+                t = x.g[a] * y.g[b]
+                h[p, q] += t
+                h[q, p] += t
+        for d, pos, other in ((x, px, y.v), (y, py, x.v)):
+            if d.h is None:
+                continue
+            for a, p in enumerate(pos):
+                for b, q in enumerate(pos):
+                    h[p, q] += d.h[a, b] * other
     return Dual(x.v * y.v, g, h, x.order, idx)
 
 

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from escalade.errors import ConvergenceWarning, EstimationError, EstimationWarning, ParameterError
 from escalade.estimation._build import Built, build_model
 from escalade.estimation._data import DataTable, read_data
-from escalade.estimation._optimize import FitState, newton
+from escalade.estimation._optimize import FitState, newton, single_threaded
 from escalade.estimation._result import EstimationResult
 from escalade.estimation._start import start_values
 from escalade.scenario import (
@@ -158,18 +158,19 @@ def fit(
         table = replace(table, name=str(spec.data))
     else:
         table = read_data(data, encoding=encoding, delimiter=delimiter)
-    built = build_model(scenario, spec, table, overrides=overrides)
-    if clip:
-        built.model.floor = float(np.log(np.finfo(np.float64).eps))
-    theta0 = _start(built, start)
-    thetas = theta0[None]
-    if starts > 1:
-        rng = as_generator(seed)
-        spread = np.maximum(1.0, np.abs(theta0))
-        extra = theta0 + rng.uniform(-1.0, 1.0, size=(starts - 1, len(theta0))) * spread
-        thetas = np.vstack([thetas, extra])
-    state = newton(built.model, thetas)
-    return _result(built, state, stacklevel=3)
+    with single_threaded():
+        built = build_model(scenario, spec, table, overrides=overrides)
+        if clip:
+            built.model.floor = float(np.log(np.finfo(np.float64).eps))
+        theta0 = _start(built, start)
+        thetas = theta0[None]
+        if starts > 1:
+            rng = as_generator(seed)
+            spread = np.maximum(1.0, np.abs(theta0))
+            extra = theta0 + rng.uniform(-1.0, 1.0, size=(starts - 1, len(theta0))) * spread
+            thetas = np.vstack([thetas, extra])
+        state = newton(built.model, thetas)
+        return _result(built, state, stacklevel=3)
 
 
 def _start(built: Built, start: FloatArray | Mapping[str, float] | None) -> FloatArray:

@@ -169,10 +169,40 @@ class PredictorModel:
         out.hess = hess
         return out
 
+    def weighted_hessians(self, theta: FloatArray, weights: FloatArray) -> FloatArray:
+        """Hessians at one coefficient vector under each row of ``weights``.
+
+        The per-observation second derivatives are computed once; each
+        weighting (a bootstrap replicate) is then one matrix product.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_coef,)
+        weights : ndarray of shape (n_fits, n_obs)
+
+        Returns
+        -------
+        ndarray of shape (n_fits, n_coef, n_coef)
+        """
+        ll = self.loglik_dual(self.predictors(np.asarray(theta)[None]), 2)
+        hess = np.zeros((weights.shape[0], self.n_coef, self.n_coef))
+        if ll.h is None:
+            return hess
+        for a, j in enumerate(ll.idx):
+            for b in range(a, len(ll.idx)):
+                m = ll.idx[b]
+                block = self._hessian_block(weights * ll.h[a, b, 0], j, m)
+                hess[:, self.slices[j], self.slices[m]] = block
+                if m != j:
+                    hess[:, self.slices[m], self.slices[j]] = np.swapaxes(block, 1, 2)
+        return hess
+
     def _hessian_block(self, c: FloatArray, j: int, m: int) -> FloatArray:
         """``X_j' diag(c_b) X_m`` for each row ``c_b`` of ``c`` (n_fits, n_obs)."""
         Xj, Xm = self.equations[j].X, self.equations[m].X
         kj, km = Xj.shape[1], Xm.shape[1]
+        if c.shape[0] == 1:
+            return ((Xj * c[0][:, None]).T @ Xm)[None]
         cache = self.__dict__.setdefault("_products", {})
         products = cache.get((j, m))
         if products is None and self.n_obs * kj * km <= 20_000_000:

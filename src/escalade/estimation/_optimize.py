@@ -24,15 +24,34 @@ chapters 3 (line search) and 3.4 (Hessian modification). Springer.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from escalade.estimation._model import PredictorModel
 
-__all__ = ["FitState", "newton"]
+__all__ = ["FitState", "newton", "quasi_newton", "single_threaded"]
 
 FloatArray = NDArray[np.float64]
+
+
+_CONTROLLER: Any = None
+
+
+def single_threaded() -> Any:
+    """A context in which BLAS runs on one thread.
+
+    The matrix products of a fit are small and many; a multi-threaded BLAS
+    spends more time waking its threads than computing, and on a busy
+    machine far more. Parallelism comes from the executors instead.
+    """
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 @dataclass
@@ -180,6 +199,7 @@ def quasi_newton(
     hessian0: FloatArray,
     *,
     weights: FloatArray | None = None,
+    fallback: FloatArray | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> FitState:
@@ -196,9 +216,13 @@ def quasi_newton(
     ----------
     model : PredictorModel
     theta0 : ndarray of shape (n_fits, n_coef)
-    hessian0 : ndarray of shape (n_coef, n_coef)
-        Negative definite: the Hessian at the full-sample estimate.
+    hessian0 : ndarray of shape (n_coef, n_coef) or (n_fits, n_coef, n_coef)
+        Negative definite: the Hessian at the full-sample estimate, shared
+        or one per fit (a replicate's own weights at the full-sample
+        estimate, which is closer to its Hessian at its own maximum).
     weights : ndarray of shape (n_fits, n_obs), optional
+    fallback : ndarray of shape (n_coef, n_coef), optional
+        A negative definite Hessian for the fits whose ``hessian0`` is not.
     tol : float
     max_iter : int
 
@@ -207,13 +231,20 @@ def quasi_newton(
     FitState
     """
     theta = np.array(np.atleast_2d(theta0), dtype=np.float64)
-    n_fits, _n_coef = theta.shape
+    n_fits, n_coef = theta.shape
+    neg = -0.5 * (hessian0 + np.swapaxes(hessian0, -1, -2))
+    neg = np.array(np.broadcast_to(neg, (n_fits, n_coef, n_coef)))
+    lam = np.linalg.eigvalsh(neg)
+    bad = lam[:, 0] <= 1e-10 * np.abs(lam).max(axis=1)
+    if bad.any():
+        # a fit whose own curvature is flat somewhere starts from the shared one
+        if fallback is None:
+            return newton(model, theta, weights=weights, tol=tol)
+        neg[bad] = -0.5 * (fallback + fallback.T)
     try:
-        inv0 = np.linalg.inv(-0.5 * (hessian0 + hessian0.T))
-        np.linalg.cholesky(inv0)
+        hinv = np.asarray(np.linalg.inv(neg), dtype=np.float64)
     except np.linalg.LinAlgError:
         return newton(model, theta, weights=weights, tol=tol)
-    hinv = np.repeat(inv0[None], n_fits, axis=0)
     ev = model.evaluate(theta, order=1, weights=weights)
     assert ev.grad is not None
     loglik, grad = ev.loglik.copy(), ev.grad.copy()

@@ -297,9 +297,6 @@ class TreeModel(PredictorModel):
             return x.logistic() if self.link == "logit" else x.norm_cdf()
         return float(special.expit(x) if self.link == "logit" else special.ndtr(x))
 
-    def _log_cdf(self, x: Dual) -> Dual:
-        return x.log_logistic() if self.link == "logit" else x.log_norm_cdf()
-
     def _multi(self, vals: list[Value], sigma: Value, sqs: list[Value] | None) -> list[Value]:
         """Log-probabilities of the actions of a node with more than two."""
         duals = [v for v in vals if isinstance(v, Dual)]
@@ -329,10 +326,11 @@ class TreeModel(PredictorModel):
                     # log F(x) for the second action, log F(-x) for the first: one call
                     sign = took[1] - took[0]
                     if sign.any():
-                        lp = self._log_cdf(index[n] * sign)
+                        lp = index[n].log_cdf_signed(sign, self.link)
                         if self.floor is not None:
                             lp = lp.floor(self.floor)
-                        total = total + lp * np.abs(sign)
+                            lp = lp * np.abs(sign)  # the floor made unreached rows nonzero
+                        total = total + lp
                     continue
                 p = probs[n] if n in probs else [1.0 - self._cdf(index[n]), self._cdf(index[n])]
                 for q, t in zip(p, took, strict=True):
