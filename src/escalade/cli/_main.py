@@ -30,6 +30,7 @@ from escalade._api import (
     solve,
 )
 from escalade._version import __version__
+from escalade.cli._estimate import add_estimate
 from escalade.errors import EscaladeError, ParameterError
 from escalade.game import write_efg, write_nfg
 from escalade.scenario import Scenario, bundled_scenarios, load_scenario
@@ -362,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_set(p)
     p.set_defaults(run=_cmd_export)
+
+    add_estimate(sub)
     return parser
 
 

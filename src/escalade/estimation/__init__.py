@@ -24,6 +24,26 @@ Examples
 
 from escalade.estimation._data import DataTable, read_data
 from escalade.estimation._fit import fit
+from escalade.estimation._nonnest import NonNestedTest, clarke, vuong
+from escalade.estimation._predict import predict, predict_grid, typical_row
+from escalade.estimation._profile import Profile, profile
+from escalade.estimation._qre_fit import QREFit, fit_qre
 from escalade.estimation._result import COV_TYPES, EstimationResult
 
-__all__ = ["COV_TYPES", "DataTable", "EstimationResult", "fit", "read_data"]
+__all__ = [
+    "COV_TYPES",
+    "DataTable",
+    "EstimationResult",
+    "NonNestedTest",
+    "Profile",
+    "QREFit",
+    "clarke",
+    "fit",
+    "fit_qre",
+    "predict",
+    "predict_grid",
+    "profile",
+    "read_data",
+    "typical_row",
+    "vuong",
+]

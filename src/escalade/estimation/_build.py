@@ -462,9 +462,14 @@ def _build_tree(
 
 def _check_private(game: Game, shape: TreeShape) -> None:
     below = shape.subtree_terminals()
+    # nodes at or below a decision: the weights of a mover's shocks are computed there
+    under = [False] * shape.n_nodes
+    for n in reversed(shape.bottom_up()):
+        for c in shape.children[n]:
+            under[c] = under[n] or shape.player[n] >= 0
     for n in range(shape.n_nodes):
         kids = shape.children[n]
-        if not kids:
+        if not kids or not (under[n] or shape.player[n] >= 0):
             continue
         sets = [{int(shape.outcome[t]) for t in below[c]} for c in kids]
         for a in range(len(sets)):

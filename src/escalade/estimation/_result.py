@@ -142,14 +142,22 @@ class EstimationResult:
         return pd.Series(self.coef, index=list(self.names), name="coef")
 
     def fixed_values(self) -> dict[str, float]:
-        """Values of the scenario's parameters that enter the payoffs but are not estimated."""
-        space = (
-            self.built.game.parameters if self.built.game is not None else self.scenario.parameters
-        )
+        """Parameters the payoffs depend on that are not estimated, with their values.
+
+        For tree models these are the fixed utilities (``fixedUtils`` in
+        ``games``); parameters the payoffs do not use are left out.
+        """
+        out = {name: 0.0 for name in self.built.zero_params}
         estimated = set(self.built.utility_params)
-        out = {p: 0.0 for p in self.built.zero_params}
-        for p in space:
-            if p.name not in estimated and p.name not in out and p.choices is None:
+        if self.built.game is None:
+            for _, name in self.spec.reservation:
+                if name not in estimated and name not in out:
+                    out[name] = float(self.scenario.parameters[name].nominal)
+            return out
+        used = _payoff_names(self.scenario)
+        for p in self.built.game.parameters:
+            keep = p.name in used and p.name not in estimated and p.name not in out
+            if keep and p.choices is None:
                 out[p.name] = float(p.nominal)
         return out
 
@@ -418,6 +426,18 @@ class EstimationResult:
         from escalade.estimation._export import to_scenario
 
         return to_scenario(self, **kwargs)
+
+
+def _payoff_names(scenario: Scenario) -> set[str]:
+    """Every name the payoffs use, directly or through derived values."""
+    names: set[str] = set()
+    for outcome in scenario.outcomes:
+        for f in outcome.payoffs:
+            names |= set(f.expr.names)
+    for d in reversed(scenario.derived):
+        if d.name in names:
+            names |= set(d.formula.expr.names)
+    return names
 
 
 def _num(x: float) -> float | None:
