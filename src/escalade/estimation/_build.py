@@ -383,7 +383,8 @@ def _outcome_codes(
         elif len(ordered) == len(names):
             by_number = dict(zip(ordered, names, strict=True))
     codes = np.empty(len(distinct), dtype=np.int64)
-    for k, text in enumerate(distinct):
+    for k, found in enumerate(distinct):
+        text = str(found)
         number = None if np.isnan(values[k]) else float(values[k])
         if mapping:
             hit = mapping.get(text)

@@ -205,7 +205,8 @@ def fit_qre(
         Scenario parameters to estimate with the precision (from their
         nominal values).
     lam_max : float
-        Largest precision considered.
+        Largest precision considered (the grid stops earlier once the
+        likelihood has fallen far below its best and keeps falling).
     grid : int
         Grid points for the global search along the branch.
 
@@ -246,7 +247,22 @@ def fit_qre(
             return float((data[used] * np.log(probs[used])).sum())
 
     lams = np.concatenate([[0.0], np.geomspace(1e-3, lam_max, grid - 1)])
-    values = np.array([loglik(x, game) for x in lams])
+    found: list[float] = []
+    for x in lams:
+        found.append(loglik(x, game))
+        top = max(found)
+        # far past the best point and still falling: larger precisions cost more to trace
+        # and the likelihood only drops further along the branch
+        tail = found[-3:]
+        if (
+            len(found) > 3
+            and all(np.isfinite(tail))
+            and all(v < top - max(50.0, 0.05 * abs(top)) for v in tail)
+            and tail[0] > tail[1] > tail[2]
+        ):
+            break
+    values = np.array(found)
+    lams = lams[: len(values)]
     best = int(np.argmax(values))
     lo = lams[max(best - 1, 0)]
     hi = lams[min(best + 1, len(lams) - 1)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -127,12 +128,13 @@ class EstimationResult:
 
     @property
     def locally_identified(self) -> bool:
-        """True when the Hessian is negative definite (the maximum is strict)."""
-        try:
-            np.linalg.cholesky(-self.hessian)
-        except np.linalg.LinAlgError:
-            return False
-        return True
+        """True when the Hessian is negative definite (the maximum is strict).
+
+        Eigenvalues of minus the Hessian below 1e-8 of the largest count as
+        zero: a direction that flat is a direction the data do not pin down.
+        """
+        lam = np.linalg.eigvalsh(-0.5 * (self.hessian + self.hessian.T))
+        return bool(np.isfinite(lam).all() and lam[0] > 1e-8 * max(lam[-1], 1e-300))
 
     @property
     def params(self) -> Any:
@@ -397,7 +399,7 @@ class EstimationResult:
 
         return predict_grid(self, column, **kwargs)
 
-    def profile(self, coefficient: str, **kwargs: Any) -> Profile:
+    def profile(self, coefficient: str | Sequence[str] | None = None, **kwargs: Any) -> Profile:
         """The profile likelihood of one coefficient (see :func:`~._profile.profile`)."""
         from escalade.estimation._profile import profile
 

@@ -232,6 +232,12 @@ def parse_linear_formula(text: str | int, loc: Location | None = None) -> Linear
 
     if not raw:
         raise fail("expected terms such as 'x1 + x2', '1' or '0', found nothing")
+    odd = next((c for c in raw if c in ":*^/()|~"), None)
+    if odd is not None:
+        raise fail(
+            f"{odd!r}: interactions and functions of columns are not supported; add a "
+            "column holding the product or the transformed value"
+        )
     tokens = re.findall(r"[+-]|[^+\-\s]+", raw)
     intercept = True
     columns: list[str] = []
@@ -248,11 +254,6 @@ def parse_linear_formula(text: str | int, loc: Location | None = None) -> Linear
         if tok in ("0", "1"):
             # R: "1" (or "+ 1") keeps the constant, "0" or "- 1" drops it
             intercept = (tok == "1") == (sign == "+")
-        elif any(c in tok for c in ":*^()/"):
-            raise fail(
-                f"{tok!r}: interactions and functions of columns are not supported; "
-                "add a column holding the product or the transformed value"
-            )
         elif not _TERM.fullmatch(tok):
             raise fail(f"expected a column name, '1' or '0', found {tok!r}")
         elif sign == "-":
