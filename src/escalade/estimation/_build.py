@@ -372,7 +372,10 @@ def _outcome_codes(
     mapping = dict(spec.outcome_values)
     index = {o: k for k, o in enumerate(names)}
     cells = table.cells[col][rows]
-    distinct, inverse = np.unique(np.asarray([str(x).strip() for x in cells]), return_inverse=True)
+    import pandas as pd
+
+    stripped = pd.Series(cells, dtype=object).astype(str).str.strip().to_numpy(dtype=str)
+    distinct, inverse = np.unique(stripped, return_inverse=True)
     values = numbers(distinct.astype(object))
     # numeric codes, as R reads them: 1..K, or else the K distinct values in increasing order
     by_number: dict[float, str] = {}
@@ -521,9 +524,10 @@ def _warn_separation(model: TreeModel, frame: Frame, game: Game, codes: NDArray[
         for eq in model.equations:
             if eq.kind != "utility":
                 continue
+            binary = ((eq.X == 0.0) | (eq.X == 1.0)).all(axis=0)
             for k, term in enumerate(eq.terms):
                 x = eq.X[:, k]
-                if term == "(Intercept)" or not np.isin(x, (0.0, 1.0)).all():
+                if term == "(Intercept)" or not binary[k]:
                     continue
                 for level in (0.0, 1.0):
                     cell = through & (x == level)

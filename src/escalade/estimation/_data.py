@@ -217,21 +217,14 @@ def _from_frame(df: Any) -> DataTable:
         series = df[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
             levels[c] = tuple(str(x) for x in series.cat.categories)
-            cells[c] = np.array(
-                [None if pd.isna(x) else str(x) for x in series.tolist()], dtype=object
-            )
-        elif pd.api.types.is_bool_dtype(series.dtype):
+        if pd.api.types.is_bool_dtype(series.dtype):
             cells[c] = series.to_numpy(dtype=np.float64)
-        elif pd.api.types.is_numeric_dtype(series.dtype):
+        elif pd.api.types.is_numeric_dtype(series.dtype) and c not in levels:
             cells[c] = series.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
-            cells[c] = np.array(
-                [
-                    None if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
-                    for x in series.tolist()
-                ],
-                dtype=object,
-            )
+            text = series.astype(str).to_numpy(dtype=object)
+            text[series.isna().to_numpy()] = None
+            cells[c] = text
     where = tuple(f"row {i}" for i in df.index.tolist())
     return DataTable("<DataFrame>", columns, cells, where, levels)
 
