@@ -501,7 +501,7 @@ def _check_private(game: Game, shape: TreeShape) -> None:
 
 
 def _warn_separation(model: TreeModel, frame: Frame, game: Game, codes: NDArray[np.int64]) -> None:
-    seen = set(int(c) for c in codes[codes >= 0])
+    seen = set(np.unique(codes[codes >= 0]).tolist())
     never = [
         game.outcomes[o]
         for o in sorted({int(model.shape.outcome[t]) for t in model.terminals})

@@ -132,10 +132,22 @@ class Dual:
         """``f(self)`` given ``f``, ``f'`` and ``f''`` evaluated at ``self.v``."""
         g = self.g * d1
         h = None
-        if self.order >= 2:
+        k = len(self.idx)
+        if self.order >= 2 and k <= 1:
             h = (self.g[:, None] * self.g[None, :]) * d2
             if self.h is not None:
                 h += self.h * d1
+        elif self.order >= 2:
+            # one predictor pair at a time, so that the slices stay in cache; h is symmetric
+            h = np.empty((k, k, *self.v.shape))
+            for a in range(k):
+                ga = self.g[a] * d2
+                for b in range(a, k):
+                    np.multiply(ga, self.g[b], out=h[a, b])
+                    if self.h is not None:
+                        h[a, b] += self.h[a, b] * d1
+                    if b != a:
+                        h[b, a] = h[a, b]
         return self._like(f, g, h)
 
     def reciprocal(self) -> Dual:
@@ -242,58 +254,93 @@ def log_ndtr(x: FloatArray) -> FloatArray:
 
 
 def _union(x: Dual, y: Dual) -> tuple[tuple[int, ...], list[int], list[int]]:
+    """The union of the operands' predictors, and where each operand's sit in it (-1: absent)."""
     idx = tuple(sorted(set(x.idx) | set(y.idx)))
-    return idx, [idx.index(k) for k in x.idx], [idx.index(k) for k in y.idx]
+    return (
+        idx,
+        [x.idx.index(k) if k in x.idx else -1 for k in idx],
+        [y.idx.index(k) if k in y.idx else -1 for k in idx],
+    )
 
 
 def _sum_union(x: Dual, y: Dual) -> Dual:
-    """``x + y`` for operands depending on different predictors, without zero padding."""
-    idx, px, py = _union(x, y)
+    """``x + y`` for operands depending on different predictors: one slice at a time."""
+    idx, ax, ay = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
-    g = np.zeros((len(idx), *shape))
-    for a, p in enumerate(px):
-        g[p] += x.g[a]
-    for b, q in enumerate(py):
-        g[q] += y.g[b]
+    k = len(idx)
+    g = np.empty((k, *shape))
+    for u in range(k):
+        a, b = ax[u], ay[u]
+        if a >= 0 and b >= 0:
+            np.add(x.g[a], y.g[b], out=g[u])
+        else:
+            g[u] = x.g[a] if a >= 0 else y.g[b]
     h = None
     if x.h is not None or y.h is not None:
-        h = np.zeros((len(idx), len(idx), *shape))
-        for d, pos in ((x, px), (y, py)):
-            if d.h is None:
-                continue
-            for a, p in enumerate(pos):
-                for b, q in enumerate(pos):
-                    h[p, q] += d.h[a, b]
+        h = np.empty((k, k, *shape))
+        for u in range(k):
+            for w in range(u, k):
+                hx = x.h[ax[u], ax[w]] if x.h is not None and ax[u] >= 0 and ax[w] >= 0 else None
+                hy = y.h[ay[u], ay[w]] if y.h is not None and ay[u] >= 0 and ay[w] >= 0 else None
+                if hx is not None and hy is not None:
+                    np.add(hx, hy, out=h[u, w])
+                elif hx is not None or hy is not None:
+                    h[u, w] = hx if hx is not None else hy
+                else:
+                    h[u, w] = 0.0
+                if w != u:
+                    h[w, u] = h[u, w]
     return Dual(x.v + y.v, g, h, x.order, idx)
 
 
 def _product(x: Dual, y: Dual) -> Dual:
     """``x * y``, with derivatives over the union of the operands' predictors.
 
-    Loops over the (few) predictors so that every array operation is on
-    one predictor's slice, which stays in cache.
+    Works one predictor (or pair of predictors) at a time, writing each
+    slice of the result once, so that the slices stay in cache.
     """
-    idx, px, py = _union(x, y)
+    if x.idx == y.idx and len(x.idx) <= 2:
+        # few predictors: whole-array operations are cheaper than the loops below
+        g = x.g * y.v + y.g * x.v
+        h = None
+        if x.order >= 2:
+            cross = x.g[:, None] * y.g[None, :]
+            h = cross + np.swapaxes(cross, 0, 1)
+            if x.h is not None:
+                h += x.h * y.v
+            if y.h is not None:
+                h += y.h * x.v
+        return x._like(x.v * y.v, g, h)
+    idx, ax, ay = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
-    g = np.zeros((len(idx), *shape))
-    for a, p in enumerate(px):
-        g[p] += x.g[a] * y.v
-    for b, q in enumerate(py):
-        g[q] += y.g[b] * x.v
+    k = len(idx)
+    g = np.empty((k, *shape))
+    for u in range(k):
+        a, b = ax[u], ay[u]
+        if a >= 0:
+            np.multiply(x.g[a], y.v, out=g[u])
+            if b >= 0:
+                g[u] += y.g[b] * x.v
+        else:
+            np.multiply(y.g[b], x.v, out=g[u])
     h = None
     if x.order >= 2:
-        h = np.zeros((len(idx), len(idx), *shape))
-        for a, p in enumerate(px):
-            for b, q in enumerate(py):
-                t = x.g[a] * y.g[b]
-                h[p, q] += t
-                h[q, p] += t
-        for d, pos, other in ((x, px, y.v), (y, py, x.v)):
-            if d.h is None:
-                continue
-            for a, p in enumerate(pos):
-                for b, q in enumerate(pos):
-                    h[p, q] += d.h[a, b] * other
+        h = np.empty((k, k, *shape))
+        for u in range(k):
+            for w in range(u, k):
+                out = h[u, w]
+                out[...] = 0.0
+                # d2(xy) = x_uw y + y_uw x + x_u y_w + x_w y_u
+                if ax[u] >= 0 and ay[w] >= 0:
+                    out += x.g[ax[u]] * y.g[ay[w]]
+                if ax[w] >= 0 and ay[u] >= 0:
+                    out += x.g[ax[w]] * y.g[ay[u]]
+                if x.h is not None and ax[u] >= 0 and ax[w] >= 0:
+                    out += x.h[ax[u], ax[w]] * y.v
+                if y.h is not None and ay[u] >= 0 and ay[w] >= 0:
+                    out += y.h[ay[u], ay[w]] * x.v
+                if w != u:
+                    h[w, u] = out
     return Dual(x.v * y.v, g, h, x.order, idx)
 
 

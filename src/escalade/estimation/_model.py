@@ -17,6 +17,7 @@ replicates that differ only in their row weights.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
 
@@ -114,8 +115,46 @@ class PredictorModel:
         theta = np.atleast_2d(theta)
         eta = np.empty((theta.shape[0], self.n_obs, self.n_pred))
         for j, (e, sl) in enumerate(zip(self.equations, self.slices, strict=True)):
-            eta[:, :, j] = theta[:, sl] @ e.X.T
+            if e.X.ndim == 3:  # rows of its own for each fit (take_rows)
+                eta[:, :, j] = np.einsum("bmk,bk->bm", e.X, theta[:, sl])
+            else:
+                eta[:, :, j] = theta[:, sl] @ e.X.T
         return eta
+
+    def take_rows(self, rows: NDArray[np.int64]) -> PredictorModel:
+        """The model on a different set of rows for each fit of a batch.
+
+        ``rows`` has shape (n_fits, n_rows); evaluations of the result take
+        ``theta`` with ``n_fits`` rows and weights of shape (n_fits, n_rows).
+        A bootstrap replicate needs only the rows it drew (about 63% of them).
+        """
+        view = copy.copy(self)
+        view.equations = tuple(
+            Equation(e.name, e.X[rows], e.terms, e.kind, e.player) for e in self.equations
+        )
+        view.n_obs = int(rows.shape[1])
+        view.__dict__.pop("_products", None)
+        self._take_row_arrays(view, rows)
+        return view
+
+    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
+        """Gather the model's own per-row arrays into ``view`` (subclasses)."""
+
+    def for_fits(self, fits: NDArray[np.int64]) -> PredictorModel:
+        """The model for some fits of a batch: itself, unless its rows differ by fit."""
+        if self.equations and self.equations[0].X.ndim == 3:
+            return self._fits_view(fits)
+        return self
+
+    def _fits_view(self, fits: NDArray[np.int64]) -> PredictorModel:
+        """A model made by :meth:`take_rows`, restricted to some of its fits."""
+        view = copy.copy(self)
+        view.equations = tuple(
+            Equation(e.name, e.X[fits], e.terms, e.kind, e.player) for e in self.equations
+        )
+        view.__dict__.pop("_products", None)
+        self._take_row_arrays(view, fits)
+        return view
 
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         """Each observation's log-likelihood with derivatives in the predictors.
@@ -130,6 +169,7 @@ class PredictorModel:
         *,
         order: int = 2,
         weights: FloatArray | None = None,
+        fits: NDArray[np.int64] | None = None,
     ) -> Evaluation:
         """Log-likelihood (and derivatives) of each coefficient vector.
 
@@ -139,8 +179,16 @@ class PredictorModel:
         order : {0, 1, 2}
         weights : ndarray of shape (n_fits, n_obs), optional
             Row weights (bootstrap counts); default one each.
+        fits : ndarray of int, optional
+            For a model made by :meth:`take_rows`: which of its fits the rows of
+            ``theta`` are (default: all, in order).
         """
         theta = np.atleast_2d(np.asarray(theta, dtype=np.float64))
+        if fits is not None and self.equations and self.equations[0].X.ndim == 3:
+            if len(fits) != self.equations[0].X.shape[0] or (np.diff(fits) != 1).any():
+                return self._fits_view(np.asarray(fits)).evaluate(
+                    theta, order=order, weights=weights
+                )
         ll = self.loglik_dual(self.predictors(theta), order)
         per_obs = ll.v
         w = np.ones_like(per_obs) if weights is None else weights
@@ -152,7 +200,11 @@ class PredictorModel:
         grad = np.zeros((n_fits, self.n_coef))
         for a, j in enumerate(ll.idx):
             pred_grad[:, :, j] = ll.g[a]
-            grad[:, self.slices[j]] = (w * ll.g[a]) @ self.equations[j].X
+            X = self.equations[j].X
+            if X.ndim == 3:
+                grad[:, self.slices[j]] = np.einsum("bm,bmk->bk", w * ll.g[a], X)
+            else:
+                grad[:, self.slices[j]] = (w * ll.g[a]) @ X
         out.pred_grad = pred_grad
         out.grad = grad
         if order < 2:
@@ -200,6 +252,8 @@ class PredictorModel:
     def _hessian_block(self, c: FloatArray, j: int, m: int) -> FloatArray:
         """``X_j' diag(c_b) X_m`` for each row ``c_b`` of ``c`` (n_fits, n_obs)."""
         Xj, Xm = self.equations[j].X, self.equations[m].X
+        if Xj.ndim == 3:
+            return np.einsum("bm,bmk,bml->bkl", c, Xj, Xm, optimize=True)
         kj, km = Xj.shape[1], Xm.shape[1]
         if c.shape[0] == 1:
             return ((Xj * c[0][:, None]).T @ Xm)[None]

@@ -151,11 +151,13 @@ def newton(
         flat = ~pd & (dec < tol)
         active[act[done | flat]] = False
         keep = ~(done | flat)
-        act, d, dec = act[keep], d[keep], dec[keep]
+        act, d, dec, pd = act[keep], d[keep], dec[keep], pd[keep]
         if not len(act):
             break
         biggest = np.abs(d).max(axis=1)
-        scale = np.minimum(1.0, max_step / np.maximum(biggest, 1e-300))
+        # where the likelihood is not concave its quadratic model is not to be trusted far
+        limit = np.where(pd, max_step, min(max_step, 2.0))
+        scale = np.minimum(1.0, limit / np.maximum(biggest, 1e-300))
         d = d * scale[:, None]
         dec = dec * scale
         alpha = np.ones(len(act))
@@ -165,7 +167,7 @@ def newton(
             trial = theta[act[pending]].copy()
             trial[:, idx] += alpha[pending, None] * d[pending]
             w = None if weights is None else weights[act[pending]]
-            tev = model.evaluate(trial, order=2, weights=w)
+            tev = model.evaluate(trial, order=2, weights=w, fits=act[pending])
             assert tev.grad is not None
             assert tev.hess is not None
             ok = np.isfinite(tev.loglik) & (
@@ -203,14 +205,14 @@ def quasi_newton(
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> FitState:
-    """Batched BFGS from a shared Hessian, finished by Newton's method.
+    """Batched BFGS from a shared Hessian; Newton's method for the fits it cannot finish.
 
     For fits that start near each other's maximum (bootstrap replicates
     from the full-sample estimate) the full-sample Hessian is a good first
     curvature for all of them: BFGS then needs only gradients (first-order
-    derivatives, a fraction of the cost of Hessians), and a last Newton
-    pass with exact Hessians confirms each maximum (or finishes the fits
-    BFGS could not).
+    derivatives, a fraction of the cost of Hessians). Fits that stall are
+    finished by Newton's method with exact Hessians. Fits BFGS finishes
+    keep no Hessian (``hess`` is NaN for them).
 
     Parameters
     ----------
@@ -249,6 +251,8 @@ def quasi_newton(
     assert ev.grad is not None
     loglik, grad = ev.loglik.copy(), ev.grad.copy()
     active = np.ones(n_fits, dtype=bool)
+    converged = np.zeros(n_fits, dtype=bool)
+    iterations = np.zeros(n_fits, dtype=np.int64)
     for _ in range(max_iter):
         act = np.flatnonzero(active)
         if not len(act):
@@ -257,6 +261,7 @@ def quasi_newton(
         dec = (grad[act] * d).sum(axis=1)
         done = dec < tol
         active[act[done]] = False
+        converged[act[done]] = True
         act, d, dec = act[~done], d[~done], dec[~done]
         if not len(act):
             break
@@ -266,7 +271,7 @@ def quasi_newton(
             rows = act[pending]
             trial = theta[rows] + alpha[pending, None] * d[pending]
             w = None if weights is None else weights[rows]
-            tev = model.evaluate(trial, order=1, weights=w)
+            tev = model.evaluate(trial, order=1, weights=w, fits=rows)
             assert tev.grad is not None
             ok = np.isfinite(tev.loglik) & (
                 tev.loglik >= loglik[rows] + 1e-4 * alpha[pending] * dec[pending]
@@ -280,8 +285,27 @@ def quasi_newton(
             if not len(pending):
                 break
             alpha[pending] *= 0.5
+        iterations[act] += 1
         active[act[pending]] = False  # no progress: leave them to Newton
-    return newton(model, theta, weights=weights, tol=tol)
+    # Newton's method (exact Hessians) for the fits BFGS could not finish; the others have
+    # converged and keep no Hessian (NaN): a bootstrap needs their estimates only
+    state = FitState(
+        theta,
+        loglik,
+        grad,
+        np.full((n_fits, n_coef, n_coef), np.nan),
+        iterations,
+        converged,
+        np.zeros(n_fits),
+    )
+    rest = np.flatnonzero(~converged)
+    if len(rest):
+        part = model.for_fits(rest)
+        sub = newton(part, theta[rest], weights=None if weights is None else weights[rest], tol=tol)
+        for name in ("theta", "loglik", "grad", "hess", "converged", "decrement"):
+            getattr(state, name)[rest] = getattr(sub, name)
+        state.iterations[rest] += sub.iterations
+    return state
 
 
 def _bfgs_update(hinv: FloatArray, rows: NDArray[np.int64], s: FloatArray, y: FloatArray) -> None:

@@ -7,8 +7,11 @@ choices of the rows that reached it. The difference between the mover's
 expected utilities of the two actions is linear in the not yet estimated
 coefficients once the choice probabilities below are replaced by the
 fitted ones, so each node is one generalised linear model (with an
-offset for what is already known). Coefficients are multiplied by
-``sqrt(2)``, the scale of the difference of two unit shocks. Every
+offset for what is already known). The regressors are divided by the
+scale of the difference of the shocks: ``sqrt(2)`` for two unit shocks
+(agent error), and under private information the root of the summed
+squared differences of the outcome probabilities the two actions lead
+to, computed from the fitted choices below. Every
 coefficient is estimated at the deepest node it matters to; scale
 coefficients start at zero (scale one).
 
@@ -45,7 +48,7 @@ def glm_binary(
     *,
     offset: FloatArray | None = None,
     link: str = "probit",
-    max_iter: int = 25,
+    max_iter: int = 20,
 ) -> FloatArray:
     """Maximum-likelihood binary regression ``P(y = 1) = F(offset + X b)`` by Newton's method.
 
@@ -88,7 +91,7 @@ def glm_binary(
             break
         b = b + step
         # starting values need not be exact: Newton's method on the game finishes them
-        if np.abs(step).max() < 1e-6 or np.abs(b).max() > 50:
+        if np.abs(step).max() < 1e-4 or np.abs(b).max() > 50:
             break
     return b
 
@@ -140,11 +143,18 @@ def _tree_start(model: TreeModel) -> FloatArray:
                     where.append(j)
             took = model.took[n]
             rows = (took[0] + took[1]) > 0
-            eta = offset / _SQRT2
+            # the scale of the difference of the shocks: sqrt(2) under agent error; under
+            # private information it depends on the outcome probabilities below
+            scale = (
+                np.sqrt((diff * diff).sum(axis=1))
+                if model.error == "private"
+                else np.full(n_obs, _SQRT2)
+            )
+            eta = offset / scale
             if where and rows.sum() > 1:
-                design = np.hstack(cols) / _SQRT2
+                design = np.hstack(cols) / scale[:, None]
                 b = glm_binary(
-                    design[rows], took[1][rows], offset=offset[rows] / _SQRT2, link=model.link
+                    design[rows], took[1][rows], offset=offset[rows] / scale[rows], link=model.link
                 )
                 pos = 0
                 for j in where:

@@ -185,6 +185,12 @@ class TreeModel(PredictorModel):
             self.took[n] = [np.asarray(observed[:, c].any(axis=1), dtype=np.float64) for c in cols]
         self.terminal_hit = [observed[:, term_pos[t]].astype(np.float64) for t in self.terminals]
 
+    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
+        assert isinstance(view, TreeModel)
+        view.observed = self.observed[rows]
+        view.took = {n: [t[rows] for t in took] for n, took in self.took.items()}
+        view.terminal_hit = [t[rows] for t in self.terminal_hit]
+
     # ------------------------------------------------------------------ core
     def _utilities(self, eta: FloatArray, order: int) -> list[list[Value]]:
         """Each player's utility of each outcome: a number, or a Dual linear in the predictors."""

@@ -87,6 +87,12 @@ class UltimatumModel(PredictorModel):
         # offers at a bound are evaluated exactly at it
         self.y = np.where(self.is_min, min_offer, np.where(self.is_max, max_offer, offers))
 
+    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
+        assert isinstance(view, UltimatumModel)
+        for name in ("offers", "is_min", "is_max", "y"):
+            setattr(view, name, getattr(self, name)[rows])
+        view.accept = None if self.accept is None else self.accept[rows]
+
     def _parts(self, eta: FloatArray, order: int) -> tuple[Dual, Dual, Dual | float, Dual | float]:
         lead = eta.shape[:2]
 
