@@ -14,7 +14,12 @@ propagates them through sums, products and the few functions a
 strategic model needs (normal and logistic distribution functions, logs,
 square roots). The results are exact to rounding: no finite differences.
 This is second-order forward-mode automatic differentiation (hyper-dual
-numbers; Fike and Alonso 2011) specialised to numpy arrays.
+numbers; Fike and Alonso 2011) specialised to numpy arrays. Each value
+carries derivatives only with respect to the predictors it depends on,
+and second derivatives only for the pairs of them that are not zero (a
+utility is linear, a product of two quantities depending on different
+predictors has no square terms), so the work follows the structure of
+the game rather than the number of predictors.
 
 References
 ----------
@@ -24,6 +29,8 @@ numbers for exact second-derivative calculations. AIAA 2011-886.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
@@ -31,6 +38,9 @@ from scipy import special
 __all__ = ["Dual", "constant", "log_ndtr", "variable"]
 
 FloatArray = NDArray[np.float64]
+#: Second derivatives by pair of positions ``(a, b)``, ``a <= b``, in a value's ``idx``;
+#: pairs left out are zero.
+Hess = dict[tuple[int, int], FloatArray]
 
 _SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -47,21 +57,21 @@ class Dual:
         Values.
     g : ndarray of shape (k, ...)
         First derivatives with respect to the ``k`` predictors ``idx``.
-    h : ndarray of shape (k, k, ...) or None
-        Second derivatives; ``None`` when they are zero (a linear
-        function of the predictors) or not wanted.
+    h : dict of (int, int) to ndarray of shape (...), or None
+        Second derivatives by pair of positions ``a <= b`` in ``idx``;
+        missing pairs are zero, ``None`` means all zero (a linear function
+        of the predictors) or not wanted.
     order : int
         Highest derivative carried: 0 (values only), 1 or 2.
     idx : tuple of int
-        The predictors the value depends on: work grows with what each
-        quantity depends on, not with every predictor of the model.
+        The predictors the value depends on.
 
     Examples
     --------
     >>> import numpy as np
     >>> x = variable(np.array([0.5]), 0)
     >>> y = (x * x).exp()
-    >>> float(y.g[0, 0]), float(y.h[0, 0, 0])   # d/dx e^(x^2) = 2x e^(x^2)
+    >>> float(y.g[0, 0]), float(y.h[(0, 0)][0])   # d/dx e^(x^2) = 2x e^(x^2)
     (1.2840254166877414, 3.852076250063224)
     """
 
@@ -73,37 +83,41 @@ class Dual:
         self,
         v: FloatArray,
         g: FloatArray,
-        h: FloatArray | None,
+        h: Hess | None,
         order: int = 2,
         idx: tuple[int, ...] | None = None,
     ) -> None:
         self.v = v
         self.g = g
-        self.h = h
+        self.h = h if h else None
         self.order = order
         self.idx = tuple(range(g.shape[0])) if idx is None else idx
 
-    def _like(self, v: FloatArray, g: FloatArray, h: FloatArray | None) -> Dual:
+    def _like(self, v: FloatArray, g: FloatArray, h: Hess | None) -> Dual:
         return Dual(v, g, h, self.order, self.idx)
+
+    def hessian(self) -> FloatArray:
+        """The second derivatives as a full array of shape (k, k, ...)."""
+        k = len(self.idx)
+        out = np.zeros((k, k, *self.v.shape))
+        for (a, b), block in (self.h or {}).items():
+            out[a, b] = block
+            out[b, a] = block
+        return out
 
     # ----------------------------------------------------------- arithmetic
     def __add__(self, other: Dual | float | FloatArray) -> Dual:
         if isinstance(other, Dual):
             if other.idx != self.idx:
                 return _sum_union(self, other)
-            if self.h is None:
-                h = other.h
-            elif other.h is None:
-                h = self.h
-            else:
-                h = self.h + other.h
-            return self._like(self.v + other.v, self.g + other.g, h)
+            return self._like(self.v + other.v, self.g + other.g, _merge(self.h, other.h))
         return self._like(self.v + other, self.g, self.h)
 
     __radd__ = __add__
 
     def __neg__(self) -> Dual:
-        return self._like(-self.v, -self.g, None if self.h is None else -self.h)
+        h = None if self.h is None else {p: -b for p, b in self.h.items()}
+        return self._like(-self.v, -self.g, h)
 
     def __sub__(self, other: Dual | float | FloatArray) -> Dual:
         return self + (-other)
@@ -115,7 +129,8 @@ class Dual:
         if isinstance(other, Dual):
             return _product(self, other)
         c = np.asarray(other, dtype=np.float64)
-        return self._like(self.v * c, self.g * c, None if self.h is None else self.h * c)
+        h = None if self.h is None else {p: b * c for p, b in self.h.items()}
+        return self._like(self.v * c, self.g * c, h)
 
     __rmul__ = __mul__
 
@@ -131,23 +146,17 @@ class Dual:
     def apply(self, f: FloatArray, d1: FloatArray, d2: FloatArray) -> Dual:
         """``f(self)`` given ``f``, ``f'`` and ``f''`` evaluated at ``self.v``."""
         g = self.g * d1
-        h = None
-        k = len(self.idx)
-        if self.order >= 2 and k <= 1:
-            h = (self.g[:, None] * self.g[None, :]) * d2
-            if self.h is not None:
-                h += self.h * d1
-        elif self.order >= 2:
-            # one predictor pair at a time, so that the slices stay in cache; h is symmetric
-            h = np.empty((k, k, *self.v.shape))
+        h: Hess | None = None
+        if self.order >= 2:
+            h = {}
+            k = len(self.idx)
             for a in range(k):
                 ga = self.g[a] * d2
                 for b in range(a, k):
-                    np.multiply(ga, self.g[b], out=h[a, b])
-                    if self.h is not None:
-                        h[a, b] += self.h[a, b] * d1
-                    if b != a:
-                        h[b, a] = h[a, b]
+                    block = ga * self.g[b]
+                    if self.h is not None and (a, b) in self.h:
+                        block += self.h[(a, b)] * d1
+                    h[(a, b)] = block
         return self._like(f, g, h)
 
     def reciprocal(self) -> Dual:
@@ -224,11 +233,20 @@ class Dual:
         if not low.any():
             return self
         keep = ~low
-        return self._like(
-            np.where(low, bound, self.v),
-            self.g * keep,
-            None if self.h is None else self.h * keep,
-        )
+        h = None if self.h is None else {p: b * keep for p, b in self.h.items()}
+        return self._like(np.where(low, bound, self.v), self.g * keep, h)
+
+
+def _merge(x: Hess | None, y: Hess | None) -> Hess | None:
+    """The sum of two second-derivative dictionaries over the same predictors."""
+    if x is None:
+        return y
+    if y is None:
+        return x
+    out = dict(x)
+    for p, b in y.items():
+        out[p] = out[p] + b if p in out else b
+    return out
 
 
 def log_ndtr(x: FloatArray) -> FloatArray:
@@ -256,11 +274,18 @@ def log_ndtr(x: FloatArray) -> FloatArray:
 def _union(x: Dual, y: Dual) -> tuple[tuple[int, ...], list[int], list[int]]:
     """The union of the operands' predictors, and where each operand's sit in it (-1: absent)."""
     idx = tuple(sorted(set(x.idx) | set(y.idx)))
-    return (
-        idx,
-        [x.idx.index(k) if k in x.idx else -1 for k in idx],
-        [y.idx.index(k) if k in y.idx else -1 for k in idx],
-    )
+    return idx, [x.idx.index(k) if k in x.idx else -1 for k in idx], [
+        y.idx.index(k) if k in y.idx else -1 for k in idx
+    ]
+
+
+def _remap(h: Hess | None, pos: list[int]) -> Hess:
+    """Second derivatives re-keyed from local positions to ``pos`` (sorted pairs)."""
+    out: Hess = {}
+    for (a, b), block in (h or {}).items():
+        u, w = pos[a], pos[b]
+        out[(u, w) if u <= w else (w, u)] = block
+    return out
 
 
 def _sum_union(x: Dual, y: Dual) -> Dual:
@@ -275,42 +300,18 @@ def _sum_union(x: Dual, y: Dual) -> Dual:
             np.add(x.g[a], y.g[b], out=g[u])
         else:
             g[u] = x.g[a] if a >= 0 else y.g[b]
-    h = None
-    if x.h is not None or y.h is not None:
-        h = np.empty((k, k, *shape))
-        for u in range(k):
-            for w in range(u, k):
-                hx = x.h[ax[u], ax[w]] if x.h is not None and ax[u] >= 0 and ax[w] >= 0 else None
-                hy = y.h[ay[u], ay[w]] if y.h is not None and ay[u] >= 0 and ay[w] >= 0 else None
-                if hx is not None and hy is not None:
-                    np.add(hx, hy, out=h[u, w])
-                elif hx is not None or hy is not None:
-                    h[u, w] = hx if hx is not None else hy
-                else:
-                    h[u, w] = 0.0
-                if w != u:
-                    h[w, u] = h[u, w]
+    px = [idx.index(i) for i in x.idx]
+    py = [idx.index(i) for i in y.idx]
+    h = _merge(_remap(x.h, px) or None, _remap(y.h, py) or None)
     return Dual(x.v + y.v, g, h, x.order, idx)
 
 
 def _product(x: Dual, y: Dual) -> Dual:
     """``x * y``, with derivatives over the union of the operands' predictors.
 
-    Works one predictor (or pair of predictors) at a time, writing each
-    slice of the result once, so that the slices stay in cache.
+    Works one predictor (or pair of predictors) at a time and only on the
+    second derivatives that are not zero.
     """
-    if x.idx == y.idx and len(x.idx) <= 2:
-        # few predictors: whole-array operations are cheaper than the loops below
-        g = x.g * y.v + y.g * x.v
-        h = None
-        if x.order >= 2:
-            cross = x.g[:, None] * y.g[None, :]
-            h = cross + np.swapaxes(cross, 0, 1)
-            if x.h is not None:
-                h += x.h * y.v
-            if y.h is not None:
-                h += y.h * x.v
-        return x._like(x.v * y.v, g, h)
     idx, ax, ay = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
     k = len(idx)
@@ -323,24 +324,33 @@ def _product(x: Dual, y: Dual) -> Dual:
                 g[u] += y.g[b] * x.v
         else:
             np.multiply(y.g[b], x.v, out=g[u])
-    h = None
+    h: Hess | None = None
     if x.order >= 2:
-        h = np.empty((k, k, *shape))
+        h = {}
+        # d2(xy)/du dw = x_uw y + y_uw x + x_u y_w + x_w y_u
         for u in range(k):
             for w in range(u, k):
-                out = h[u, w]
-                out[...] = 0.0
-                # d2(xy) = x_uw y + y_uw x + x_u y_w + x_w y_u
+                block: Any = None
+                terms = []
                 if ax[u] >= 0 and ay[w] >= 0:
-                    out += x.g[ax[u]] * y.g[ay[w]]
+                    terms.append((x.g[ax[u]], y.g[ay[w]]))
                 if ax[w] >= 0 and ay[u] >= 0:
-                    out += x.g[ax[w]] * y.g[ay[u]]
+                    terms.append((x.g[ax[w]], y.g[ay[u]]))
                 if x.h is not None and ax[u] >= 0 and ax[w] >= 0:
-                    out += x.h[ax[u], ax[w]] * y.v
+                    pair = (ax[u], ax[w]) if ax[u] <= ax[w] else (ax[w], ax[u])
+                    if pair in x.h:
+                        terms.append((x.h[pair], y.v))
                 if y.h is not None and ay[u] >= 0 and ay[w] >= 0:
-                    out += y.h[ay[u], ay[w]] * x.v
-                if w != u:
-                    h[w, u] = out
+                    pair = (ay[u], ay[w]) if ay[u] <= ay[w] else (ay[w], ay[u])
+                    if pair in y.h:
+                        terms.append((y.h[pair], x.v))
+                for left, right in terms:
+                    if block is None:
+                        block = left * right
+                    else:
+                        block += left * right
+                if block is not None:
+                    h[(u, w)] = block
     return Dual(x.v * y.v, g, h, x.order, idx)
 
 

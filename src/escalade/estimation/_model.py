@@ -170,6 +170,7 @@ class PredictorModel:
         order: int = 2,
         weights: FloatArray | None = None,
         fits: NDArray[np.int64] | None = None,
+        keep_pred_grad: bool = False,
     ) -> Evaluation:
         """Log-likelihood (and derivatives) of each coefficient vector.
 
@@ -185,10 +186,13 @@ class PredictorModel:
         """
         theta = np.atleast_2d(np.asarray(theta, dtype=np.float64))
         if fits is not None and self.equations and self.equations[0].X.ndim == 3:
-            if len(fits) != self.equations[0].X.shape[0] or (np.diff(fits) != 1).any():
-                return self._fits_view(np.asarray(fits)).evaluate(
-                    theta, order=order, weights=weights
-                )
+            chosen = np.asarray(fits, dtype=np.int64)
+            everyone = len(chosen) == self.equations[0].X.shape[0] and bool(
+                (chosen == np.arange(len(chosen))).all()
+            )
+            if not everyone:
+                view = self._fits_view(chosen)
+                return view.evaluate(theta, order=order, weights=weights)
         ll = self.loglik_dual(self.predictors(theta), order)
         per_obs = ll.v
         w = np.ones_like(per_obs) if weights is None else weights
@@ -196,28 +200,28 @@ class PredictorModel:
         if order < 1:
             return out
         n_fits = theta.shape[0]
-        pred_grad = np.zeros((n_fits, self.n_obs, self.n_pred))
         grad = np.zeros((n_fits, self.n_coef))
+        if keep_pred_grad:
+            pred_grad = np.zeros((n_fits, self.n_obs, self.n_pred))
+            for a, j in enumerate(ll.idx):
+                pred_grad[:, :, j] = ll.g[a]
+            out.pred_grad = pred_grad
         for a, j in enumerate(ll.idx):
-            pred_grad[:, :, j] = ll.g[a]
             X = self.equations[j].X
             if X.ndim == 3:
                 grad[:, self.slices[j]] = np.einsum("bm,bmk->bk", w * ll.g[a], X)
             else:
                 grad[:, self.slices[j]] = (w * ll.g[a]) @ X
-        out.pred_grad = pred_grad
         out.grad = grad
         if order < 2:
             return out
         hess = np.zeros((n_fits, self.n_coef, self.n_coef))
-        if ll.h is not None:
-            for a, j in enumerate(ll.idx):
-                for b in range(a, len(ll.idx)):
-                    m = ll.idx[b]
-                    block = self._hessian_block(w * ll.h[a, b], j, m)
-                    hess[:, self.slices[j], self.slices[m]] = block
-                    if m != j:
-                        hess[:, self.slices[m], self.slices[j]] = np.swapaxes(block, 1, 2)
+        for (a, b), second in (ll.h or {}).items():
+            j, m = ll.idx[a], ll.idx[b]
+            block = self._hessian_block(w * second, j, m)
+            hess[:, self.slices[j], self.slices[m]] = block
+            if m != j:
+                hess[:, self.slices[m], self.slices[j]] = np.swapaxes(block, 1, 2)
         out.hess = hess
         return out
 
@@ -238,15 +242,12 @@ class PredictorModel:
         """
         ll = self.loglik_dual(self.predictors(np.asarray(theta)[None]), 2)
         hess = np.zeros((weights.shape[0], self.n_coef, self.n_coef))
-        if ll.h is None:
-            return hess
-        for a, j in enumerate(ll.idx):
-            for b in range(a, len(ll.idx)):
-                m = ll.idx[b]
-                block = self._hessian_block(weights * ll.h[a, b, 0], j, m)
-                hess[:, self.slices[j], self.slices[m]] = block
-                if m != j:
-                    hess[:, self.slices[m], self.slices[j]] = np.swapaxes(block, 1, 2)
+        for (a, b), second in (ll.h or {}).items():
+            j, m = ll.idx[a], ll.idx[b]
+            block = self._hessian_block(weights * second[0], j, m)
+            hess[:, self.slices[j], self.slices[m]] = block
+            if m != j:
+                hess[:, self.slices[m], self.slices[j]] = np.swapaxes(block, 1, 2)
         return hess
 
     def _hessian_block(self, c: FloatArray, j: int, m: int) -> FloatArray:
@@ -270,7 +271,7 @@ class PredictorModel:
 
     def scores(self, theta: FloatArray) -> FloatArray:
         """Each observation's gradient, shape (n_obs, n_coef), at one coefficient vector."""
-        ev = self.evaluate(theta, order=1)
+        ev = self.evaluate(theta, order=1, keep_pred_grad=True)
         assert ev.pred_grad is not None
         g = ev.pred_grad[0]
         out = np.empty((self.n_obs, self.n_coef))

@@ -167,6 +167,8 @@ class TreeModel(PredictorModel):
         self.error = error
         self.link = link
         self.terminals = [n for n in range(shape.n_nodes) if not shape.children[n]]
+        self.order = shape.bottom_up()
+        self.needs = self._needs()
         self.set_observed(observed)
 
     def set_observed(self, observed: NDArray[np.bool_]) -> None:
@@ -253,13 +255,13 @@ class TreeModel(PredictorModel):
         utils = self._utilities(eta, order)
         sigma = self._sigma(eta, order)
         shape = self.shape
-        needs = self._needs()
+        needs = self.needs
         values: dict[int, dict[int, Value]] = {}
         sq: dict[int, Value] = {}
         probs: dict[int, list[Value]] = {}
         index: dict[int, Value] = {}
         private = self.error == "private"
-        for n in shape.bottom_up():
+        for n in self.order:
             kids = shape.children[n]
             if not kids:
                 o = int(shape.outcome[n])
