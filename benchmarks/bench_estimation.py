@@ -87,8 +87,11 @@ def _run_games(repeats: int, nboot: int) -> dict[str, float]:
     return facts
 
 
-def run(*, quick: bool = False) -> Report:
-    """Time one fit and a bootstrap of leblang2003 in escalade and, when installed, in games."""
+def run(*, quick: bool = False, games: bool = True) -> Report:
+    """Time one fit and a bootstrap of leblang2003 in escalade and, when installed, in games.
+
+    ``games=False`` leaves R out (the smoke test, which must not need R).
+    """
     import pandas as pd
 
     report = Report("Strategic estimation, leblang2003 (private information): escalade vs games")
@@ -106,8 +109,9 @@ def run(*, quick: bool = False) -> Report:
     report.add("escalade: one fit (data in memory)", si(fit_seconds, "s"))
     report.add(f"escalade: bootstrap of {n_boot}, per replicate", si(per_replicate, "s"))
     report.add("escalade: log-likelihood", f"{result.loglik:.6f}")
-    if _games() is None:
-        report.add("games", "skipped: Rscript with the games package is not installed")
+    if not games or _games() is None:
+        why = "not asked for" if not games else "Rscript with the games package is not installed"
+        report.add("games", f"skipped: {why}")
         return report
     r_boot = 2 if quick else 10
     facts = _run_games(1 if quick else 3, r_boot)

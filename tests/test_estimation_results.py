@@ -151,7 +151,7 @@ def test_bootstrap_replicates_are_true_refits() -> None:
     ev = res.model.evaluate(boot.boot, order=2, weights=weights[: len(boot.boot)])
     # the log-likelihood gain Newton's method still expects: none worth speaking of
     for g, h in zip(ev.grad, ev.hess, strict=True):
-        assert g @ np.linalg.solve(-h, g) < 1e-6
+        assert g @ np.linalg.solve(-h, g) < 1e-5  # they stop at 1e-6 by BFGS's curvature
 
 
 def test_vuong_and_clarke_against_any_model_by_its_log_likelihoods() -> None:

@@ -274,9 +274,11 @@ def log_ndtr(x: FloatArray) -> FloatArray:
 def _union(x: Dual, y: Dual) -> tuple[tuple[int, ...], list[int], list[int]]:
     """The union of the operands' predictors, and where each operand's sit in it (-1: absent)."""
     idx = tuple(sorted(set(x.idx) | set(y.idx)))
-    return idx, [x.idx.index(k) if k in x.idx else -1 for k in idx], [
-        y.idx.index(k) if k in y.idx else -1 for k in idx
-    ]
+    return (
+        idx,
+        [x.idx.index(k) if k in x.idx else -1 for k in idx],
+        [y.idx.index(k) if k in y.idx else -1 for k in idx],
+    )
 
 
 def _remap(h: Hess | None, pos: list[int]) -> Hess:

@@ -116,7 +116,7 @@ class PredictorModel:
         eta = np.empty((theta.shape[0], self.n_obs, self.n_pred))
         for j, (e, sl) in enumerate(zip(self.equations, self.slices, strict=True)):
             if e.X.ndim == 3:  # rows of its own for each fit (take_rows)
-                eta[:, :, j] = np.einsum("bmk,bk->bm", e.X, theta[:, sl])
+                eta[:, :, j] = np.matmul(e.X, theta[:, sl, None])[:, :, 0]
             else:
                 eta[:, :, j] = theta[:, sl] @ e.X.T
         return eta
@@ -209,7 +209,7 @@ class PredictorModel:
         for a, j in enumerate(ll.idx):
             X = self.equations[j].X
             if X.ndim == 3:
-                grad[:, self.slices[j]] = np.einsum("bm,bmk->bk", w * ll.g[a], X)
+                grad[:, self.slices[j]] = np.matmul((w * ll.g[a])[:, None, :], X)[:, 0, :]
             else:
                 grad[:, self.slices[j]] = (w * ll.g[a]) @ X
         out.grad = grad

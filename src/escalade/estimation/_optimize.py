@@ -166,8 +166,15 @@ def newton(
         for _ in range(40):
             trial = theta[act[pending]].copy()
             trial[:, idx] += alpha[pending, None] * d[pending]
-            w = None if weights is None else weights[act[pending]]
-            tev = model.evaluate(trial, order=2, weights=w, fits=act[pending])
+            chosen = act[pending]
+            everyone = len(chosen) == n_fits
+            w = None if weights is None or everyone else weights[chosen]
+            tev = model.evaluate(
+                trial,
+                order=2,
+                weights=weights if everyone else w,
+                fits=None if everyone else chosen,
+            )
             assert tev.grad is not None
             assert tev.hess is not None
             ok = np.isfinite(tev.loglik) & (
@@ -204,6 +211,7 @@ def quasi_newton(
     fallback: FloatArray | None = None,
     tol: float = 1e-10,
     max_iter: int = 100,
+    first: tuple[FloatArray, FloatArray] | None = None,
 ) -> FitState:
     """Batched BFGS from a shared Hessian; Newton's method for the fits it cannot finish.
 
@@ -225,6 +233,9 @@ def quasi_newton(
     weights : ndarray of shape (n_fits, n_obs), optional
     fallback : ndarray of shape (n_coef, n_coef), optional
         A negative definite Hessian for the fits whose ``hessian0`` is not.
+    first : (ndarray, ndarray), optional
+        The log-likelihoods and gradients at ``theta0``, when already known
+        (a bootstrap gets them from the full sample's per-row values).
     tol : float
     max_iter : int
 
@@ -247,9 +258,12 @@ def quasi_newton(
         hinv = np.asarray(np.linalg.inv(neg), dtype=np.float64)
     except np.linalg.LinAlgError:
         return newton(model, theta, weights=weights, tol=tol)
-    ev = model.evaluate(theta, order=1, weights=weights)
-    assert ev.grad is not None
-    loglik, grad = ev.loglik.copy(), ev.grad.copy()
+    if first is None:
+        ev = model.evaluate(theta, order=1, weights=weights)
+        assert ev.grad is not None
+        loglik, grad = ev.loglik.copy(), ev.grad.copy()
+    else:
+        loglik, grad = first[0].copy(), first[1].copy()
     active = np.ones(n_fits, dtype=bool)
     converged = np.zeros(n_fits, dtype=bool)
     iterations = np.zeros(n_fits, dtype=np.int64)
@@ -270,8 +284,11 @@ def quasi_newton(
         for _ in range(30):
             rows = act[pending]
             trial = theta[rows] + alpha[pending, None] * d[pending]
-            w = None if weights is None else weights[rows]
-            tev = model.evaluate(trial, order=1, weights=w, fits=rows)
+            everyone = len(rows) == n_fits
+            w = None if weights is None or everyone else weights[rows]
+            tev = model.evaluate(
+                trial, order=1, weights=weights if everyone else w, fits=None if everyone else rows
+            )
             assert tev.grad is not None
             ok = np.isfinite(tev.loglik) & (
                 tev.loglik >= loglik[rows] + 1e-4 * alpha[pending] * dec[pending]
