@@ -140,6 +140,23 @@ def test_bootstrap_same_seed_same_replicates_on_every_executor() -> None:
     assert np.isfinite(a.se()).all()
 
 
+def test_bootstrap_on_a_dask_cluster_gives_the_same_replicates() -> None:
+    distributed = pytest.importorskip("distributed")
+    res = fitted("war1800_probit")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        here = res.bootstrap(16, seed=9, chunk_size=4)
+        with distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster:
+            there = res.bootstrap(16, seed=9, chunk_size=4, cluster=cluster.scheduler_address)
+    np.testing.assert_array_equal(here.boot, there.boot)
+
+
 def test_bootstrap_replicates_are_true_refits() -> None:
     res = fitted("war1800_probit")
     with warnings.catch_warnings():

@@ -10,6 +10,7 @@ SUBPACKAGES = [
     "escalade.simulation",
     "escalade.analysis",
     "escalade.exploration",
+    "escalade.estimation",
     "escalade.report",
     "escalade.errors",
     "escalade.expr",

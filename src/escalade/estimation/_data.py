@@ -56,6 +56,13 @@ class DataTable:
         ``"line 7"`` (CSV) or ``"row 5"`` (DataFrame index) for each row.
     levels : dict of str to tuple of str
         Category order of pandas categorical columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = read_data(pd.DataFrame({"y": ["sq", "war"]}))
+    >>> t.name, t.where
+    ('<DataFrame>', ('row 0', 'row 1'))
     """
 
     name: str

@@ -51,6 +51,11 @@ class NonNestedTest:
         Total log-likelihood of each model.
     level : float
         Significance level for :attr:`preferred`.
+
+    Examples
+    --------
+    >>> NonNestedTest("clarke", 70.0, 0.0002, 100, (3, 3), (-50.0, -60.0)).preferred
+    1
     """
 
     test: str

@@ -48,6 +48,14 @@ class Profile:
         All coefficients at each point's best fit.
     original : float
         Log-likelihood of the fit profiled.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = Profile(("b",), np.array(["b", "b"], dtype=object), np.array([0.0, 1.0]),
+    ...             np.array([-10.0, -9.5]), np.array([[0.0], [1.0]]), -9.8)
+    >>> p.improved, p.best.tolist()
+    (True, [1.0])
     """
 
     names: tuple[str, ...]

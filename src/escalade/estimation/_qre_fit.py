@@ -66,6 +66,12 @@ class QREFit:
     grid : ndarray of shape (n_grid, 2)
         The precisions tried first and their log-likelihoods.
     notes : list of str
+
+    Examples
+    --------
+    >>> fit = fit_qre("selten-horse", {"root": {"R": 70, "L": 30}})
+    >>> fit.kind, fit.n_obs
+    ('actions', 100.0)
     """
 
     game: Game

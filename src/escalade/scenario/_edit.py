@@ -42,6 +42,11 @@ class TextEdit:
         New name and title.
     header : tuple of str
         Comment lines put at the top of the file.
+
+    Examples
+    --------
+    >>> TextEdit(drop_sections=("estimation",)).drop_parameters
+    ()
     """
 
     drop_parameters: tuple[str, ...] = ()

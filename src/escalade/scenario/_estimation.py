@@ -119,6 +119,11 @@ class ScaleSpec:
     ``formula`` is ``None`` for a fixed scale ``value``; otherwise the
     logarithm of the scale is linear in the formula's columns (``1`` for a
     single estimated scale).
+
+    Examples
+    --------
+    >>> ScaleSpec(2.0).estimated, ScaleSpec(formula=parse_linear_formula("1")).estimated
+    (False, True)
     """
 
     value: float = 1.0
@@ -164,6 +169,13 @@ class EstimationSpec:
     reservation : tuple of (str, str)
         Ultimatum model: player to the parameter holding that player's
         reservation value (proposer first).
+
+    Examples
+    --------
+    >>> from escalade.scenario import load_scenario
+    >>> spec = estimation_spec(load_scenario("leblang2003"))
+    >>> spec.error, spec.outcome, spec.columns()[:2]
+    ('private', 'outcome', ('outcome', 'capcont'))
     """
 
     model: str = "tree"
