@@ -33,11 +33,11 @@ def test_logit_agent_error_is_the_logit_qre_of_the_same_payoffs() -> None:
     terminal, _ = model.outcome_probabilities(res.coef[None])
     game = build_game(general_scenario("three_way_logit"))
     # each row's utilities: the estimated parameters' values for that row
-    eta = model.predictors(res.coef[None])[0]
+    eta = model.predictors(res.coef[None])[:, 0]
     names = [e.name for e in model.equations]
     values = {p.name: np.full(len(rows), p.nominal) for p in game.parameters}
     for j, name in enumerate(names):
-        values[name] = eta[rows, j]
+        values[name] = eta[j, rows]
     sol = logit_qre(game, Draws(values, len(rows), game.parameters), lam=1 / np.sqrt(2))
     expected = sol.outcomes  # by outcome
     got = np.zeros_like(expected)

@@ -111,14 +111,17 @@ class PredictorModel:
         return len(self.equations)
 
     def predictors(self, theta: FloatArray) -> FloatArray:
-        """``eta`` of shape (n_fits, n_obs, n_pred) for ``theta`` of shape (n_fits, n_coef)."""
+        """``eta`` of shape (n_pred, n_fits, n_obs) for ``theta`` of shape (n_fits, n_coef).
+
+        Predictor first, so that each predictor's values are contiguous.
+        """
         theta = np.atleast_2d(theta)
-        eta = np.empty((theta.shape[0], self.n_obs, self.n_pred))
+        eta = np.empty((self.n_pred, theta.shape[0], self.n_obs))
         for j, (e, sl) in enumerate(zip(self.equations, self.slices, strict=True)):
             if e.X.ndim == 3:  # rows of its own for each fit (take_rows)
-                eta[:, :, j] = np.matmul(e.X, theta[:, sl, None])[:, :, 0]
+                eta[j] = np.matmul(e.X, theta[:, sl, None])[:, :, 0]
             else:
-                eta[:, :, j] = theta[:, sl] @ e.X.T
+                eta[j] = theta[:, sl] @ e.X.T
         return eta
 
     def take_rows(self, rows: NDArray[np.int64]) -> PredictorModel:
@@ -159,7 +162,8 @@ class PredictorModel:
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         """Each observation's log-likelihood with derivatives in the predictors.
 
-        ``order`` 0 (values only), 1 (gradients) or 2 (Hessians too).
+        ``eta`` has shape (n_pred, n_fits, n_obs); ``order`` is 0 (values
+        only), 1 (gradients) or 2 (Hessians too).
         """
         raise NotImplementedError
 

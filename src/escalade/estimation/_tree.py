@@ -197,7 +197,7 @@ class TreeModel(PredictorModel):
     def _utilities(self, eta: FloatArray, order: int) -> list[list[Value]]:
         """Each player's utility of each outcome: a number, or a Dual linear in the predictors."""
         n_players, n_outcomes = self.payoff_const.shape
-        lead = eta.shape[:2]
+        lead = eta.shape[1:]
         out: list[list[Value]] = []
         for i in range(n_players):
             row: list[Value] = []
@@ -206,7 +206,10 @@ class TreeModel(PredictorModel):
                 if not a.any():
                     row.append(float(self.payoff_const[i, o]))
                     continue
-                v = self.payoff_const[i, o] + eta @ a
+                nonzero = np.flatnonzero(a)
+                v = self.payoff_const[i, o] + eta[nonzero[0]] * a[nonzero[0]]
+                for j in nonzero[1:]:
+                    v = v + eta[j] * a[j]
                 idx = tuple(int(j) for j in np.flatnonzero(a)) if order >= 1 else ()
                 g = np.broadcast_to(a[list(idx)].reshape(-1, *([1] * len(lead))), (len(idx), *lead))
                 row.append(Dual(v, g, None, order, idx))
@@ -215,7 +218,7 @@ class TreeModel(PredictorModel):
 
     def _sigma(self, eta: FloatArray, order: int) -> list[Value]:
         return [
-            s.value if s.index < 0 else variable(eta[..., s.index], s.index, order).exp()
+            s.value if s.index < 0 else variable(eta[s.index], s.index, order).exp()
             for s in self.scales
         ]
 
@@ -326,7 +329,7 @@ class TreeModel(PredictorModel):
 
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         probs, index = self.solve(eta, order, all_probs=not self.unique_path)
-        lead = eta.shape[:2]
+        lead = eta.shape[1:]
         total: Value = 0.0
         if self.unique_path:
             for n, took in self.took.items():
@@ -379,7 +382,7 @@ class TreeModel(PredictorModel):
         moves : dict of node to ndarray of shape (n_fits, n_obs, n_children)
         """
         eta = self.predictors(theta)
-        lead = eta.shape[:2]
+        lead = eta.shape[1:]
         probs, _ = self.solve(eta, 0)
         moves = {n: np.stack([_values(q, lead) for q in p], axis=-1) for n, p in probs.items()}
         reach = {0: np.ones(lead)}

@@ -94,10 +94,10 @@ class UltimatumModel(PredictorModel):
         view.accept = None if self.accept is None else self.accept[rows]
 
     def _parts(self, eta: FloatArray, order: int) -> tuple[Dual, Dual, Dual | float, Dual | float]:
-        lead = eta.shape[:2]
+        lead = eta.shape[1:]
 
         def pred(j: int) -> Dual:
-            return variable(eta[..., j], j, order)
+            return variable(eta[j], j, order)
 
         res: list[Dual] = []
         for name, fixed in zip(self.reservation_params, self.reservation_values, strict=True):
