@@ -140,6 +140,7 @@ def test_bootstrap_same_seed_same_replicates_on_every_executor() -> None:
     assert np.isfinite(a.se()).all()
 
 
+@pytest.mark.slow
 def test_bootstrap_on_a_dask_cluster_gives_the_same_replicates() -> None:
     distributed = pytest.importorskip("distributed")
     res = fitted("war1800_probit")

@@ -7,8 +7,11 @@
 - A probit choice among three actions with independent normal shocks has
   probabilities given by bivariate normal integrals of the differences
   (computed here by scipy's ``multivariate_normal.cdf``).
-- Data simulated from known coefficients are fitted back (40,000 rows:
-  every estimate within 3 standard errors of the truth).
+- Data simulated from known coefficients are fitted back (10,000 rows):
+  the likelihood-ratio statistic of the truth against the fit is within
+  the 99.9% quantile of its chi-squared distribution (Wald z values are
+  unreliable where scales and utilities trade off), and the fit is at
+  least as likely as the truth.
 """
 
 from __future__ import annotations
@@ -71,11 +74,12 @@ def test_probit_choice_among_three_is_the_normal_integral(sds: tuple[float, floa
 @pytest.mark.parametrize("key", sorted(GENERAL_VARIANTS))
 def test_simulated_coefficients_are_recovered(key: str) -> None:
     sc = general_scenario(key)
-    data = simulate(sc, truth(key), n=40_000, seed=7)
+    data = simulate(sc, truth(key), n=10_000, seed=7)
     res = fit(sc, data)
     assert res.converged
-    z = (res.coef - truth(key)) / res.se()
-    assert np.abs(z).max() < 3.0, dict(zip(res.names, z.round(2), strict=True))
+    at_truth = res.model.evaluate(truth(key)[None], order=0).loglik[0]
+    lr = 2.0 * (res.loglik - at_truth)
+    assert 0.0 <= lr < stats.chi2.ppf(0.999, res.n_coef), lr
 
 
 def test_an_outcome_reached_by_two_paths_sums_both() -> None:

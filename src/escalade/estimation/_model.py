@@ -197,7 +197,10 @@ class PredictorModel:
             if not everyone:
                 view = self._fits_view(chosen)
                 return view.evaluate(theta, order=order, weights=weights)
-        ll = self.loglik_dual(self.predictors(theta), order)
+        # far from the maximum a probability can underflow to 0: the log-likelihood is then
+        # -inf there, which the optimisers reject; no warning is due
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            ll = self.loglik_dual(self.predictors(theta), order)
         per_obs = ll.v
         w = np.ones_like(per_obs) if weights is None else weights
         out = Evaluation(loglik=(w * per_obs).sum(axis=1), per_obs=per_obs)

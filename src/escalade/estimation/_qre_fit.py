@@ -334,7 +334,7 @@ def _joint(
         objective,
         start,
         method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000},
+        options={"xatol": 1e-7, "fatol": 1e-9, "maxiter": 4000},
     )
     x = res.x
     return (
