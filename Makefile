@@ -1,27 +1,36 @@
 # Every target builds its own virtual environment first, so a fresh clone needs nothing else.
+# `make demo` installs escalade with its own dependencies only; `make test`, `lint` and `bench`
+# add the dev extras (linters, type checker, pytest, pygambit, EMA Workbench, dask).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# One stamp per install: redone when pyproject.toml changes, and only then. The dev install
+# holds the core one, so it stamps both: `make test` then `make demo` installs nothing more,
+# and `make demo` then `make test` adds the extras (pip keeps what is already there).
+CORE   := $(VENV)/.installed-core
+DEV    := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the package metadata changes; the editable install picks up code changes.
-$(STAMP): pyproject.toml | $(BIN)/python
+# The editable install picks up code changes without reinstalling.
+$(CORE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(CORE) $@
 
 # The main job: every policy of the Korea 2017 scenario simulated and compared; the report
 # lands in out/korea-2017/report.html.
-demo: $(STAMP)
+demo: $(CORE)
 	$(BIN)/escalade analyze korea-2017 --out out/korea-2017
 	@echo "report: out/korea-2017/report.html  (results: out/korea-2017/results.json)"
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -30,7 +39,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python benchmarks/run.py
 
 clean:

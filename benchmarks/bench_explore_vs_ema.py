@@ -45,7 +45,7 @@ def _ema_model(scenario: Any, policies: list[str], replications: int) -> Any:
     game = build_game(scenario)
     space = scenario.parameters
     names = space.uncertain_names
-    dyn = scenario.extra["dynamics"]
+    dyn = scenario.dynamics
     indicators = [i.name for i in dyn.indicators]
     counter = {"n": 0}
 
@@ -92,7 +92,7 @@ def measure(samples: int, replications: int, seed: int = 5) -> dict[str, Any]:
         from ema_workbench import Scenario as EmaScenario
 
     scenario = escalade.load("korea-2017")
-    policies = [p.name for p in scenario.extra["policies"]]
+    policies = [p.name for p in scenario.policies]
     names = scenario.parameters.uncertain_names
     design = Design.create("lhs", samples, seed, samples, names)
     u = design.unit_points(0)

@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
+    bench_audit,
     bench_estimation,
     bench_explore_memory,
     bench_explore_vs_ema,
@@ -26,15 +27,18 @@ from benchmarks import (
     bench_memory,
     bench_passes,
     bench_qre_iig,
+    bench_startup,
 )
 from benchmarks._common import Ratio, Report
 
 # memory first: its child process is forked while this one is still small
 BENCHMARKS = {
     "memory": bench_memory.run,
+    "startup": bench_startup.run,
     "qre_iig": bench_qre_iig.run,
     "passes": bench_passes.run,
     "korea": bench_korea.run,
+    "audit": bench_audit.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
     "estimation": bench_estimation.run,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from escalade.estimation import EstimationResult, fit, read_data
 from escalade.estimation._build import build_model
-from escalade.scenario import Scenario, estimation_spec, load_scenario_text
+from escalade.scenario import Scenario, load_scenario_text
 
 THREE_WAY = """
 escalade: 1
@@ -132,7 +132,7 @@ def simulate(scenario: Scenario, theta: np.ndarray, n: int = 1500, seed: int = 0
     """Outcomes drawn from the model itself at coefficients ``theta``."""
     frame = covariates(n, seed)
     frame["y"] = scenario.outcome_names[0]
-    spec = estimation_spec(scenario)
+    spec = scenario.estimation
     assert spec is not None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the placeholder outcomes are all the same
@@ -148,7 +148,7 @@ def simulate(scenario: Scenario, theta: np.ndarray, n: int = 1500, seed: int = 0
 def truth(key: str) -> np.ndarray:
     """Coefficients the data of ``key`` are simulated from (0.5, -0.8, 0.4, ... in order)."""
     sc = general_scenario(key)
-    spec = estimation_spec(sc)
+    spec = sc.estimation
     assert spec is not None
     frame = covariates(10, 0)
     frame["y"] = sc.outcome_names[0]

@@ -73,6 +73,26 @@ def test_korea_analysis_benchmark_runs():
     check(bench_korea.run(quick=True))
 
 
+def test_startup_benchmark_runs():
+    from benchmarks import bench_startup
+
+    report = bench_startup.run(quick=True)
+    check(report)
+    assert {r.name for r in report.ratios} == {
+        "startup_version_ms",
+        "startup_list_ms",
+        "startup_check_ms",
+    }
+
+
+def test_audit_benchmark_runs():
+    from benchmarks import bench_audit
+
+    report = bench_audit.run(quick=True)
+    check(report)
+    assert "0.01 on a probability" in dict(report.rows)["threshold"]
+
+
 def test_exploration_memory_benchmark_runs():
     from benchmarks import bench_explore_memory
 

@@ -459,7 +459,7 @@ def test_scenario_reference_names_every_key_distribution_and_function():
     from escalade.scenario import _load
 
     text = (ROOT / "docs" / "scenario-language.md").read_text(encoding="utf-8")
-    for key in _load._TOP_KEYS + _load._PARAM_KEYS:
+    for key in _load._TOP_KEYS + _load._SECTION_KEYS + _load._PARAM_KEYS:
         assert re.search(rf"`{key}[`:]", text), f"docs/scenario-language.md lacks the key {key}"
     for dist in set(_load._DIST_KEYS) - {"categorical"}:  # declared by choices:, not dist:
         assert f"`{dist}`" in text, f"docs/scenario-language.md lacks dist {dist}"

@@ -136,7 +136,7 @@ def test_the_base_scenario_is_fine(tmp_path, capsys):
 def test_a_category_is_set_by_naming_a_choice(tmp_path):
     # then: {mood: angry} sets mood to the code of 'angry' (1), as 'mood == "angry"' reads it.
     scenario = escalade.load(write(tmp_path, BASE).path)
-    (event,) = [e for e in scenario.extra["dynamics"].events if e.name == "incident"]
+    (event,) = [e for e in scenario.dynamics.events if e.name == "incident"]
     assignments = dict(event.then)
     assert assignments["mood"].evaluate({}, n_draws=1).tolist() == [1.0]
 

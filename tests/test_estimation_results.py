@@ -15,7 +15,7 @@ import escalade
 from _estimation import fitted
 from escalade.errors import DataError, EstimationWarning, ParameterError
 from escalade.estimation import fit
-from escalade.scenario import bundled_path, estimation_spec, load_scenario
+from escalade.scenario import bundled_path, load_scenario
 from escalade.solvers import logit_qre
 
 DATA = Path(str(bundled_path("egame12"))).parent / "data" / "war1800.csv"
@@ -50,7 +50,7 @@ def test_the_three_covariance_estimators_agree_for_a_well_specified_model() -> N
     assert np.allclose(sw, h, rtol=0.15)
     g = res.scores
     np.testing.assert_allclose(res.cov("opg"), np.linalg.inv(g.T @ g), rtol=1e-10)
-    with pytest.raises(ParameterError, match="no bootstrap estimates"):
+    with pytest.raises(ParameterError, match="needs at least 2 bootstrap estimates"):
         res.cov("bootstrap")
     with pytest.raises(ParameterError, match="cov must be one of"):
         res.cov("jackknife")
@@ -80,7 +80,7 @@ def test_predictions_on_new_data_and_by_action() -> None:
 
 def test_predictions_along_a_covariate_with_bands() -> None:
     res = fitted("war1800_probit")
-    grid = res.predict_grid("balanc", n=7, seed=1)
+    grid = res.predict_grid("balanc", values=7, seed=1)
     assert grid.shape == (7, 10)
     assert (grid["P(war):low"] <= grid["P(war)"]).all()
     assert (grid["P(war)"] <= grid["P(war):high"]).all()
@@ -190,7 +190,7 @@ def test_the_fitted_scenario_reproduces_the_fitted_logit_model() -> None:
     res = fitted("war1800_logit")
     sc = res.to_scenario()
     assert sc.name == "egame12-fitted"
-    assert estimation_spec(sc) is None
+    assert sc.estimation is None
     assert len(sc.parameters.uncertain_names) == res.n_coef
     sol = logit_qre(escalade.as_game(sc), lam=1 / np.sqrt(2))
     expected = res.predict_grid("balanc", values=[res.typical_row()["balanc"]], ci=0)

@@ -136,6 +136,7 @@ def test_an_unwritable_folder_is_a_clear_error(scenario, tmp_path):
 def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_chunk(scenario, tmp_path, monkeypatch):
     import errno
 
+    import escalade._io as io_module
     import escalade.exploration._store as store_module
 
     out = tmp_path / "run"
@@ -150,11 +151,11 @@ def test_a_full_disk_is_a_clear_error_and_leaves_no_partial_chunk(scenario, tmp_
             def full(fd):
                 raise OSError(errno.ENOSPC, "No space left on device")
 
-            monkeypatch.setattr(store_module.os, "fsync", full)
+            monkeypatch.setattr(io_module.os, "fsync", full)
         try:
             return real_write(self, k, table)
         finally:
-            monkeypatch.setattr(store_module.os, "fsync", real_fsync)
+            monkeypatch.setattr(io_module.os, "fsync", real_fsync)
 
     monkeypatch.setattr(store_module.RunStore, "write_chunk", write_chunk)
     with pytest.raises(escalade.OutputError, match="the disk is full"):

@@ -9,6 +9,7 @@ import escalade
 SUBPACKAGES = [
     "escalade.simulation",
     "escalade.analysis",
+    "escalade.auditing",
     "escalade.exploration",
     "escalade.estimation",
     "escalade.report",
@@ -21,10 +22,13 @@ SUBPACKAGES = [
 ]
 
 
-def test_top_level_all_matches_public_names():
-    public = {name for name in vars(escalade) if not name.startswith("_")}
-    modules = {name for name in public if type(getattr(escalade, name)).__name__ == "module"}
-    assert set(escalade.__all__) - {"__version__"} == public - modules
+@pytest.mark.parametrize("name", ["escalade", "escalade.scenario"])
+def test_all_matches_public_names(name):
+    # dir() also lists the names a package imports on first use (escalade._lazy)
+    module = importlib.import_module(name)
+    public = {name for name in dir(module) if not name.startswith("_")}
+    modules = {name for name in public if type(getattr(module, name)).__name__ == "module"}
+    assert set(module.__all__) - {"__version__"} == public - modules
 
 
 @pytest.mark.parametrize("name", SUBPACKAGES)
@@ -39,3 +43,10 @@ def test_subpackage_all_is_importable_and_documented(name):
 
 def test_solve_function_is_not_shadowed_by_a_module():
     assert callable(escalade.solve)
+
+
+def test_audit_function_is_not_shadowed_by_a_module():
+    import escalade.auditing  # the subpackage has a name of its own
+
+    assert callable(escalade.audit)
+    assert escalade.audit.__module__ == "escalade.auditing._audit"

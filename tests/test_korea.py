@@ -36,7 +36,7 @@ def test_every_claim_is_encoded_by_some_element(scenario):
 
 
 def test_the_seven_policies_exist_with_these_exact_names(scenario):
-    assert [p.name for p in scenario.extra["policies"]] == POLICIES
+    assert [p.name for p in scenario.policies] == POLICIES
 
 
 def test_every_parameter_has_a_reason_and_a_range(scenario):

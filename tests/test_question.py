@@ -48,7 +48,7 @@ def test_headline_indicators_follow_watch_else_the_declared_order(tmp_path):
     path.write_text(_with("  watch: [probed]\n  risk: war\n"), encoding="utf-8")
     watched = escalade.load(path)
     assert headline_indicators(watched) == ["probed"]
-    assert watched.extra["question"].risk == "war"
+    assert watched.question.risk == "war"
     assert headline_indicators(escalade.load("korea-2017"), 2) == ["major_war", "rok_leaves_npt"]
 
 

@@ -68,7 +68,7 @@ def test_spe_demand_and_war_converge_at_first_order_in_the_grid_step():
         h = 1 / n
         sc = grid_scenario(n, n)
         # cA drawn over its range (p and cbar fixed at the values that line the grids up).
-        sol = escalade.solve(sc, method="spe", draws=200, seed=5, set={"p": P, "cbar": CBAR})
+        sol = escalade.solve(sc, method="spe", draws=200, seed=5, overrides={"p": P, "cbar": CBAR})
         ca = np.asarray(sol.draws["cA"])
         x, war = demand_and_war(sol, n)
         x_star = P + np.maximum(0.0, (CBAR - ca) / 2)
@@ -79,10 +79,10 @@ def test_spe_demand_and_war_converge_at_first_order_in_the_grid_step():
         np.testing.assert_allclose(x, np.round(x_star * n) / n, atol=1e-12)
         np.testing.assert_allclose(war, (x - P) / CBAR, atol=1e-12)
         # cA = 0.3 > cbar: x* = p and no war.
-        x_hi, war_hi = demand_and_war(escalade.solve(sc, method="spe", set={"cA": 0.3}), n)
+        x_hi, war_hi = demand_and_war(escalade.solve(sc, method="spe", overrides={"cA": 0.3}), n)
         assert (x_hi[0], war_hi[0]) == (pytest.approx(P, abs=1e-12), 0.0)
         # cA = 0.11: x* = 0.57, Pr(war)* = 0.28.
-        x, war = demand_and_war(escalade.solve(sc, method="spe", set={"cA": 0.11}), n)
+        x, war = demand_and_war(escalade.solve(sc, method="spe", overrides={"cA": 0.11}), n)
         errors.append((abs(x[0] - 0.57), abs(war[0] - 0.28)))
     # Grid points nearest 0.57 on steps 1/10, 1/20, 1/40 are 0.6, 0.55, 0.575: the errors
     # shrink with the step, 0.03, 0.02, 0.005 in the demand and 4x that in Pr(war).
@@ -113,7 +113,7 @@ def test_complete_information_a_demands_the_top_of_the_range_without_war():
     # and B accepts x <= p + c_B, so A demands the largest grid point below p + c_B.
     sc = grid_scenario(20, 1)
     for cbar, expected in [(0.25, 0.6), (0.34, 0.65), (0.12, 0.55)]:
-        sol = escalade.solve(sc, method="spe", set={"cbar": cbar})
+        sol = escalade.solve(sc, method="spe", overrides={"cbar": cbar})
         x, war = demand_and_war(sol, 20)
         assert x[0] == pytest.approx(expected, abs=1e-12)
         assert war[0] == 0.0

@@ -102,12 +102,12 @@ def test_preemptive_war_and_its_removal():
     # crisis therefore ends in war started by A, and A prefers it (0.15) to sitting
     # still, which lets B demand and A acquiesce (-0.5).
     preempt = {"UA_DB": -0.5, "alphaA": 0.1, "phiA": 0.9, "tauA": 0.05}
-    sol = escalade.solve("iig", method="spe", set=preempt)
+    sol = escalade.solve("iig", method="spe", overrides=preempt)
     assert sol.outcome_probability("WarA") == 1.0
     assert set(np.unique(sol.strategies)) == {0.0, 1.0}
     # Without the first-strike advantage (phi_A < alpha_A) the same dyad does not
     # fight: A would lose the crisis it opens, so it lets B demand and acquiesces.
-    calm = escalade.solve("iig", method="spe", set={**preempt, "alphaA": 0.95})
+    calm = escalade.solve("iig", method="spe", overrides={**preempt, "alphaA": 0.95})
     assert calm.outcome_probability("AcqA") == 1.0
 
 

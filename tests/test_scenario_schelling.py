@@ -35,7 +35,7 @@ def test_nominal_threshold_is_the_closed_form():
     [(Q_STAR * (1 - 1e-6), "Concede"), (Q_STAR * (1 + 1e-6), "SQ"), (0.01, "Concede"), (0.5, "SQ")],
 )
 def test_spe_switches_exactly_at_q_star(q, outcome):
-    sol = escalade.solve("schelling-threat", method="spe", set={"q": q})
+    sol = escalade.solve("schelling-threat", method="spe", overrides={"q": q})
     assert probs(sol)[outcome] == 1.0
     brink = sol.strategy("challenge/brink")
     assert brink == (
@@ -66,10 +66,12 @@ def test_spe_follows_q_star_over_random_draws():
 
 def test_large_lambda_qre_matches_the_spe_on_both_sides():
     for q in (0.8 * Q_STAR, 1.2 * Q_STAR):
-        spe = escalade.solve("schelling-threat", method="spe", set={"q": q})
+        spe = escalade.solve("schelling-threat", method="spe", overrides={"q": q})
         errors = [
             np.abs(
-                escalade.solve("schelling-threat", method="qre", lam=lam, set={"q": q}).outcomes
+                escalade.solve(
+                    "schelling-threat", method="qre", lam=lam, overrides={"q": q}
+                ).outcomes
                 - spe.outcomes
             ).max()
             for lam in (10.0, 100.0, 1000.0)

@@ -152,7 +152,7 @@ def test_qre_limit_selects_the_completely_mixed_equilibrium_where_it_exists(gamb
     setting = {"u1_end": 0.6, "u2_end": 1.2}
     y, x, r = completely_mixed(0.6, 1.2, 4.0, 3.0, 4.0, 1.0, 2.0)
     assert (y, x, r) == pytest.approx((0.8, 0.5, 0.3))
-    sol = escalade.solve("selten-horse", method="qre", lam=math.inf, set=setting)
+    sol = escalade.solve("selten-horse", method="qre", lam=math.inf, overrides=setting)
     assert sol.converged.all()
     got = behaviour(sol)
     assert got[("Player 1", "root", "R")] == pytest.approx(y, abs=1e-4)

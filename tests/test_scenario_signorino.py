@@ -69,7 +69,7 @@ def test_cli_qre_at_m1_60_matches_closed_form(cli):
     ],
 )
 def test_spe_regimes_switch_at_the_capability_thresholds(m1, outcome):
-    sol = escalade.solve("signorino-crisis", method="spe", set={"M1": m1})
+    sol = escalade.solve("signorino-crisis", method="spe", overrides={"M1": m1})
     probs = dict(zip(sol.game.outcomes, sol.outcomes[0], strict=True))
     assert probs[outcome] == 1.0
     # Strict equilibrium: every choice is pure.
@@ -78,14 +78,14 @@ def test_spe_regimes_switch_at_the_capability_thresholds(m1, outcome):
 
 def test_qre_approaches_spe_as_lambda_grows():
     spe = {
-        m1: escalade.solve("signorino-crisis", method="spe", set={"M1": m1}).outcomes
+        m1: escalade.solve("signorino-crisis", method="spe", overrides={"M1": m1}).outcomes
         for m1 in (20.0, 45.0, 60.0, 80.0, 95.0)
     }
     errors = []
     for lam in (1.0, 10.0, 100.0, 1000.0):
         worst = 0.0
         for m1, spe_outcomes in spe.items():
-            qre = escalade.solve("signorino-crisis", method="qre", lam=lam, set={"M1": m1})
+            qre = escalade.solve("signorino-crisis", method="qre", lam=lam, overrides={"M1": m1})
             worst = max(worst, float(np.abs(qre.outcomes - spe_outcomes).max()))
         errors.append(worst)
     assert all(a > b for a, b in itertools.pairwise(errors))

@@ -10,39 +10,52 @@ Examples
 >>> sol = escalade.solve("iig", method="qre", lam=2.0)
 >>> sorted(sol.to_dict())[:3]
 ['converged', 'lam', 'method']
+
+Every result (a :class:`Solution`, a simulation, a policy comparison, an
+exploration and its analyses, an audit, a verification and an
+estimation) follows one protocol, :class:`Result`:
+``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
-from escalade._api import (
-    CheckReport,
-    analyze,
-    as_game,
-    check,
-    claims,
-    estimate,
-    explore,
-    load,
-    open_run,
-    resume,
-    simulate,
-    solve,
-)
+import typing
+
+from escalade import _lazy
 from escalade._version import __version__
-from escalade.errors import (
-    ConvergenceWarning,
-    DataError,
-    EscaladeError,
-    EstimationError,
-    EstimationWarning,
-    ExpressionError,
-    MissingDependencyError,
-    OutputError,
-    ParameterError,
-    ScenarioError,
-    SolveError,
-)
-from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
-from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
-from escalade.solvers import Solution, logit_qre, nash, spe
+
+# Imported on first use (see escalade._lazy): `escalade --version` needs none of them.
+if typing.TYPE_CHECKING:
+    from escalade._api import (
+        CheckReport,
+        analyze,
+        as_game,
+        check,
+        claims,
+        explore,
+        load,
+        open_run,
+        resume,
+        simulate,
+        solve,
+    )
+    from escalade._results import Result, Summary, Table
+    from escalade.auditing import audit, verify
+    from escalade.errors import (
+        ConvergenceWarning,
+        DataError,
+        EscaladeError,
+        EstimationError,
+        EstimationWarning,
+        ExpressionError,
+        MissingDependencyError,
+        OutputError,
+        ParameterError,
+        ScenarioError,
+        SolveError,
+    )
+    from escalade.estimation import EstimationResult, estimate
+    from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
+    from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
+    from escalade.solvers import Solution, logit_qre, nash, spe
 
 __all__ = [
     "CheckReport",
@@ -51,19 +64,24 @@ __all__ = [
     "Draws",
     "EscaladeError",
     "EstimationError",
+    "EstimationResult",
     "EstimationWarning",
     "ExpressionError",
     "Game",
     "MissingDependencyError",
     "OutputError",
     "ParameterError",
+    "Result",
     "Scenario",
     "ScenarioError",
     "Solution",
     "SolveError",
+    "Summary",
+    "Table",
     "__version__",
     "analyze",
     "as_game",
+    "audit",
     "build_game",
     "bundled_scenarios",
     "check",
@@ -81,6 +99,9 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "verify",
     "write_efg",
     "write_nfg",
 ]
+
+__getattr__, __dir__ = _lazy.lazy_exports(__name__)

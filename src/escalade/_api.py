@@ -6,12 +6,13 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from escalade._deprecation import renamed_keyword
+from escalade._parallel import default_cluster
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -19,7 +20,6 @@ from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
     from escalade.analysis import PolicyComparison
-    from escalade.estimation import EstimationResult
     from escalade.exploration import ExplorationResult
     from escalade.simulation import SimulationResult
 
@@ -29,7 +29,6 @@ __all__ = [
     "as_game",
     "check",
     "claims",
-    "estimate",
     "explore",
     "load",
     "open_run",
@@ -97,11 +96,12 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
         game = loaded if isinstance(loaded, Game) else build_game(loaded)
     if overrides:
         if not len(game.parameters):
-            raise ScenarioError(f"{game.name} has no parameters to set")
+            raise ScenarioError(f"{game.name} has no parameters to set", arguments=("overrides",))
         game = replace(game, parameters=game.parameters.fixed(overrides))
     return game
 
 
+@renamed_keyword("set", "overrides")
 def solve(
     source: Source,
     *,
@@ -109,11 +109,12 @@ def solve(
     lam: float | None = None,
     draws: Draws | int | None = None,
     seed: Seed = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     keep_strategies: bool = True,
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a scenario or game.
 
@@ -129,19 +130,25 @@ def solve(
     draws : int or Draws, optional
         Solve this many draws of the parameters' distributions in one
         batch (default: the nominal values only).
-    seed : int, optional
+    seed : int, Generator or None
         Seed for the draws.
-    set : mapping, optional
-        Parameters fixed at given values before drawing.
+    overrides : mapping, optional
+        Parameters fixed at given values before drawing (``set=``, its old
+        name, still works with a DeprecationWarning).
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
     algorithm : str
-        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp`` (another than
+        ``auto`` is refused with other methods).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of draws.
+        ``progress(done, total)`` after each chunk of draws; for ``nash``,
+        seconds waited for Gambit and the time limit, about twice a second.
+    timeout : float, optional
+        Seconds Gambit may take for ``nash`` (default 60; ``inf`` for no
+        limit); it is then stopped with a :class:`SolveError`.
 
     Returns
     -------
@@ -157,7 +164,7 @@ def solve(
     >>> sol.n_draws
     500
     """
-    game = as_game(source, set)
+    game = as_game(source, overrides)
     return solve_game(
         game,
         draws,
@@ -168,6 +175,7 @@ def solve(
         algorithm=algorithm,
         fixed=fixed,
         progress=progress,
+        timeout=timeout,
     )
 
 
@@ -202,7 +210,7 @@ class CheckReport:
         )
 
 
-def check(source: str | Path, *, draws: int = 1000, seed: int = 0) -> CheckReport:
+def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
     """Validate a scenario or Gambit file, including its expressions over random draws.
 
     Loading checks the file and evaluates every expression at the nominal
@@ -253,6 +261,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
     return loaded
 
 
+@renamed_keyword("set", "overrides")
 def simulate(
     source: str | Path | Scenario,
     policy: str | None = None,
@@ -261,7 +270,7 @@ def simulate(
     seed: Seed = None,
     lam: float | None = None,
     periods: int | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under one of its policies.
@@ -275,14 +284,15 @@ def simulate(
         nothing forced).
     runs : int
         Number of simulated crises.
-    seed : int, optional
+    seed : int, Generator or None
         Same seed, same numbers.
     lam : float, optional
         Overrides the scenario's rationality (QRE precision).
     periods : int, optional
         Overrides the horizon.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     progress : callable, optional
         ``progress(done_runs, total_runs)``.
 
@@ -299,19 +309,20 @@ def simulate(
     """
     from escalade.simulation import simulate as _simulate
 
-    scenario = _scenario(source, set)
+    scenario = _scenario(source, overrides)
     return _simulate(
         scenario, policy, runs=runs, seed=seed, lam=lam, periods=periods, progress=progress
     )
 
 
+@renamed_keyword("set", "overrides")
 def analyze(
     source: str | Path | Scenario,
     *,
     runs: int = 100_000,
     seed: Seed = 1,
     policies: list[str] | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     out: str | Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PolicyComparison:
@@ -322,12 +333,13 @@ def analyze(
     source : str, Path or Scenario
     runs : int
         Runs per policy.
-    seed : int
-        One seed for all policies.
+    seed : int, Generator or None
+        One seed for all policies (common random numbers).
     policies : list of str, optional
         A subset of the scenario's policies.
-    set : mapping, optional
-        Parameters fixed at given values.
+    overrides : mapping, optional
+        Parameters fixed at given values (``set=``, its old name, still works
+        with a DeprecationWarning).
     out : str or Path, optional
         Folder to write ``results.json`` and ``report.html`` into.
     progress : callable, optional
@@ -345,10 +357,11 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
-    scenario = _scenario(source, set)
-    question = scenario.extra.get("question")
+    scenario = _scenario(source, overrides)
+    question = scenario.question
     cmp = compare_policies(
         scenario,
         runs=runs,
@@ -365,7 +378,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 
@@ -385,25 +399,27 @@ def claims(source: Source) -> dict[str, list[str]]:
     return _scenario(source, None).citations()
 
 
+@renamed_keyword("set", "overrides")
 def explore(
     source: str | Path | Scenario,
     *,
     samples: int,
     out: str | Path,
-    seed: int | None = None,
+    seed: Seed = None,
     design: str = "lhs",
     policies: list[str] | None = None,
     replications: int = 16,
     chunk_size: int | None = None,
     workers: int | None = None,
     cluster: str | None = None,
-    set: Mapping[str, str | float] | None = None,
+    overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters; ``set``
-    fixes parameters (they are then not explored). A Dask scheduler named
+    See :func:`escalade.exploration.explore` for the parameters;
+    ``overrides`` fixes parameters (they are then not explored; ``set=``,
+    its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
     neither ``workers`` nor ``cluster`` is given.
 
@@ -429,8 +445,8 @@ def explore(
         replications=replications,
         chunk_size=chunk_size,
         workers=workers,
-        cluster=_cluster(workers, cluster),
-        overrides={k: str(v) for k, v in (set or {}).items()},
+        cluster=default_cluster(workers, cluster),
+        overrides={k: str(v) for k, v in (overrides or {}).items()},
         progress=progress,
     )
 
@@ -455,15 +471,9 @@ def resume(
     """
     from escalade.exploration import resume as _resume
 
-    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
-
-
-def _cluster(workers: int | None, cluster: str | None) -> str | None:
-    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
-    executor is chosen at all."""
-    if cluster is None and workers is None:
-        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    return cluster
+    return _resume(
+        path, workers=workers, cluster=default_cluster(workers, cluster), progress=progress
+    )
 
 
 def open_run(path: str | Path) -> ExplorationResult:
@@ -481,100 +491,3 @@ def open_run(path: str | Path) -> ExplorationResult:
     from escalade.exploration import ExplorationResult
 
     return ExplorationResult.open(path)
-
-
-def estimate(
-    source: str | Path | Scenario,
-    data: object = None,
-    *,
-    error: str | None = None,
-    link: str | None = None,
-    set: Mapping[str, str | float] | None = None,
-    start: object = None,
-    starts: int = 1,
-    seed: Seed = None,
-    bootstrap: int = 0,
-    workers: int | None = None,
-    cluster: str | None = None,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> EstimationResult:
-    """Fit a scenario's payoffs to observed crises by maximum likelihood.
-
-    The scenario's ``estimation:`` section says which parameters are linear
-    in which data columns and which column(s) record the outcome; see
-    ``docs/estimation.md``. The fit reproduces Kenkel and Signorino's R
-    package ``games`` on its models.
-
-    Parameters
-    ----------
-    source : str, Path or Scenario
-        A scenario with an ``estimation:`` section (a file or a bundled name).
-    data : str, Path or pandas.DataFrame, optional
-        The observations (default: the section's ``data:`` file).
-    error : {"agent", "private"}, optional
-        Overrides the section's error structure.
-    link : {"probit", "logit"}, optional
-        Overrides the section's link.
-    set : mapping, optional
-        Fixed parameters set to other values.
-    start : array or mapping of coefficient to value, optional
-        Starting values (default: statistical backward induction), e.g. a
-        profile's ``best``.
-    starts : int
-        Also try this many random starts in all and keep the best fit.
-    seed : int, optional
-        Seed of the random starts and of the bootstrap.
-    bootstrap : int
-        Bootstrap replicates (0: none); standard errors then come from them.
-    workers, cluster : optional
-        Where the bootstrap runs: local worker processes or a Dask scheduler
-        (``DASK_SCHEDULER_ADDRESS`` when neither is given).
-    encoding, delimiter : str, optional
-        How to read a CSV file (default: UTF-8, delimiter detected).
-    progress : callable, optional
-        ``progress(done, total)`` during the bootstrap.
-
-    Returns
-    -------
-    EstimationResult
-
-    Examples
-    --------
-    >>> import escalade
-    >>> res = escalade.estimate("egame12")
-    >>> round(res.loglik, 4), res.n_obs, res.n_coef
-    (-286.1238, 282, 10)
-    >>> escalade.estimate("egame12", link="logit").spec.link
-    'logit'
-    """
-    from escalade.estimation import fit
-
-    loaded = load(source) if isinstance(source, str | Path) else source
-    if isinstance(loaded, Game):
-        raise ScenarioError(
-            f"{loaded.name} is a Gambit game; estimation needs a scenario file with an "
-            "estimation: section"
-        )
-    result = fit(
-        loaded,
-        data,
-        error=error,
-        link=link,
-        overrides=set,
-        start=start,  # type: ignore[arg-type]
-        starts=starts,
-        seed=seed,
-        encoding=encoding,
-        delimiter=delimiter,
-    )
-    if bootstrap:
-        result = result.bootstrap(
-            bootstrap,
-            seed=seed,
-            workers=workers,
-            cluster=_cluster(workers, cluster),
-            progress=progress,
-        )
-    return result

@@ -18,9 +18,23 @@ from typing import Any
 
 from escalade.errors import EscaladeError, MissingDependencyError, ParameterError
 
-__all__ = ["run_tasks"]
+__all__ = ["default_cluster", "run_tasks"]
 
 Done = Callable[[Any, Any], None]
+
+
+def default_cluster(workers: int | None, cluster: str | None) -> str | None:
+    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
+    executor is chosen at all (neither ``workers`` nor ``cluster``).
+
+    Examples
+    --------
+    >>> default_cluster(None, "tcp://sched:8786"), default_cluster(2, None)
+    ('tcp://sched:8786', None)
+    """
+    if cluster is None and workers is None:
+        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+    return cluster
 
 
 def run_tasks(
@@ -54,14 +68,18 @@ def run_tasks(
     """
     task_list = list(tasks)
     if cluster is not None and workers is not None:
-        raise ParameterError("choose either --workers or --cluster, not both")
+        raise ParameterError(
+            "choose either workers or cluster, not both", arguments=("workers", "cluster")
+        )
     if cluster is not None:
         _run_dask(function, task_list, on_done, cluster)
     elif workers is not None and workers > 1:
         _run_processes(function, task_list, on_done, workers)
     else:
         if workers is not None and workers < 1:
-            raise ParameterError(f"workers must be at least 1, found {workers}")
+            raise ParameterError(
+                f"workers must be at least 1, found {workers}", arguments=("workers",)
+            )
         for key, task in task_list:
             on_done(key, function(task))
 
@@ -71,7 +89,9 @@ def _run_processes(
 ) -> None:
     limit = os.cpu_count() or 1
     if workers > 8 * limit:
-        raise ParameterError(f"{workers} workers for {limit} CPUs is too many")
+        raise ParameterError(
+            f"{workers} workers for {limit} CPUs is too many", arguments=("workers",)
+        )
     # Keep at most 2 tasks per worker in flight: results stream back, memory stays flat.
     with ProcessPoolExecutor(max_workers=workers) as pool:
         pending: dict[Future[Any], Any] = {}

@@ -9,7 +9,7 @@ escaping the library is a bug. The command line turns an
     EscaladeError
     ├── ScenarioError          a scenario, .efg or .nfg file is wrong: file:line:col
     ├── ExpressionError        an expression is not allowed or cannot be evaluated
-    ├── ParameterError         a parameter value or override (--set NAME=VALUE) is wrong
+    ├── ParameterError         an argument, a parameter value or an override is wrong
     ├── SolveError             a solver cannot handle this game or these options
     │   └── MissingDependencyError   an optional extra (e.g. pygambit) is not installed
     ├── OutputError            a result cannot be written (folder unwritable, disk full)
@@ -21,7 +21,13 @@ escaping the library is a bug. The command line turns an
     EstimationWarning          a fit is doubtful: Hessian not negative definite,
                                an outcome never or always observed, local maxima
 
-Messages say what was expected, what was found, and where.
+Messages say what was expected, what was found, and where. An error
+about arguments of a function names them as Python does (``runs``,
+``overrides``, ``lam='qre'``) and lists them in its ``arguments``
+attribute, so that a command line can name its own options instead:
+:meth:`EscaladeError.message_with` rewrites the message with a mapping
+from argument names to option names. A message that lists an argument
+uses its name for nothing else.
 
 Examples
 --------
@@ -31,6 +37,9 @@ Examples
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 __all__ = [
     "ConvergenceWarning",
@@ -48,7 +57,59 @@ __all__ = [
 
 
 class EscaladeError(Exception):
-    """Base class of every error a user of escalade can cause."""
+    """Base class of every error a user of escalade can cause.
+
+    Parameters
+    ----------
+    *args
+        The message, as for any exception.
+    arguments : tuple of str
+        The Python arguments the error is about (``("runs",)``), if any.
+
+    Examples
+    --------
+    >>> err = ParameterError("lam applies to method='qre' only", arguments=("lam", "method"))
+    >>> err.arguments
+    ('lam', 'method')
+    >>> err.message_with({"lam": "--lam", "method": "--method"})
+    '--lam applies to --method qre only'
+    """
+
+    def __init__(self, *args: object, arguments: tuple[str, ...] = ()) -> None:
+        super().__init__(*args)
+        self.arguments = tuple(arguments)
+
+    def message_with(self, names: Mapping[str, str]) -> str:
+        """The message with the arguments it names called by ``names`` instead.
+
+        ``names`` maps an argument to what to call it (a command line passes
+        its options: ``{"overrides": "--set", "runs": "--runs"}``); an
+        argument written ``name=value`` becomes ``option value``. Arguments
+        ``names`` leaves out, and words that are not arguments of this
+        error, are kept.
+
+        Examples
+        --------
+        >>> err = ParameterError("choose either workers or cluster", arguments=("workers",))
+        >>> err.message_with({"workers": "--workers", "cluster": "--cluster"})
+        'choose either --workers or cluster'
+        """
+        text = str(self)
+        for argument in self.arguments:
+            option = names.get(argument)
+            if option is None:
+                continue
+
+            def rename(m: re.Match[str], option: str = option) -> str:
+                return f"{option} {m.group(2)}" if m.group(2) else option
+
+            # not inside a longer word, a quoted name or a path
+            pattern = (
+                rf"(?<![\w.'/\\:-]){re.escape(argument)}"
+                rf"(?:=('?)([^\s',;)]*)\1)?(?![\w'/\\:-])"
+            )
+            text = re.sub(pattern, rename, text)
+        return text
 
 
 class ScenarioError(EscaladeError):
@@ -62,6 +123,8 @@ class ScenarioError(EscaladeError):
         The file's name as the user gave it.
     line, col : int, optional
         1-based position of the mistake in the file.
+    arguments : tuple of str
+        The Python arguments the error is about, if any.
 
     Examples
     --------
@@ -77,12 +140,13 @@ class ScenarioError(EscaladeError):
         file: str | None = None,
         line: int | None = None,
         col: int | None = None,
+        arguments: tuple[str, ...] = (),
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.col = col
-        super().__init__(self._format())
+        super().__init__(self._format(), arguments=arguments)
 
     def _format(self) -> str:
         where = [str(part) for part in (self.file, self.line, self.col) if part is not None]
@@ -117,7 +181,7 @@ class ExpressionError(EscaladeError):
 
 
 class ParameterError(EscaladeError):
-    """A parameter value, override or distribution is wrong."""
+    """An argument, a parameter value, an override or a distribution is wrong."""
 
 
 class SolveError(EscaladeError):

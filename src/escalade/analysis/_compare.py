@@ -12,16 +12,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
-from escalade.scenario import Policy, Scenario, Seed
+from escalade.scenario import Policy, Scenario, Seed, resolve_seed
 from escalade.simulation import SimulationResult, chosen_policies, simulate
-from escalade.solvers import Solution, Summary, Table, logit_qre
+from escalade.solvers import Solution, logit_qre
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PolicyComparison", "StageView", "compare_policies"]
 
@@ -53,7 +57,7 @@ class StageView:
 
 
 @dataclass
-class PolicyComparison:
+class PolicyComparison(ResultMixin):
     """Every policy of a scenario simulated under the same seed.
 
     Attributes
@@ -139,7 +143,7 @@ class PolicyComparison:
 
     def _lever_pairs(self) -> list[dict[str, Any]]:
         """Policies that extend another one by turning levers on: what the levers change."""
-        pols = {p.name: p for p in self.scenario.extra.get("policies", ())}
+        pols = {p.name: p for p in self.scenario.policies}
         pairs = []
         for name, pol in pols.items():
             if name not in self.results:
@@ -172,7 +176,7 @@ class PolicyComparison:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form (the content of ``results.json``)."""
-        return {
+        data = {
             "scenario": self.scenario.name,
             "title": self.scenario.title,
             "runs": self.runs,
@@ -197,9 +201,55 @@ class PolicyComparison:
             },
             "lever_effects": self._lever_pairs(),
         }
+        return json_dict(data)
 
-    def summary(self) -> Summary:
-        """A table of policies: the actor's utility and each indicator's probability."""
+    def to_frame(self) -> pd.DataFrame:
+        """One row per policy, in the scenario's order.
+
+        Columns: ``label``, ``rank`` (by the ranking actor's utility, 1 the
+        best), ``utility:<player>`` for every player, ``difference`` and
+        ``difference_se`` (the ranking actor's utility against the
+        baseline, paired runs), then ``P:<indicator>``, each indicator's
+        probability over the horizon.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> cmp = compare_policies(escalade.load("korea-2017"), runs=200, seed=1,
+        ...                        policies=["sanctions_default", "talks"])
+        >>> frame = cmp.to_frame()
+        >>> frame.loc["sanctions_default", ["difference", "difference_se"]].tolist()
+        [0.0, 0.0]
+        >>> frame.columns[:3].tolist()
+        ['label', 'rank', 'utility:USA']
+        """
+        import pandas as pd
+
+        ranks = {p: i for i, p in enumerate(self.ranking(), start=1)}
+        rows = []
+        for name, res in self.results.items():
+            d, se = self.difference(name)
+            rows.append(
+                {
+                    "policy": name,
+                    "label": res.policy.label or name,
+                    "rank": ranks[name],
+                    **{f"utility:{p}": res.utility(p) for p in res.players},
+                    "difference": d,
+                    "difference_se": se,
+                    **{f"P:{n}": res.probability(n) for n in res.indicator_names},
+                }
+            )
+        return pd.DataFrame(rows).set_index("policy")
+
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """A table of policies: the actor's utility and each indicator's probability.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Policies shown, best first (default: all).
+        """
         first = next(iter(self.results.values()))
         names = first.indicator_names
         labels = [i.label or i.name for i in first.dynamics.indicators]
@@ -218,7 +268,7 @@ class PolicyComparison:
         table = Table(
             f"Policies ranked by {self.actor}'s discounted utility",
             ("policy", f"{self.actor} utility", f"vs {self.baseline} (95%)", *labels),
-            tuple(rows),
+            clip_rows(rows, max_rows),
         )
         heading = f"{self.scenario.title or self.scenario.name}: policy comparison"
         notes = (
@@ -226,9 +276,6 @@ class PolicyComparison:
             f"seed {self.seed}, nominal parameter values.",
         )
         return Summary(heading, notes, (table,))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _stage_view(scenario: Scenario, game: Game, policy: Policy, lam: float) -> StageView:
@@ -267,8 +314,9 @@ def compare_policies(
         Needs ``dynamics:`` and ``policies:``.
     runs : int
         Runs per policy.
-    seed : int
-        One seed for all policies (common random numbers).
+    seed : int, Generator or None
+        Turned into one integer seed, used by every policy (common random
+        numbers) and kept as ``seed`` on the result.
     policies : sequence of str, optional
         Which policies (default: all, in the file's order).
     actor : str, optional
@@ -291,7 +339,7 @@ def compare_policies(
     ['sanctions_default', 'talks']
     """
     chosen = chosen_policies(scenario, policies, purpose="to compare policies")
-    dyn = scenario.extra["dynamics"]
+    dyn = scenario.require_dynamics()
     actor = actor or scenario.player_names[0]
     if actor not in scenario.player_names:
         raise ParameterError(
@@ -301,6 +349,7 @@ def compare_policies(
     if baseline not in chosen:
         raise ParameterError(f"baseline {baseline!r} is not among the compared policies")
     game = build_game(scenario)
+    seed = resolve_seed(seed)
     started = time.perf_counter()
     results: dict[str, SimulationResult] = {}
     for name in chosen:
@@ -315,7 +364,7 @@ def compare_policies(
             dyn.rationality.evaluate(scenario.environment(scenario.parameters.nominal()), n_draws=1)
         )[0]
     )
-    by_name = {p.name: p for p in scenario.extra.get("policies", ())}
+    by_name = {p.name: p for p in scenario.policies}
     stage = {name: _stage_view(scenario, game, by_name[name], lam) for name in chosen}
     return PolicyComparison(
         scenario=scenario,
@@ -323,7 +372,7 @@ def compare_policies(
         actor=actor,
         baseline=baseline,
         runs=runs,
-        seed=seed if isinstance(seed, int) else None,
+        seed=seed,
         stage=stage,
         diagnostics={"seconds": time.perf_counter() - started},
     )

@@ -22,13 +22,20 @@ Examples
 -286.1238
 """
 
-from escalade.estimation._data import DataTable, read_data
-from escalade.estimation._fit import fit
-from escalade.estimation._nonnest import NonNestedTest, clarke, vuong
-from escalade.estimation._predict import predict, predict_grid, typical_row
-from escalade.estimation._profile import Profile, profile
-from escalade.estimation._qre_fit import QREFit, fit_qre
-from escalade.estimation._result import COV_TYPES, EstimationResult
+import typing
+
+from escalade import _lazy
+
+# Imported on first use (see escalade._lazy): scipy and pandas only when estimating.
+if typing.TYPE_CHECKING:
+    from escalade.estimation._data import DataTable, read_data
+    from escalade.estimation._estimate import estimate
+    from escalade.estimation._fit import fit
+    from escalade.estimation._nonnest import NonNestedTest, clarke, vuong
+    from escalade.estimation._predict import predict, predict_grid, typical_row
+    from escalade.estimation._profile import Profile, profile
+    from escalade.estimation._qre_fit import QREFit, fit_qre
+    from escalade.estimation._result import COV_TYPES, EstimationResult
 
 __all__ = [
     "COV_TYPES",
@@ -38,6 +45,7 @@ __all__ = [
     "Profile",
     "QREFit",
     "clarke",
+    "estimate",
     "fit",
     "fit_qre",
     "predict",
@@ -47,3 +55,5 @@ __all__ = [
     "typical_row",
     "vuong",
 ]
+
+__getattr__, __dir__ = _lazy.lazy_exports(__name__)

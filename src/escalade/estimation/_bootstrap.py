@@ -32,7 +32,7 @@ from escalade._parallel import run_tasks
 from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.estimation._model import PredictorModel
 from escalade.estimation._optimize import quasi_newton, single_threaded
-from escalade.scenario import Seed
+from escalade.scenario import Seed, resolve_seed
 
 if TYPE_CHECKING:
     from escalade.estimation._result import EstimationResult
@@ -90,7 +90,7 @@ def bootstrap(
     result: EstimationResult,
     n: int,
     *,
-    seed: Seed | np.random.SeedSequence = None,
+    seed: Seed = None,
     workers: int | None = None,
     cluster: str | None = None,
     chunk_size: int | None = None,
@@ -103,8 +103,9 @@ def bootstrap(
     result : EstimationResult
     n : int
         Number of replicates.
-    seed : int, Generator or SeedSequence, optional
-        Same seed, same replicates, whatever the executor.
+    seed : int, Generator or None
+        Same seed, same replicates, whatever the executor (``None``: a
+        fresh seed, kept in the result's ``boot_seed``).
     workers : int, optional
         Local worker processes.
     cluster : str, optional
@@ -132,17 +133,19 @@ def bootstrap(
     ((20, 10), 'bootstrap')
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise ParameterError(f"the number of bootstrap replicates must be at least 1, found {n!r}")
+        raise ParameterError(
+            f"the number of bootstrap replicates must be at least 1, found {n!r}",
+            arguments=("bootstrap",),
+        )
+    if chunk_size is not None and (isinstance(chunk_size, bool) or chunk_size < 1):
+        raise ParameterError(
+            f"chunk_size must be at least 1, found {chunk_size!r}", arguments=("chunk_size",)
+        )
     size = chunk_size or max(1, min(int(n), _BATCH_CELLS // max(1, result.n_obs)))
-    if size < 1:
-        raise ParameterError(f"chunk_size must be at least 1, found {size}")
     counts = [min(size, int(n) - start) for start in range(0, int(n), size)]
-    if isinstance(seed, np.random.SeedSequence):
-        root = seed
-    elif isinstance(seed, np.random.Generator):
-        root = np.random.SeedSequence(int(seed.integers(0, 2**63 - 1)))
-    else:
-        root = np.random.SeedSequence(seed)
+    # one integer, split into a stream per chunk: the same replicates on any executor
+    used_seed = resolve_seed(seed)
+    root = np.random.SeedSequence(used_seed)
     children = root.spawn(len(counts))
     per_obs, scores = result.per_obs, result.scores
     tasks = [
@@ -172,4 +175,10 @@ def bootstrap(
         )
         warnings.warn(message, ConvergenceWarning, stacklevel=3)
         notes.append(message)
-    return replace(result, boot=estimates[converged], boot_failed=failed, notes=notes)
+    return replace(
+        result,
+        boot=estimates[converged],
+        boot_failed=failed,
+        boot_seed=used_seed,
+        notes=notes,
+    )

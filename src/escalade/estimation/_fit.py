@@ -32,7 +32,6 @@ from escalade.scenario import (
     Seed,
     as_generator,
     bundled_path,
-    estimation_spec,
 )
 
 __all__ = ["data_path", "fit", "refit"]
@@ -41,7 +40,7 @@ FloatArray = NDArray[np.float64]
 
 
 def _spec(scenario: Scenario, error: str | None, link: str | None) -> EstimationSpec:
-    spec = estimation_spec(scenario)
+    spec = scenario.estimation
     if spec is None:
         raise EstimationError(
             f"{scenario.name} has no estimation: section; add one saying which parameters are "
@@ -49,21 +48,27 @@ def _spec(scenario: Scenario, error: str | None, link: str | None) -> Estimation
             "(see docs/estimation.md)"
         )
     if error is not None and error not in ERRORS:
-        raise ParameterError(f"error must be one of {', '.join(ERRORS)}, found {error!r}")
+        raise ParameterError(
+            f"error must be one of {', '.join(ERRORS)}, found {error!r}", arguments=("error",)
+        )
     if link is not None and link not in LINKS:
-        raise ParameterError(f"link must be one of {', '.join(LINKS)}, found {link!r}")
+        raise ParameterError(
+            f"link must be one of {', '.join(LINKS)}, found {link!r}", arguments=("link",)
+        )
     if spec.model == "ultimatum":
         if (error not in (None, "private")) or (link not in (None, "logit")):
             raise ParameterError(
                 "the ultimatum model has private information with logistic shocks; "
-                "error and link cannot be changed"
+                "error and link cannot be changed",
+                arguments=("error", "link"),
             )
         return spec
     spec = replace(spec, error=error or spec.error, link=link or spec.link)
     if spec.error == "private" and spec.link == "logit":
         raise ParameterError(
             "the private-information model is defined with the probit link only (the shocks' "
-            "weighted sums are normal); use --link probit or --error agent"
+            "weighted sums are normal); use link='probit' or error='agent'",
+            arguments=("link", "error"),
         )
     return spec
 
@@ -72,7 +77,8 @@ def data_path(scenario: Scenario, spec: EstimationSpec) -> Path:
     """Where the scenario's ``estimation: data:`` file is, relative to the scenario file."""
     if spec.data is None:
         raise EstimationError(
-            f"{scenario.name}: no data given, and the estimation: section names no data file"
+            f"{scenario.name}: no data given, and the estimation: section names no data file",
+            arguments=("data",),
         )
     here = Path(scenario.source)
     if not here.is_file():
@@ -149,7 +155,9 @@ def fit(
     """
     spec = _spec(scenario, error, link)
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
-        raise ParameterError(f"starts must be a whole number >= 1, found {starts!r}")
+        raise ParameterError(
+            f"starts must be a whole number >= 1, found {starts!r}", arguments=("starts",)
+        )
     if isinstance(data, DataTable):
         table = data
     elif data is None:
@@ -181,8 +189,9 @@ def _start(built: Built, start: FloatArray | Mapping[str, float] | None) -> Floa
         unknown = [k for k in start if k not in names]
         if unknown:
             raise ParameterError(
-                f"unknown coefficient {unknown[0]!r} in the starting values; coefficients: "
-                + ", ".join(names)
+                f"unknown coefficient {unknown[0]!r} in the starting values (start); "
+                "coefficients: " + ", ".join(names),
+                arguments=("start",),
             )
         theta = start_values(built.model)
         for k, v in start.items():
@@ -191,7 +200,9 @@ def _start(built: Built, start: FloatArray | Mapping[str, float] | None) -> Floa
     theta = np.asarray(start, dtype=np.float64).ravel()
     if theta.shape != (len(names),):
         raise ParameterError(
-            f"expected {len(names)} starting values (one per coefficient), found {theta.size}"
+            f"expected {len(names)} starting values in start (one per coefficient), found "
+            f"{theta.size}",
+            arguments=("start",),
         )
     return theta
 

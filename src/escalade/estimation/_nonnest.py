@@ -23,10 +23,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import EstimationError, ParameterError
-from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from escalade.estimation._result import EstimationResult
 
 __all__ = ["NonNestedTest", "clarke", "vuong"]
@@ -35,7 +37,7 @@ FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class NonNestedTest:
+class NonNestedTest(ResultMixin):
     """The result of Vuong's or Clarke's test.
 
     Attributes
@@ -76,28 +78,30 @@ class NonNestedTest:
         return 1 if self.statistic > self.n_obs - self.statistic else 2
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values."""
-        return {
-            "test": self.test,
-            "statistic": float(self.statistic),
-            "p_value": float(self.p_value),
-            "n_obs": self.n_obs,
-            "n_params": list(self.n_params),
-            "loglik": list(self.loglik),
-            "level": self.level,
-            "preferred": self.preferred,
-        }
+        """The test as plain values, ready for :func:`json.dumps` (no NaN)."""
+        return json_dict(
+            {
+                "test": self.test,
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "n_obs": self.n_obs,
+                "n_params": self.n_params,
+                "loglik": self.loglik,
+                "level": self.level,
+                "preferred": self.preferred,
+            }
+        )
 
-    def to_frame(self) -> Any:
-        """One row with the test's values."""
+    def to_frame(self) -> pd.DataFrame:
+        """One row per model: its log-likelihood and number of parameters."""
         import pandas as pd
 
-        d = self.to_dict()
-        d["n_params"] = str(d["n_params"])
-        d["loglik"] = str(d["loglik"])
-        return pd.DataFrame([d])
+        return pd.DataFrame(
+            {"loglik": self.loglik, "n_params": self.n_params},
+            index=pd.Index(["model 1", "model 2"], name="model"),
+        )
 
-    def summary(self) -> Summary:
+    def summary(self, *, max_rows: int | None = None) -> Summary:
         """The test as text or HTML.
 
         Examples
@@ -127,11 +131,8 @@ class NonNestedTest:
         return Summary(
             f"{name} test for non-nested models: {verdict} (p = {self.p_value:.4g})",
             (f"Observations: {self.n_obs}; statistic: {stat}; level {self.level:g}",),
-            (Table("Models", ("", "model 1", "model 2"), rows),),
+            (Table("Models", ("", "model 1", "model 2"), clip_rows(rows, max_rows)),),
         )
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _pair(
@@ -143,7 +144,8 @@ def _pair(
         if n_params2 is None:
             raise ParameterError(
                 "comparing with per-observation log-likelihoods needs n_params (the number of "
-                "parameters of the other model)"
+                "parameters of the other model)",
+                arguments=("n_params",),
             )
         p2 = int(n_params2)
     else:

@@ -19,16 +19,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import DataError, ParameterError
-from escalade.estimation._data import DataTable, design, make_frame, read_data
+from escalade.estimation._data import Column, DataTable, design, make_frame, read_data
 from escalade.estimation._model import Equation, PredictorModel
 from escalade.estimation._tree import TreeModel
 from escalade.estimation._ultimatum import UltimatumModel
-from escalade.scenario import as_generator
+from escalade.scenario import Seed, as_generator
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from escalade.estimation._result import EstimationResult
 
 __all__ = ["predict", "predict_grid", "typical_row"]
+
+#: Draws of the coefficients for confidence bands when there are no bootstrap estimates.
+_BAND_DRAWS = 1000
 
 FloatArray = NDArray[np.float64]
 
@@ -132,7 +137,9 @@ def predict(result: EstimationResult, data: Any = None, *, kind: str = "outcome"
     import pandas as pd
 
     if kind not in ("outcome", "action"):
-        raise ParameterError(f"kind must be 'outcome' or 'action', found {kind!r}")
+        raise ParameterError(
+            f"kind must be 'outcome' or 'action', found {kind!r}", arguments=("kind",)
+        )
     if data is None:
         model = result.model
     else:
@@ -172,24 +179,39 @@ def typical_row(result: EstimationResult, at: Mapping[str, Any] | None = None) -
     for key, value in (at or {}).items():
         if key not in row:
             raise ParameterError(
-                f"unknown regressor {key!r}; the model's regressors: {', '.join(row)}"
+                f"unknown regressor {key!r} in at; the model's regressors: {', '.join(row)}",
+                arguments=("at",),
             )
         row[key] = value
     return row
+
+
+def _grid_values(col: Column, values: Sequence[Any] | int) -> list[Any]:
+    """The values a grid takes: as given, or chosen from the column."""
+    if not isinstance(values, int):
+        return list(values)
+    if isinstance(values, bool) or values < 2:
+        raise ParameterError(
+            f"values must be a sequence or a whole number >= 2, found {values!r}",
+            arguments=("values",),
+        )
+    if col.is_factor:
+        return list(col.levels)
+    if np.isin(col.values, (0.0, 1.0)).all():
+        return [0.0, 1.0]
+    return list(np.linspace(col.values.min(), col.values.max(), values))
 
 
 def predict_grid(
     result: EstimationResult,
     column: str,
     *,
-    values: Sequence[Any] | None = None,
-    n: int = 50,
+    values: Sequence[Any] | int = 50,
     at: Mapping[str, Any] | None = None,
     kind: str = "outcome",
     ci: float = 0.95,
-    draws: int = 1000,
-    seed: int = 0,
-) -> Any:
+    seed: Seed = 0,
+) -> pd.DataFrame:
     """Predicted probabilities as ``column`` varies, the other regressors held typical.
 
     Parameters
@@ -197,18 +219,19 @@ def predict_grid(
     result : EstimationResult
     column : str
         A regressor.
-    values : sequence, optional
-        Its values (default: its levels, 0 and 1, or ``n`` points from its
-        minimum to its maximum).
-    n : int
+    values : sequence or int
+        Its values; or, for a column of numbers other than 0 and 1, how many
+        points from its minimum to its maximum (the levels of a factor, and
+        0 and 1 for a 0/1 column).
     at : mapping, optional
         Values of other regressors (default: :func:`typical_row`).
     kind : {"outcome", "action"}
     ci : float
-        Width of the confidence bands (0 for none).
-    draws : int
-        Coefficient draws for the bands when there are no bootstrap estimates.
-    seed : int
+        Width of the confidence bands (0 for none): quantiles over the
+        bootstrap estimates, or else over 1,000 draws of the coefficients
+        from their normal sampling distribution.
+    seed : int, Generator or None
+        Seed of those draws.
 
     Returns
     -------
@@ -218,7 +241,7 @@ def predict_grid(
     Examples
     --------
     >>> import escalade
-    >>> g = escalade.estimate("egame12").predict_grid("balanc", n=3)
+    >>> g = escalade.estimate("egame12").predict_grid("balanc", values=3)
     >>> g.columns.tolist()[:3], g.shape
     (['balanc', 'P(sq)', 'P(sq):low'], (3, 10))
     """
@@ -227,16 +250,10 @@ def predict_grid(
     row = typical_row(result, at)
     if column not in row:
         raise ParameterError(
-            f"unknown regressor {column!r}; the model's regressors: {', '.join(row)}"
+            f"unknown regressor {column!r}; the model's regressors: {', '.join(row)}",
+            arguments=("column",),
         )
-    col = result.built.frame.columns[column]
-    if values is None:
-        if col.is_factor:
-            values = list(col.levels)
-        elif np.isin(col.values, (0.0, 1.0)).all():
-            values = [0.0, 1.0]
-        else:
-            values = list(np.linspace(col.values.min(), col.values.max(), n))
+    values = _grid_values(result.built.frame.columns[column], values)
     grid = {k: [v] * len(values) for k, v in row.items()}
     grid[column] = list(values)
     frame = pd.DataFrame(grid)
@@ -261,7 +278,7 @@ def predict_grid(
             thetas = result.boot
         else:
             rng = as_generator(seed)
-            thetas = rng.multivariate_normal(result.coef, result.cov("hessian"), size=draws)
+            thetas = rng.multivariate_normal(result.coef, result.cov("hessian"), size=_BAND_DRAWS)
         sims = compute(thetas)
         q = (1.0 - ci) / 2.0
         spread = (np.quantile(sims, q, axis=0), np.quantile(sims, 1.0 - q, axis=0))

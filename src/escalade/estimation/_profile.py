@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import EstimationWarning, ParameterError
 from escalade.estimation._optimize import newton
-from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from escalade.estimation._result import EstimationResult
 
 __all__ = ["Profile", "profile"]
@@ -31,7 +33,7 @@ FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class Profile:
+class Profile(ResultMixin):
     """Profiled log-likelihoods.
 
     Attributes
@@ -75,7 +77,7 @@ class Profile:
         """The coefficients of the highest profiled point (starting values for a refit)."""
         return self.thetas[int(np.nanargmax(self.loglik))].copy()
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """One row per point: coefficient, value, log-likelihood and its drop from the fit."""
         import pandas as pd
 
@@ -89,18 +91,20 @@ class Profile:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values."""
-        return {
-            "original_loglik": self.original,
-            "improved": self.improved,
-            "points": [
-                {"coefficient": str(c), "value": float(v), "loglik": float(ll)}
-                for c, v, ll in zip(self.coefficient, self.value, self.loglik, strict=True)
-            ],
-        }
+        """The profile as plain values, ready for :func:`json.dumps` (no NaN)."""
+        return json_dict(
+            {
+                "original_loglik": self.original,
+                "improved": self.improved,
+                "points": [
+                    {"coefficient": str(c), "value": v, "loglik": ll}
+                    for c, v, ll in zip(self.coefficient, self.value, self.loglik, strict=True)
+                ],
+            }
+        )
 
-    def summary(self) -> Summary:
-        """The profile as tables, one per coefficient."""
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """The profile as tables, one per coefficient, each of at most ``max_rows`` points."""
         notes = [f"Original log-likelihood: {self.original:.4f}"]
         if self.improved:
             notes.append(
@@ -114,16 +118,16 @@ class Profile:
                 Table(
                     str(name),
                     ("value", "log-likelihood", "drop"),
-                    tuple(
-                        (f"{v:.4f}", f"{ll:.4f}", f"{self.original - ll:.4f}")
-                        for v, ll in zip(self.value[rows], self.loglik[rows], strict=True)
+                    clip_rows(
+                        [
+                            (f"{v:.4f}", f"{ll:.4f}", f"{self.original - ll:.4f}")
+                            for v, ll in zip(self.value[rows], self.loglik[rows], strict=True)
+                        ],
+                        max_rows,
                     ),
                 )
             )
         return Summary("Profile likelihood", tuple(notes), tuple(tables))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def profile(
@@ -169,9 +173,14 @@ def profile(
     )
     for c in chosen:
         if c not in names:
-            raise ParameterError(f"unknown coefficient {c!r}; coefficients: {', '.join(names)}")
-    if steps < 1:
-        raise ParameterError(f"steps must be at least 1, found {steps}")
+            raise ParameterError(
+                f"unknown coefficient {c!r}; coefficients: {', '.join(names)}",
+                arguments=("coefficient",),
+            )
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+        raise ParameterError(
+            f"steps must be a whole number >= 1, found {steps!r}", arguments=("steps",)
+        )
     se = result.se("hessian") if use_se else np.ones(len(names))
     se = np.where(np.isfinite(se) & (se > 0), se, 1.0)
     labels, values, thetas, logliks = [], [], [], []

@@ -29,16 +29,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import optimize
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ConvergenceWarning, EstimationError, EstimationWarning
 from escalade.game import Game, build_game
 from escalade.scenario import Scenario
-from escalade.solvers import Summary, Table, logit_qre
+from escalade.solvers import logit_qre
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["QREFit", "fit_qre"]
 
@@ -46,7 +50,7 @@ FloatArray = NDArray[np.float64]
 
 
 @dataclass
-class QREFit:
+class QREFit(ResultMixin):
     """A logit QRE fitted to counts of play.
 
     Attributes
@@ -85,19 +89,21 @@ class QREFit:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values."""
-        return {
-            "game": self.game.name,
-            "lam": self.lam,
-            "se_lam": None if not np.isfinite(self.se_lam) else self.se_lam,
-            "loglik": self.loglik,
-            "n_obs": self.n_obs,
-            "data": self.kind,
-            "parameters": dict(self.parameters),
-            "warnings": list(self.notes),
-        }
+        """The fit as plain values, ready for :func:`json.dumps` (an undefined error is null)."""
+        return json_dict(
+            {
+                "game": self.game.name,
+                "lam": self.lam,
+                "se_lam": self.se_lam,
+                "loglik": self.loglik,
+                "n_obs": self.n_obs,
+                "data": self.kind,
+                "parameters": self.parameters,
+                "warnings": self.notes,
+            }
+        )
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """One row per estimate: ``lam`` and any parameters."""
         import pandas as pd
 
@@ -106,8 +112,8 @@ class QREFit:
         ]
         return pd.DataFrame(rows, columns=["name", "estimate", "std_err"]).set_index("name")
 
-    def summary(self) -> Summary:
-        """The fit as text or HTML.
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """The fit as text or HTML: the precision, then at most ``max_rows`` estimates.
 
         Examples
         --------
@@ -129,11 +135,8 @@ class QREFit:
         return Summary(
             f"Logit QRE fitted to {self.game.name}: lam = {self.lam:.6g}{se}",
             tuple(notes),
-            (Table("Estimates", ("", "estimate", "std err"), tuple(rows)),),
+            (Table("Estimates", ("", "estimate", "std err"), clip_rows(rows, max_rows)),),
         )
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
 
 def _as_game(source: Game | Scenario | str) -> Game:

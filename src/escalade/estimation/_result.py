@@ -1,23 +1,32 @@
-"""The result of a strategic estimation: coefficients, standard errors, and what follows."""
+"""The result of a strategic estimation: coefficients, standard errors, and what follows.
+
+:class:`EstimationResult` follows the house result protocol
+(:mod:`escalade._results`): ``summary()``, ``to_frame()``, ``to_dict()``
+and ``_repr_html_()``, each taking the kind of standard errors as ``cov=``;
+:mod:`._summary` builds what they show.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from escalade._results import ResultMixin, Summary
 from escalade.errors import EstimationWarning, ParameterError
 from escalade.estimation._build import Built
 from escalade.estimation._model import PredictorModel
+from escalade.estimation._summary import coefficient_frame, fit_dict, fit_summary, write_folder
 from escalade.scenario import EstimationSpec, Scenario
-from escalade.solvers import Summary, Table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from escalade.estimation._nonnest import NonNestedTest
     from escalade.estimation._profile import Profile
 
@@ -30,7 +39,7 @@ COV_TYPES = ("hessian", "opg", "sandwich", "bootstrap")
 
 
 @dataclass
-class EstimationResult:
+class EstimationResult(ResultMixin):
     """A fitted strategic model.
 
     Get one from :func:`escalade.estimate`. Coefficients are named
@@ -51,6 +60,10 @@ class EstimationResult:
         Log-likelihood reached from each start.
     boot : ndarray of shape (n_replicates, n_coef) or None
         Bootstrap estimates, after :meth:`bootstrap`.
+    boot_failed : int
+        Bootstrap replicates that did not converge (left out of ``boot``).
+    boot_seed : int or None
+        The seed the bootstrap used (drawn when none was given).
     notes : list of str
         The warnings issued while fitting.
 
@@ -73,6 +86,7 @@ class EstimationResult:
     start_logliks: tuple[float, ...] = ()
     boot: FloatArray | None = None
     boot_failed: int = 0
+    boot_seed: int | None = None
     notes: list[str] = field(default_factory=list)
 
     # -------------------------------------------------------------- basics
@@ -189,10 +203,16 @@ class EstimationResult:
         """
         kind = kind or self.default_cov_type()
         if kind not in COV_TYPES:
-            raise ParameterError(f"cov must be one of {', '.join(COV_TYPES)}, found {kind!r}")
+            raise ParameterError(
+                f"cov must be one of {', '.join(COV_TYPES)}, found {kind!r}", arguments=("cov",)
+            )
         if kind == "bootstrap":
             if self.boot is None or len(self.boot) < 2:
-                raise ParameterError("no bootstrap estimates: run result.bootstrap(n) first")
+                raise ParameterError(
+                    "cov='bootstrap' needs at least 2 bootstrap estimates; fit with bootstrap=N "
+                    "or call result.bootstrap(N) first",
+                    arguments=("cov", "bootstrap"),
+                )
             return np.atleast_2d(np.asarray(np.cov(self.boot, rowvar=False), dtype=np.float64))
         bread = _inverse(-self.hessian)
         if kind == "hessian":
@@ -208,9 +228,14 @@ class EstimationResult:
         with np.errstate(invalid="ignore"):
             return np.sqrt(np.diag(self.cov(kind)))
 
-    # ------------------------------------------------------------- tables
-    def to_frame(self, cov: str | None = None) -> Any:
+    # ------------------------------------------------------------- the protocol
+    def to_frame(self, *, cov: str | None = None) -> pd.DataFrame:
         """The coefficient table: estimate, standard error, z, p and 95% interval.
+
+        Parameters
+        ----------
+        cov : {"hessian", "opg", "sandwich", "bootstrap"}, optional
+            Where the standard errors come from (see :meth:`cov`).
 
         Examples
         --------
@@ -218,49 +243,17 @@ class EstimationResult:
         >>> escalade.estimate("egame12").to_frame().columns.tolist()
         ['equation', 'term', 'coef', 'std_err', 'z', 'p', 'ci_low', 'ci_high']
         """
-        import pandas as pd
+        return coefficient_frame(self, cov)
 
-        se = self.se(cov)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = self.coef / se
-        p = 2.0 * stats.norm.sf(np.abs(z))
-        q = stats.norm.ppf(0.975)
-        eq_of = [e.name for e in self.model.equations for _ in e.terms]
-        terms = [t for e in self.model.equations for t in e.terms]
-        return pd.DataFrame(
-            {
-                "equation": eq_of,
-                "term": terms,
-                "coef": self.coef,
-                "std_err": se,
-                "z": z,
-                "p": p,
-                "ci_low": self.coef - q * se,
-                "ci_high": self.coef + q * se,
-            },
-            index=pd.Index(list(self.names), name="coefficient"),
-        )
-
-    def _describe_equation(self, name: str) -> str:
-        if name.startswith("log_scale"):
-            who = name[len("log_scale_") :] if name.startswith("log_scale_") else "every player"
-            return f"{name}: log of the scale of the shocks of {who}"
-        game = self.built.game
-        if game is None:
-            players = dict((p, pl) for pl, p in self.spec.reservation)
-            return f"{name}: reservation value of {players.get(name, '?')}"
-        where = []
-        coef = getattr(self.model, "payoff_coef", None)
-        if coef is not None:
-            j = [e.name for e in self.model.equations].index(name)
-            for i, pl in enumerate(game.players):
-                for o, out in enumerate(game.outcomes):
-                    if coef[i, o, j] != 0:
-                        where.append(f"{pl} at {out}")
-        return f"{name}: payoff of {', '.join(where)}" if where else name
-
-    def summary(self, cov: str | None = None) -> Summary:
+    def summary(self, *, cov: str | None = None, max_rows: int | None = None) -> Summary:
         """The fit in the statsmodels style: a header, then a coefficient table per equation.
+
+        Parameters
+        ----------
+        cov : str, optional
+            Where the standard errors come from (see :meth:`cov`).
+        max_rows : int or None
+            At most this many terms per equation (``None``: all).
 
         Examples
         --------
@@ -271,108 +264,37 @@ class EstimationResult:
         Log-likelihood: -286.1238   AIC: 592.2475   BIC: 628.6666
         ...
         """
-        kind = cov or self.default_cov_type()
-        frame = self.to_frame(kind)
-        spec = self.spec
-        model = (
-            "ultimatum game"
-            if spec.model == "ultimatum"
-            else f"{spec.error} error, {spec.link} link"
-        )
-        heading = f"Strategic estimation: {self.scenario.name} ({model})"
-        frame_info = self.built.frame
-        dropped = ""
-        if frame_info.n_dropped:
-            detail = ", ".join(f"{c} {k}" for c, k in frame_info.dropped.items())
-            dropped = (
-                f" ({frame_info.n_dropped} of {frame_info.table.n_rows} rows dropped for "
-                f"missing values: {detail})"
-            )
-        se_text = {
-            "hessian": "the inverse Hessian",
-            "opg": "the outer product of gradients (BHHH)",
-            "sandwich": "the sandwich (robust) estimator",
-            "bootstrap": f"{0 if self.boot is None else len(self.boot)} bootstrap replicates",
-        }[kind]
-        notes = [
-            f"Data: {frame_info.table.name}, {self.n_obs} observations{dropped}",
-            f"Log-likelihood: {self.loglik:.4f}   AIC: {self.aic:.4f}   BIC: {self.bic:.4f}",
-            f"Converged: {'yes' if self.converged else 'NO'} ({self.iterations} Newton "
-            f"iterations); Hessian negative definite: "
-            f"{'yes' if self.locally_identified else 'NO'}; standard errors from {se_text}",
-        ]
-        fixed = self.fixed_values()
-        if fixed:
-            notes.append("Fixed: " + ", ".join(f"{k} = {v:g}" for k, v in fixed.items()))
-        notes += [f"Warning: {n}" for n in self.notes]
-        tables = []
-        for eq in self.model.equations:
-            rows = frame[frame.equation == eq.name]
-            tables.append(
-                Table(
-                    self._describe_equation(eq.name),
-                    ("term", "coef", "std err", "z", "P>|z|", "[0.025", "0.975]"),
-                    tuple(
-                        (
-                            str(r.term),
-                            f"{r.coef:.4f}",
-                            f"{r.std_err:.4f}",
-                            f"{r.z:.3f}",
-                            f"{r.p:.3f}",
-                            f"{r.ci_low:.3f}",
-                            f"{r.ci_high:.3f}",
-                        )
-                        for r in rows.itertuples()
-                    ),
-                )
-            )
-        return Summary(heading, tuple(notes), tuple(tables))
+        return fit_summary(self, cov, max_rows)
 
-    def to_dict(self, cov: str | None = None) -> dict[str, Any]:
-        """The fit as plain JSON-ready values.
+    def to_dict(self, *, cov: str | None = None) -> dict[str, Any]:
+        """The fit as plain values, ready for :func:`json.dumps` (no NaN).
 
         Examples
         --------
         >>> import escalade, json
         >>> d = escalade.estimate("egame12").to_dict()
-        >>> d["n_obs"], round(d["loglik"], 4), json.dumps(d)[:1]
+        >>> d["n_obs"], round(d["loglik"], 4), json.dumps(d, allow_nan=False)[:1]
         (282, -286.1238, '{')
         """
-        kind = cov or self.default_cov_type()
-        frame = self.to_frame(kind)
-        spec = self.spec
-        return {
-            "scenario": self.scenario.name,
-            "model": spec.model,
-            "error": spec.error,
-            "link": spec.link,
-            "data": self.built.frame.table.name,
-            "n_obs": self.n_obs,
-            "n_dropped": self.built.frame.n_dropped,
-            "dropped": dict(self.built.frame.dropped),
-            "loglik": self.loglik,
-            "aic": self.aic,
-            "bic": self.bic,
-            "converged": self.converged,
-            "iterations": self.iterations,
-            "locally_identified": self.locally_identified,
-            "cov_type": kind,
-            "coefficients": {
-                name: {
-                    "coef": float(r.coef),
-                    "std_err": _num(r.std_err),
-                    "z": _num(r.z),
-                    "p": _num(r.p),
-                }
-                for name, r in zip(self.names, frame.itertuples(), strict=True)
-            },
-            "fixed": self.fixed_values(),
-            "bootstrap_replicates": 0 if self.boot is None else len(self.boot),
-            "warnings": list(self.notes),
-        }
+        return fit_dict(self, cov)
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+    def write(self, folder: str | Path, *, cov: str | None = None) -> list[str]:
+        """Write ``summary.txt``, ``estimate.json``, ``coefficients.csv``, ``predictions.csv``
+        and the fitted scenario ``fitted.yaml`` into ``folder``; the names written.
+
+        Raises
+        ------
+        OutputError
+            When the folder cannot be created or a file cannot be written.
+
+        Examples
+        --------
+        >>> import escalade, tempfile
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     escalade.estimate("egame12").write(tmp)[:2]
+        ['summary.txt', 'estimate.json']
+        """
+        return write_folder(self, folder, cov)
 
     def __repr__(self) -> str:
         return (
@@ -440,10 +362,6 @@ def _payoff_names(scenario: Scenario) -> set[str]:
         if d.name in names:
             names |= set(d.formula.expr.names)
     return names
-
-
-def _num(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None
 
 
 def _inverse(m: FloatArray) -> FloatArray:

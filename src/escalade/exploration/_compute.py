@@ -53,7 +53,7 @@ def _load(text: bytes, file: str, overrides: tuple[tuple[str, str], ...]) -> tup
 
 def output_columns(scenario: Scenario) -> tuple[str, ...]:
     """Names of the outcome columns an exploration writes for a scenario."""
-    dyn = scenario.extra["dynamics"]
+    dyn = scenario.require_dynamics()
     return (
         *(f"utility:{p}" for p in scenario.player_names),
         *(f"P:{i.name}" for i in dyn.indicators),

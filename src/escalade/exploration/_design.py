@@ -139,7 +139,9 @@ class Design:
             if samples > MAX_GLOBAL_DESIGN:
                 raise ParameterError(
                     f"a {kind} design of {samples:,} samples is larger than "
-                    f"{MAX_GLOBAL_DESIGN:,}; use --design lhs or mc for designs this large"
+                    f"{MAX_GLOBAL_DESIGN:,}; use design='lhs' or design='mc' for designs this "
+                    "large",
+                    arguments=("design",),
                 )
         return cls(kind, int(samples), int(seed), int(chunk_size), tuple(parameters))
 

@@ -18,6 +18,12 @@ chi-squared test of independence for categories) at ``screen_p``, the
 ``max_columns`` most different at most and the two most different at
 least; ``columns=`` names the parameters to search instead.
 
+:func:`discover` takes plain data (the parameters' values in each world
+and whether the condition holds there) and runs the steps in order:
+check the cases, screen the parameters, run PRIM, choose a box, and
+describe its restrictions. ``ExplorationResult.discover`` reads a
+condition (:func:`parse_condition`) and evaluates it on a run first.
+
 Every box of PRIM's peeling and pasting trajectory is kept: the
 coverage-density trade-off. The box chosen by default is the first (the
 one with the most coverage) whose density reaches ``threshold``; if none
@@ -41,28 +47,28 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
-from escalade.exploration._prim import PrimBox, PrimResult, prim
-from escalade.exploration._robustness import explored_policy, output_table
-from escalade.solvers import Summary, Table
+from escalade.exploration._prim import Objective, PrimBox, PrimResult, prim
+from escalade.exploration._problem import Problem
+from escalade.exploration._screen import quasi_p, screen
 
-if TYPE_CHECKING:
-    from escalade.exploration._result import ExplorationResult
-
-__all__ = ["DiscoveryResult", "discover", "parse_condition"]
+__all__ = ["COMPARE", "DiscoveryResult", "discover", "parse_condition"]
 
 _CONDITION = re.compile(
     r"^\s*(?P<output>[A-Za-z_][\w]*:[\w]+)\s*(?P<op><=|>=|<|>)\s*"
     r"(?P<value>[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*$"
 )
 _BEST = re.compile(r"^\s*(?P<neg>not\s+)?best:(?P<policy>\w+)\s*$")
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def parse_condition(condition: str) -> dict[str, Any]:
@@ -94,7 +100,7 @@ def parse_condition(condition: str) -> dict[str, Any]:
 
 
 @dataclass
-class DiscoveryResult:
+class DiscoveryResult(ResultMixin):
     """Where in the explored parameters a condition holds: PRIM's boxes and the chosen one.
 
     Attributes
@@ -164,7 +170,7 @@ class DiscoveryResult:
         return self.trajectory()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form: the condition, the chosen box, its restrictions and the trajectory."""
         restr: dict[str, Any] = {}
         for name, r in self.restrictions.iterrows():
             item: dict[str, Any] = {
@@ -177,7 +183,7 @@ class DiscoveryResult:
                 item["min"], item["max"] = float(r["min"]), float(r["max"])
             restr[str(name)] = item
         b = self.box
-        return {
+        data = {
             "condition": self.condition,
             "description": self.description,
             "policy": self.policy,
@@ -188,9 +194,16 @@ class DiscoveryResult:
             "restrictions": restr,
             "trajectory": self.prim.to_dict()["trajectory"],
         }
+        return json_dict(data)
 
-    def summary(self) -> Summary:
-        """The chosen box: coverage, density, and its restrictions."""
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """The chosen box: coverage, density, and its restrictions.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Restrictions shown (default: all).
+        """
         b = self.box
         rows = []
         for name, r in self.restrictions.iterrows():
@@ -213,13 +226,10 @@ class DiscoveryResult:
         table = Table(
             "Restrictions of the chosen box",
             ("parameter", "in the box", "over all worlds", "quasi-p", "claims"),
-            tuple(rows),
+            clip_rows(rows, max_rows),
             "lllrl",
         )
         return Summary(f"Scenario discovery: {self.condition}", notes, (table,))
-
-    def _repr_html_(self) -> str:
-        return self.summary().html()
 
 
 def describe_range(r: pd.Series) -> str:
@@ -236,57 +246,76 @@ def describe_full(r: pd.Series) -> str:
     return f"{r['low']:.4g} to {r['high']:.4g}"
 
 
-def _inside(x: pd.DataFrame, limits: pd.DataFrame, skip: str | None = None) -> np.ndarray:
-    mask = np.ones(len(x), dtype=bool)
-    for name, r in limits.iterrows():
-        if name == skip:
-            continue
-        col = x[str(name)]
-        cats = r.get("categories")
-        if isinstance(cats, tuple):
-            mask &= col.isin(cats).to_numpy()
-        else:
-            v = col.to_numpy(dtype=float)
-            mask &= (v >= r["min"]) & (v <= r["max"])
-    return mask
+def _cases(
+    problem: Problem, x: pd.DataFrame | ArrayLike, y: ArrayLike, description: str
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Step 1: the worlds' parameter values, and where the condition holds (checked)."""
+    names = list(problem.names)
+    if isinstance(x, pd.DataFrame):
+        missing = [n for n in names if n not in x.columns]
+        if missing:
+            raise ParameterError(f"x has no column for {', '.join(missing)}")
+        frame = x[names]
+    else:
+        frame = pd.DataFrame(np.asarray(x), columns=names)
+    flags = np.asarray(y)
+    if flags.shape != (len(frame),):
+        raise ParameterError(f"y must have one value per world ({len(frame)}), found {flags.shape}")
+    if flags.dtype != bool and not np.isin(flags, (0, 1)).all():
+        raise ParameterError("y must say, per world, whether the condition holds (booleans or 0/1)")
+    interest = pd.Series(flags.astype(bool), index=frame.index)
+    if not interest.any():
+        raise ParameterError(
+            f"{description}: in none of the {len(interest):,} worlds; there is nothing to discover"
+        )
+    return frame, interest
 
 
-def _quasi_p(x: pd.DataFrame, y: np.ndarray, box: PrimBox) -> dict[str, float]:
-    from scipy.stats import binomtest
+def _screened(
+    x: pd.DataFrame,
+    interest: pd.Series,
+    columns: Sequence[str] | str | None,
+    screen_p: float,
+    max_columns: int,
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Step 2: each parameter's screening p-value, the parameters PRIM searches, a note."""
+    y = interest.to_numpy()
+    k = int(y.sum())
+    pvalues = screen(x, y) if 0 < k < len(y) else pd.Series(1.0, index=x.columns)
+    notes = []
+    if columns is None:
+        searched = [str(c) for i, (c, p) in enumerate(pvalues.items()) if i < 2 or p < screen_p][
+            : max(2, max_columns)
+        ]
+        notes.append(
+            f"PRIM searched the {len(searched)} parameters most different where the condition "
+            f"holds (of {x.shape[1]}; screen at p < {screen_p:g})."
+        )
+    elif isinstance(columns, str):
+        if columns != "all":
+            raise ParameterError(
+                f"columns must be a list of parameters or 'all', found {columns!r}"
+            )
+        searched = list(x.columns)
+    else:
+        unknown = [c for c in columns if c not in x.columns]
+        if unknown or not columns:
+            named = ", ".join(unknown) or "(none given)"
+            raise ParameterError(f"columns must name explored parameters; unknown: {named}")
+        searched = list(dict.fromkeys(columns))
+    screening = pd.DataFrame({"p": pvalues, "searched": [c in searched for c in pvalues.index]})
+    screening.index.name = "parameter"
+    return screening, searched, notes
 
-    out = {}
-    for name in box.restricted:
-        wider = _inside(x, box.limits, skip=name)
-        n, k = int(wider.sum()), int(y[wider].sum())
-        p = k / n if n else 0.0
-        out[name] = float(binomtest(box.k, box.n, p, alternative="greater").pvalue)
-    return out
 
-
-def screen(x: pd.DataFrame, y: np.ndarray) -> pd.Series:
-    """P-values of a difference in each column between rows with ``y`` true and false.
-
-    Two-sample Kolmogorov-Smirnov test for numeric columns, chi-squared test
-    of independence for the others; sorted, smallest first.
-    """
-    from scipy.stats import chi2_contingency, ks_2samp
-
-    out = {}
-    for name in x.columns:
-        col = x[name]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            v = col.to_numpy(dtype=float)
-            out[str(name)] = float(ks_2samp(v[y], v[~y]).pvalue)
-        else:
-            counts = pd.crosstab(col.to_numpy(), y)
-            if counts.shape[0] < 2 or counts.shape[1] < 2:
-                out[str(name)] = 1.0
-            else:
-                out[str(name)] = float(chi2_contingency(counts.to_numpy()).pvalue)
-    return pd.Series(out, name="p").sort_values(kind="stable")
-
-
-def _choose(traj: pd.DataFrame, threshold: float, min_coverage: float) -> int:
+def _chosen_box(found: PrimResult, threshold: float, min_coverage: float, box: int | None) -> int:
+    """Step 4: the box of the trajectory to show (see the module docstring)."""
+    if box is not None:
+        size = len(found)
+        if isinstance(box, bool) or not -size <= box < size:
+            raise ParameterError(f"box must be from {-size} to {size - 1}, found {box}")
+        return box % size
+    traj = found.trajectory
     ok = traj[traj["coverage"] >= min_coverage - 1e-12]
     reach = ok[ok["density"] >= threshold]
     if len(reach):
@@ -296,44 +325,99 @@ def _choose(traj: pd.DataFrame, threshold: float, min_coverage: float) -> int:
     return int(ok.index[ok["density"] >= top - 1e-12][0])
 
 
+def _choice_notes(
+    found: PrimResult, chosen: int, interest: pd.Series, threshold: float, min_coverage: float
+) -> list[str]:
+    """Step 5: what the chosen box means when it is not a box that reaches the threshold."""
+    if interest.all():
+        return ["The condition holds in every world: no restriction is needed."]
+    if chosen == 0:
+        return [
+            "No box improves on the whole space: the condition is not concentrated in a "
+            "region of the explored parameters."
+        ]
+    if float(found.trajectory["density"].iloc[chosen]) < threshold:
+        return [
+            f"No box reaches a density of {threshold:g} while covering {min_coverage:.0%} of "
+            "the worlds of interest; the densest such box is shown."
+        ]
+    return []
+
+
+_RESTRICTION_COLUMNS = [
+    "parameter",
+    "min",
+    "max",
+    "categories",
+    "low",
+    "high",
+    "all_categories",
+    "quasi_p",
+    "claims",
+]
+
+
+def _restrictions(
+    x: pd.DataFrame, interest: pd.Series, box: PrimBox, problem: Problem
+) -> pd.DataFrame:
+    """Step 6: the box's restrictions, the full ranges, quasi-p-values and claims."""
+    qp = quasi_p(x, interest.to_numpy(), box)
+    rows = []
+    for name, r in box.limits.iterrows():
+        col = x[str(name)]
+        cats = r.get("categories")
+        categorical = isinstance(cats, tuple)
+        rows.append(
+            {
+                "parameter": str(name),
+                "min": np.nan if categorical else float(r["min"]),
+                "max": np.nan if categorical else float(r["max"]),
+                "categories": cats if categorical else None,
+                "low": np.nan if categorical else float(col.min()),
+                "high": np.nan if categorical else float(col.max()),
+                "all_categories": tuple(sorted(col.unique())) if categorical else None,
+                "quasi_p": qp[str(name)],
+                "claims": problem.claims_of(str(name)),
+            }
+        )
+    return pd.DataFrame(rows, columns=_RESTRICTION_COLUMNS).set_index("parameter")
+
+
 def discover(
-    result: ExplorationResult,
-    condition: str,
+    problem: Problem,
+    x: pd.DataFrame | ArrayLike,
+    y: ArrayLike,
     *,
-    policy: str | None = None,
-    actor: str | None = None,
+    description: str = "the condition",
     threshold: float = 0.8,
     min_coverage: float = 0.5,
     peel_alpha: float = 0.05,
     paste_alpha: float = 0.05,
     mass_min: float = 0.05,
-    objective: str = "lenient1",
-    columns: list[str] | str | None = None,
+    objective: Objective = "lenient1",
+    columns: Sequence[str] | str | None = None,
     screen_p: float = 0.01,
     max_columns: int = 8,
     box: int | None = None,
 ) -> DiscoveryResult:
-    """Find the box of parameters where a condition holds (PRIM).
+    """Find the box of parameters where a condition holds (PRIM), in the module's steps.
 
     Parameters
     ----------
-    result : ExplorationResult
-    condition : str
-        ``"best:<policy>"`` (the policy gives ``actor`` the highest utility
-        among the explored policies), ``"not best:<policy>"``, or
-        ``"<output> <op> <number>"`` evaluated for ``policy``, where output is
-        ``utility:<actor>``, ``P:<indicator>`` or ``regret:<actor>``, op one of
-        ``< <= > >=`` (``"P:major_war > 0.05"``).
-    policy : str, optional
-        For a threshold condition (default: the question's policy).
-    actor : str, optional
-        For ``best:`` (default: the question's actor).
+    problem : Problem
+        The parameters (``x``'s columns) and the claims they cite.
+    x : pandas.DataFrame or array of shape (n_worlds, n_parameters)
+        The parameters' values in each world (categories as labels).
+    y : array of shape (n_worlds,)
+        Whether the condition holds in each world (booleans or 0/1).
+    description : str
+        The condition in words, for messages and the summary.
     threshold : float
         Density a box must reach to be chosen (see the module docstring).
     min_coverage : float
         Coverage the chosen box must keep when no box reaches ``threshold``.
     peel_alpha, paste_alpha, mass_min, objective
-        PRIM's options (see :func:`escalade.exploration._prim.prim`);
+        PRIM's options (see :func:`escalade.exploration.prim`);
         ``"lenient1"`` is EMA Workbench's default objective.
     columns : list of str or "all", optional
         The parameters PRIM searches (default: screened, see the module
@@ -349,144 +433,38 @@ def discover(
 
     Examples
     --------
-    >>> import tempfile, escalade
-    >>> from escalade.exploration import explore
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     res = explore(escalade.load("korea-2017"), samples=60, seed=1, out=tmp + "/r",
-    ...                   replications=2, policies=["talks", "sanctions_default"])
-    ...     found = discover(res, "best:sanctions_default")
-    >>> found.box.coverage >= 0.5
-    True
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> x = pd.DataFrame(rng.random((400, 3)), columns=["cost", "resolve", "noise"])
+    >>> y = (x["cost"] < 0.3).to_numpy()
+    >>> found = discover(Problem(("cost", "resolve", "noise")), x, y, description="war")
+    >>> found.restrictions.index.tolist(), round(found.box.density, 2), found.box.coverage
+    (['cost'], 0.82, 1.0)
     """
-    spec = parse_condition(condition)
     if not 0 <= min_coverage <= 1:
         raise ParameterError(f"min_coverage must be in [0, 1], found {min_coverage}")
-    if spec["kind"] == "best":
-        if policy is not None:
-            raise ParameterError("a best: condition names its policy; drop policy=")
-        name = spec["policy"]
-        if name not in result.policies:
-            raise ParameterError(
-                f"unknown policy {name!r} in {condition!r}; explored policies: "
-                + ", ".join(result.policies)
-            )
-        who = actor or result.actor
-        util = output_table(result, f"utility:{who}")
-        best = util.to_numpy().argmax(axis=1) == list(util.columns).index(name)
-        y = pd.Series(~best if spec["negate"] else best, index=util.index)
-        description = (
-            f"{name} is {'not ' if spec['negate'] else ''}{who}'s best of "
-            f"{len(util.columns)} policies"
-        )
-        chosen_policy = None
-    else:
-        chosen_policy = explored_policy(result, policy or result.focus_policy)
-        values = output_table(result, spec["output"])[chosen_policy]
-        op, v = spec["op"], spec["value"]
-        y = pd.Series(_COMPARE[op](values.to_numpy(dtype=float), v), index=values.index)
-        description = f"{spec['output']} {op} {v:g} under {chosen_policy}"
-    k = int(y.sum())
-    if k == 0:
-        raise ParameterError(
-            f"{description}: in none of the {len(y):,} worlds; there is nothing to discover"
-        )
-    worlds = result.worlds().loc[y.index]
-    notes = []
-    yv = y.to_numpy()
-    pvalues = screen(worlds, yv) if 0 < k < len(yv) else pd.Series(1.0, index=worlds.columns)
-    if columns is None:
-        searched = [str(c) for i, (c, p) in enumerate(pvalues.items()) if i < 2 or p < screen_p][
-            : max(2, max_columns)
-        ]
-        notes.append(
-            f"PRIM searched the {len(searched)} parameters most different where the condition "
-            f"holds (of {worlds.shape[1]}; screen at p < {screen_p:g})."
-        )
-    elif isinstance(columns, str):
-        if columns != "all":
-            raise ParameterError(
-                f"columns must be a list of parameters or 'all', found {columns!r}"
-            )
-        searched = list(worlds.columns)
-    else:
-        unknown = [c for c in columns if c not in worlds.columns]
-        if unknown or not columns:
-            named = ", ".join(unknown) or "(none given)"
-            raise ParameterError(f"columns must name explored parameters; unknown: {named}")
-        searched = list(dict.fromkeys(columns))
-    screening = pd.DataFrame({"p": pvalues, "searched": [c in searched for c in pvalues.index]})
-    screening.index.name = "parameter"
+    worlds, interest = _cases(problem, x, y, description)
+    screening, searched, notes = _screened(worlds, interest, columns, screen_p, max_columns)
     worlds = worlds[searched]
-    res = prim(
+    found = prim(
         worlds,
-        y.to_numpy(),
+        interest.to_numpy(),
         threshold=threshold,
         peel_alpha=peel_alpha,
         paste_alpha=paste_alpha,
         mass_min=mass_min,
-        objective=objective,  # type: ignore[arg-type]
+        objective=objective,
     )
-    traj = res.to_frame()
-    if box is None:
-        chosen = _choose(traj, threshold, min_coverage)
-    else:
-        size = len(res)
-        if isinstance(box, bool) or not -size <= box < size:
-            raise ParameterError(f"box must be from {-size} to {size - 1}, found {box}")
-        chosen = box % size
-    if k == len(y):
-        notes.append("The condition holds in every world: no restriction is needed.")
-    elif chosen == 0:
-        notes.append(
-            "No box improves on the whole space: the condition is not concentrated in a "
-            "region of the explored parameters."
-        )
-    elif float(traj["density"].iloc[chosen]) < threshold:
-        notes.append(
-            f"No box reaches a density of {threshold:g} while covering {min_coverage:.0%} of "
-            "the worlds of interest; the densest such box is shown."
-        )
-    the_box = res.box(chosen)
-    qp = _quasi_p(worlds, y.to_numpy(), the_box)
-    space = result.scenario.parameters
-    rows = []
-    for name, r in the_box.limits.iterrows():
-        col = worlds[str(name)]
-        cats = r.get("categories")
-        categorical = isinstance(cats, tuple)
-        rows.append(
-            {
-                "parameter": str(name),
-                "min": np.nan if categorical else float(r["min"]),
-                "max": np.nan if categorical else float(r["max"]),
-                "categories": cats if categorical else None,
-                "low": np.nan if categorical else float(col.min()),
-                "high": np.nan if categorical else float(col.max()),
-                "all_categories": tuple(sorted(col.unique())) if categorical else None,
-                "quasi_p": qp[str(name)],
-                "claims": tuple(space[str(name)].claims),
-            }
-        )
-    columns = [
-        "parameter",
-        "min",
-        "max",
-        "categories",
-        "low",
-        "high",
-        "all_categories",
-        "quasi_p",
-        "claims",
-    ]
-    restrictions = pd.DataFrame(rows, columns=columns).set_index("parameter")
+    chosen = _chosen_box(found, threshold, min_coverage, box)
+    notes += _choice_notes(found, chosen, interest, threshold, min_coverage)
     return DiscoveryResult(
-        condition=condition.strip(),
+        condition=description,
         description=description,
-        policy=chosen_policy,
-        interest=y,
-        prim=res,
+        policy=None,
+        interest=interest,
+        prim=found,
         chosen=chosen,
-        restrictions=restrictions,
+        restrictions=_restrictions(worlds, interest, found.box(chosen), problem),
         screening=screening,
         notes=tuple(notes),
     )

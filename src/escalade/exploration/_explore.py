@@ -13,15 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from escalade.errors import ParameterError, ScenarioError
 from escalade.exploration._compute import ChunkTask, output_columns
 from escalade.exploration._design import Design
 from escalade.exploration._executors import run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario, bundled_path, load_scenario_text
+from escalade.scenario import Scenario, Seed, bundled_path, load_scenario_text, resolve_seed
 from escalade.simulation import chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
@@ -43,7 +41,7 @@ def explore(
     *,
     samples: int,
     out: str | Path,
-    seed: int | None = None,
+    seed: Seed = None,
     design: str = "lhs",
     policies: Sequence[str] | None = None,
     replications: int = DEFAULT_REPLICATIONS,
@@ -64,8 +62,9 @@ def explore(
         multiple of the number of parameters plus 2 or 1).
     out : str or Path
         The run folder to create.
-    seed : int, optional
-        Decides every random number; chosen and recorded if omitted.
+    seed : int, Generator or None
+        Decides every random number; turned into one integer, recorded in
+        the run folder (drawn afresh when ``None``).
     design : {"lhs", "sobol", "mc", "morris"}
         How worlds are sampled (see :class:`Design`).
     policies : sequence of str, optional
@@ -100,16 +99,13 @@ def explore(
     chosen = chosen_policies(scenario, policies, purpose="to explore")
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
-    if seed is None:
-        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError(f"seed must be a non-negative integer, found {seed!r}")
+    seed = resolve_seed(seed)
     fixed = {k: str(v) for k, v in (overrides or {}).items()}
     space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
     the_design = Design.create(
         design,
         samples,
-        int(seed),
+        seed,
         chunk_size or _default_chunk(len(chosen), replications),
         tuple(space.uncertain_names),
     )

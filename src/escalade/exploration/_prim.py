@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
 from escalade.exploration._peeling import (
     _CAT,
@@ -71,7 +72,6 @@ from escalade.exploration._peeling import (
     _Prim,
     _Step,
 )
-from escalade.solvers import Summary, Table
 
 __all__ = ["PrimBox", "PrimResult", "prim"]
 
@@ -170,7 +170,7 @@ class PrimBox:
         }
 
 
-class PrimResult:
+class PrimResult(ResultMixin):
     """A PRIM run: the peeling and pasting trajectory and the chosen box.
 
     Attributes
@@ -318,7 +318,7 @@ class PrimResult:
         >>> out["chosen"]["restricted"], len(json.dumps(out)) > 0
         (['a'], True)
         """
-        return {
+        data = {
             "method": "prim",
             "options": dict(self.options),
             "n_cases": self.n_cases,
@@ -326,14 +326,12 @@ class PrimResult:
             "meets_threshold": self.meets_threshold,
             "chosen_index": self.chosen_index,
             "chosen": self.chosen.to_dict(),
-            "trajectory": [
-                {k: _plain(v) for k, v in row.items()}
-                for row in self.trajectory.to_dict(orient="records")
-            ],
+            "trajectory": self.trajectory.to_dict(orient="records"),
         }
+        return json_dict(data)
 
-    def summary(self) -> Summary:
-        """Text (``str()``) and HTML summary of the chosen box.
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """Text (``str()``) and HTML summary of the chosen box (``max_rows`` limits shown).
 
         Examples
         --------
@@ -370,11 +368,10 @@ class PrimResult:
             f"PRIM: box {c.index} ({c.phase}) of {len(self)}: coverage {c.coverage:.3f}, "
             f"density {c.density:.3f}, mass {c.mass:.3f}"
         )
-        table = Table("Limits of the chosen box", ("column", "limits"), tuple(rows), "ll")
+        table = Table(
+            "Limits of the chosen box", ("column", "limits"), clip_rows(rows, max_rows), "ll"
+        )
         return Summary(heading, tuple(notes), (table,))
-
-    def _repr_html_(self) -> str:
-        return self.summary().html()
 
 
 def prim(

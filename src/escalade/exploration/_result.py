@@ -1,32 +1,38 @@
-"""The result of an exploration: the experiments table and what can be learnt from it."""
+"""The result of an exploration: the experiments table and what can be learnt from it.
+
+The analyses (sensitivity, scenario discovery, robustness, lever effects)
+are functions of plain arrays and tables; the methods here read those
+from the run (:class:`ExplorationRun`) and call them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from escalade.errors import ParameterError
-from escalade.exploration._compute import explored_scenario
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade.exploration import _worlds as worlds_of
+from escalade.exploration._analyses import ExplorationAnalyses, run_analyses
 from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._discovery import discover as _discover
-from escalade.exploration._robustness import DEFAULT_RISK, RobustnessResult
+from escalade.exploration._prim import Objective
+from escalade.exploration._robustness import RobustnessResult, lever_pairs
 from escalade.exploration._robustness import lever_effects as _lever_effects
 from escalade.exploration._robustness import robustness as _robustness
-from escalade.exploration._sensitivity import SensitivityResult
+from escalade.exploration._run import ExplorationRun
+from escalade.exploration._sensitivity import SensitivityResult, resolve_method
 from escalade.exploration._sensitivity import sensitivity as _sensitivity
-from escalade.exploration._store import RunStore
-from escalade.scenario import Scenario, headline_indicators
-from escalade.solvers import Summary, Table
+from escalade.exploration._worlds import DEFAULT_RISK
+from escalade.scenario import headline_indicators
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ExplorationResult"]
 
 
 @dataclass
-class ExplorationResult:
+class ExplorationResult(ExplorationRun, ResultMixin):
     """An exploration run: its design, its experiments, and analyses of them.
 
     Open one with :meth:`open` (or get it from :func:`explore`). The
@@ -46,123 +52,6 @@ class ExplorationResult:
     ['invasion', 'talks']
     """
 
-    path: Path
-    store: RunStore
-    scenario: Scenario
-    diagnostics: dict[str, Any] = field(default_factory=dict)
-    # Tables read from the chunks, by what was read and the chunks done then: every
-    # analysis starts from the same few tables, so the Parquet files are read once.
-    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def open(cls, path: str | Path) -> ExplorationResult:
-        """Open a run folder (complete or not)."""
-        store = RunStore.open(path)
-        scenario = explored_scenario(
-            store.scenario_text(), store.scenario_file, store.manifest.overrides
-        )
-        return cls(Path(path), store, scenario)
-
-    # ------------------------------------------------------------- facts
-    @property
-    def policies(self) -> tuple[str, ...]:
-        """The policies explored."""
-        return self.store.manifest.policies
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        """The parameters explored (columns of the design)."""
-        return self.store.manifest.design.parameters
-
-    @property
-    def outputs(self) -> tuple[str, ...]:
-        """The outcome columns."""
-        return self.store.manifest.outputs
-
-    @property
-    def actor(self) -> str:
-        """The actor whose utility ranks policies (the question's, or the first player)."""
-        q = self.scenario.extra.get("question")
-        return q.actor if q is not None else self.scenario.player_names[0]
-
-    @property
-    def focus_policy(self) -> str:
-        """The policy analyses look at by default: the question's, or the first explored."""
-        q = self.scenario.extra.get("question")
-        return q.policy if q is not None and q.policy in self.policies else self.policies[0]
-
-    @property
-    def baseline_policy(self) -> str | None:
-        """The question's baseline policy, if it was explored."""
-        q = self.scenario.extra.get("question")
-        base = q.baseline if q is not None else None
-        return base if base in self.policies else None
-
-    @property
-    def complete(self) -> bool:
-        """Whether every chunk is computed."""
-        return self.store.manifest.complete
-
-    # ------------------------------------------------------------ tables
-    def to_frame(self, columns: list[str] | None = None) -> Any:
-        """The experiments as a pandas DataFrame (one row per world and policy).
-
-        Parameters
-        ----------
-        columns : list of str, optional
-            Only these columns (``sample`` and ``policy`` are always read).
-        """
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        paths = list(self.store.chunk_paths())
-        if not paths:
-            raise ParameterError(f"{self.path}: no chunk has been computed yet")
-        wanted = (
-            None
-            if columns is None
-            else ["sample", "policy", *[c for c in columns if c not in ("sample", "policy")]]
-        )
-        tables = [pq.read_table(p, columns=wanted) for p in paths]
-        frame = pa.concat_tables(tables).to_pandas()
-        return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
-
-    def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        key = (*key, tuple(self.store.manifest.done_chunks()))
-        if key not in self._cache:
-            self._cache[key] = make()
-        return self._cache[key].copy()
-
-    def pivot(self, output: str) -> Any:
-        """One output as a table of worlds (rows) by policies (columns)."""
-        if output not in self.outputs:
-            raise ParameterError(f"unknown output {output!r}; outputs: {', '.join(self.outputs)}")
-
-        def read() -> Any:
-            frame = self.to_frame([output])
-            table = frame.pivot(index="sample", columns="policy", values=output)
-            return table[[p for p in self.policies if p in table.columns]]
-
-        return self._cached(("pivot", output), read)
-
-    def worlds(self) -> Any:
-        """The sampled worlds: one row per sample, one column per explored parameter."""
-
-        def read() -> Any:
-            frame = self.to_frame(list(self.parameters))
-            first = self.policies[0]
-            return frame[frame["policy"] == first].set_index("sample")[list(self.parameters)]
-
-        return self._cached(("worlds",), read)
-
-    # ----------------------------------------------------------- analyses
-    def best_policy_shares(self, actor: str | None = None) -> dict[str, float]:
-        """In what share of worlds each policy gives ``actor`` the highest utility."""
-        util = self.pivot(f"utility:{actor or self.actor}")
-        best = util.to_numpy().argmax(axis=1)
-        counts = np.bincount(best, minlength=util.shape[1]) / max(len(util), 1)
-        return {p: float(c) for p, c in zip(util.columns, counts, strict=True)}
-
     def sensitivity(
         self,
         output: str | None = None,
@@ -177,7 +66,7 @@ class ExplorationResult:
 
         Sobol' indices for a sobol design, Morris effects for a morris
         design, PAWN otherwise (or ``method="delta"``); see
-        :func:`escalade.exploration._sensitivity.sensitivity`.
+        :func:`escalade.exploration.sensitivity`.
 
         Parameters
         ----------
@@ -209,15 +98,25 @@ class ExplorationResult:
         >>> sens.measure
         'median'
         """
-        return _sensitivity(
-            self,
-            output,
-            policy=policy,
-            contrast=contrast,
+        output = output or f"utility:{self.actor}"
+        method = resolve_method(method, self.store.manifest.design.kind)
+        y, description = worlds_of.target(self, output, policy=policy, contrast=contrast)
+        y = y.sort_index()
+        if method in ("sobol", "morris"):
+            worlds_of.require_whole_design(self, y, method)
+        result = _sensitivity(
+            self.problem(),
+            None if method == "sobol" else self.unit_sample().loc[y.index],
+            y.to_numpy(dtype=float),
             method=method,
             slides=slides,
             resamples=resamples,
+            seed=self.store.manifest.design.seed,
+            description=description,
         )
+        focus = None if contrast is not None else (policy or self.focus_policy)
+        pair = (contrast[0], contrast[1]) if contrast is not None else None
+        return replace(result, output=output, policy=focus, contrast=pair)
 
     def claim_influence(
         self,
@@ -262,7 +161,7 @@ class ExplorationResult:
         peel_alpha: float = 0.05,
         paste_alpha: float = 0.05,
         mass_min: float = 0.05,
-        objective: str = "lenient1",
+        objective: Objective = "lenient1",
         columns: list[str] | str | None = None,
         screen_p: float = 0.01,
         max_columns: int = 8,
@@ -276,9 +175,9 @@ class ExplorationResult:
             ``"best:<policy>"``, ``"not best:<policy>"``, or ``"<output> <op>
             <number>"`` for ``policy`` (``"P:major_war > 0.05"``).
         policy, actor, threshold, min_coverage, peel_alpha, paste_alpha, mass_min, objective
-            See :func:`escalade.exploration._discovery.discover`.
+            See :func:`escalade.exploration.discover`.
         columns, screen_p, max_columns, box
-            See :func:`escalade.exploration._discovery.discover`.
+            See :func:`escalade.exploration.discover`.
 
         Returns
         -------
@@ -295,11 +194,14 @@ class ExplorationResult:
         >>> 0 < found.share <= 1
         True
         """
-        return _discover(
-            self,
-            condition,
-            policy=policy,
-            actor=actor,
+        y, description, chosen = worlds_of.condition_interest(
+            self, condition, policy=policy, actor=actor
+        )
+        found = _discover(
+            self.problem(),
+            self.worlds().loc[y.index],
+            y,
+            description=description,
             threshold=threshold,
             min_coverage=min_coverage,
             peel_alpha=peel_alpha,
@@ -311,6 +213,7 @@ class ExplorationResult:
             max_columns=max_columns,
             box=box,
         )
+        return replace(found, condition=condition.strip(), policy=chosen)
 
     def robustness(
         self,
@@ -349,15 +252,23 @@ class ExplorationResult:
         >>> rob.ranking()[0]
         'talks'
         """
-        return _robustness(self, actor=actor, tolerance=tolerance, risk=risk, risk_max=risk_max)
+        actor = worlds_of.checked_actor(self, actor)
+        return _robustness(
+            worlds_of.output_table(self, f"utility:{actor}"),
+            worlds_of.indicator_tables(self),
+            actor=actor,
+            tolerance=tolerance,
+            risk=worlds_of.default_risk(self, risk),
+            risk_max=risk_max,
+        )
 
-    def lever_effects(self, *, actor: str | None = None) -> Any:
+    def lever_effects(self, *, actor: str | None = None) -> pd.DataFrame:
         """What turning levers on changes, world by world, for policies differing only by levers.
 
         Returns
         -------
         pandas.DataFrame
-            One row per pair; see :func:`escalade.exploration._robustness.lever_effects`.
+            One row per pair; see :func:`escalade.exploration.lever_effects`.
 
         Examples
         --------
@@ -369,10 +280,69 @@ class ExplorationResult:
         ...     res.lever_effects()["levers"].tolist()
         ['step1, step2, step3, step4']
         """
-        return _lever_effects(self, actor=actor)
+        actor = worlds_of.checked_actor(self, actor)
+        pairs = lever_pairs(self.scenario.policies, self.policies)
+        utility = worlds_of.output_table(self, f"utility:{actor}")
+        return _lever_effects(utility, worlds_of.indicator_tables(self), pairs)
 
-    def summary(self) -> Summary:
-        """Per policy: share of worlds where it is best, mean utility, mean probabilities."""
+    def analyses(self, *, tolerance: float = 1.0) -> ExplorationAnalyses:
+        """Every analysis the run's report shows, computed once (the run must be complete).
+
+        Robustness (regret within ``tolerance``), lever effects, the
+        sensitivity of the focus policy's regret, and where the focus
+        policy is best and where its risk crosses the question's limit;
+        see :class:`~escalade.exploration.ExplorationAnalyses`.
+        """
+        return run_analyses(self, tolerance=tolerance)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``escalade explore --json``): the run, and each policy across worlds.
+
+        Keys: ``scenario``, ``path``, ``complete``, ``design`` (kind,
+        samples, seed, chunk size, parameters), ``replications``,
+        ``overrides``, ``actor``, ``worlds`` (computed so far) and
+        ``policies``: per policy, ``share_best`` (worlds where it gives the
+        actor the highest utility) and ``mean``, the mean of every output
+        over the worlds.
+
+        Examples
+        --------
+        >>> import json, tempfile, escalade
+        >>> from escalade.exploration import explore
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     res = explore(escalade.load("korea-2017"), samples=4, seed=1, out=tmp + "/r",
+        ...                   replications=1, policies=["talks", "invasion"])
+        ...     data = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+        >>> data["worlds"], sorted(data["policies"]["talks"])
+        (4, ['mean', 'share_best'])
+        """
+        m = self.store.manifest
+        shares = self.best_policy_shares()
+        means = {o: self.pivot(o).mean(axis=0) for o in self.outputs}
+        data = {
+            "scenario": m.scenario,
+            "path": str(self.path),
+            "complete": self.complete,
+            "design": m.design.to_dict(),
+            "replications": m.replications,
+            "overrides": dict(m.overrides),
+            "actor": self.actor,
+            "worlds": len(self.worlds()),
+            "policies": {
+                p: {"share_best": shares[p], "mean": {o: means[o][p] for o in self.outputs}}
+                for p in self.policies
+            },
+        }
+        return json_dict(data)
+
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """Per policy: share of worlds where it is best, mean utility, mean probabilities.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Policies shown, most often best first (default: all).
+        """
         m = self.store.manifest
         utility = self.pivot(f"utility:{self.actor}")
         shares = self.best_policy_shares()
@@ -397,7 +367,7 @@ class ExplorationResult:
                 f"mean {self.actor} utility",
                 *(f"mean {o[2:]}" for o in shown),
             ),
-            tuple(rows),
+            clip_rows(rows, max_rows),
         )
         notes = (
             f"Design {m.design.kind}, {m.design.samples:,} worlds x {len(m.policies)} policies "
@@ -406,9 +376,6 @@ class ExplorationResult:
             + ".",
         )
         return Summary(f"Exploration of {m.scenario}", notes, (table,))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
 
     def __repr__(self) -> str:
         m = self.store.manifest

@@ -18,6 +18,10 @@ by anything but the design's sampling:
 Policies that differ only by levers (one extends another by turning
 levers on) are also compared world by world: what the levers change.
 
+Both take plain tables of worlds (rows) by policies (columns);
+``ExplorationResult.robustness`` and ``ExplorationResult.lever_effects``
+read them from a run.
+
 References
 ----------
 Savage, L. J. (1951). The theory of statistical decision. Journal of the
@@ -31,68 +35,21 @@ approaches. Risk Analysis 27, 1009-1026.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
-from escalade.solvers import Summary, Table
+from escalade.scenario import Policy
 
-if TYPE_CHECKING:
-    from escalade.exploration._result import ExplorationResult
+__all__ = ["LeverPair", "RobustnessResult", "lever_effects", "lever_pairs", "robustness"]
 
-__all__ = ["RobustnessResult", "explored_policy", "lever_effects", "output_table", "robustness"]
-
-#: ``risk=`` value meaning "the indicator the scenario's ``question: risk:`` names, if any".
-DEFAULT_RISK = "auto"
-
-
-def _actor(result: ExplorationResult, actor: str | None) -> str:
-    actor = actor or result.actor
-    if f"utility:{actor}" not in result.outputs:
-        players = [o.split(":", 1)[1] for o in result.outputs if o.startswith("utility:")]
-        raise ParameterError(f"unknown actor {actor!r}; actors: {', '.join(players)}")
-    return actor
-
-
-def explored_policy(result: ExplorationResult, name: str) -> str:
-    """``name``, checked to be one of the run's explored policies."""
-    if name not in result.policies:
-        raise ParameterError(
-            f"unknown policy {name!r}; explored policies: {', '.join(result.policies)}"
-        )
-    return name
-
-
-def output_table(result: ExplorationResult, output: str) -> pd.DataFrame:
-    """One output as worlds (rows, by sample) by policies (columns).
-
-    ``output`` is a stored column (``utility:<actor>``, ``P:<indicator>``)
-    or ``regret:<actor>``: the best utility among the explored policies in
-    the world minus the policy's.
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> from escalade.exploration import explore
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     res = explore(escalade.load("korea-2017"), samples=5, seed=1, out=tmp + "/r",
-    ...                   replications=2, policies=["talks", "invasion"])
-    ...     regret = output_table(res, "regret:USA")
-    >>> regret.shape, bool((regret.min(axis=1) == 0).all())
-    ((5, 2), True)
-    """
-    if output.startswith("regret:"):
-        util = result.pivot(f"utility:{_actor(result, output.split(':', 1)[1])}")
-        return (util.max(axis=1).to_numpy()[:, None] - util).astype(float)
-    if output not in result.outputs:
-        raise ParameterError(
-            f"unknown output {output!r}; expected one of {', '.join(result.outputs)} "
-            "or regret:<actor>"
-        )
-    return result.pivot(output).astype(float)
+#: A policy that extends another by turning levers on: ``(with, without, levers)``.
+LeverPair = tuple[str, str, tuple[str, ...]]
 
 
 def _pct(x: float) -> str:
@@ -100,7 +57,7 @@ def _pct(x: float) -> str:
 
 
 @dataclass
-class RobustnessResult:
+class RobustnessResult(ResultMixin):
     """Regret and satisficing of every policy across the sampled worlds.
 
     Attributes
@@ -183,21 +140,27 @@ class RobustnessResult:
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {
+        """JSON form: the options, and the columns of :meth:`to_frame` per policy."""
+        data = {
             "actor": self.actor,
             "tolerance": self.tolerance,
             "risk": self.risk,
             "risk_max": self.risk_max,
             "worlds": self.n_worlds,
             "policies": {
-                str(p): {str(k): float(v) for k, v in row.items()}
-                for p, row in self.table.iterrows()
+                p: {k: float(v) for k, v in row.items()} for p, row in self.table.iterrows()
             },
         }
+        return json_dict(data)
 
-    def summary(self) -> Summary:
-        """Per policy: share best, regret percentiles, satisficing shares."""
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """Per policy, most robust first: share best, regret percentiles, satisficing shares.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Policies shown (default: all).
+        """
         t: Any = self.table
         risky = self.risk is not None
         rows = []
@@ -231,98 +194,126 @@ class RobustnessResult:
         return Summary(
             "Robustness of policies across worlds",
             notes,
-            (Table("Regret and satisficing by policy", header, tuple(rows)),),
+            (Table("Regret and satisficing by policy", header, clip_rows(rows, max_rows)),),
         )
 
-    def _repr_html_(self) -> str:
-        return self.summary().html()
 
-
-def robustness(
-    result: ExplorationResult,
-    *,
-    actor: str | None = None,
-    tolerance: float = 1.0,
-    risk: str | None = DEFAULT_RISK,
-    risk_max: float = 0.05,
-) -> RobustnessResult:
-    """Regret and satisficing shares of every policy (see the module docstring).
-
-    ``risk`` defaults to the indicator the scenario's ``question:`` names
-    as its ``risk`` (korea-2017: ``P:major_war``), and to none when it names
-    none; pass ``risk=None`` to skip it.
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> from escalade.exploration import explore
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     res = explore(escalade.load("korea-2017"), samples=6, seed=1, out=tmp + "/r",
-    ...                   replications=2, policies=["talks", "invasion"])
-    ...     rob = robustness(res)
-    >>> float(rob.to_frame().loc["talks", "max_regret"]) >= 0
-    True
-    """
-    actor = _actor(result, actor)
+def _check_options(
+    indicators: Mapping[str, pd.DataFrame], tolerance: float, risk: str | None, risk_max: float
+) -> None:
     if not np.isfinite(tolerance) or tolerance < 0:
         raise ParameterError(f"tolerance must be a non-negative number, found {tolerance}")
     if not 0 <= risk_max <= 1:
         raise ParameterError(f"risk_max must be a probability in [0, 1], found {risk_max}")
-    if risk == DEFAULT_RISK:
-        question = result.scenario.extra.get("question")
-        named = f"P:{question.risk}" if question is not None and question.risk else None
-        risk = named if named in result.outputs else None
-    if risk is not None and risk not in result.outputs:
-        indicators = [o for o in result.outputs if o.startswith("P:")]
+    if risk is not None and risk not in indicators:
         raise ParameterError(f"unknown risk {risk!r}; indicators: {', '.join(indicators)}")
-    util = output_table(result, f"utility:{actor}")
-    u = util.to_numpy()
+
+
+def _policy_table(u: np.ndarray, r: np.ndarray, tolerance: float) -> dict[str, np.ndarray]:
+    """Utility and regret percentiles per policy (columns of ``u`` and ``r``)."""
+    return {
+        "share_best": np.bincount(u.argmax(axis=1), minlength=u.shape[1]) / max(u.shape[0], 1),
+        "mean_utility": u.mean(axis=0),
+        "p5_utility": np.percentile(u, 5, axis=0),
+        "median_utility": np.median(u, axis=0),
+        "p95_utility": np.percentile(u, 95, axis=0),
+        "mean_regret": r.mean(axis=0),
+        "median_regret": np.median(r, axis=0),
+        "p90_regret": np.percentile(r, 90, axis=0),
+        "max_regret": r.max(axis=0),
+        "share_satisficing": (r <= tolerance).mean(axis=0),
+    }
+
+
+def robustness(
+    utility: pd.DataFrame,
+    indicators: Mapping[str, pd.DataFrame] | None = None,
+    *,
+    actor: str = "the actor",
+    tolerance: float = 1.0,
+    risk: str | None = None,
+    risk_max: float = 0.05,
+) -> RobustnessResult:
+    """Regret and satisficing shares of every policy (see the module docstring).
+
+    Parameters
+    ----------
+    utility : pandas.DataFrame
+        The actor's utility, worlds (rows) by policies (columns).
+    indicators : mapping of str to pandas.DataFrame, optional
+        Probabilities of indicators (``"P:war"``), each worlds by policies;
+        their means over worlds join the table.
+    actor : str
+        Whose utility it is, for the summary.
+    tolerance : float
+        A policy satisfices in a world when its regret is at most this.
+    risk : str, optional
+        An indicator whose probability must stay at or under ``risk_max``.
+    risk_max : float
+
+    Returns
+    -------
+    RobustnessResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"hold": [1.0, 0.0, 2.0], "strike": [0.0, 3.0, 1.5]})
+    >>> war = pd.DataFrame({"hold": [0.0, 0.0, 0.0], "strike": [0.1, 0.0, 0.2]})
+    >>> rob = robustness(u, {"P:war": war}, tolerance=0.5, risk="P:war")
+    >>> rob.regret["hold"].tolist()
+    [0.0, 3.0, 0.0]
+    >>> rob.to_frame().loc["strike", ["share_best", "share_satisficing", "share_robust"]].round(3)
+    share_best           0.333
+    share_satisficing    0.667
+    share_robust         0.333
+    Name: strike, dtype: float64
+    """
+    indicators = dict(indicators or {})
+    _check_options(indicators, tolerance, risk, risk_max)
+    u = utility.to_numpy(dtype=float)
     best = u.max(axis=1, keepdims=True)
-    regret = pd.DataFrame(best - u, index=util.index, columns=util.columns)
-    winner = np.bincount(u.argmax(axis=1), minlength=u.shape[1]) / max(u.shape[0], 1)
+    regret = pd.DataFrame(best - u, index=utility.index, columns=utility.columns)
     r = regret.to_numpy()
+    columns = list(utility.columns)
     table = pd.DataFrame(
-        {
-            "share_best": winner,
-            "mean_utility": u.mean(axis=0),
-            "p5_utility": np.percentile(u, 5, axis=0),
-            "median_utility": np.median(u, axis=0),
-            "p95_utility": np.percentile(u, 95, axis=0),
-            "mean_regret": r.mean(axis=0),
-            "median_regret": np.median(r, axis=0),
-            "p90_regret": np.percentile(r, 90, axis=0),
-            "max_regret": r.max(axis=0),
-            "share_satisficing": (r <= tolerance).mean(axis=0),
-        },
-        index=pd.Index(util.columns, name="policy"),
+        _policy_table(u, r, tolerance), index=pd.Index(utility.columns, name="policy")
     )
     risk_values = None
     if risk is not None:
-        risk_values = output_table(result, risk)[list(util.columns)]
+        risk_values = indicators[risk][columns]
         rv = risk_values.to_numpy()
         safe = rv <= risk_max
         table["mean_risk"] = rv.mean(axis=0)
         table["share_safe"] = safe.mean(axis=0)
         table["share_robust"] = (safe & (r <= tolerance)).mean(axis=0)
-    for o in (o for o in result.outputs if o.startswith("P:")):
-        table[f"mean:{o}"] = output_table(result, o)[list(util.columns)].mean(axis=0).to_numpy()
+    for name, values in indicators.items():
+        table[f"mean:{name}"] = values[columns].mean(axis=0).to_numpy()
     return RobustnessResult(
-        actor, float(tolerance), risk, float(risk_max), util, regret, risk_values, table
+        actor, float(tolerance), risk, float(risk_max), utility, regret, risk_values, table
     )
 
 
-def lever_pairs(result: ExplorationResult) -> list[tuple[str, str, tuple[str, ...]]]:
+def lever_pairs(policies: Iterable[Policy], explored: Sequence[str]) -> list[LeverPair]:
     """Explored policies that extend another one by turning levers on.
 
     Returns ``(with, without, levers)`` triples: ``with`` forces the same
     choices as ``without`` and sets every lever at least as high, some higher.
+
+    Examples
+    --------
+    >>> talk = Policy("talk", levers={"hotline": 0.0})
+    >>> talk_plus = Policy("talk_plus", levers={"hotline": 1.0})
+    >>> strike = Policy("strike", force={"D": {"strike": 1.0}})
+    >>> lever_pairs([talk, talk_plus, strike], ["talk", "talk_plus", "strike"])
+    [('talk_plus', 'talk', ('hotline',))]
     """
-    pols = {p.name: p for p in result.scenario.extra.get("policies", ())}
-    explored = [p for p in result.policies if p in pols]
+    pols = {p.name: p for p in policies}
+    chosen = [p for p in explored if p in pols]
     pairs = []
-    for name in explored:
+    for name in chosen:
         pol = pols[name]
-        for base_name in explored:
+        for base_name in chosen:
             base = pols[base_name]
             if base_name == name or dict(base.force) != dict(pol.force):
                 continue
@@ -333,35 +324,8 @@ def lever_pairs(result: ExplorationResult) -> list[tuple[str, str, tuple[str, ..
     return pairs
 
 
-def lever_effects(result: ExplorationResult, *, actor: str | None = None) -> pd.DataFrame:
-    """What turning levers on changes, world by world, for every lever pair of policies.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair (see :func:`lever_pairs`): ``with``, ``without``,
-        ``levers`` (comma-separated), ``share_better`` (worlds where the
-        actor's utility is higher with the levers), ``mean_change``,
-        ``p5_change`` and ``p95_change`` of the utility, ``share_best_with``
-        and ``share_best_without`` (share of worlds where each is the best
-        explored policy), and ``without:P:<x>`` / ``with:P:<x>``: the mean
-        probability of every indicator across worlds.
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> from escalade.exploration import explore
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     res = explore(escalade.load("korea-2017"), samples=5, seed=1, out=tmp + "/r",
-    ...                   replications=2, policies=["sanctions_default", "four_steps_only"])
-    ...     effects = lever_effects(res)
-    >>> effects[["with", "without"]].values.tolist()
-    [['four_steps_only', 'sanctions_default']]
-    """
-    actor = _actor(result, actor)
-    pairs = lever_pairs(result)
-    indicators = [o for o in result.outputs if o.startswith("P:")]
-    columns = [
+def _lever_columns(indicators: Iterable[str]) -> list[str]:
+    return [
         "with",
         "without",
         "levers",
@@ -373,14 +337,54 @@ def lever_effects(result: ExplorationResult, *, actor: str | None = None) -> pd.
         "share_best_without",
         *(f"{side}:{o}" for o in indicators for side in ("without", "with")),
     ]
+
+
+def lever_effects(
+    utility: pd.DataFrame,
+    indicators: Mapping[str, pd.DataFrame] | None,
+    pairs: Sequence[LeverPair],
+) -> pd.DataFrame:
+    """What turning levers on changes, world by world, for every lever pair of policies.
+
+    Parameters
+    ----------
+    utility : pandas.DataFrame
+        The actor's utility, worlds (rows) by policies (columns).
+    indicators : mapping of str to pandas.DataFrame, optional
+        Probabilities of indicators, each worlds by policies.
+    pairs : sequence of (str, str, tuple of str)
+        ``(with, without, levers)``, as :func:`lever_pairs` finds them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair: ``with``, ``without``, ``levers``
+        (comma-separated), ``share_better`` (worlds where the actor's
+        utility is higher with the levers), ``mean_change``, ``p5_change``
+        and ``p95_change`` of the utility, ``share_best_with`` and
+        ``share_best_without`` (share of worlds where each is the best
+        policy), and ``without:P:<x>`` / ``with:P:<x>``: the mean
+        probability of every indicator across worlds.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"talk": [1.0, 2.0], "talk_plus": [1.5, 1.0]})
+    >>> effects = lever_effects(u, None, [("talk_plus", "talk", ("hotline",))])
+    >>> effects[["with", "without", "levers"]].to_numpy().tolist()
+    [['talk_plus', 'talk', 'hotline']]
+    >>> effects[["share_better", "mean_change"]].to_numpy().tolist()
+    [[0.5, -0.25]]
+    """
+    indicators = dict(indicators or {})
+    columns = _lever_columns(indicators)
     if not pairs:
         return pd.DataFrame(columns=columns)
-    util = output_table(result, f"utility:{actor}")
-    best = util.to_numpy().argmax(axis=1)
-    probs = {o: output_table(result, o) for o in indicators}
+    best = utility.to_numpy().argmax(axis=1)
+    policies = list(utility.columns)
     rows = []
     for w, wo, levers in pairs:
-        d = (util[w] - util[wo]).to_numpy()
+        d = (utility[w] - utility[wo]).to_numpy()
         row: dict[str, Any] = {
             "with": w,
             "without": wo,
@@ -389,11 +393,11 @@ def lever_effects(result: ExplorationResult, *, actor: str | None = None) -> pd.
             "mean_change": float(d.mean()),
             "p5_change": float(np.percentile(d, 5)),
             "p95_change": float(np.percentile(d, 95)),
-            "share_best_with": float((best == list(util.columns).index(w)).mean()),
-            "share_best_without": float((best == list(util.columns).index(wo)).mean()),
+            "share_best_with": float((best == policies.index(w)).mean()),
+            "share_best_without": float((best == policies.index(wo)).mean()),
         }
-        for o in indicators:
-            row[f"without:{o}"] = float(probs[o][wo].mean())
-            row[f"with:{o}"] = float(probs[o][w].mean())
+        for o, values in indicators.items():
+            row[f"without:{o}"] = float(values[wo].mean())
+            row[f"with:{o}"] = float(values[w].mean())
         rows.append(row)
     return pd.DataFrame(rows, columns=columns)

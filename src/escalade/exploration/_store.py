@@ -22,45 +22,23 @@ import contextlib
 import datetime as _dt
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from escalade._io import atomic_write
 from escalade._version import __version__
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration._design import Design
 
-__all__ = ["Manifest", "RunStore", "atomic_write", "list_runs"]
+__all__ = ["Manifest", "RunStore", "list_runs"]
 
 MANIFEST = "manifest.json"
 SCENARIO_COPY = "scenario.yaml"
 EXPERIMENTS = "experiments"
 _FORMAT = 1
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and a rename.
-
-    Raises
-    ------
-    OutputError
-        If the folder is unwritable or the disk is full; no partial file stays.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        what = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise OutputError(f"{path}: cannot write ({what})") from None
 
 
 @dataclass
@@ -186,8 +164,8 @@ class RunStore:
         folder = Path(path)
         if (folder / MANIFEST).exists():
             raise OutputError(
-                f"{folder} already holds a run; resume it with --resume "
-                f"{folder}, or choose another --out folder"
+                f"{folder} already holds a run; resume it, or choose another out folder",
+                arguments=("out",),
             )
         if folder.exists() and not folder.is_dir():
             raise OutputError(f"{folder} exists and is not a folder")
@@ -335,7 +313,7 @@ class RunStore:
         if missing:
             raise ParameterError(
                 f"{self.path}: {missing} of {total} chunks are not computed; "
-                f"finish the run with: escalade explore --resume {self.path}"
+                "resume the run to finish it"
             )
 
 

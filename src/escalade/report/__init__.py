@@ -11,15 +11,16 @@ True
 """
 
 from escalade.report._analysis import render_analysis, write_analysis
-from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import bar_chart, line_grid, svg_of
 from escalade.report._exploration import render_exploration, write_exploration_report
 from escalade.report._page import page, table
+from escalade.report._prose import comparison_answer, exploration_answer
 from escalade.report._tree import tree_svg
 
 __all__ = [
-    "answer_paragraphs",
     "bar_chart",
+    "comparison_answer",
+    "exploration_answer",
     "line_grid",
     "page",
     "render_analysis",

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
-from typing import Any
 
+from escalade._io import atomic_write
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
+from escalade.auditing import VerificationResult
 from escalade.errors import OutputError
-from escalade.exploration._store import atomic_write
-from escalade.report._answer import answer_paragraphs
 from escalade.report._charts import PALETTE, bar_chart, line_grid
-from escalade.report._page import page, table
+from escalade.report._claims import claims_section
+from escalade.report._page import _e, page, table
+from escalade.report._prose import comparison_answer
 from escalade.report._tree import tree_svg
 
 __all__ = ["render_analysis", "write_analysis"]
@@ -22,38 +22,32 @@ __all__ = ["render_analysis", "write_analysis"]
 _FOLD = 0.002
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text))
+# Colours and labels of the policies, by name.
+_Look = tuple[dict[str, str], dict[str, str]]
 
 
-def render_analysis(cmp: PolicyComparison) -> str:
-    """The analysis as one self-contained HTML page (no network resources).
-
-    Examples
-    --------
-    >>> import escalade
-    >>> from escalade.analysis import compare_policies
-    >>> cmp = compare_policies(escalade.load("korea-2017"), runs=200, seed=1)
-    >>> page = render_analysis(cmp)
-    >>> "<script src" in page, page.startswith("<!DOCTYPE html>")
-    (False, True)
-    """
-    sc = cmp.scenario
-    first = next(iter(cmp.results.values()))
-    dyn = first.dynamics
-    q = sc.extra.get("question")
+def _look(cmp: PolicyComparison) -> _Look:
     names = cmp.policies
     colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(names)}
     labels = {p: cmp.results[p].policy.label or p for p in names}
-    sections: list[str] = []
+    return colors, labels
 
+
+def _answer_section(cmp: PolicyComparison) -> str:
+    """The question, answered in words (or the ranking when there is no question)."""
+    q = cmp.scenario.question
     question = q.text if q is not None else f"Which policy serves {cmp.actor} best?"
-    answer = "".join(f"<p>{_e(p)}</p>" for p in answer_paragraphs(cmp))
-    sections.append(f'<section class="answer"><h2>{_e(question)}</h2>{answer}</section>')
+    answer = "".join(f"<p>{_e(p)}</p>" for p in comparison_answer(cmp))
+    return f'<section class="answer"><h2>{_e(question)}</h2>{answer}</section>'
 
-    # policy comparison table
-    ind_names = first.indicator_names
-    ind_labels = [i.label or i.name for i in dyn.indicators]
+
+def _policies_section(cmp: PolicyComparison, look: _Look) -> str:
+    """The policies ranked, with paired differences and every indicator, and a bar chart."""
+    colors, labels = look
+    names = cmp.policies
+    first = next(iter(cmp.results.values()))
+    q = cmp.scenario.question
+    ind_labels = [i.label or i.name for i in first.dynamics.indicators]
     rows = []
     best = cmp.ranking()[0]
     for p in cmp.ranking():
@@ -65,10 +59,10 @@ def render_analysis(cmp: PolicyComparison) -> str:
                 + (" ★" if p == best else ""),
                 f"{res.utility(cmp.actor):.2f}",
                 "baseline" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
-                *(f"{100 * res.probability(n):.1f}%" for n in ind_names),
+                *(f"{100 * res.probability(n):.1f}%" for n in first.indicator_names),
             ]
         )
-    sections.append(
+    return (
         "<section><h2>Policies compared</h2>"
         f"<p>Ranked by {_e(cmp.actor)}'s discounted utility over the horizon; differences are "
         f"against {_e(labels[cmp.baseline])} with 95% intervals from paired runs; "
@@ -85,7 +79,13 @@ def render_analysis(cmp: PolicyComparison) -> str:
         + "</section>"
     )
 
-    # cumulative curves
+
+def _curves_sections(cmp: PolicyComparison, look: _Look) -> list[str]:
+    """The cumulative odds of each indicator by period, and the mean state (if any varies)."""
+    colors, labels = look
+    names = cmp.policies
+    first = next(iter(cmp.results.values()))
+    dyn = first.dynamics
     periods = first.period_labels()
     panels = []
     for j, ind in enumerate(dyn.indicators):
@@ -100,13 +100,13 @@ def render_analysis(cmp: PolicyComparison) -> str:
             {p: cmp.results[p].alive for p in names},
         )
     )
-    sections.append(
+    out = [
         "<section><h2>How the odds build up, year by year</h2>"
         "<p>Cumulative probability that each event has happened by the end of each "
         f"{_e(dyn.unit)}.</p>"
         + line_grid(periods, panels, colors=colors, labels=labels)
         + "</section>"
-    )
+    ]
     state_panels = []
     for j, var in enumerate(dyn.state):
         if var.kind == "bool":
@@ -115,7 +115,7 @@ def render_analysis(cmp: PolicyComparison) -> str:
             (var.label or var.name, {p: cmp.results[p].state_mean[1:, j] for p in names})
         )
     if state_panels:
-        sections.append(
+        out.append(
             "<section><h2>The drift: mean state over the years</h2>"
             "<p>Mean over all runs (runs that ended keep their last state).</p>"
             + line_grid(
@@ -123,8 +123,13 @@ def render_analysis(cmp: PolicyComparison) -> str:
             )
             + "</section>"
         )
+    return out
 
-    # stage game trees
+
+def _trees_section(cmp: PolicyComparison, labels: dict[str, str]) -> str:
+    """The first period's stage game under the question's policies, the others folded away."""
+    names = cmp.policies
+    q = cmp.scenario.question
     focus = [q.policy] if q is not None and q.policy in cmp.stage else names[:1]
     if q is not None and q.baseline in cmp.stage and q.baseline not in focus:
         focus.append(q.baseline)
@@ -142,7 +147,7 @@ def render_analysis(cmp: PolicyComparison) -> str:
         for p in names
         if p not in focus
     )
-    sections.append(
+    return (
         "<section><h2>The yearly crisis game</h2>"
         "<p>The stage game of the first year at the initial state, solved by logit QRE: "
         "numbers on edges are choice probabilities (red) and chance probabilities (violet); "
@@ -154,20 +159,22 @@ def render_analysis(cmp: PolicyComparison) -> str:
         + "</section>"
     )
 
-    # claims
+
+def _model_sections(cmp: PolicyComparison) -> list[str]:
+    """The claims and where the model encodes them (if any), then every parameter."""
+    sc = cmp.scenario
+    out = []
     cites = sc.citations()
     claim_rows = [
         [_e(c.id), _e(c.quote), _e(c.source), _e(", ".join(cites.get(c.id, [])) or "-")]
         for c in sc.claims.values()
     ]
     if claim_rows:
-        sections.append(
+        out.append(
             "<section><h2>Claims and where the model encodes them</h2>"
             + table(["Claim", "Quote", "Source", "Encoded by"], claim_rows, escape=False)
             + "</section>"
         )
-
-    # parameters
     prm_rows = []
     for prm in sc.parameters:
         dist = prm.dist.describe() if prm.dist is not None else "fixed"
@@ -180,7 +187,7 @@ def render_analysis(cmp: PolicyComparison) -> str:
                 _e(prm.note),
             ]
         )
-    sections.append(
+    out.append(
         "<section><h2>Parameters</h2><details><summary>All "
         f"{len(prm_rows)} parameters: nominal value, range, claims, reason</summary>"
         + table(
@@ -190,8 +197,15 @@ def render_analysis(cmp: PolicyComparison) -> str:
         )
         + "</details></section>"
     )
+    return out
+
+
+def _method_section(cmp: PolicyComparison) -> str:
+    """How the numbers were made, and the command that reproduces them."""
+    first = next(iter(cmp.results.values()))
+    dyn = first.dynamics
     lam = dyn.rationality.text
-    sections.append(
+    return (
         "<section class='method'><h2>How these numbers were made</h2>"
         f"<p>{cmp.runs:,} simulated crises per policy over {first.periods} {_e(dyn.unit)}s, "
         f"seed {cmp.seed}, with every parameter at its nominal value. Each year the stage "
@@ -200,14 +214,47 @@ def render_analysis(cmp: PolicyComparison) -> str:
         "probability the model gives them; an outcome is drawn, then events, then the drift. "
         "Utilities are discounted; outcomes that end the crisis keep paying their yearly "
         "payoff for the rest of the horizon. All policies use the same random numbers.</p>"
-        f"<p>Reproduce: <code>escalade analyze {_e(sc.name)} --runs {cmp.runs} --seed "
+        f"<p>Reproduce: <code>escalade analyze {_e(cmp.scenario.name)} --runs {cmp.runs} --seed "
         f"{cmp.seed}</code> (escalade {_e(__version__)}).</p></section>"
     )
-    return page(sc.title or sc.name, sc.description, sections)
 
 
-def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
+def render_analysis(cmp: PolicyComparison, verification: VerificationResult | None = None) -> str:
+    """The analysis as one self-contained HTML page (no network resources).
+
+    With ``verification`` (the scenario's expectations evaluated from
+    ``cmp``), the page has a "what the model says about each claim" table.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.analysis import compare_policies
+    >>> cmp = compare_policies(escalade.load("korea-2017"), runs=200, seed=1)
+    >>> page = render_analysis(cmp)
+    >>> "<script src" in page, page.startswith("<!DOCTYPE html>")
+    (False, True)
+    """
+    look = _look(cmp)
+    sections = [
+        _answer_section(cmp),
+        _policies_section(cmp, look),
+        *_curves_sections(cmp, look),
+        _trees_section(cmp, look[1]),
+        claims_section(verification),
+        *_model_sections(cmp),
+        _method_section(cmp),
+    ]
+    sc = cmp.scenario
+    return page(sc.title or sc.name, sc.description, [s for s in sections if s])
+
+
+def write_analysis(
+    cmp: PolicyComparison, out: str | Path, verification: VerificationResult | None = None
+) -> dict[str, Path]:
     """Write ``results.json`` and ``report.html`` into a folder, atomically.
+
+    With ``verification``, both hold what the model says about each
+    expectation of the scenario (``results.json`` under ``expectations``).
 
     Returns
     -------
@@ -223,8 +270,11 @@ def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-    data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
-    report = render_analysis(cmp)
+    results = cmp.to_dict()
+    if verification is not None and verification.checks:
+        results["expectations"] = verification.to_dict()["expectations"]
+    data = json.dumps(results, indent=2, allow_nan=False) + "\n"
+    report = render_analysis(cmp, verification)
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
     atomic_write(paths["results"], data.encode("utf-8"))
     atomic_write(paths["report"], report.encode("utf-8"))

@@ -9,11 +9,22 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-__all__ = ["PALETTE", "bar_chart", "line_grid", "svg_of"]
+if TYPE_CHECKING:
+    from escalade.exploration import DiscoveryResult, RobustnessResult, SensitivityResult
+
+__all__ = [
+    "PALETTE",
+    "bar_chart",
+    "line_grid",
+    "regret_chart",
+    "sensitivity_chart",
+    "svg_of",
+    "tradeoff_chart",
+]
 
 #: Colours by policy position (colour-blind safe, after Okabe and Ito 2008).
 PALETTE = (
@@ -168,5 +179,99 @@ def bar_chart(
             color="#222",
         )
     ax.margins(x=0.08)
+    fig.tight_layout()
+    return svg_of(fig)
+
+
+# ------------------------------------------------- charts of an exploration
+def regret_chart(rob: RobustnessResult, colors: dict[str, str], labels: dict[str, str]) -> str:
+    """Box plots of each policy's regret across worlds, worst median first."""
+    plt = _plt()
+    order = list(rob.table["median_regret"].sort_values(ascending=False, kind="stable").index)
+    data = [rob.regret[p].to_numpy() for p in order]
+    fig, ax = plt.subplots(figsize=(10.0, 0.42 * len(order) + 1.1))
+    parts = ax.boxplot(
+        data,
+        orientation="horizontal",
+        whis=(5, 95),
+        showfliers=False,
+        patch_artist=True,
+        widths=0.6,
+        medianprops={"color": "#222"},
+    )
+    for patch, p in zip(parts["boxes"], order, strict=True):
+        patch.set_facecolor(colors[p])
+        patch.set_alpha(0.8)
+    ax.set_yticks(np.arange(1, len(order) + 1), [labels[p] for p in order])
+    ax.axvline(rob.tolerance, color="#555", lw=0.8, ls="--")
+    ax.text(rob.tolerance, len(order) + 0.45, f" tolerance {rob.tolerance:g}", fontsize=8)
+    ax.set_xlabel(
+        f"regret of {rob.actor}'s utility (best policy in the world minus this one); "
+        "box: quartiles, whiskers: 5-95% of worlds"
+    )
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return svg_of(fig)
+
+
+def sensitivity_chart(sens: SensitivityResult, top: int = 15) -> str:
+    """Bars of the ``top`` parameters' influence, with their claims and the noise level."""
+    plt = _plt()
+    frame = sens.indices.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(10.0, 0.3 * len(frame) + 1.2))
+    y = np.arange(len(frame))
+    conf = frame["conf"].to_numpy(dtype=float)
+    colors = ["#0072B2" if a else "#9bbad6" for a in frame["above_noise"]]
+    ax.barh(
+        y,
+        frame["influence"].to_numpy(dtype=float),
+        xerr=None if np.isnan(conf).all() else np.nan_to_num(conf),
+        color=colors,
+        error_kw={"ecolor": "#333", "capsize": 2, "lw": 0.8},
+    )
+    names = [
+        f"{p}  [{', '.join(c)}]" if c else f"{p}  [no claim]"
+        for p, c in zip(frame.index, frame["claims"], strict=True)
+    ]
+    ax.set_yticks(y, names)
+    if sens.noise is not None:
+        ax.axvline(sens.noise, color="#D55E00", lw=1, ls="--")
+        ax.text(sens.noise, len(frame) - 0.4, " noise level", color="#D55E00", fontsize=8)
+    ax.set_xlabel(f"{sens.measure_label} ({sens.measure})")
+    ax.grid(axis="y", visible=False)
+    fig.tight_layout()
+    return svg_of(fig)
+
+
+def tradeoff_chart(d: DiscoveryResult) -> str:
+    """PRIM's coverage-density trade-off, the chosen box circled."""
+    plt = _plt()
+    t = d.trajectory()
+    fig, ax = plt.subplots(figsize=(5.4, 3.6))
+    dims = t["res_dim"].to_numpy()
+    top = int(max(dims.max(), 1))
+    sc = ax.scatter(
+        t["coverage"], t["density"], c=dims, cmap="viridis", s=14, vmin=-0.5, vmax=top + 0.5
+    )
+    bar = fig.colorbar(sc, ax=ax, label="restricted parameters")
+    bar.set_ticks(range(0, top + 1, max(1, (top + 1) // 6)))
+    c = t.loc[d.chosen]
+    ax.scatter(
+        [c["coverage"]], [c["density"]], s=140, facecolors="none", edgecolors="#D55E00", lw=1.6
+    )
+    ax.annotate(
+        f"chosen box {d.chosen}",
+        (c["coverage"], c["density"]),
+        textcoords="offset points",
+        xytext=(-10, 10),
+        ha="right",
+        color="#D55E00",
+        fontsize=8,
+    )
+    ax.axhline(d.share, color="#777", lw=0.8, ls=":")
+    ax.set_xlabel("coverage (share of the worlds of interest inside the box)")
+    ax.set_ylabel("density (share of the box's worlds of interest)")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(0, 1.02)
     fig.tight_layout()
     return svg_of(fig)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = ["page", "table"]
 
@@ -43,6 +44,11 @@ code { background:#eef2f6; padding:1px 4px; border-radius:3px; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:20px; }
 @media print { header { background:white; color:black; } th { position:static; } }
 """
+
+
+def _e(text: Any) -> str:
+    """``text`` as HTML-escaped text."""
+    return html.escape(str(text))
 
 
 def table(

@@ -1,15 +1,21 @@
-"""Scenarios shipped with escalade, found by name."""
+"""Scenarios shipped with escalade, found by name.
+
+Listing them (names and titles) parses no more than the top of each file
+and imports neither numpy nor the loader: ``escalade list`` stays instant.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from escalade.errors import ScenarioError
-from escalade.scenario._load import load_scenario_text, read_file
-from escalade.scenario._model import Scenario
 
-__all__ = ["bundled_path", "bundled_scenarios", "load_scenario"]
+if TYPE_CHECKING:
+    from escalade.scenario._scenario import Scenario
+
+__all__ = ["bundled_path", "bundled_scenarios", "bundled_titles", "load_scenario"]
 
 _SUFFIXES = (".yaml", ".yml")
 
@@ -26,6 +32,46 @@ def bundled_scenarios() -> list[str]:
     return sorted(
         entry.name.rsplit(".", 1)[0] for entry in folder.iterdir() if entry.name.endswith(_SUFFIXES)
     )
+
+
+def bundled_titles() -> dict[str, str]:
+    """The title of every bundled scenario, by name, sorted by name.
+
+    Only each file's top-level ``title:`` is read (``""`` when it has
+    none); the files are not checked, which their tests do.
+
+    Examples
+    --------
+    >>> bundled_titles()["iig"]
+    'International Interaction Game'
+    """
+    titles: dict[str, str] = {}
+    for name in bundled_scenarios():
+        path = bundled_path(name)
+        titles[name] = _title(path.read_text(encoding="utf-8")) if path is not None else ""
+    return titles
+
+
+def _title(text: str) -> str:
+    """The top-level ``title:`` of YAML scenario text, parsed up to that key only."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth, key = 0, None  # key: the top-level key whose value comes next
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            key = None  # back at the top level, a nested value has ended
+        elif depth == 1 and isinstance(event, yaml.ScalarEvent):
+            if key is None:
+                key = event.value
+            elif key == "title":
+                return str(event.value)
+            else:
+                key = None
+    return ""
 
 
 def bundled_path(name: str) -> Path | None:
@@ -61,6 +107,8 @@ def load_scenario(source: str | Path) -> Scenario:
     >>> load_scenario("iig").title
     'International Interaction Game'
     """
+    from escalade.scenario._load import load_scenario_text, read_file
+
     text = str(source)
     path = Path(text)
     looks_like_file = isinstance(source, Path) or "/" in text or text.endswith(_SUFFIXES)

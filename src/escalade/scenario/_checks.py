@@ -37,6 +37,7 @@ __all__ = [
     "listing",
     "location",
     "opt_text",
+    "parse_assignments",
     "req",
     "suggest",
 ]
@@ -229,3 +230,46 @@ def bool_or_formula(node: YNode, ctx: Context, what: str) -> Formula:
 def claims_note(node: YMap, ctx: Context) -> tuple[tuple[str, ...], str, str]:
     """The ``claim(s):``, ``note:`` and ``label:`` of an element written as a mapping."""
     return ctx.claims_of(node), opt_text(node, "note"), opt_text(node, "label")
+
+
+def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
+    """``then:``-style assignments ``{state_variable: expression}``, in file order."""
+    m = expect_map(node, f"then: of {what}")
+    out = []
+    for key, value in m.items:
+        target = check_name(key, "state variable")
+        if target not in ctx.state_names:
+            if not ctx.state_names:
+                raise key.error(
+                    f"{what}: then: sets state variables, and this scenario declares none "
+                    "(add them under dynamics: state:)"
+                )
+            raise key.error(
+                f"{what}: unknown state variable {target!r}{suggest(target, ctx.state_names)}; "
+                f"state variables: {', '.join(ctx.state_names)}"
+            )
+        kind = ctx.kinds.get(target)
+        if (
+            isinstance(kind, Categorical)
+            and isinstance(value, YScalar)
+            and isinstance(value.value, str)
+            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.value.strip())
+            and value.value.strip() not in ctx.kinds
+        ):
+            # a category is set by naming one of its choices
+            choice = value.value.strip()
+            if choice not in kind.choices:
+                raise value.error(
+                    f"{what}: new value {choice!r} of {target} is not one of its choices "
+                    f"{list(kind.choices)}{suggest(choice, kind.choices)}"
+                )
+            formula = Formula(
+                compile_expression(float(kind.code(choice))),
+                location(value),
+                f"{what}: new value of {target}",
+            )
+            out.append((target, formula))
+            continue
+        # true/false set boolean state variables
+        out.append((target, bool_or_formula(value, ctx, f"{what}: new value of {target}")))
+    return tuple(out)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from escalade.errors import ScenarioError
-from escalade.scenario._model import Scenario
+from escalade.scenario._scenario import Scenario
 from escalade.scenario._yaml import YMap, YNode, YScalar, parse_yaml
 
 __all__ = ["TextEdit", "edit_scenario_text"]

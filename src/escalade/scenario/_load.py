@@ -4,11 +4,30 @@ Every mistake is reported as ``file:line:col: what was expected, what was
 found``. The checks run in file order, so the first mistake in the file
 is the one reported.
 
-This module reads the file section by section; the parameters and the
-tree have modules of their own (``_load_params``, ``_load_tree``), the
-readers every section uses are in ``_checks``, and optional sections
-(``dynamics:``, ``levers:``, ...) are taught to the loader through
-:class:`SectionHook`.
+This module reads the file section by section, in a fixed order, because
+later sections use names the earlier ones define:
+
+1. ``escalade``, ``name``, ``title``, ``description``, ``references``,
+   ``claims``, ``players``, ``parameters``;
+2. the names the optional sections introduce, so that every expression
+   from ``derived:`` on can use them: the state variables and ``period``
+   of ``dynamics:``, then the lever names of ``levers:``;
+3. ``derived``, ``outcomes``, ``nodes`` and ``tree`` (unfolded and its
+   information sets checked);
+4. the optional sections themselves: ``dynamics`` (its events and
+   indicators name outcomes), ``levers`` (effects may replace derived
+   values), ``policies`` (they set levers and force choices at the tree's
+   information sets), ``question`` (it names policies and indicators),
+   ``expectations``, ``audit`` and ``estimation`` (it names the tree's
+   actions and outcomes);
+5. the checks across sections (a switch lever set half-way by a policy,
+   the question's policies and indicators), then every expression at the
+   nominal values.
+
+The parameters, the tree and each optional section have modules of their
+own (``_load_params``, ``_load_tree``, ``_load_dynamics``, ``_levers``,
+``_policies``, ``_question``, ``_load_estimation``); the readers every section uses are in
+``_checks``.
 """
 
 from __future__ import annotations
@@ -16,27 +35,30 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from escalade.errors import ScenarioError
-from escalade.expr import Categorical, compile_expression
+from escalade.scenario._accept import check_acceptances, parse_audit_section
 from escalade.scenario._checks import (
     CLAIM_ID,
     Context,
-    bool_or_formula,
     check_keys,
     check_name,
     expect_map,
     expect_text,
     location,
     opt_text,
+    parse_assignments,
     req,
     suggest,
 )
+from escalade.scenario._dynamics import Dynamics
+from escalade.scenario._expectations import parse_expectations
+from escalade.scenario._levers import Lever, declare_levers, parse_levers
+from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
+from escalade.scenario._load_estimation import parse_estimation
 
 # The keys a file may use, readable beside _TOP_KEYS (the language reference lists them all).
 from escalade.scenario._load_params import _DIST_KEYS as _DIST_KEYS
@@ -55,18 +77,15 @@ from escalade.scenario._model import (
     NodeSpec,
     Outcome,
     Player,
-    Scenario,
+    TreeNode,
 )
 from escalade.scenario._params import Formula, ParameterSpace
+from escalade.scenario._policies import Policy, check_switches, parse_policies
+from escalade.scenario._question import Question, check_question, parse_question
+from escalade.scenario._scenario import Scenario
 from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq, parse_yaml
 
-__all__ = [
-    "LANGUAGE_VERSION",
-    "SectionHook",
-    "load_scenario_text",
-    "register_finalizer",
-    "register_section",
-]
+__all__ = ["LANGUAGE_VERSION", "load_scenario_text"]
 
 #: The scenario language version this escalade reads.
 LANGUAGE_VERSION = 1
@@ -86,45 +105,17 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-
-
-@dataclass
-class SectionHook:
-    """An optional top-level section of the language (``dynamics``, ``levers``, ...).
-
-    ``declare`` (optional) runs right after ``parameters:`` is read, so the
-    names a section introduces (state variables, levers) can be used by
-    ``derived:`` and by payoff expressions; ``parse`` runs once the tree is
-    read and returns what lands in ``Scenario.extra[name]``. Both receive
-    the section's located mapping (the loader checks that the section is
-    one) and the :class:`Context`.
-    """
-
-    name: str
-    parse: Callable[[YMap, Context], Any]
-    order: int = 0
-    declare: Callable[[YMap, Context], None] | None = None
-
-
-_HOOKS: dict[str, SectionHook] = {}
-_FINALIZERS: list[Callable[[dict[str, Any]], None]] = []
-
-
-def register_section(hook: SectionHook) -> None:
-    """Teach the loader a new optional top-level section.
-
-    Parameters
-    ----------
-    hook : SectionHook
-        Its name and its parser, which must raise :class:`ScenarioError`
-        for mistakes.
-    """
-    _HOOKS[hook.name] = hook
-
-
-def register_finalizer(finalize: Callable[[dict[str, Any]], None]) -> None:
-    """Run ``finalize(extra)`` on the parsed sections before the scenario is built."""
-    _FINALIZERS.append(finalize)
+#: The optional sections, in the order they are read: a crisis over time, what its results
+#: should show, which audit findings the author accepts, and how the payoffs meet data.
+_SECTION_KEYS = (
+    "dynamics",
+    "levers",
+    "policies",
+    "question",
+    "expectations",
+    "audit",
+    "estimation",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -261,49 +252,6 @@ def _parse_outcomes(node: YNode, ctx: Context) -> tuple[Outcome, ...]:
     return tuple(out)
 
 
-def parse_assignments(node: YNode, ctx: Context, what: str) -> tuple[tuple[str, Formula], ...]:
-    """``then:``-style assignments ``{state_variable: expression}``, in file order."""
-    m = expect_map(node, f"then: of {what}")
-    out = []
-    for key, value in m.items:
-        target = check_name(key, "state variable")
-        if target not in ctx.state_names:
-            if not ctx.state_names:
-                raise key.error(
-                    f"{what}: then: sets state variables, and this scenario declares none "
-                    "(add them under dynamics: state:)"
-                )
-            raise key.error(
-                f"{what}: unknown state variable {target!r}{suggest(target, ctx.state_names)}; "
-                f"state variables: {', '.join(ctx.state_names)}"
-            )
-        kind = ctx.kinds.get(target)
-        if (
-            isinstance(kind, Categorical)
-            and isinstance(value, YScalar)
-            and isinstance(value.value, str)
-            and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.value.strip())
-            and value.value.strip() not in ctx.kinds
-        ):
-            # a category is set by naming one of its choices
-            choice = value.value.strip()
-            if choice not in kind.choices:
-                raise value.error(
-                    f"{what}: new value {choice!r} of {target} is not one of its choices "
-                    f"{list(kind.choices)}{suggest(choice, kind.choices)}"
-                )
-            formula = Formula(
-                compile_expression(float(kind.code(choice))),
-                location(value),
-                f"{what}: new value of {target}",
-            )
-            out.append((target, formula))
-            continue
-        # true/false set boolean state variables
-        out.append((target, bool_or_formula(value, ctx, f"{what}: new value of {target}")))
-    return tuple(out)
-
-
 def _parse_effects(
     vm: YMap, ctx: Context, what: str
 ) -> tuple[tuple[tuple[str, Formula], ...], bool]:
@@ -384,23 +332,8 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     root = parse_yaml(data, file)
     if not isinstance(root, YMap):
         raise root.error(f"a scenario must be a mapping of sections, found {root.kind}")
-    allowed = _TOP_KEYS + tuple(sorted(_HOOKS))
-    check_keys(root, allowed, "the scenario", required=("escalade",))
-    version_node = req(root, "escalade")
-    if (
-        not isinstance(version_node, YScalar)
-        or isinstance(version_node.value, bool)
-        or not isinstance(version_node.value, int)
-    ):
-        raise version_node.error(
-            f"escalade: must be the language version number ({LANGUAGE_VERSION}), found "
-            f"{version_node.kind}"
-        )
-    if version_node.value != LANGUAGE_VERSION:
-        raise version_node.error(
-            f"unsupported scenario language version {version_node.value}; this escalade reads "
-            f"version {LANGUAGE_VERSION}"
-        )
+    check_keys(root, _TOP_KEYS + _SECTION_KEYS, "the scenario", required=("escalade",))
+    _check_version(req(root, "escalade"))
     for key in ("name", "players", "outcomes", "tree"):
         if key not in root:
             raise root.error(f"the scenario is missing the required key {key!r}")
@@ -408,39 +341,27 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     ctx = Context(file)
     title = opt_text(root, "title")
     description = opt_text(root, "description")
-    references: tuple[str, ...] = ()
-    refs = root.get("references")
-    if refs is not None:
-        if not isinstance(refs, YSeq):
-            raise refs.error(f"references must be a list of texts, found {refs.kind}")
-        references = tuple(expect_text(r, "reference") for r in refs.items)
+    references = _parse_references(root)
     if "claims" in root:
         _parse_claims(req(root, "claims"), ctx)
     players = _parse_players(req(root, "players"), ctx)
     space = ParameterSpace()
     if "parameters" in root:
         space = parse_parameters(req(root, "parameters"), ctx)
-    ctx.sections = tuple(k for k in root if k in _HOOKS)
-    hooks = sorted((h for h in _HOOKS.values() if h.name in root), key=lambda h: h.order)
-    for hook in hooks:
-        if hook.declare is not None:
-            hook.declare(expect_map(req(root, hook.name), hook.name), ctx)
+    ctx.sections = tuple(k for k in root if k in _SECTION_KEYS)
+    if "dynamics" in root:
+        declare_dynamics(_section(root, "dynamics"), ctx)
+    if "levers" in root:
+        declare_levers(_section(root, "levers"), ctx)
     derived = _parse_derived(req(root, "derived"), ctx) if "derived" in root else ()
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
-    named: dict[str, NodeSpec] = {}
-    if "nodes" in root:
-        for node_key, value in expect_map(req(root, "nodes"), "nodes").items:
-            named[check_name(node_key, "node name")] = parse_node(value, ctx, node_key.raw)
-    tree = parse_node(req(root, "tree"), ctx, "tree")
-    check_graph(tree, named)
-    expanded = expand(tree, named)
-    check_infosets(expanded)
-    ctx.expanded = expanded
-    extra: dict[str, Any] = {}
-    for hook in hooks:
-        extra[hook.name] = hook.parse(expect_map(req(root, hook.name), hook.name), ctx)
-    for finalize in _FINALIZERS:
-        finalize(extra)
+    tree, named = _parse_tree(root, ctx)
+    dynamics, levers, policies, question = _parse_sections(root, ctx)
+    expectations = (
+        parse_expectations(_section(root, "expectations"), ctx, dynamics, policies)
+        if "expectations" in root
+        else ()
+    )
     raw = data.encode("utf-8") if isinstance(data, str) else data
     scenario = Scenario(
         name=name,
@@ -458,31 +379,110 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         source=file,
         text_hash=hashlib.sha256(raw).hexdigest(),
         text=raw,
-        expanded=expanded,
-        extra=extra,
+        expanded=ctx.expanded,
+        dynamics=dynamics,
+        levers=levers,
+        policies=policies,
+        question=question,
+        expectations=expectations,
+        accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
+        estimation=(
+            parse_estimation(_section(root, "estimation"), ctx) if "estimation" in root else None
+        ),
     )
+    check_acceptances(scenario)
     _validate_nominal(scenario)
     return scenario
 
 
+def _check_version(node: YNode) -> None:
+    if (
+        not isinstance(node, YScalar)
+        or isinstance(node.value, bool)
+        or not isinstance(node.value, int)
+    ):
+        raise node.error(
+            f"escalade: must be the language version number ({LANGUAGE_VERSION}), found {node.kind}"
+        )
+    if node.value != LANGUAGE_VERSION:
+        raise node.error(
+            f"unsupported scenario language version {node.value}; this escalade reads "
+            f"version {LANGUAGE_VERSION}"
+        )
+
+
+def _parse_references(root: YMap) -> tuple[str, ...]:
+    refs = root.get("references")
+    if refs is None:
+        return ()
+    if not isinstance(refs, YSeq):
+        raise refs.error(f"references must be a list of texts, found {refs.kind}")
+    return tuple(expect_text(r, "reference") for r in refs.items)
+
+
+def _parse_tree(root: YMap, ctx: Context) -> tuple[NodeSpec, dict[str, NodeSpec]]:
+    """The tree and the named nodes as written; the unfolded tree goes to ``ctx.expanded``."""
+    named: dict[str, NodeSpec] = {}
+    if "nodes" in root:
+        for node_key, value in expect_map(req(root, "nodes"), "nodes").items:
+            named[check_name(node_key, "node name")] = parse_node(value, ctx, node_key.raw)
+    tree = parse_node(req(root, "tree"), ctx, "tree")
+    check_graph(tree, named)
+    expanded: tuple[TreeNode, ...] = expand(tree, named)
+    check_infosets(expanded)
+    ctx.expanded = expanded
+    return tree, named
+
+
+def _section(root: YMap, key: str) -> YMap:
+    return expect_map(req(root, key), key)
+
+
+def _parse_sections(
+    root: YMap, ctx: Context
+) -> tuple[Dynamics | None, tuple[Lever, ...], tuple[Policy, ...], Question | None]:
+    """The optional sections, in this order, then the checks across them."""
+    dynamics = parse_dynamics(_section(root, "dynamics"), ctx) if "dynamics" in root else None
+    levers = parse_levers(_section(root, "levers"), ctx) if "levers" in root else ()
+    policies = parse_policies(_section(root, "policies"), ctx) if "policies" in root else ()
+    question = parse_question(_section(root, "question"), ctx) if "question" in root else None
+    check_switches(policies, levers)
+    if question is not None:
+        check_question(question, policies, dynamics)
+    return dynamics, levers, policies, question
+
+
 def read_file(path: Path, shown: str) -> bytes:
-    """Read a file's bytes, turning OS errors into :class:`ScenarioError`."""
+    """Read a file's bytes, at most the size limit, turning OS errors into :class:`ScenarioError`.
+
+    The limit is held while reading, not only by the size the file system
+    reports: a device such as ``/dev/zero``, or a pipe, has no size and
+    would otherwise be read until memory runs out.
+    """
+    from escalade.scenario._yaml import MAX_FILE_BYTES
+
     if not shown.strip():
         raise ScenarioError("expected a file name or a bundled scenario's name, found ''")
     try:
         if path.is_dir():
             raise ScenarioError("expected a file, found a folder", file=shown)
         size = path.stat().st_size
-        from escalade.scenario._yaml import MAX_FILE_BYTES
-
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=shown
             )
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except PermissionError:
         raise ScenarioError("cannot read the file: permission denied", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"expected a file of at most {MAX_FILE_BYTES:,} bytes, found more (reading stopped "
+            "there; this is not a regular file, but a device or a pipe that goes on)",
+            file=shown,
+        )
+    return data

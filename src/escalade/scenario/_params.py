@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from escalade.errors import ExpressionError, ParameterError, ScenarioError
 from escalade.expr import Categorical, Expression
 from escalade.scenario._distributions import Distribution
+from escalade.scenario._seeds import Seed, as_generator
 
 __all__ = [
     "Draws",
@@ -25,28 +26,9 @@ __all__ = [
     "Location",
     "Parameter",
     "ParameterSpace",
-    "as_generator",
 ]
 
 FloatArray = NDArray[np.float64]
-Seed = int | np.random.Generator | np.random.SeedSequence | None
-
-
-def as_generator(seed: Seed) -> np.random.Generator:
-    """Turn a seed (int, Generator, SeedSequence or None) into a Generator, once.
-
-    Examples
-    --------
-    >>> float(as_generator(1).random()) == float(as_generator(1).random())
-    True
-    """
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and not isinstance(seed, int | np.integer | np.random.SeedSequence):
-        raise ParameterError(f"seed must be an integer, found {seed!r}")
-    if isinstance(seed, int | np.integer) and seed < 0:
-        raise ParameterError(f"seed must be a non-negative integer, found {seed}")
-    return np.random.default_rng(seed)
 
 
 @dataclass(frozen=True)

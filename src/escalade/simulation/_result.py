@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.game import Game
 from escalade.scenario import Dynamics, Policy, Scenario
-from escalade.solvers import Summary, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SimulationResult"]
 
@@ -22,7 +25,7 @@ def _pct(x: float) -> str:
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(ResultMixin):
     """Many simulated crises under one policy.
 
     Attributes
@@ -82,8 +85,7 @@ class SimulationResult:
     @property
     def dynamics(self) -> Dynamics:
         """The scenario's dynamics."""
-        dyn: Dynamics = self.scenario.extra["dynamics"]
-        return dyn
+        return self.scenario.require_dynamics()
 
     @property
     def players(self) -> tuple[str, ...]:
@@ -137,7 +139,7 @@ class SimulationResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON form: probabilities over the horizon, utilities, per-period curves."""
         labels = self.period_labels()
-        return {
+        data = {
             "scenario": self.scenario.name,
             "policy": self.policy.name,
             "runs": self.runs,
@@ -164,8 +166,9 @@ class SimulationResult:
                 },
             },
         }
+        return json_dict(data)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """One row per period: share still going, indicators, state means, utilities."""
         import pandas as pd
 
@@ -181,7 +184,7 @@ class SimulationResult:
             frame[f"utility:{p}"] = self.utility_by_period[:, j]
         return frame
 
-    def runs_frame(self) -> Any:
+    def runs_frame(self) -> pd.DataFrame:
         """One row per run: discounted utility of each player and indicator flags."""
         import pandas as pd
 
@@ -193,8 +196,21 @@ class SimulationResult:
         return frame
 
     # ------------------------------------------------------------ summary
-    def summary(self) -> Summary:
-        """Tables: indicators over the horizon, utilities, the state at the end."""
+    def summary(self, *, max_rows: int | None = None) -> Summary:
+        """Tables: indicators over the horizon, utilities, the state at the end.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Rows shown of the events and state tables (default: all).
+
+        Examples
+        --------
+        >>> import escalade
+        >>> res = escalade.simulate("korea-2017", "talks", runs=200, seed=1)
+        >>> res.summary(max_rows=3).tables[0].rows[-1]
+        ('...', '10 more')
+        """
         dyn = self.dynamics
         heading = (
             f"{self.scenario.title or self.scenario.name}: policy "
@@ -206,49 +222,47 @@ class SimulationResult:
             + (f", seed {self.seed}" if self.seed is not None else "")
             + f"; {_pct(float(self.alive[-1]))} of runs still going at the end.",
         )
-        ind_rows = tuple(
+        ind_rows = [
             (ind.label or ind.name, _pct(float(self.cum_indicators[-1, j])))
             for j, ind in enumerate(dyn.indicators)
-        )
-        ev_rows = tuple(
+        ]
+        ev_rows = [
             (e.label or e.name, _pct(float(self.cum_events[-1, j])))
             for j, e in enumerate(dyn.events)
+        ]
+        utility_rows = tuple(
+            (p, f"{u:.3f}", f"{se:.3f}")
+            for p, u, se in zip(self.players, self.utility_mean, self.utility_se, strict=True)
         )
-        tables = [
+        tables = (
             Table(
                 f"Probability within {self.periods} {dyn.unit}s",
                 ("event", "probability"),
-                ind_rows + ev_rows,
+                clip_rows(ind_rows + ev_rows, max_rows),
             ),
             Table(
-                "Discounted utility over the horizon",
-                ("actor", "mean", "std. error"),
-                tuple(
-                    (p, f"{u:.3f}", f"{se:.3f}")
-                    for p, u, se in zip(
-                        self.players, self.utility_mean, self.utility_se, strict=True
-                    )
-                ),
+                "Discounted utility over the horizon", ("actor", "mean", "std. error"), utility_rows
             ),
             Table(
                 "State",
                 ("variable", "start", "end (mean)", "end 5%", "end 95%"),
-                tuple(
-                    (
-                        v.label or v.name,
-                        f"{self.state_mean[0, j]:.3g}",
-                        f"{self.state_mean[-1, j]:.3g}",
-                        f"{self.state_quantiles[-1, j, 0]:.3g}",
-                        f"{self.state_quantiles[-1, j, 2]:.3g}",
-                    )
-                    for j, v in enumerate(dyn.state)
-                ),
+                clip_rows(self._state_rows(), max_rows),
             ),
-        ]
-        return Summary(heading, notes, tuple(tables))
+        )
+        return Summary(heading, notes, tables)
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+    def _state_rows(self) -> list[tuple[str, ...]]:
+        """Each state variable at the start, and its mean and spread at the end."""
+        return [
+            (
+                v.label or v.name,
+                f"{self.state_mean[0, j]:.3g}",
+                f"{self.state_mean[-1, j]:.3g}",
+                f"{self.state_quantiles[-1, j, 0]:.3g}",
+                f"{self.state_quantiles[-1, j, 2]:.3g}",
+            )
+            for j, v in enumerate(self.dynamics.state)
+        ]
 
     def __repr__(self) -> str:
         return (

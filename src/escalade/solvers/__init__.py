@@ -20,19 +20,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from escalade._results import Summary, Table
 from escalade.errors import ParameterError, SolveError
 from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
-from escalade.solvers._nash import NASH_ALGORITHMS, nash
-from escalade.solvers._solution import Solution, Summary, Table
+from escalade.solvers._nash import NASH_ALGORITHMS, NASH_TIMEOUT, nash
+from escalade.solvers._solution import Solution
 from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
 
 __all__ = [
+    "DEFAULT_LAM",
     "METHODS",
     "NASH_ALGORITHMS",
+    "NASH_TIMEOUT",
     "Solution",
     "StageSolution",
     "Summary",
@@ -48,6 +51,12 @@ __all__ = [
 
 #: Solution methods by name.
 METHODS = ("spe", "qre", "nash")
+#: Logit precision of ``qre`` when none is given.
+DEFAULT_LAM = 1.0
+
+
+#: Said when lam is given to a method other than qre.
+_LAM_QRE_ONLY = "lam applies to method='qre' only"
 
 
 def solve_game(
@@ -62,6 +71,7 @@ def solve_game(
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a game by the named method.
 
@@ -77,18 +87,32 @@ def solve_game(
     keep_strategies : bool
     chunk_size : int, optional
     algorithm : str
-        Nash algorithm (see :func:`nash`).
+        Nash algorithm (see :func:`nash`); another than ``auto`` is refused with
+        other methods.
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance (not for ``nash``).
     progress : callable, optional
+        ``progress(done, total)``: draws solved, or for ``nash`` seconds waited
+        for Gambit and the time limit.
+    timeout : float, optional
+        Seconds Gambit may take (``nash`` only; default :data:`NASH_TIMEOUT`).
 
     Returns
     -------
     Solution, or a list of Solution for ``nash``.
     """
+    if method not in METHODS:
+        raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if method != "nash":
+        for name, given in (("algorithm", algorithm != "auto"), ("timeout", timeout is not None)):
+            if given:
+                raise ParameterError(
+                    f"{name} applies to method='nash' only, not {method!r}",
+                    arguments=(name, "method"),
+                )
     if method == "spe":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         return spe(
             game,
             draws,
@@ -102,7 +126,7 @@ def solve_game(
         return logit_qre(
             game,
             draws,
-            lam=1.0 if lam is None else lam,
+            lam=DEFAULT_LAM if lam is None else lam,
             seed=seed,
             keep_strategies=keep_strategies,
             chunk_size=chunk_size,
@@ -111,8 +135,16 @@ def solve_game(
         )
     if method == "nash":
         if lam is not None:
-            raise ParameterError("lam applies to --method qre only")
+            raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
         if fixed:
-            raise ParameterError("fixed choices are not supported with --method nash")
-        return nash(game, draws, algorithm=algorithm)
+            raise ParameterError(
+                "fixed choices are not supported with method='nash'", arguments=("method",)
+            )
+        return nash(
+            game,
+            draws,
+            algorithm=algorithm,
+            timeout=NASH_TIMEOUT if timeout is None else timeout,
+            progress=progress,
+        )
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

@@ -51,9 +51,11 @@ def check_lam(lam: float | str | None) -> float:
     try:
         value = float(lam)
     except (TypeError, ValueError):
-        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}") from None
+        raise ParameterError(
+            f"lam must be a number >= 0 or inf, found {lam!r}", arguments=("lam",)
+        ) from None
     if math.isnan(value) or value < 0:
-        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}")
+        raise ParameterError(f"lam must be a number >= 0 or inf, found {lam!r}", arguments=("lam",))
     return value
 
 
@@ -170,7 +172,7 @@ def logit_qre(
             reach=None,
         )
 
-    per_draw = game.n_players * game.n_nodes * max(game.n_actions, 1) * 4
+    per_draw = tracer.per_draw()
     sol = run_chunks(
         game,
         d,

@@ -2,98 +2,26 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._deprecation import warn_renamed
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.game import Game
 from escalade.scenario import Draws
 
-__all__ = ["Solution", "Summary", "Table"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Solution"]
 
 FloatArray = NDArray[np.float64]
 
 #: Quantiles reported as the spread over draws.
 SPREAD = (0.05, 0.95)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A small table of text cells, rendered as text or HTML."""
-
-    title: str
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    align: str = ""  # one letter per column: l or r
-
-    def text(self) -> str:
-        """Plain-text rendering with aligned columns."""
-        cells = [self.header, *self.rows]
-        widths = [max(len(r[i]) for r in cells) for i in range(len(self.header))]
-        align = self.align or "l" + "r" * (len(self.header) - 1)
-
-        def fmt(row: tuple[str, ...]) -> str:
-            return "  ".join(
-                c.ljust(w) if a == "l" else c.rjust(w)
-                for c, w, a in zip(row, widths, align, strict=False)
-            ).rstrip()
-
-        rule = "  ".join("-" * w for w in widths)
-        return "\n".join([self.title, fmt(self.header), rule, *(fmt(r) for r in self.rows)])
-
-    def html(self) -> str:
-        """HTML rendering (a ``<table>`` with a caption)."""
-        align = self.align or "l" + "r" * (len(self.header) - 1)
-        style = {"l": "left", "r": "right"}
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f'<td style="text-align:{style[a]}">{html.escape(c)}</td>'
-                for c, a in zip(r, align, strict=False)
-            )
-            + "</tr>"
-            for r in self.rows
-        )
-        return (
-            f"<table><caption>{html.escape(self.title)}</caption>"
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A result's summary: a heading, notes and tables, as text or HTML."""
-
-    heading: str
-    notes: tuple[str, ...]
-    tables: tuple[Table, ...]
-
-    def __str__(self) -> str:
-        parts = [self.heading, *self.notes, ""]
-        for t in self.tables:
-            parts += [t.text(), ""]
-        return "\n".join(parts).rstrip() + "\n"
-
-    def _repr_html_(self) -> str:
-        notes = "".join(f"<p>{html.escape(n)}</p>" for n in self.notes)
-        return (
-            f"<div class='escalade-summary'><h4>{html.escape(self.heading)}</h4>{notes}"
-            + "".join(t.html() for t in self.tables)
-            + "</div>"
-        )
-
-    def html(self) -> str:
-        """The summary as an HTML fragment."""
-        return self._repr_html_()
-
-
-def _json_number(x: float) -> float | None:
-    """A float for JSON; NaN (an unspecified choice) becomes null."""
-    return None if np.isnan(x) else float(x)
 
 
 def _fmt(x: float) -> str:
@@ -103,7 +31,7 @@ def _fmt(x: float) -> str:
 
 
 @dataclass
-class Solution:
+class Solution(ResultMixin):
     """A solved game: strategies, outcome probabilities and payoffs per draw.
 
     Attributes
@@ -189,7 +117,9 @@ class Solution:
         ``{player: mean}``, ``outcomes`` ``{outcome: mean probability}``,
         ``strategies`` ``{player: {infoset: {action: mean probability}}}``,
         ``converged``; with several draws also ``draws`` and ``spread``
-        (5% and 95% quantiles of payoffs and outcome probabilities).
+        (5% and 95% quantiles of payoffs and outcome probabilities). The
+        probabilities of an unspecified choice (NaN) are ``None``, and
+        ``lam`` = infinity is ``"inf"``.
         """
         g = self.game
         out: dict[str, Any] = {"scenario": g.name, "method": self.method}
@@ -201,12 +131,12 @@ class Solution:
         out["outcomes"] = {
             o: float(v) for o, v in zip(g.outcomes, self.outcomes.mean(axis=0), strict=True)
         }
-        strategies: dict[str, dict[str, dict[str, float | None]]] = {p: {} for p in g.players}
+        strategies: dict[str, dict[str, dict[str, float]]] = {p: {} for p in g.players}
         for h, name in enumerate(g.infoset_names):
             player = g.players[g.infoset_player[h]]
             lo, hi = g.infoset_actions[h], g.infoset_actions[h + 1]
             strategies[player][name] = {
-                g.action_names[a]: _json_number(self.strategy_mean[a]) for a in range(lo, hi)
+                g.action_names[a]: float(self.strategy_mean[a]) for a in range(lo, hi)
             }
         out["strategies"] = strategies
         out["converged"] = bool(self.converged.all()) if self.converged is not None else True
@@ -221,9 +151,9 @@ class Solution:
                     o: [float(qo[0, i]), float(qo[1, i])] for i, o in enumerate(g.outcomes)
                 },
             }
-        return out
+        return json_dict(out)
 
-    def to_frame(self) -> Any:
+    def to_frame(self) -> pd.DataFrame:
         """One row per draw: parameters, expected payoffs, outcome probabilities.
 
         Columns are the parameter names, ``payoff:<player>`` and
@@ -252,7 +182,7 @@ class Solution:
         )
         return frame
 
-    def strategies_frame(self) -> Any:
+    def strategies_frame(self) -> pd.DataFrame:
         """Long table of mean action probabilities: player, infoset, action, probability."""
         import pandas as pd
 
@@ -272,25 +202,69 @@ class Solution:
         return pd.DataFrame(rows, columns=["player", "infoset", "action", "probability"])
 
     # ------------------------------------------------------------- summary
-    def summary(self, *, max_infosets: int = 40) -> Summary:
+    def summary(self, *, max_rows: int | None = 40, max_infosets: int | None = None) -> Summary:
         """Tables of payoffs, outcome probabilities and strategies.
 
         With several draws, each number is the mean over draws with its
         5–95% spread.
+
+        Parameters
+        ----------
+        max_rows : int or None
+            Information sets shown in the strategies table, the one that
+            grows with the game (payoffs and outcomes are always shown
+            whole); ``None`` shows all.
+        max_infosets : int, optional
+            Deprecated name of ``max_rows``.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> print(escalade.solve("iig", method="spe").summary(max_rows=2).tables[2].text())
+        Strategies
+        player  information set  action probabilities
+        ------  ---------------  -----------------------------
+        A       root             demand 0.000  no_demand 1.000
+        B       demand           acquiesce 0.000  demand 1.000
+        ...     10 more
         """
+        if max_infosets is not None:
+            warn_renamed("summary", "max_infosets", "max_rows")
+            max_rows = max_infosets
         g = self.game
-        many = self.n_draws > 1
-        title = g.title or g.name
+        header_extra = ("5%", "95%") if self.n_draws > 1 else ()
+        tables = (
+            Table(
+                "Expected payoffs",
+                ("player", "payoff", *header_extra),
+                tuple(self._spread_rows(self.payoffs, g.players)),
+            ),
+            Table(
+                "Outcome probabilities",
+                ("outcome", "probability", *header_extra),
+                tuple(self._spread_rows(self.outcomes, g.outcomes, g.outcome_labels)),
+            ),
+            Table(
+                "Strategies" + (" (mean over draws)" if header_extra else ""),
+                ("player", "information set", "action probabilities"),
+                clip_rows(self._strategy_rows(max_rows), max_rows, total=g.n_infosets),
+                align="lll",
+            ),
+        )
+        return Summary(self._heading(), self._notes(), tables)
+
+    def _heading(self) -> str:
         method = {
             "spe": "subgame-perfect equilibrium",
             "qre": "logit QRE",
             "nash": "Nash equilibrium",
         }.get(self.method, self.method)
-        heading = f"{title}: {method}" + (
-            f", lambda = {self.lam:g}" if self.lam is not None else ""
-        )
+        lam = f", lambda = {self.lam:g}" if self.lam is not None else ""
+        return f"{self.game.title or self.game.name}: {method}{lam}"
+
+    def _notes(self) -> tuple[str, ...]:
         notes = []
-        if many:
+        if self.n_draws > 1:
             notes.append(f"{self.n_draws:,} draws of the parameters; mean and 5-95% spread.")
         if self.converged is not None and not self.converged.all():
             bad = int((~self.converged).sum())
@@ -298,36 +272,28 @@ class Solution:
                 f"WARNING: the solver did not converge on {bad:,} of "
                 f"{self.n_draws:,} draws (see diagnostics)."
             )
-        header_extra = ("5%", "95%") if many else ()
+        return tuple(notes)
 
-        def rows(
-            values: FloatArray, names: tuple[str, ...], labels: tuple[str, ...] = ()
-        ) -> tuple[tuple[str, ...], ...]:
-            mean = values.mean(axis=0)
-            q = np.quantile(values, SPREAD, axis=0) if many else None
-            out = []
-            for i, name in enumerate(names):
-                shown = name if not labels or labels[i] in ("", name) else f"{name} ({labels[i]})"
-                row: tuple[str, ...] = (shown, _fmt(mean[i]))
-                if q is not None:
-                    row += (_fmt(q[0, i]), _fmt(q[1, i]))
-                out.append(row)
-            return tuple(out)
+    def _spread_rows(
+        self, values: FloatArray, names: tuple[str, ...], labels: tuple[str, ...] = ()
+    ) -> list[tuple[str, ...]]:
+        """Mean of each column, and its 5% and 95% quantiles with several draws."""
+        mean = values.mean(axis=0)
+        q = np.quantile(values, SPREAD, axis=0) if self.n_draws > 1 else None
+        out = []
+        for i, name in enumerate(names):
+            shown = name if not labels or labels[i] in ("", name) else f"{name} ({labels[i]})"
+            row: tuple[str, ...] = (shown, _fmt(mean[i]))
+            if q is not None:
+                row += (_fmt(q[0, i]), _fmt(q[1, i]))
+            out.append(row)
+        return out
 
-        tables = [
-            Table(
-                "Expected payoffs",
-                ("player", "payoff", *header_extra),
-                rows(self.payoffs, g.players),
-            ),
-            Table(
-                "Outcome probabilities",
-                ("outcome", "probability", *header_extra),
-                rows(self.outcomes, g.outcomes, g.outcome_labels),
-            ),
-        ]
-        srows = []
-        for h, name in enumerate(g.infoset_names[:max_infosets]):
+    def _strategy_rows(self, max_rows: int | None) -> list[tuple[str, ...]]:
+        """Player, information set and action probabilities of the first ``max_rows`` sets."""
+        g = self.game
+        rows: list[tuple[str, ...]] = []
+        for h, name in enumerate(g.infoset_names[:max_rows]):
             lo, hi = g.infoset_actions[h], g.infoset_actions[h + 1]
             if np.isnan(self.strategy_mean[lo:hi]).all():
                 acts = "not specified (never reached by this player's own choices)"
@@ -335,21 +301,8 @@ class Solution:
                 acts = "  ".join(
                     f"{g.action_names[a]} {self.strategy_mean[a]:.3f}" for a in range(lo, hi)
                 )
-            srows.append((g.players[g.infoset_player[h]], name, acts))
-        if g.n_infosets > max_infosets:
-            srows.append(("...", f"{g.n_infosets - max_infosets} more", ""))
-        tables.append(
-            Table(
-                "Strategies" + (" (mean over draws)" if many else ""),
-                ("player", "information set", "action probabilities"),
-                tuple(srows),
-                align="lll",
-            )
-        )
-        return Summary(heading, tuple(notes), tuple(tables))
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
+            rows.append((g.players[g.infoset_player[h]], name, acts))
+        return rows
 
     def __repr__(self) -> str:
         lam = f", lam={self.lam:g}" if self.lam is not None else ""

@@ -1,0 +1,117 @@
+"""``escalade analyze``: every policy of a scenario compared; results.json and report.html."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from escalade.cli._common import (
+    EXIT_OK,
+    FromLibrary,
+    add_scenario,
+    add_set,
+    count,
+    count0,
+    given,
+    overrides,
+)
+from escalade.cli._progress import Bars
+
+if TYPE_CHECKING:
+    from escalade.analysis import PolicyComparison
+    from escalade.cli._common import Commands
+
+__all__ = ["register"]
+
+#: Indicators shown beside each policy's utility, at most.
+SHOWN_INDICATORS = 5
+
+
+def register(commands: Commands) -> None:
+    """Add ``escalade analyze``."""
+    p = commands.add_parser(
+        "analyze",
+        help="compare every policy and write results.json and report.html",
+        description="Simulate every policy of a scenario with the same seed, rank them by "
+        "the question's actor's discounted utility, and write results.json and a "
+        "self-contained report.html into the output folder.",
+    )
+    add_scenario(p)
+    p.add_argument(
+        "--out", required=True, metavar="FOLDER", help="folder for results.json and report.html"
+    )
+    p.add_argument(
+        "--runs",
+        type=count,
+        metavar="N",
+        library_default=FromLibrary("escalade", "analyze", "runs"),
+        help="runs per policy",
+    )
+    p.add_argument(
+        "--seed",
+        type=count0,
+        metavar="S",
+        library_default=FromLibrary("escalade", "analyze", "seed"),
+        help="random seed",
+    )
+    p.add_argument(
+        "--policy",
+        action="append",
+        metavar="NAME",
+        dest="policies",
+        help="compare only these policies (repeatable)",
+    )
+    add_set(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compare the policies, print the ranking, write the results and the report."""
+    from escalade import analyze
+
+    with Bars("runs", keep=True) as bars:
+        cmp = analyze(
+            args.source,
+            **given(args, "runs", "seed", "policies"),
+            overrides=overrides(args),
+            out=args.out,
+            progress=bars.labelled(),
+        )
+    _print_comparison(cmp)
+    sys.stderr.write(
+        f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.html'}\n"
+    )
+    return EXIT_OK
+
+
+def _print_comparison(cmp: PolicyComparison) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from escalade.scenario import headline_indicators
+
+    first = next(iter(cmp.results.values()))
+    table = Table(
+        title=f"{cmp.scenario.title}: policies ranked by {cmp.actor}'s discounted utility",
+        show_lines=False,
+    )
+    table.add_column("policy")
+    table.add_column(f"{cmp.actor} utility", justify="right")
+    table.add_column(f"vs {cmp.baseline}", justify="right")
+    shown = [
+        n for n in headline_indicators(cmp.scenario, SHOWN_INDICATORS) if n in first.indicator_names
+    ]
+    for n in shown:
+        table.add_column(n.replace("_", " "), justify="right")
+    for p in cmp.ranking():
+        res = cmp.results[p]
+        d, se = cmp.difference(p)
+        table.add_row(
+            p,
+            f"{res.utility(cmp.actor):.2f}",
+            "-" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
+            *(f"{100 * res.probability(n):.1f}%" for n in shown),
+        )
+    Console(width=160).print(table)

@@ -1,0 +1,141 @@
+"""``escalade explore``: every policy across many sampled worlds, stored chunk by chunk."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from escalade.cli._common import (
+    EXIT_OK,
+    FromLibrary,
+    LibraryChoices,
+    add_json,
+    add_scenario,
+    add_set,
+    count,
+    count0,
+    given,
+    out,
+    out_json,
+    overrides,
+)
+from escalade.cli._progress import Bars, Callback
+from escalade.errors import ParameterError
+
+if TYPE_CHECKING:
+    from escalade.cli._common import Commands
+    from escalade.exploration import ExplorationResult
+
+__all__ = ["register"]
+
+
+def register(commands: Commands) -> None:
+    """Add ``escalade explore``."""
+    p = commands.add_parser(
+        "explore",
+        help="simulate every policy across many sampled worlds, resumably",
+        description="Sample the scenario's uncertain parameters (each sample a plausible "
+        "world), simulate every policy in every world, and store one row per world and "
+        "policy in a run folder, chunk by chunk. A killed run is finished with --resume. "
+        "Runs in this process by default, in local processes with --workers, or on a Dask "
+        "cluster with --cluster (or the DASK_SCHEDULER_ADDRESS environment variable).",
+    )
+    add_scenario(p, optional=True)
+    p.add_argument(
+        "--resume", metavar="FOLDER", help="finish an interrupted run (no SCENARIO then)"
+    )
+    p.add_argument("--samples", type=count, metavar="N", help="number of sampled worlds")
+    p.add_argument("--out", metavar="FOLDER", help="run folder to create")
+    p.add_argument(
+        "--seed",
+        type=count0,
+        metavar="S",
+        help="random seed (decides every number; chosen and recorded if omitted)",
+    )
+    p.add_argument(
+        "--design",
+        choices=LibraryChoices(FromLibrary("escalade.exploration", "DESIGNS")),
+        library_default=FromLibrary("escalade", "explore", "design"),
+        help="sampling design (sobol for Sobol' indices)",
+    )
+    p.add_argument(
+        "--policy",
+        action="append",
+        metavar="NAME",
+        dest="policies",
+        help="explore only these policies (repeatable; default all)",
+    )
+    p.add_argument(
+        "--replications",
+        type=count,
+        metavar="R",
+        library_default=FromLibrary("escalade", "explore", "replications"),
+        help="runs per world and policy",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=count,
+        metavar="N",
+        help="worlds per chunk (default: about 50,000 runs per chunk)",
+    )
+    p.add_argument("--workers", type=count, metavar="N", help="local worker processes")
+    p.add_argument(
+        "--cluster", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://sched:8786"
+    )
+    add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Explore (or finish a run) and print its summary or JSON."""
+    with Bars("experiments", rate=True) as bars:
+        progress = bars.callback("exploring")
+        result = _resume(args, progress) if args.resume is not None else _start(args, progress)
+    if args.json:
+        out_json(result.to_dict())
+    else:
+        out(str(result.summary()))
+    sys.stderr.write(f"run folder: {result.path}\n")
+    return EXIT_OK
+
+
+def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationResult:
+    from escalade import explore
+
+    needed = (("SCENARIO", args.source), ("--samples", args.samples), ("--out", args.out))
+    missing = [flag for flag, value in needed if value is None]
+    if missing:
+        raise ParameterError(f"explore needs {', '.join(missing)} (or --resume FOLDER)")
+    return explore(
+        args.source,
+        samples=args.samples,
+        out=args.out,
+        **given(
+            args, "seed", "design", "policies", "replications", "chunk_size", "workers", "cluster"
+        ),
+        overrides=overrides(args),
+        progress=progress,
+    )
+
+
+def _resume(args: argparse.Namespace, progress: Callback | None) -> ExplorationResult:
+    from escalade import resume
+
+    started_with = (
+        ("SCENARIO", args.source),
+        ("--samples", args.samples),
+        ("--out", args.out),
+        ("--seed", args.seed),
+        ("--policy", args.policies),
+        ("--design", args.design),
+        ("--replications", args.replications),
+        ("--chunk-size", args.chunk_size),
+    )
+    extra = [flag for flag, value in started_with if value is not None]
+    if extra or args.overrides:
+        raise ParameterError(
+            "--resume continues a run as it was started; drop " + ", ".join(extra or ["--set"])
+        )
+    return resume(args.resume, **given(args, "workers", "cluster"), progress=progress)

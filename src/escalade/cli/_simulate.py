@@ -1,0 +1,82 @@
+"""``escalade simulate``: a crisis over time, many runs at once, under one policy."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from escalade.cli._common import (
+    EXIT_OK,
+    FromLibrary,
+    add_json,
+    add_scenario,
+    add_set,
+    count,
+    count0,
+    given,
+    lam,
+    out,
+    out_json,
+    overrides,
+)
+from escalade.cli._progress import Bars
+
+if TYPE_CHECKING:
+    from escalade.cli._common import Commands
+
+__all__ = ["register"]
+
+
+def register(commands: Commands) -> None:
+    """Add ``escalade simulate``."""
+    p = commands.add_parser(
+        "simulate",
+        help="simulate a crisis over time under a policy",
+        description="Simulate many crises at once under one of the scenario's policies (or "
+        "free play): each period the stage game is solved for every run, an outcome drawn, "
+        "events fired and the state updated. Prints the probability of each indicator over "
+        "the horizon, discounted utilities and the final state.",
+    )
+    add_scenario(p)
+    p.add_argument(
+        "--policy",
+        metavar="NAME",
+        help="one of the scenario's policies (default: free play)",
+    )
+    p.add_argument(
+        "--runs",
+        type=count,
+        metavar="N",
+        library_default=FromLibrary("escalade", "simulate", "runs"),
+        help="number of runs",
+    )
+    p.add_argument("--seed", type=count0, metavar="S", help="random seed")
+    p.add_argument(
+        "--lam",
+        type=lam,
+        metavar="L",
+        help="override the actors' rationality (QRE precision)",
+    )
+    p.add_argument("--periods", type=count, metavar="T", help="override the horizon")
+    add_set(p)
+    add_json(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Simulate, and print a summary or JSON."""
+    from escalade import simulate
+
+    with Bars("runs") as bars:
+        res = simulate(
+            args.source,
+            args.policy,
+            **given(args, "runs", "seed", "lam", "periods"),
+            overrides=overrides(args),
+            progress=bars.callback(f"simulating {args.policy or 'free play'}"),
+        )
+    if args.json:
+        out_json(res.to_dict())
+    else:
+        out(str(res.summary()))
+    return EXIT_OK
