@@ -34,7 +34,13 @@ from numpy.typing import NDArray
 
 from escalade._version import __version__
 from escalade.errors import EstimationError, EstimationWarning
-from escalade.scenario import Scenario, TextEdit, edit_scenario_text, load_scenario_text
+from escalade.scenario import (
+    RATIONALITY,
+    Scenario,
+    TextEdit,
+    edit_scenario_text,
+    load_scenario_text,
+)
 
 if TYPE_CHECKING:
     from escalade.estimation._result import EstimationResult
@@ -103,7 +109,11 @@ def to_scenario(
     -------
     Scenario
         Its text is a complete scenario file (``scenario.text``), with no
-        ``estimation:`` section.
+        ``estimation:`` section. The numbers the fit writes into
+        expressions (the estimates, the factor of their covariance, the
+        rationality's constant) are accepted in its ``audit:`` section, with
+        the fit as the reason, so that ``escalade audit`` reports only the
+        author's own.
 
     Examples
     --------
@@ -115,35 +125,105 @@ def to_scenario(
     0.5
     """
     scenario = result.scenario
-    names = result.names
-    coef = result.coef
-    idents = [f"fit_{_ident(n)}" for n in names]
+    idents = [f"fit_{_ident(n)}" for n in result.names]
     taken = set(scenario.parameters.names) | {d.name for d in scenario.derived}
     clash = [i for i in idents if i in taken]
     if clash:
         raise EstimationError(
             f"the scenario already uses the name {clash[0]!r}, which the fitted coefficients need"
         )
-    add_params: list[tuple[str, str]] = []
-    derived: list[tuple[str, str]] = []
-    if uncertainty:
-        factor = _factor_of(result.cov(cov))
-        for k in range(len(names)):
-            add_params.append(
-                (f"fit_z{k + 1}", '{value: 0, dist: normal, sd: 1, note: "coefficient draw"}')
-            )
-        for k, ident in enumerate(idents):
-            expr = _num(coef[k])
-            for j in range(len(names)):
-                if factor[k, j]:
-                    sign = "-" if factor[k, j] < 0 else "+"
-                    expr += f" {sign} {_num(abs(factor[k, j]))} * fit_z{j + 1}"
-            derived.append((ident, expr))
-    else:
-        derived += [(ident, _num(c)) for ident, c in zip(idents, coef, strict=True)]
-    # covariates: the scenario's own parameters, or new ones at typical values
-    row = result.typical_row(at)
-    for column, value in row.items():
+    keep = _kept(result)
+    idents = [idents[k] for k in keep]
+    draws, coefficients = _coefficients(result, keep, idents, cov, uncertainty=uncertainty)
+    data = result.built.frame.table.name
+    reason = (
+        f"the fitted coefficients and the factor of their {cov or result.default_cov_type()} "
+        f"covariance, estimated from {data}"
+    )
+    rationality = _rationality(result) if scenario.dynamics is not None else None
+    accepted = [(ident, reason) for ident, expr in coefficients if uncertainty and " " in expr]
+    if rationality is not None:
+        accepted.append(
+            (RATIONALITY, "the logit precision matching the fitted scale of the shocks")
+        )
+    edit = TextEdit(
+        drop_parameters=tuple(result.built.utility_params) + tuple(result.built.zero_params),
+        add_parameters=tuple(draws + _covariates(result, at)),
+        add_derived=tuple(coefficients + _utilities(result, dict(zip(keep, idents, strict=True)))),
+        rationality=rationality,
+        drop_sections=("estimation",),
+        name=name or f"{scenario.name}-fitted",
+        title=f"{scenario.title or scenario.name} (fitted)",
+        header=(
+            f"Fitted by escalade {__version__} to {data}: "
+            f"{result.n_obs} observations, log-likelihood {result.loglik:.4f}.",
+            "The fit_ coefficients are drawn from their sampling distribution "
+            f"({cov or result.default_cov_type()} covariance)."
+            if uncertainty
+            else "The fit_ coefficients are fixed at their estimates.",
+        ),
+        accept_constants=tuple(accepted),
+    )
+    text = edit_scenario_text(scenario, edit)
+    return load_scenario_text(text, scenario.source or f"{scenario.name}.yaml")
+
+
+Entries = list[tuple[str, str]]
+
+
+def _kept(result: EstimationResult) -> list[int]:
+    """The coefficients the scenario reads: all but the scales' when nothing reads them.
+
+    Only the rationality of a scenario with dynamics follows the fitted
+    scale; a one-shot game's precision is chosen when it is solved.
+    """
+    used = result.scenario.dynamics is not None and result.spec.model != "ultimatum"
+    out = []
+    for eq, sl in zip(result.model.equations, result.model.slices, strict=True):
+        if used or eq.kind != "scale":
+            out += range(sl.start, sl.stop)
+    return out
+
+
+def _coefficients(
+    result: EstimationResult,
+    keep: list[int],
+    idents: list[str],
+    cov: str | None,
+    *,
+    uncertainty: bool,
+) -> tuple[Entries, Entries]:
+    """The standard normal draws (parameters) and each kept coefficient as a derived value.
+
+    With ``K`` standard normal draws ``fit_z1..fit_zK`` and the Cholesky factor
+    ``L`` of the kept coefficients' covariance, ``beta_hat + L z`` is exactly
+    normal with that covariance (``uncertainty`` false: the estimates, fixed).
+    """
+    coef = result.coef[keep]
+    if not uncertainty:
+        return [], [(ident, _num(c)) for ident, c in zip(idents, coef, strict=True)]
+    factor = _factor_of(result.cov(cov)[np.ix_(keep, keep)])
+    n = len(idents)
+    draws = [
+        (f"fit_z{k + 1}", '{value: 0, dist: normal, sd: 1, note: "coefficient draw"}')
+        for k in range(n)
+    ]
+    derived = []
+    for k, ident in enumerate(idents):
+        expr = _num(coef[k])
+        for j in range(n):
+            if factor[k, j]:
+                sign = "-" if factor[k, j] < 0 else "+"
+                expr += f" {sign} {_num(abs(factor[k, j]))} * fit_z{j + 1}"
+        derived.append((ident, expr))
+    return draws, derived
+
+
+def _covariates(result: EstimationResult, at: dict[str, Any] | None) -> Entries:
+    """The covariates the scenario does not declare, as parameters at typical values."""
+    scenario = result.scenario
+    out = []
+    for column, value in result.typical_row(at).items():
         if not _NAME.match(column):
             raise EstimationError(
                 f"the column {column!r} is not a valid scenario name; rename it in the data"
@@ -151,57 +231,45 @@ def to_scenario(
         if column in scenario.parameters:
             continue
         col = result.built.frame.columns[column]
-        if col.is_factor:
-            bad = [lv for lv in col.levels if not _NAME.match(lv)]
-            if bad:
-                raise EstimationError(
-                    f"the level {bad[0]!r} of {column} is not a valid choice name (letters, "
-                    "digits and _); declare the parameter in the scenario or rename the levels"
-                )
-            # fixed at the typical level: the other levels have weight 0
-            choices = ", ".join(col.levels)
-            weights = ", ".join("1" if lv == value else "0" for lv in col.levels)
-            spec = (
-                f"{{value: {value}, choices: [{choices}], weights: [{weights}], "
-                'note: "typical level"}'
+        if not col.is_factor:
+            out.append(
+                (column, f'{{value: {_num(float(value))}, note: "typical value in the data"}}')
             )
-        else:
-            spec = f'{{value: {_num(float(value))}, note: "typical value in the data"}}'
-        add_params.append((column, spec))
-    # utilities: linear in the coefficients and the covariates
-    model = result.model
-    pos = 0
-    for eq in model.equations:
+            continue
+        bad = [lv for lv in col.levels if not _NAME.match(lv)]
+        if bad:
+            raise EstimationError(
+                f"the level {bad[0]!r} of {column} is not a valid choice name (letters, "
+                "digits and _); declare the parameter in the scenario or rename the levels"
+            )
+        # fixed at the typical level: the other levels have weight 0
+        choices = ", ".join(col.levels)
+        weights = ", ".join("1" if lv == value else "0" for lv in col.levels)
+        out.append(
+            (
+                column,
+                f"{{value: {value}, choices: [{choices}], weights: [{weights}], "
+                'note: "typical level"}',
+            )
+        )
+    return out
+
+
+def _utilities(result: EstimationResult, idents: dict[int, str]) -> Entries:
+    """The estimated parameters (and fitted scales), linear in coefficients and covariates."""
+    derived = []
+    for eq, sl in zip(result.model.equations, result.model.slices, strict=True):
+        if sl.start not in idents:
+            continue
         terms = [
-            f"{idents[pos + k]} * {_term(t)}" if t != "(Intercept)" else idents[pos + k]
+            f"{idents[sl.start + k]} * {_term(t)}" if t != "(Intercept)" else idents[sl.start + k]
             for k, t in enumerate(eq.terms)
         ]
-        pos += len(eq.terms)
         expression = " + ".join(terms) if terms else "0"
-        if eq.kind == "utility":
-            derived.append((eq.name, expression))
-        else:
-            derived.append((f"fit_{eq.name}", expression))
-    derived += [(p, "0") for p in result.built.zero_params]
-    edit = TextEdit(
-        drop_parameters=tuple(result.built.utility_params) + tuple(result.built.zero_params),
-        add_parameters=tuple(add_params),
-        add_derived=tuple(derived),
-        rationality=_rationality(result),
-        drop_sections=("estimation",),
-        name=name or f"{scenario.name}-fitted",
-        title=f"{scenario.title or scenario.name} (fitted)",
-        header=(
-            f"Fitted by escalade {__version__} to {result.built.frame.table.name}: "
-            f"{result.n_obs} observations, log-likelihood {result.loglik:.4f}.",
-            "The fit_ coefficients are drawn from their sampling distribution "
-            f"({cov or result.default_cov_type()} covariance)."
-            if uncertainty
-            else "The fit_ coefficients are fixed at their estimates.",
-        ),
-    )
-    text = edit_scenario_text(scenario, edit)
-    return load_scenario_text(text, scenario.source or f"{scenario.name}.yaml")
+        target = eq.name if eq.kind == "utility" else f"fit_{eq.name}"
+        if target != expression:  # a lone scale coefficient is already named fit_log_scale...
+            derived.append((target, expression))
+    return derived + [(p, "0") for p in result.built.zero_params]
 
 
 def _rationality(result: EstimationResult) -> str | None:

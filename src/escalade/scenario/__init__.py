@@ -42,7 +42,7 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
-    from escalade.scenario._edit import TextEdit, edit_scenario_text
+    from escalade.scenario._edit import RATIONALITY, TextEdit, edit_scenario_text
     from escalade.scenario._estimation import (
         ERRORS,
         LINKS,
@@ -90,6 +90,7 @@ __all__ = [
     "MAX_AUTO_NAME",
     "MAX_NODES",
     "MODELS",
+    "RATIONALITY",
     "ROLES",
     "Acceptance",
     "Beta",

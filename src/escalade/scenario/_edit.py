@@ -6,6 +6,11 @@ is made by editing the original text (everything the author wrote stays
 as written, comments included) rather than by rebuilding objects. Edits
 work on whole lines, located through the parsed file, and need the
 sections they touch to be written in block style (one entry per line).
+
+The ``audit:`` section is written anew at the end of the file: the
+author's acceptances, with the lines of accepted expressions moved where
+the edit moved them (and a dropped parameter that became a derived value
+accepted under its new kind), then the acceptances the edit adds.
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import Acceptance, expression_place
 from escalade.scenario._scenario import Scenario
 from escalade.scenario._yaml import YMap, YNode, YScalar, parse_yaml
 
-__all__ = ["TextEdit", "edit_scenario_text"]
+__all__ = ["RATIONALITY", "TextEdit", "edit_scenario_text"]
+
+#: How :attr:`TextEdit.accept_constants` names the new ``dynamics: rationality``.
+RATIONALITY = "dynamics: rationality"
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,11 @@ class TextEdit:
         New name and title.
     header : tuple of str
         Comment lines put at the top of the file.
+    accept_constants : tuple of (str, str)
+        ``(derived name, reason)``: the numbers written in these added
+        derived values (or in the new rationality, named
+        :data:`RATIONALITY`) are accepted (``audit: accept:``, kind
+        ``unexplained_constant``), for the reason given.
 
     Examples
     --------
@@ -57,6 +71,7 @@ class TextEdit:
     name: str | None = None
     title: str | None = None
     header: tuple[str, ...] = field(default=())
+    accept_constants: tuple[tuple[str, str], ...] = ()
 
 
 def _spans(root: YMap, n_lines: int) -> dict[str, tuple[int, int]]:
@@ -91,6 +106,142 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+class _Editor:
+    """The file's lines, and the changes to them: lines replaced (or deleted), lines inserted."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        text = scenario.text.decode("utf-8") if scenario.text else ""
+        if not text:
+            raise ScenarioError(f"{scenario.name}: the scenario's text is not available to edit")
+        self.file = scenario.source or scenario.name
+        root = parse_yaml(text, self.file)
+        assert isinstance(root, YMap)
+        self.root = root
+        self.lines = text.split("\n")
+        self.spans = _spans(root, len(self.lines))
+        self.replace: dict[int, list[str]] = {}  # line -> lines replacing it ([] deletes it)
+        self.insert_before: dict[int, list[tuple[str, str]]] = {}  # line -> (text, derived)
+
+    def drop(self, start: int, stop: int) -> None:
+        for i in range(start, stop):
+            self.replace[i] = []
+
+    def insert(self, line: int, texts: Sequence[str], names: Sequence[str] = ()) -> None:
+        """Insert ``texts`` before ``line``; ``names``: the derived value each one defines."""
+        tags = list(names) or [""] * len(texts)
+        self.insert_before.setdefault(line, []).extend(zip(texts, tags, strict=True))
+
+    def section(self, key: str) -> YMap:
+        start, _ = self.spans[key]
+        return _block(self.root.get(key), start, key, self.file)
+
+    def parameters(self, edit: TextEdit) -> None:
+        if not (edit.drop_parameters or edit.add_parameters):
+            return
+        start, stop = self.spans["parameters"]
+        params = self.section("parameters")
+        entries = _entry_spans(params, stop)
+        indent = " " * (params.items[0][0].col - 1) if params.items else "  "
+        for name in edit.drop_parameters:
+            self.drop(*entries[name])
+        last = max(e[1] for e in entries.values()) if entries else start + 1
+        # new entries go after the last entry, before any blank or comment lines that close it
+        while last - 1 > start and not self.lines[last - 1].strip():
+            last -= 1
+        self.insert(last, [f"{indent}{name}: {value}" for name, value in edit.add_parameters])
+
+    def derived(self, edit: TextEdit) -> None:
+        if not edit.add_derived:
+            return
+        names = [name for name, _ in edit.add_derived]
+        entries = [f"{name}: {_quote(expr)}" for name, expr in edit.add_derived]
+        if "derived" in self.spans:
+            derived = self.section("derived")
+            indent = " " * (derived.items[0][0].col - 1)
+            self.insert(derived.items[0][0].line - 1, [indent + e for e in entries], names)
+        else:
+            _, stop = self.spans["parameters"]
+            self.insert(stop, ["derived:"])
+            self.insert(stop, ["  " + e for e in entries], names)
+
+    def rationality(self, expression: str | None) -> None:
+        if expression is None or "dynamics" not in self.spans:
+            return
+        dyn = self.section("dynamics")
+        indent = " " * (dyn.items[0][0].col - 1)
+        line = f"{indent}rationality: {_quote(expression)}"
+        where = dyn.items[0][0].line - 1
+        if "rationality" in dyn:
+            key = dyn.key_node("rationality")
+            value = dyn.get("rationality")
+            if not isinstance(value, YScalar) or value.end_line not in (0, key.line):
+                raise ScenarioError(
+                    "dynamics: rationality: this edit needs it on one line",
+                    file=self.file,
+                    line=key.line,
+                )
+            where = key.line - 1
+            self.drop(where, where + 1)
+        self.insert(where, [line], [RATIONALITY])
+
+    def heading(self, section: str, new_value: str | None) -> None:
+        if new_value is None or section not in self.spans:
+            return
+        start, stop = self.spans[section]
+        shown = _quote(new_value) if section == "title" else new_value
+        self.replace[start] = [f"{section}: {shown}"]
+        for i in range(start + 1, stop):
+            if self.lines[i].startswith((" ", "\t")):  # a folded value's continuation
+                self.replace[i] = []
+
+    def assemble(self, header: Sequence[str]) -> tuple[list[str], dict[int, int], dict[str, int]]:
+        """The new lines; each kept line's new number and each added derived value's (from 1)."""
+        out = [f"# {h}" if h else "#" for h in header]
+        moved: dict[int, int] = {}
+        added: dict[str, int] = {}
+        for i in range(len(self.lines) + 1):
+            for text, name in self.insert_before.get(i, []):
+                out.append(text)
+                if name:
+                    added[name] = len(out)
+            if i == len(self.lines):
+                break
+            kept = self.replace.get(i, [self.lines[i]])
+            if i not in self.replace:
+                moved[i + 1] = len(out) + 1
+            out.extend(kept)
+        return out, moved, added
+
+
+def _moved(
+    entry: Acceptance, moved: dict[int, int], edit: TextEdit, derived: set[str]
+) -> Acceptance | None:
+    """An acceptance of the original file, as it reads after the edit (None: nothing left)."""
+    prefix, _, name = entry.element.partition(":")
+    if prefix == "expression" and not name.endswith("*"):
+        place = expression_place(name)
+        line = moved.get(place[0]) if place is not None else None
+        if place is None or line is None:
+            return None
+        where = f"{line}:{place[1]}" if place[1] is not None else str(line)
+        return Acceptance(entry.kind, f"expression:{where}", entry.reason)
+    if prefix == "parameter" and name in edit.drop_parameters:
+        # a parameter the edit turned into a derived value is accepted under its new kind
+        return Acceptance(entry.kind, f"derived:{name}", entry.reason) if name in derived else None
+    return entry
+
+
+def _audit_section(entries: Sequence[Acceptance]) -> list[str]:
+    out = ["audit:", "  accept:"]
+    for e in entries:
+        out += [
+            f"    - kind: {e.kind}",
+            f"      element: {_quote(e.element)}",
+            f"      reason: {_quote(e.reason)}",
+        ]
+    return out
+
+
 def edit_scenario_text(scenario: Scenario, edit: TextEdit) -> str:
     """The scenario's text with ``edit`` applied (not checked: load it to check it).
 
@@ -101,84 +252,31 @@ def edit_scenario_text(scenario: Scenario, edit: TextEdit) -> str:
     >>> text = edit_scenario_text(sc, TextEdit(
     ...     drop_parameters=("u1_sq",), add_parameters=(("z", "{value: 0, dist: normal, sd: 1}"),),
     ...     add_derived=(("u1_sq", "0.5 + 0.1 * z"),), drop_sections=("estimation",),
-    ...     name="egame12-edited"))
-    >>> load_scenario_text(text).parameters.names
-    ('u1_war', 'u2_war', 'z')
+    ...     name="egame12-edited", accept_constants=(("u1_sq", "fitted"),)))
+    >>> edited = load_scenario_text(text)
+    >>> edited.parameters.names, [a.kind for a in edited.accepted]
+    (('u1_war', 'u2_war', 'z'), ['unexplained_constant'])
     """
-    text = scenario.text.decode("utf-8") if scenario.text else ""
-    if not text:
-        raise ScenarioError(f"{scenario.name}: the scenario's text is not available to edit")
-    file = scenario.source or scenario.name
-    root = parse_yaml(text, file)
-    assert isinstance(root, YMap)
-    lines = text.split("\n")
-    spans = _spans(root, len(lines))
-    replace: dict[int, list[str]] = {}  # line -> lines replacing it ([] deletes it)
-    insert_before: dict[int, list[str]] = {}
-
-    def drop(start: int, stop: int) -> None:
-        for i in range(start, stop):
-            replace[i] = []
-
-    for section in edit.drop_sections:
-        if section in spans:
-            drop(*spans[section])
-    if edit.drop_parameters or edit.add_parameters:
-        start, stop = spans["parameters"]
-        params = _block(root.get("parameters"), start, "parameters", file)
-        entries = _entry_spans(params, stop)
-        indent = " " * (params.items[0][0].col - 1) if params.items else "  "
-        for name in edit.drop_parameters:
-            drop(*entries[name])
-        last = max(e[1] for e in entries.values()) if entries else start + 1
-        # new entries go after the last entry, before any blank or comment lines that close it
-        while last - 1 > start and not lines[last - 1].strip():
-            last -= 1
-        new = [f"{indent}{name}: {value}" for name, value in edit.add_parameters]
-        insert_before.setdefault(last, []).extend(new)
-    if edit.add_derived:
-        new_entries = [f"{name}: {_quote(expr)}" for name, expr in edit.add_derived]
-        if "derived" in spans:
-            start, _ = spans["derived"]
-            derived = _block(root.get("derived"), start, "derived", file)
-            indent = " " * (derived.items[0][0].col - 1)
-            first = derived.items[0][0].line - 1
-            insert_before.setdefault(first, []).extend(indent + e for e in new_entries)
-        else:
-            _, stop = spans["parameters"]
-            insert_before.setdefault(stop, []).extend(
-                ["derived:", *("  " + e for e in new_entries)]
-            )
-    if edit.rationality is not None and "dynamics" in spans:
-        start, _ = spans["dynamics"]
-        dyn = _block(root.get("dynamics"), start, "dynamics", file)
-        indent = " " * (dyn.items[0][0].col - 1)
-        line = f"{indent}rationality: {_quote(edit.rationality)}"
-        if "rationality" in dyn:
-            key = dyn.key_node("rationality")
-            value = dyn.get("rationality")
-            if not isinstance(value, YScalar) or value.end_line not in (0, key.line):
-                raise ScenarioError(
-                    "dynamics: rationality: this edit needs it on one line",
-                    file=file,
-                    line=key.line,
-                )
-            replace[key.line - 1] = [line]
-        else:
-            insert_before.setdefault(dyn.items[0][0].line - 1, []).append(line)
-    for section, new_value in (("name", edit.name), ("title", edit.title)):
-        if new_value is not None and section in spans:
-            start, _ = spans[section]
-            shown = _quote(new_value) if section == "title" else new_value
-            replace[start] = [f"{section}: {shown}"]
-            for i in range(start + 1, spans[section][1]):
-                if lines[i].startswith((" ", "\t")):  # a folded value's continuation
-                    replace[i] = []
-    out: list[str] = [f"# {h}" if h else "#" for h in edit.header]
-    for i, line in enumerate(lines):
-        out.extend(insert_before.get(i, []))
-        out.extend(replace.get(i, [line]))
-    out.extend(insert_before.get(len(lines), []))
+    editor = _Editor(scenario)
+    for section in (*edit.drop_sections, "audit"):
+        if section in editor.spans:
+            editor.drop(*editor.spans[section])
+    editor.parameters(edit)
+    editor.derived(edit)
+    editor.rationality(edit.rationality)
+    editor.heading("name", edit.name)
+    editor.heading("title", edit.title)
+    out, moved, added = editor.assemble(edit.header)
+    derived = {name for name, _ in edit.add_derived}
+    kept = [_moved(a, moved, edit, derived) for a in scenario.accepted]
+    accepted = [a for a in kept if a is not None] + [
+        Acceptance("unexplained_constant", f"expression:{added[name]}", reason)
+        for name, reason in edit.accept_constants
+    ]
+    if accepted:
+        while out and not out[-1].strip():
+            out.pop()
+        out += [*_audit_section(accepted), ""]
     return "\n".join(out)
 
 
