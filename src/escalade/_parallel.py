@@ -129,14 +129,16 @@ def _run_dask(
     function: Callable[[Any], Any], tasks: list[tuple[Any, Any]], on_done: Done, address: str
 ) -> None:
     try:
-        from distributed import Client, as_completed
+        import distributed
     except ImportError:
         raise MissingDependencyError(
             "running on a Dask cluster needs dask and distributed, the cluster extra: "
             "pip install 'escalade[cluster]'"
         ) from None
+    # distributed leaves Client, as_completed and their methods unannotated: used through Any
+    dask: Any = distributed
     try:
-        client = Client(address, timeout="20s")
+        client = dask.Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise EscaladeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
@@ -155,7 +157,7 @@ def _run_dask(
 
         # At most 2 tasks per worker in flight, so results stream instead of piling up.
         first = [f for f in (submit() for _ in range(2 * n_workers)) if f is not None]
-        stream = as_completed(first)
+        stream = dask.as_completed(first)
         for fut in stream:
             on_done(key_of.pop(fut.key), _result(fut))
             fut.release()

@@ -276,7 +276,8 @@ def missing_mask(table: DataTable, column: str, what: str) -> NDArray[np.bool_]:
     """True where ``column`` has no value."""
     cells = table.need(column, what)
     if cells.dtype == np.float64:
-        return np.isnan(cells)
+        nan: NDArray[np.bool_] = np.isnan(cells)
+        return nan
     import pandas as pd
 
     series = pd.Series(cells, dtype=object)

@@ -120,10 +120,16 @@ class Dual:
         return self._like(-self.v, -self.g, h)
 
     def __sub__(self, other: Dual | float | FloatArray) -> Dual:
-        return self + (-other)
+        if isinstance(other, Dual):
+            if other.idx != self.idx:
+                return _sum_union(self, other, -1.0)
+            h = _merge(self.h, None if other.h is None else {p: -b for p, b in other.h.items()})
+            return self._like(self.v - other.v, self.g - other.g, h)
+        return self._like(self.v - other, self.g, self.h)
 
     def __rsub__(self, other: float | FloatArray) -> Dual:
-        return (-self) + other
+        h = None if self.h is None else {p: -b for p, b in self.h.items()}
+        return self._like(other - self.v, -self.g, h)
 
     def __mul__(self, other: Dual | float | FloatArray) -> Dual:
         if isinstance(other, Dual):
@@ -264,7 +270,7 @@ def log_ndtr(x: FloatArray) -> FloatArray:
     """
     x = np.asarray(x, dtype=np.float64)
     with np.errstate(divide="ignore"):
-        out = np.log(special.ndtr(x))
+        out: FloatArray = np.log(special.ndtr(x))
     tail = x < -5.0
     if tail.any():
         out[tail] = special.log_ndtr(x[tail])
@@ -290,22 +296,28 @@ def _remap(h: Hess | None, pos: list[int]) -> Hess:
     return out
 
 
-def _sum_union(x: Dual, y: Dual) -> Dual:
-    """``x + y`` for operands depending on different predictors: one slice at a time."""
+def _sum_union(x: Dual, y: Dual, sign: float = 1.0) -> Dual:
+    """``x + sign * y`` (``sign`` 1 or -1) for operands depending on different predictors."""
     idx, ax, ay = _union(x, y)
     shape = np.broadcast_shapes(x.v.shape, y.v.shape)
     k = len(idx)
     g = np.empty((k, *shape))
+    combine = np.add if sign > 0 else np.subtract
     for u in range(k):
         a, b = ax[u], ay[u]
         if a >= 0 and b >= 0:
-            np.add(x.g[a], y.g[b], out=g[u])
+            combine(x.g[a], y.g[b], out=g[u])
+        elif a >= 0:
+            g[u] = x.g[a]
         else:
-            g[u] = x.g[a] if a >= 0 else y.g[b]
+            np.multiply(y.g[b], sign, out=g[u])
     px = [idx.index(i) for i in x.idx]
     py = [idx.index(i) for i in y.idx]
-    h = _merge(_remap(x.h, px) or None, _remap(y.h, py) or None)
-    return Dual(x.v + y.v, g, h, x.order, idx)
+    hy = _remap(y.h, py)
+    if sign < 0:
+        hy = {p: -b for p, b in hy.items()}
+    h = _merge(_remap(x.h, px) or None, hy or None)
+    return Dual(combine(x.v, y.v), g, h, x.order, idx)
 
 
 def _product(x: Dual, y: Dual) -> Dual:

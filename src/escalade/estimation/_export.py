@@ -178,7 +178,7 @@ def _kept(result: EstimationResult) -> list[int]:
     scale; a one-shot game's precision is chosen when it is solved.
     """
     used = result.scenario.dynamics is not None and result.spec.model != "ultimatum"
-    out = []
+    out: list[int] = []
     for eq, sl in zip(result.model.equations, result.model.slices, strict=True):
         if used or eq.kind != "scale":
             out += range(sl.start, sl.stop)
@@ -222,7 +222,7 @@ def _coefficients(
 def _covariates(result: EstimationResult, at: dict[str, Any] | None) -> Entries:
     """The covariates the scenario does not declare, as parameters at typical values."""
     scenario = result.scenario
-    out = []
+    out: Entries = []
     for column, value in result.typical_row(at).items():
         if not _NAME.match(column):
             raise EstimationError(

@@ -260,11 +260,14 @@ class PredictorModel:
     def _hessian_block(self, c: FloatArray, j: int, m: int) -> FloatArray:
         """``X_j' diag(c_b) X_m`` for each row ``c_b`` of ``c`` (n_fits, n_obs)."""
         Xj, Xm = self.equations[j].X, self.equations[m].X
+        block: FloatArray
         if Xj.ndim == 3:
-            return np.einsum("bm,bmk,bml->bkl", c, Xj, Xm, optimize=True)
+            block = np.einsum("bm,bmk,bml->bkl", c, Xj, Xm, optimize=True)
+            return block
         kj, km = Xj.shape[1], Xm.shape[1]
         if c.shape[0] == 1:
-            return ((Xj * c[0][:, None]).T @ Xm)[None]
+            block = ((Xj * c[0][:, None]).T @ Xm)[None]
+            return block
         cache = self.__dict__.setdefault("_products", {})
         products = cache.get((j, m))
         if products is None and self.n_obs * kj * km <= 20_000_000:
@@ -273,8 +276,10 @@ class PredictorModel:
             products = (Xj[:, :, None] * Xm[:, None, :]).reshape(self.n_obs, kj * km)
             cache[(j, m)] = products
         if products is not None:
-            return (c @ products).reshape(c.shape[0], kj, km)
-        return np.matmul(Xj.T[None], c[:, :, None] * Xm[None])
+            block = (c @ products).reshape(c.shape[0], kj, km)
+        else:
+            block = np.matmul(Xj.T[None], c[:, :, None] * Xm[None])
+        return block
 
     def scores(self, theta: FloatArray) -> FloatArray:
         """Each observation's gradient, shape (n_obs, n_coef), at one coefficient vector."""

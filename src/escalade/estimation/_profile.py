@@ -75,7 +75,8 @@ class Profile(ResultMixin):
     @property
     def best(self) -> FloatArray:
         """The coefficients of the highest profiled point (starting values for a refit)."""
-        return self.thetas[int(np.nanargmax(self.loglik))].copy()
+        best: FloatArray = self.thetas[int(np.nanargmax(self.loglik))].copy()
+        return best
 
     def to_frame(self) -> pd.DataFrame:
         """One row per point: coefficient, value, log-likelihood and its drop from the fit."""

@@ -133,7 +133,8 @@ class EstimationResult(ResultMixin):
     @property
     def per_obs(self) -> FloatArray:
         """Each observation's log-likelihood, shape (n_obs,)."""
-        return self.model.evaluate(self.coef[None], order=0).per_obs[0]
+        values: FloatArray = self.model.evaluate(self.coef[None], order=0).per_obs[0]
+        return values
 
     @property
     def scores(self) -> FloatArray:

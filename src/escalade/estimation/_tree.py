@@ -287,8 +287,7 @@ class TreeModel(PredictorModel):
                     k: values[c0][k] + _times(p1, values[c1][k] - values[c0][k]) for k in needs[n]
                 }
                 if private and needs[n]:
-                    q0 = 1.0 - p1
-                    sq[n] = _times(q0 * q0, sq[c0]) + _times(p1 * p1, sq[c1])
+                    sq[n] = _squares(p1, sq[c0], sq[c1])
                 continue
             if n in shape.chance:
                 p: list[Value] = [float(q) for q in shape.chance[n]]
@@ -398,6 +397,20 @@ def _index(vals: list[Value], sigma: Value, sqs: list[Value] | None) -> Value:
     if sqs is None:
         return diff / (sigma * _SQRT2)
     return diff / (_sqrt(sqs[0] + sqs[1]) * sigma)
+
+
+def _squares(p1: Value, sq0: Value, sq1: Value) -> Value:
+    """``(1 - p1)^2 sq0 + p1^2 sq1``: what the shocks below a two-action node weigh.
+
+    Below the last movers ``sq0`` and ``sq1`` are numbers, and the sum is a
+    quadratic in ``p1``: one function of it, not two products and a sum.
+    """
+    if isinstance(sq0, Dual) or isinstance(sq1, Dual) or not isinstance(p1, Dual):
+        q0 = 1.0 - p1
+        return _times(q0 * q0, sq0) + _times(p1 * p1, sq1)
+    a, b, p = float(sq0), float(sq1), p1.v
+    q = 1.0 - p
+    return p1.apply(a * q * q + b * p * p, 2.0 * (b * p - a * q), np.full_like(p, 2.0 * (a + b)))
 
 
 def _sum(items: list[Value]) -> Value:

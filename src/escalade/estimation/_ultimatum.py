@@ -112,7 +112,7 @@ class UltimatumModel(PredictorModel):
 
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         r1, r2, s1, s2 = self._parts(eta, order)
-        u = (self.y - r2) / s2
+        u: Dual = (self.y - r2) / s2
         w = (u.exp() * s2 + s2 + r1 + self.y - self.max_offer) / s1
         log_cdf = w.log_logistic()
         log_sf = (-w).log_logistic()
@@ -120,7 +120,7 @@ class UltimatumModel(PredictorModel):
         log_dens = log_cdf + log_sf - (-u).log_logistic()
         log_dens = log_dens - (s1.log() if isinstance(s1, Dual) else float(np.log(s1)))
         interior = (~self.is_min & ~self.is_max).astype(np.float64)
-        total = log_dens * interior + log_cdf * self.is_min.astype(np.float64)
+        total: Dual = log_dens * interior + log_cdf * self.is_min.astype(np.float64)
         total = total + log_sf * self.is_max.astype(np.float64)
         if self.floor is not None:
             total = total.floor(self.floor)
@@ -169,10 +169,12 @@ class UltimatumModel(PredictorModel):
         def cdf(y: FloatArray) -> FloatArray:
             u = (y - r2v[:, None]) / s2v[:, None]
             w = (s2v[:, None] * (1.0 + np.exp(u)) + r1v[:, None] + y - hi) / s1v[:, None]
-            return 1.0 / (1.0 + np.exp(-w))
+            p: FloatArray = 1.0 / (1.0 + np.exp(-w))
+            return p
 
         def accept(y: FloatArray) -> FloatArray:
-            return 1.0 / (1.0 + np.exp(-(y - r2v[:, None]) / s2v[:, None]))
+            p: FloatArray = 1.0 / (1.0 + np.exp(-(y - r2v[:, None]) / s2v[:, None]))
+            return p
 
         grid = np.broadcast_to(ys, (self.n_obs, n_points))
         f_grid = cdf(grid)
