@@ -102,7 +102,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
 
 
 @renamed_keyword("set", "overrides")
-def solve(
+def solve(  # noqa: PLR0913 - keyword options, see docstring
     source: Source,
     *,
     method: str = "qre",
@@ -116,7 +116,7 @@ def solve(
     progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
 ) -> Solution | list[Solution]:
-    """Solve a scenario or game.
+    """Solve a scenario or game (one keyword per option of ``escalade solve``).
 
     Parameters
     ----------
@@ -262,7 +262,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
 
 
 @renamed_keyword("set", "overrides")
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     policy: str | None = None,
     *,
@@ -273,7 +273,7 @@ def simulate(
     overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate a scenario with dynamics under one of its policies.
+    """Simulate a scenario under one of its policies (keywords as ``escalade simulate``'s options).
 
     Parameters
     ----------
@@ -400,7 +400,7 @@ def claims(source: Source) -> dict[str, list[str]]:
 
 
 @renamed_keyword("set", "overrides")
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     *,
     samples: int,
@@ -417,7 +417,8 @@ def explore(
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters;
+    Options are flat keywords, one per option of ``escalade explore``; see
+    :func:`escalade.exploration.explore` for them.
     ``overrides`` fixes parameters (they are then not explored; ``set=``,
     its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when

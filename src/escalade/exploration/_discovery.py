@@ -383,7 +383,7 @@ def _restrictions(
     return pd.DataFrame(rows, columns=_RESTRICTION_COLUMNS).set_index("parameter")
 
 
-def discover(
+def discover(  # noqa: PLR0913 - keyword options, see Notes
     problem: Problem,
     x: pd.DataFrame | ArrayLike,
     y: ArrayLike,
@@ -430,6 +430,12 @@ def discover(
     Returns
     -------
     DiscoveryResult
+
+    Notes
+    -----
+    PRIM's options are flat keywords under the names EMA Workbench's
+    ``Prim`` gives them, so a call carries over from there; the screen's
+    options sit beside them. Every one has a default.
 
     Examples
     --------

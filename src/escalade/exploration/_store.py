@@ -24,7 +24,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,10 @@ class Manifest:
     """What a run folder holds; see the module docstring."""
 
     scenario: str
-    scenario_hash: str
     design: Design
     policies: tuple[str, ...]
     replications: int
+    scenario_hash: str = ""
     source: str = ""
     chunks: dict[int, dict[str, Any]] = field(default_factory=dict)
     created: str = ""
@@ -135,8 +135,8 @@ class RunStore:
     >>> from escalade.exploration._design import Design
     >>> d = Design.create("mc", 10, 1, 5, ("p",))
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     store = RunStore.create(tmp + "/run", b"escalade: 1", "demo", "demo", d,
-    ...                             ("a",), 4, ("utility:A",))
+    ...     plan = Manifest("demo", d, ("a",), 4, source="demo", outputs=("utility:A",))
+    ...     store = RunStore.create(tmp + "/run", b"escalade: 1", plan)
     ...     store.pending()
     [0, 1]
     """
@@ -148,19 +148,12 @@ class RunStore:
 
     # ---------------------------------------------------------------- create
     @classmethod
-    def create(
-        cls,
-        path: str | Path,
-        scenario_text: bytes,
-        scenario: str,
-        source: str,
-        design: Design,
-        policies: tuple[str, ...],
-        replications: int,
-        outputs: tuple[str, ...],
-        overrides: dict[str, str] | None = None,
-    ) -> RunStore:
-        """A new, empty run folder (refuses to overwrite an existing run)."""
+    def create(cls, path: str | Path, scenario_text: bytes, plan: Manifest) -> RunStore:
+        """A new, empty run folder for ``plan`` (refuses to overwrite an existing run).
+
+        The stored manifest is ``plan`` with the scenario text's hash, the time of
+        creation and the versions of escalade and its libraries filled in.
+        """
         folder = Path(path)
         if (folder / MANIFEST).exists():
             raise OutputError(
@@ -175,17 +168,11 @@ class RunStore:
             raise OutputError(
                 f"{folder}: cannot create the run folder ({exc.strerror or exc})"
             ) from None
-        manifest = Manifest(
-            scenario=scenario,
+        manifest = replace(
+            plan,
             scenario_hash=hashlib.sha256(scenario_text).hexdigest(),
-            design=design,
-            policies=policies,
-            replications=replications,
-            source=source,
             created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             versions=versions(),
-            outputs=outputs,
-            overrides=dict(overrides or {}),
         )
         atomic_write(folder / SCENARIO_COPY, scenario_text)
         store = cls(folder, manifest)

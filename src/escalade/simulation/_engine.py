@@ -105,7 +105,7 @@ def chosen_policies(
     return chosen
 
 
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     policy: str | Policy | None = None,
     *,
@@ -162,6 +162,12 @@ def simulate(
     Returns
     -------
     SimulationResult
+
+    Notes
+    -----
+    The options are keyword-only; ``draws``, ``game`` and ``streams`` let
+    an exploration hand over worlds it has drawn, a game it has built and
+    the random streams of its rows, and every one has a default.
 
     Examples
     --------
