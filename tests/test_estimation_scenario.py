@@ -77,7 +77,8 @@ def test_the_authors_acceptances_follow_their_expressions_to_their_new_lines() -
     # parameter that the fit turns into a derived value
     text = WAR1800.read_text(encoding="utf-8")
     text = text.replace(
-        'capit: {payoffs: {A: 0, B: 0}, label: B capitulates, then: {concessions: "concessions + 1"}}',
+        "capit: {payoffs: {A: 0, B: 0}, label: B capitulates, "
+        'then: {concessions: "concessions + 1"}}',
         'capit: {payoffs: {A: 0, B: "0.3 * balanc"}, label: B capitulates, '
         'then: {concessions: "concessions + 1"}}',
     )

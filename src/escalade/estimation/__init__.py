@@ -28,7 +28,8 @@ from escalade import _lazy
 
 # Imported on first use (see escalade._lazy): scipy and pandas only when estimating.
 if typing.TYPE_CHECKING:
-    from escalade.estimation._data import DataTable, read_data
+    from escalade.estimation._csv import read_data
+    from escalade.estimation._data import DataTable
     from escalade.estimation._estimate import estimate
     from escalade.estimation._fit import fit
     from escalade.estimation._nonnest import NonNestedTest, clarke, vuong

@@ -29,8 +29,6 @@ numbers for exact second-derivative calculations. AIAA 2011-886.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 from scipy import special
@@ -338,34 +336,39 @@ def _product(x: Dual, y: Dual) -> Dual:
                 g[u] += y.g[b] * x.v
         else:
             np.multiply(y.g[b], x.v, out=g[u])
-    h: Hess | None = None
-    if x.order >= 2:
-        h = {}
-        # d2(xy)/du dw = x_uw y + y_uw x + x_u y_w + x_w y_u
-        for u in range(k):
-            for w in range(u, k):
-                block: Any = None
-                terms = []
-                if ax[u] >= 0 and ay[w] >= 0:
-                    terms.append((x.g[ax[u]], y.g[ay[w]]))
-                if ax[w] >= 0 and ay[u] >= 0:
-                    terms.append((x.g[ax[w]], y.g[ay[u]]))
-                if x.h is not None and ax[u] >= 0 and ax[w] >= 0:
-                    pair = (ax[u], ax[w]) if ax[u] <= ax[w] else (ax[w], ax[u])
-                    if pair in x.h:
-                        terms.append((x.h[pair], y.v))
-                if y.h is not None and ay[u] >= 0 and ay[w] >= 0:
-                    pair = (ay[u], ay[w]) if ay[u] <= ay[w] else (ay[w], ay[u])
-                    if pair in y.h:
-                        terms.append((y.h[pair], x.v))
-                for left, right in terms:
-                    if block is None:
-                        block = left * right
-                    else:
-                        block += left * right
-                if block is not None:
-                    h[(u, w)] = block
+    h = _product_hessian(x, y, ax, ay) if x.order >= 2 else None
     return Dual(x.v * y.v, g, h, x.order, idx)
+
+
+def _block(h: Hess | None, a: int, b: int) -> FloatArray | None:
+    """The second derivative over predictors ``a`` and ``b`` (positions), None if zero."""
+    if h is None or a < 0 or b < 0:
+        return None
+    return h.get((a, b) if a <= b else (b, a))
+
+
+def _product_hessian(x: Dual, y: Dual, ax: list[int], ay: list[int]) -> Hess:
+    """Second derivatives of ``x * y`` over the union whose positions are ``ax``, ``ay``."""
+    h: Hess = {}
+    k = len(ax)
+    # d2(xy)/du dw = x_uw y + y_uw x + x_u y_w + x_w y_u
+    for u in range(k):
+        for w in range(u, k):
+            terms = []
+            if ax[u] >= 0 and ay[w] >= 0:
+                terms.append((x.g[ax[u]], y.g[ay[w]]))
+            if ax[w] >= 0 and ay[u] >= 0:
+                terms.append((x.g[ax[w]], y.g[ay[u]]))
+            if (xb := _block(x.h, ax[u], ax[w])) is not None:
+                terms.append((xb, y.v))
+            if (yb := _block(y.h, ay[u], ay[w])) is not None:
+                terms.append((yb, x.v))
+            if terms:
+                block = terms[0][0] * terms[0][1]
+                for left, right in terms[1:]:
+                    block += left * right
+                h[(u, w)] = block
+    return h
 
 
 def constant(value: FloatArray | float, shape: tuple[int, ...], order: int) -> Dual:

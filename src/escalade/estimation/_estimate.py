@@ -32,7 +32,7 @@ def _scenario(source: str | Path | Scenario) -> Scenario:
 
 
 @renamed_keyword("set", "overrides")
-def estimate(
+def estimate(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     data: Any = None,
     *,

@@ -20,7 +20,8 @@ from numpy.typing import NDArray
 
 from escalade.errors import ConvergenceWarning, EstimationError, EstimationWarning, ParameterError
 from escalade.estimation._build import Built, build_model
-from escalade.estimation._data import DataTable, read_data
+from escalade.estimation._csv import read_data
+from escalade.estimation._data import DataTable
 from escalade.estimation._optimize import FitState, newton, single_threaded
 from escalade.estimation._result import EstimationResult
 from escalade.estimation._start import start_values
@@ -87,7 +88,7 @@ def data_path(scenario: Scenario, spec: EstimationSpec) -> Path:
     return here.parent / spec.data
 
 
-def fit(
+def fit(  # noqa: PLR0913 - keyword options, see docstring
     scenario: Scenario,
     data: Any = None,
     *,

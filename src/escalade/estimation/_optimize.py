@@ -202,7 +202,7 @@ def newton(
     return FitState(theta, loglik, grad, hess, iterations, converged, decrement)
 
 
-def quasi_newton(
+def quasi_newton(  # noqa: PLR0913 - keyword options, see docstring
     model: PredictorModel,
     theta0: FloatArray,
     hessian0: FloatArray,

@@ -19,7 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import DataError, ParameterError
-from escalade.estimation._data import Column, DataTable, design, make_frame, read_data
+from escalade.estimation._csv import read_data
+from escalade.estimation._data import Column, DataTable, design, make_frame
 from escalade.estimation._model import Equation, PredictorModel
 from escalade.estimation._tree import TreeModel
 from escalade.estimation._ultimatum import UltimatumModel

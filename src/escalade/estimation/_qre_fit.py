@@ -27,7 +27,7 @@ structural model for estimation: the missing manual. SSRN 4425515.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -255,36 +255,7 @@ def fit_qre(
         with np.errstate(divide="ignore"):
             return float((data[used] * np.log(probs[used])).sum())
 
-    lams = np.concatenate([[0.0], np.geomspace(1e-3, lam_max, grid - 1)])
-    found: list[float] = []
-    for x in lams:
-        found.append(loglik(x, game))
-        top = max(found)
-        # far past the best point and still falling: larger precisions cost more to trace
-        # and the likelihood only drops further along the branch
-        tail = found[-3:]
-        if (
-            len(found) > 3
-            and all(np.isfinite(tail))
-            and all(v < top - max(50.0, 0.05 * abs(top)) for v in tail)
-            and tail[0] > tail[1] > tail[2]
-        ):
-            break
-    values = np.array(found)
-    lams = lams[: len(values)]
-    best = int(np.argmax(values))
-    lo = lams[max(best - 1, 0)]
-    hi = lams[min(best + 1, len(lams) - 1)]
-    lam_hat, ll_hat = float(lams[best]), float(values[best])
-    if hi > lo:
-        res = optimize.minimize_scalar(
-            lambda x: -loglik(x, game),
-            bounds=(lo, hi),
-            method="bounded",
-            options={"xatol": 1e-10 * max(1.0, hi)},
-        )
-        if -res.fun >= ll_hat:
-            lam_hat, ll_hat = float(res.x), float(-res.fun)
+    lam_hat, ll_hat, traced = _best_on_grid(lambda x: loglik(x, game), lam_max, grid)
     estimates: dict[str, float] = {}
     if parameters:
         lam_hat, ll_hat, estimates, game = _joint(game, parameters, lam_hat, loglik)
@@ -306,9 +277,47 @@ def fit_qre(
         n_obs=float(data.sum()),
         kind=kind,
         parameters=estimates,
-        grid=np.column_stack([lams, values]),
+        grid=traced,
         notes=notes,
     )
+
+
+def _best_on_grid(
+    loglik: Callable[[float], float], lam_max: float, grid: int
+) -> tuple[float, float, FloatArray]:
+    """The precision of highest likelihood and its log-likelihood, from a grid along the
+    branch refined by a bounded search; and the grid's (precision, log-likelihood) rows."""
+    lams = np.concatenate([[0.0], np.geomspace(1e-3, lam_max, grid - 1)])
+    found: list[float] = []
+    for x in lams:
+        found.append(loglik(x))
+        top = max(found)
+        # far past the best point and still falling: larger precisions cost more to trace
+        # and the likelihood only drops further along the branch
+        tail = found[-3:]
+        if (
+            len(found) > 3
+            and all(np.isfinite(tail))
+            and all(v < top - max(50.0, 0.05 * abs(top)) for v in tail)
+            and tail[0] > tail[1] > tail[2]
+        ):
+            break
+    values = np.array(found)
+    lams = lams[: len(values)]
+    best = int(np.argmax(values))
+    lo = lams[max(best - 1, 0)]
+    hi = lams[min(best + 1, len(lams) - 1)]
+    lam_hat, ll_hat = float(lams[best]), float(values[best])
+    if hi > lo:
+        res = optimize.minimize_scalar(
+            lambda x: -loglik(x),
+            bounds=(lo, hi),
+            method="bounded",
+            options={"xatol": 1e-10 * max(1.0, hi)},
+        )
+        if -res.fun >= ll_hat:
+            lam_hat, ll_hat = float(res.x), float(-res.fun)
+    return lam_hat, ll_hat, np.column_stack([lams, values])
 
 
 def _se(f: Any, x: float) -> float:

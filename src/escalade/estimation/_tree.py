@@ -148,7 +148,7 @@ class TreeModel(PredictorModel):
         was observed (one when the moves are observed).
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one argument per part of the model, see Parameters
         self,
         equations: tuple[Equation, ...],
         shape: TreeShape,
@@ -329,44 +329,46 @@ class TreeModel(PredictorModel):
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         probs, index = self.solve(eta, order, all_probs=not self.unique_path)
         lead = eta.shape[1:]
-        total: Value = 0.0
-        if self.unique_path:
-            for n, took in self.took.items():
-                if n in index and isinstance(index[n], Dual):
-                    # log F(x) for the second action, log F(-x) for the first: one call
-                    sign = took[1] - took[0]
-                    if sign.any():
-                        lp = index[n].log_cdf_signed(sign, self.link)
-                        if self.floor is not None:
-                            lp = lp.floor(self.floor)
-                            lp = lp * np.abs(sign)  # the floor made unreached rows nonzero
-                        total = total + lp
-                    continue
-                p = probs[n] if n in probs else [1.0 - self._cdf(index[n]), self._cdf(index[n])]
-                for q, t in zip(p, took, strict=True):
-                    if t.any():
-                        lq = q.log() if isinstance(q, Dual) else float(np.log(max(q, 1e-300)))
-                        if self.floor is not None:
-                            lq = (
-                                lq.floor(self.floor)
-                                if isinstance(lq, Dual)
-                                else max(lq, self.floor)
-                            )
-                        total = total + lq * t
-        else:
-            # an observed outcome reached by several terminals: sum their path probabilities
-            reach: dict[int, Value] = {}
-            for k, term in enumerate(self.terminals):
-                reach[term] = self.terminal_hit[k]
-            for n in self.shape.bottom_up():
-                kids = self.shape.children[n]
-                if kids:
-                    reach[n] = _weighted(probs[n], [reach[c] for c in kids])
-            root = reach[0]
-            total = root.log() if isinstance(root, Dual) else np.log(root)
+        total = self._path_loglik(probs, index) if self.unique_path else self._reach_loglik(probs)
         if isinstance(total, Dual):
             return total
         return constant(np.broadcast_to(total, lead), lead, order)
+
+    def _path_loglik(self, probs: dict[int, list[Value]], index: dict[int, Value]) -> Value:
+        """Log-likelihood when each row's observation is one path: the moves taken, summed."""
+        total: Value = 0.0
+        for n, took in self.took.items():
+            if n in index and isinstance(index[n], Dual):
+                # log F(x) for the second action, log F(-x) for the first: one call
+                sign = took[1] - took[0]
+                if sign.any():
+                    lp = index[n].log_cdf_signed(sign, self.link)
+                    if self.floor is not None:
+                        lp = lp.floor(self.floor)
+                        lp = lp * np.abs(sign)  # the floor made unreached rows nonzero
+                    total = total + lp
+                continue
+            p = probs[n] if n in probs else [1.0 - self._cdf(index[n]), self._cdf(index[n])]
+            for q, t in zip(p, took, strict=True):
+                if t.any():
+                    lq = q.log() if isinstance(q, Dual) else float(np.log(max(q, 1e-300)))
+                    if self.floor is not None:
+                        lq = lq.floor(self.floor) if isinstance(lq, Dual) else max(lq, self.floor)
+                    total = total + lq * t
+        return total
+
+    def _reach_loglik(self, probs: dict[int, list[Value]]) -> Value:
+        """Log-likelihood when an observed outcome is reached by several terminals: the log
+        of the sum of their path probabilities."""
+        reach: dict[int, Value] = {}
+        for k, term in enumerate(self.terminals):
+            reach[term] = self.terminal_hit[k]
+        for n in self.shape.bottom_up():
+            kids = self.shape.children[n]
+            if kids:
+                reach[n] = _weighted(probs[n], [reach[c] for c in kids])
+        root = reach[0]
+        return root.log() if isinstance(root, Dual) else np.log(root)
 
     def outcome_probabilities(self, theta: FloatArray) -> tuple[FloatArray, dict[int, FloatArray]]:
         """Probability of each terminal node and of each move, per observation.

@@ -61,7 +61,7 @@ class UltimatumModel(PredictorModel):
         The proposer's and the responder's reservation parameters.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - one argument per part of the model, see Parameters
         self,
         equations: tuple[Equation, ...],
         offers: FloatArray,

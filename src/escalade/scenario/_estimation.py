@@ -27,6 +27,7 @@ and checks it, and :mod:`escalade.estimation` fits it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from escalade.scenario._params import Location
@@ -212,14 +213,7 @@ def parse_linear_formula(text: str | int, loc: Location | None = None) -> Linear
         full = f"{message} in the formula {raw!r}"
         return loc.error(full) if loc is not None else ScenarioError(full)
 
-    if not raw:
-        raise fail("expected terms such as 'x1 + x2', '1' or '0', found nothing")
-    odd = next((c for c in raw if c in ":*^/()|~"), None)
-    if odd is not None:
-        raise fail(
-            f"{odd!r}: interactions and functions of columns are not supported; add a "
-            "column holding the product or the transformed value"
-        )
+    _check_characters(raw, fail)
     tokens = re.findall(r"[+-]|[^+\-\s]+", raw)
     intercept = True
     columns: list[str] = []
@@ -248,3 +242,15 @@ def parse_linear_formula(text: str | int, loc: Location | None = None) -> Linear
     if tokens == ["0"]:
         intercept = False
     return LinearFormula(tuple(columns), intercept, raw, loc)
+
+
+def _check_characters(raw: str, fail: Callable[[str], Exception]) -> None:
+    """Refuse an empty formula, and R's operators that are not a sum of columns."""
+    if not raw:
+        raise fail("expected terms such as 'x1 + x2', '1' or '0', found nothing")
+    odd = next((c for c in raw if c in ":*^/()|~"), None)
+    if odd is not None:
+        raise fail(
+            f"{odd!r}: interactions and functions of columns are not supported; add a "
+            "column holding the product or the transformed value"
+        )
