@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import DataError
-from escalade.estimation._data import DELIMITERS, DataTable
+from escalade.estimation._data import DELIMITERS, DataTable, RowLabels
 
 __all__ = ["read_data"]
 
@@ -135,7 +135,7 @@ def _parse_csv(text: str, name: str, sep: str) -> DataTable:
                 raise DataError(f"{name}: line 1: the column {c!r} appears twice in the header")
             seen.add(c)
         rows: list[list[str]] = []
-        where: list[str] = []
+        where: list[int] = []
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
@@ -145,11 +145,11 @@ def _parse_csv(text: str, name: str, sep: str) -> DataTable:
                     f"header), found {len(row)}"
                 )
             rows.append(row)
-            where.append(f"line {reader.line_num}")
+            where.append(reader.line_num)
     except csv.Error as exc:
         raise DataError(f"{name}: line {reader.line_num}: malformed CSV: {exc}") from None
     cells = {c: np.array([r[j].strip() for r in rows], dtype=object) for j, c in enumerate(columns)}
-    return DataTable(name, columns, cells, tuple(where))
+    return DataTable(name, columns, cells, RowLabels("line", where))
 
 
 def _from_frame(df: Any) -> DataTable:
@@ -172,8 +172,7 @@ def _from_frame(df: Any) -> DataTable:
             text = series.astype(str).to_numpy(dtype=object)
             text[series.isna().to_numpy()] = None
             cells[c] = text
-    where = tuple(f"row {i}" for i in df.index.tolist())
-    return DataTable("<DataFrame>", columns, cells, where, levels)
+    return DataTable("<DataFrame>", columns, cells, RowLabels("row", df.index.tolist()), levels)
 
 
 # ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from escalade.errors import DataError
 
-__all__ = ["DataTable", "Frame", "design", "numbers"]
+__all__ = ["DataTable", "Frame", "RowLabels", "design", "numbers"]
 
 FloatArray = NDArray[np.float64]
 
@@ -36,6 +36,26 @@ FloatArray = NDArray[np.float64]
 MISSING = frozenset({"", "NA", "NaN", "nan", "N/A", "NULL", "null", "."})
 #: The delimiters a CSV file may use.
 DELIMITERS = ",;\t|"
+
+
+@dataclass(frozen=True)
+class RowLabels:
+    """Where each row came from, ``"line 7"`` or ``"row 5"``: written only for a message.
+
+    Examples
+    --------
+    >>> RowLabels("line", (2, 3, 5))[2]
+    'line 5'
+    """
+
+    kind: str
+    labels: Sequence[Any]
+
+    def __getitem__(self, i: int) -> str:
+        return f"{self.kind} {self.labels[i]}"
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 @dataclass(frozen=True)
@@ -50,7 +70,7 @@ class DataTable:
         Column names in order.
     cells : dict of str to ndarray of shape (n_rows,)
         Text cells (CSV) or the DataFrame's values.
-    where : tuple of str
+    where : RowLabels
         ``"line 7"`` (CSV) or ``"row 5"`` (DataFrame index) for each row.
     levels : dict of str to tuple of str
         Category order of pandas categorical columns.
@@ -60,14 +80,14 @@ class DataTable:
     >>> import pandas as pd
     >>> from escalade.estimation import read_data
     >>> t = read_data(pd.DataFrame({"y": ["sq", "war"]}))
-    >>> t.name, t.where
-    ('<DataFrame>', ('row 0', 'row 1'))
+    >>> t.name, t.where[1], len(t.where)
+    ('<DataFrame>', 'row 1', 2)
     """
 
     name: str
     columns: tuple[str, ...]
     cells: dict[str, NDArray[Any]]
-    where: tuple[str, ...]
+    where: RowLabels
     levels: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property

@@ -157,10 +157,15 @@ def outcome_codes(
     mapping = dict(spec.outcome_values)
     index = {o: k for k, o in enumerate(names)}
     cells = table.cells[col][rows]
-    import pandas as pd
+    if cells.dtype == np.float64:
+        # numbers (a DataFrame's numeric column): their distinct values, written as text
+        found, inverse = np.unique(cells, return_inverse=True)
+        distinct = np.array([str(v) for v in found.tolist()], dtype=str)
+    else:
+        import pandas as pd
 
-    stripped = pd.Series(cells, dtype=object).astype(str).str.strip().to_numpy(dtype=str)
-    distinct, inverse = np.unique(stripped, return_inverse=True)
+        stripped = pd.Series(cells, dtype=object).astype(str).str.strip().to_numpy(dtype=str)
+        distinct, inverse = np.unique(stripped, return_inverse=True)
     values = numbers(distinct.astype(object))
     # numeric codes, as R reads them: 1..K, or else the K distinct values in increasing order
     by_number: dict[float, str] = {}
@@ -253,19 +258,22 @@ def warn_separation(model: TreeModel, frame: Frame, game: Game, codes: NDArray[n
             EstimationWarning,
             stacklevel=4,
         )
+    binary = [
+        ((eq.X == 0.0) | (eq.X == 1.0)).all(axis=0) if eq.kind == "utility" else None
+        for eq in model.equations
+    ]
     for n, took in model.took.items():
         if model.shape.player[n] < 0 or len(took) != 2:
             continue
         through = (took[0] + took[1]) > 0
         if not through.any():
             continue
-        for eq in model.equations:
-            if eq.kind != "utility":
+        for eq, is_binary in zip(model.equations, binary, strict=True):
+            if is_binary is None:
                 continue
-            binary = ((eq.X == 0.0) | (eq.X == 1.0)).all(axis=0)
             for k, term in enumerate(eq.terms):
                 x = eq.X[:, k]
-                if term == "(Intercept)" or not binary[k]:
+                if term == "(Intercept)" or not is_binary[k]:
                     continue
                 for level in (0.0, 1.0):
                     cell = through & (x == level)
