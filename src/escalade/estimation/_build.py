@@ -204,10 +204,15 @@ def _equations(
 def _check_rank(X: FloatArray, terms: tuple[str, ...], name: str, frame: Frame) -> None:
     if not X.shape[1]:
         return
-    # rank from the Gram matrix: k x k, whatever the number of rows
-    scale = np.sqrt((X * X).sum(axis=0))
-    Z = X / np.where(scale > 0, scale, 1.0)
-    gram = Z.T @ Z
+    # rank from the Gram matrix of the columns scaled to unit length: k x k, whatever the
+    # number of rows; the first term that adds nothing is looked for only when one does
+    gram = X.T @ X
+    scale = np.sqrt(np.diag(gram))
+    unit = np.where(scale > 0, scale, 1.0)
+    gram = gram / np.outer(unit, unit)
+    lam = np.linalg.eigvalsh(gram)
+    if scale.all() and lam[0] >= 1e-10 * max(1.0, lam[-1]):
+        return
     for k in range(1, X.shape[1] + 1):
         lam = np.linalg.eigvalsh(gram[:k, :k])
         if scale[k - 1] == 0 or lam[0] < 1e-10 * max(1.0, lam[-1]):

@@ -164,7 +164,10 @@ def _from_frame(df: Any) -> DataTable:
         series = df[col]
         if isinstance(series.dtype, pd.CategoricalDtype):
             levels[c] = tuple(str(x) for x in series.cat.categories)
-        if pd.api.types.is_bool_dtype(series.dtype):
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":
+            # numpy integers or floats: no missing value but NaN, no conversion to check
+            cells[c] = series.to_numpy().astype(np.float64)
+        elif pd.api.types.is_bool_dtype(series.dtype):
             cells[c] = series.to_numpy(dtype=np.float64)
         elif pd.api.types.is_numeric_dtype(series.dtype) and c not in levels:
             cells[c] = series.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -156,16 +156,13 @@ def outcome_codes(
     names = game.outcomes
     mapping = dict(spec.outcome_values)
     index = {o: k for k, o in enumerate(names)}
-    cells = table.cells[col][rows]
-    if cells.dtype == np.float64:
-        # numbers (a DataFrame's numeric column): their distinct values, written as text
-        found, inverse = np.unique(cells, return_inverse=True)
-        distinct = np.array([str(v) for v in found.tolist()], dtype=str)
-    else:
-        import pandas as pd
+    import pandas as pd
 
-        stripped = pd.Series(cells, dtype=object).astype(str).str.strip().to_numpy(dtype=str)
-        distinct, inverse = np.unique(stripped, return_inverse=True)
+    # the distinct cells by hashing, then their texts: as many strip() calls as values
+    first, uniques = pd.factorize(table.cells[col][rows])
+    texts = np.array([str(u).strip() for u in np.asarray(uniques).tolist()], dtype=str)
+    distinct, back = np.unique(texts, return_inverse=True)
+    inverse = back[first]
     values = numbers(distinct.astype(object))
     # numeric codes, as R reads them: 1..K, or else the K distinct values in increasing order
     by_number: dict[float, str] = {}
