@@ -133,9 +133,10 @@ def simulate(
         Number of runs.
     seed : int, Generator or None
         Same seed (and chunk size), same numbers; see :mod:`escalade.scenario`
-        for the convention. Each chunk gets its own child of the seed. (A
-        ``SeedSequence`` gives its next children: how an exploration seeds
-        its tasks.)
+        for the convention. Each chunk gets its own child of the seed. A
+        ``SeedSequence`` (how an exploration seeds its tasks) is not
+        advanced: its first children seed the chunks, so the same
+        ``SeedSequence`` gives every policy the same random numbers.
     draws : Draws, optional
         Parameter values per run (``n_draws == runs``); default: the
         nominal values for every run.
@@ -195,7 +196,10 @@ def simulate(
             )
     n_chunks = (runs + size - 1) // size
     if isinstance(seed, np.random.SeedSequence):
-        recorded, chunk_seeds = None, seed.spawn(n_chunks)
+        # Not seed.spawn(): it advances the sequence, so every policy simulated with the
+        # same SeedSequence would get other children and the common random numbers that
+        # comparing policies relies on would be lost.
+        recorded, chunk_seeds = None, _first_children(seed, n_chunks)
     else:
         recorded = resolve_seed(seed)
         chunk_seeds = np.random.SeedSequence(recorded).spawn(n_chunks)
@@ -216,6 +220,17 @@ def simulate(
         if progress is not None:
             progress(start + n, runs)
     return acc.result(chosen, recorded, time.perf_counter() - started)
+
+
+def _first_children(seed: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first ``n`` children of ``seed``, as ``seed.spawn(n)`` gives them on a fresh
+    sequence, without advancing ``seed``."""
+    return [
+        np.random.SeedSequence(
+            seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size
+        )
+        for k in range(n)
+    ]
 
 
 def _chunk_draws(scenario: Scenario, draws: Draws | None, start: int, n: int) -> Draws:
