@@ -32,6 +32,7 @@ from escalade.exploration._problem import Problem
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._robustness import (
     RobustnessResult,
+    best_shares,
     lever_effects,
     lever_pairs,
     robustness,
@@ -55,6 +56,7 @@ __all__ = [
     "RobustnessResult",
     "RunStore",
     "SensitivityResult",
+    "best_shares",
     "discover",
     "explore",
     "lever_effects",

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-import numpy as np
-
 from escalade.errors import ParameterError
 from escalade.exploration import _worlds as worlds_of
 from escalade.exploration._compute import explored_scenario
 from escalade.exploration._problem import Problem
+from escalade.exploration._robustness import best_shares
 from escalade.exploration._store import RunStore
 from escalade.scenario import Scenario
 
@@ -186,8 +185,12 @@ class ExplorationRun:
 
     # ----------------------------------------------------------- analyses
     def best_policy_shares(self, actor: str | None = None) -> dict[str, float]:
-        """In what share of worlds each policy gives ``actor`` the highest utility."""
-        util = self.pivot(f"utility:{actor or self.actor}")
-        best = util.to_numpy().argmax(axis=1)
-        counts = np.bincount(best, minlength=util.shape[1]) / max(len(util), 1)
-        return {p: float(c) for p, c in zip(util.columns, counts, strict=True)}
+        """In what share of worlds each policy gives ``actor`` the highest utility.
+
+        A world where ``k`` policies tie for the highest utility counts
+        ``1/k`` for each, so the shares sum to 1; :func:`best_shares` also
+        gives the shares of worlds where each policy is best alone and
+        where it ties.
+        """
+        shares = best_shares(self.pivot(f"utility:{actor or self.actor}"))["share_best"]
+        return {str(p): float(c) for p, c in shares.items()}
