@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, FromLibrary, default_of, out
+from escalade.cli._common import EXIT_OK, FromLibrary, default_of, is_stdout, out
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -39,7 +39,11 @@ def register(commands: Commands) -> None:
     )
     p.add_argument("path", metavar="FOLDER", help="an exploration run folder")
     p.add_argument(
-        "-o", "--output", metavar="FILE", help="write here instead of FOLDER/report.html"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of FOLDER/report.html: a regular file or a new name (-o - "
+        "or -o /dev/stdout: standard output)",
     )
     p.set_defaults(run=run_report)
 
@@ -64,6 +68,11 @@ def run_report(args: argparse.Namespace) -> int:
 
     result = open_run(args.path)
     result.store.check_complete()
+    if args.output is not None and is_stdout(args.output):
+        from escalade.report import render_exploration
+
+        out(render_exploration(result))
+        return EXIT_OK
     target = write_exploration_report(result, args.output)
     sys.stderr.write(f"wrote {target}\n")
     return EXIT_OK
