@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
+from escalade._io import check_folder
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -352,6 +353,8 @@ def analyze(
     from escalade.analysis import compare_policies
     from escalade.report import write_analysis
 
+    if out is not None:  # before hours of simulation, not after
+        check_folder(out)
     scenario = _scenario(source, overrides)
     question = scenario.question
     cmp = compare_policies(
@@ -404,6 +407,7 @@ def explore(
     workers: int | None = None,
     cluster: str | None = None,
     overrides: Mapping[str, str | float] | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
@@ -438,6 +442,7 @@ def explore(
         workers=workers,
         cluster=_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
+        force=force,
         progress=progress,
     )
 
@@ -469,7 +474,10 @@ def _cluster(workers: int | None, cluster: str | None) -> str | None:
     """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
     executor is chosen at all."""
     if cluster is None and workers is None:
-        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        from escalade.exploration._executors import check_address
+
+        named = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        return None if named is None else check_address(named, "DASK_SCHEDULER_ADDRESS")
     return cluster
 
 

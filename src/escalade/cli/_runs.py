@@ -57,7 +57,10 @@ def run_runs(args: argparse.Namespace) -> int:
     if table.empty:
         out(f"no exploration runs under {root}")
         return EXIT_OK
-    out(table.to_string(index=False))
+    damaged = table[table["status"] == "damaged"]
+    out(table.drop(columns=["problem"]).to_string(index=False))
+    for _, row in damaged.iterrows():
+        sys.stderr.write(f"escalade: {row['run']}: damaged run folder ({row['problem']})\n")
     return EXIT_OK
 
 

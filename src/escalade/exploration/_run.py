@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Self
 
 from escalade.errors import ParameterError
 from escalade.exploration import _worlds as worlds_of
-from escalade.exploration._compute import explored_scenario
 from escalade.exploration._problem import Problem
 from escalade.exploration._robustness import best_shares
 from escalade.exploration._store import RunStore
@@ -55,10 +54,7 @@ class ExplorationRun:
     def open(cls, path: str | Path) -> Self:
         """Open a run folder (complete or not)."""
         store = RunStore.open(path)
-        scenario = explored_scenario(
-            store.scenario_text(), store.scenario_file, store.manifest.overrides
-        )
-        return cls(Path(path), store, scenario)
+        return cls(Path(path), store, store.explored_scenario())
 
     # ------------------------------------------------------------- facts
     @property
@@ -132,17 +128,11 @@ class ExplorationRun:
             Only these columns (``sample`` and ``policy`` are always read).
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        paths = list(self.store.chunk_paths())
-        if not paths:
+        done = self.store.manifest.done_chunks()
+        if not done:
             raise ParameterError(f"{self.path}: no chunk has been computed yet")
-        wanted = (
-            None
-            if columns is None
-            else ["sample", "policy", *[c for c in columns if c not in ("sample", "policy")]]
-        )
-        tables = [pq.read_table(p, columns=wanted) for p in paths]
+        tables = [self.store.read_chunk(k, columns) for k in done]
         frame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
 
