@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
 from escalade._io import check_folder
+from escalade._limits import check_memory
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -160,6 +161,8 @@ def solve(
     500
     """
     game = as_game(source, overrides)
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
+        _check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -228,6 +231,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
+        _check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(
@@ -241,6 +245,33 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
         n_uncertain=len(game.parameters.uncertain_names),
         n_draws_checked=tried,
     )
+
+
+def _check_draws_memory(game: Game, draws: int) -> None:
+    """Refuse ``draws`` draws of ``game`` before allocating them if they cannot fit in memory.
+
+    What a draw keeps (its parameters, outcome probabilities, payoffs,
+    strategies and chance probabilities) was measured at 270 to 960 bytes
+    for the bundled games; the estimate, 8 bytes for each of those
+    numbers plus 64, is a little above every measurement.
+
+    Examples
+    --------
+    >>> from escalade.errors import ParameterError
+    >>> try:
+    ...     _check_draws_memory(as_game("iig"), 10**15)
+    ... except ParameterError as exc:
+    ...     print(str(exc).split(" of memory")[0])
+    1,000,000,000,000,000 parameter sets of iig would need about 4.4e+08 GB
+    """
+    per_draw = 64 + 8 * (
+        len(game.parameters)
+        + game.n_outcomes
+        + game.n_players
+        + game.n_actions
+        + game.n_chance_edges
+    )
+    check_memory(per_draw * draws, f"{draws:,} parameter sets of {game.name}", "draws")
 
 
 def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Scenario:

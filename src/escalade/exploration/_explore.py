@@ -20,7 +20,7 @@ from escalade.exploration._executors import check_executor, run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import RunStore
 from escalade.scenario import Scenario, Seed, bundled_path, resolve_seed
-from escalade.simulation import chosen_policies
+from escalade.simulation import check_size, chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
 
@@ -110,6 +110,16 @@ def explore(
     fixed = {k: str(v) for k, v in (overrides or {}).items()}
     space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
     size = chunk_size or _default_chunk(len(chosen), replications)
+    if isinstance(samples, int) and isinstance(size, int) and samples > 0 and size > 0:
+        # every chunk simulates each policy once: refuse work or chunks too large up front
+        check_size(
+            scenario,
+            min(size, samples) * replications,
+            scenario.require_dynamics().periods,
+            total=samples * replications * len(chosen),
+            shrink=("samples", "replications"),
+            shrink_memory="replications" if chunk_size is None else "chunk_size",
+        )
     the_design = Design.create(design, samples, seed, size, tuple(space.uncertain_names))
     text = scenario.text
     if not text:
