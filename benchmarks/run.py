@@ -19,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
+    bench_audit,
     bench_explore_memory,
     bench_explore_vs_ema,
     bench_korea,
@@ -36,6 +37,7 @@ BENCHMARKS = {
     "qre_iig": bench_qre_iig.run,
     "passes": bench_passes.run,
     "korea": bench_korea.run,
+    "audit": bench_audit.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
 }

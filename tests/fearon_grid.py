@@ -126,6 +126,17 @@ def fearon_yaml(n_demands: int = 21, n_types: int = 20, *, name: str = "fearon-r
             f"      {t}: {{player: B, actions: {{accept: deal_{d}, fight: war_{t}}}}}"
             for t in types
         ]
+    # the numbers in the expressions are the grid (type midpoints, equal chances): they are
+    # the discretisation, not modelling choices a parameter should name
+    out += [
+        "audit:",
+        "  accept:",
+        "    - kind: unexplained_constant",
+        '      element: "expression:*"',
+        "      reason: >-",
+        "        the grid itself: B's cost types are the midpoints of equal slices of",
+        "        [0, cbar], each as likely as the others",
+    ]
     return "\n".join(out) + "\n"
 
 

@@ -85,6 +85,14 @@ def test_startup_benchmark_runs():
     }
 
 
+def test_audit_benchmark_runs():
+    from benchmarks import bench_audit
+
+    report = bench_audit.run(quick=True)
+    check(report)
+    assert "0.01 on a probability" in dict(report.rows)["threshold"]
+
+
 def test_exploration_memory_benchmark_runs():
     from benchmarks import bench_explore_memory
 

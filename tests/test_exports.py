@@ -9,6 +9,7 @@ import escalade
 SUBPACKAGES = [
     "escalade.simulation",
     "escalade.analysis",
+    "escalade.auditing",
     "escalade.exploration",
     "escalade.report",
     "escalade.errors",
@@ -41,3 +42,10 @@ def test_subpackage_all_is_importable_and_documented(name):
 
 def test_solve_function_is_not_shadowed_by_a_module():
     assert callable(escalade.solve)
+
+
+def test_audit_function_is_not_shadowed_by_a_module():
+    import escalade.auditing  # the subpackage has a name of its own
+
+    assert callable(escalade.audit)
+    assert escalade.audit.__module__ == "escalade.auditing._audit"

@@ -65,6 +65,8 @@ def results(run_korea, comparison):
         "discovery": found,
         "prim": found.prim,
         "analyses": analyses,
+        "audit": escalade.audit("docs/examples/flawed.yaml", samples=16, replications=4),
+        "verification": escalade.verify("docs/examples/standoff.yaml", samples=10, runs=500),
     }
 
 
@@ -78,6 +80,8 @@ KINDS = [
     "discovery",
     "prim",
     "analyses",
+    "audit",
+    "verification",
 ]
 
 

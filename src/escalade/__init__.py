@@ -12,7 +12,8 @@ Examples
 ['converged', 'lam', 'method']
 
 Every result (a :class:`Solution`, a simulation, a policy comparison, an
-exploration and its analyses) follows one protocol, :class:`Result`:
+exploration and its analyses, an audit and a verification) follows one
+protocol, :class:`Result`:
 ``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
@@ -37,6 +38,7 @@ if typing.TYPE_CHECKING:
         solve,
     )
     from escalade._results import Result, Summary, Table
+    from escalade.auditing import audit, verify
     from escalade.errors import (
         ConvergenceWarning,
         EscaladeError,
@@ -71,6 +73,7 @@ __all__ = [
     "__version__",
     "analyze",
     "as_game",
+    "audit",
     "build_game",
     "bundled_scenarios",
     "check",
@@ -87,6 +90,7 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "verify",
     "write_efg",
     "write_nfg",
 ]

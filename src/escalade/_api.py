@@ -116,6 +116,7 @@ def solve(
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a scenario or game.
 
@@ -139,12 +140,17 @@ def solve(
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
     algorithm : str
-        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp`` (another than
+        ``auto`` is refused with other methods).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of draws.
+        ``progress(done, total)`` after each chunk of draws; for ``nash``,
+        seconds waited for Gambit and the time limit, about twice a second.
+    timeout : float, optional
+        Seconds Gambit may take for ``nash`` (default 60; ``inf`` for no
+        limit); it is then stopped with a :class:`SolveError`.
 
     Returns
     -------
@@ -173,6 +179,7 @@ def solve(
         algorithm=algorithm,
         fixed=fixed,
         progress=progress,
+        timeout=timeout,
     )
 
 
@@ -382,6 +389,7 @@ def analyze(
     ['talks', 'invasion']
     """
     from escalade.analysis import compare_policies
+    from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
     if out is not None:  # before hours of simulation, not after
@@ -404,7 +412,8 @@ def analyze(
         progress=progress,
     )
     if out is not None:
-        write_analysis(cmp, out)
+        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
+        write_analysis(cmp, out, verification)
     return cmp
 
 

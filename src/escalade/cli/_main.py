@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 from escalade._version import __version__
 from escalade.cli import (
     _analyze,
+    _audit,
     _check,
     _claims,
     _explore,
@@ -71,6 +72,7 @@ COMMANDS: tuple[Command, ...] = (
     _explore,
     _runs,
     _export,
+    _audit,
 )
 
 

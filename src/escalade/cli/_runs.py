@@ -35,7 +35,8 @@ def register(commands: Commands) -> None:
         "report",
         help="write the HTML report of an exploration run",
         description="Analyse an exploration run and write a self-contained report.html into "
-        "its folder (or to -o FILE).",
+        "its folder (or to -o FILE); when the scenario has expectations:, the page says what "
+        "the explored worlds show about each claim.",
     )
     p.add_argument("path", metavar="FOLDER", help="an exploration run folder")
     p.add_argument(
@@ -71,11 +72,16 @@ def run_report(args: argparse.Namespace) -> int:
 
     result = open_run(args.path)
     result.store.check_complete()
+    verification = None
+    if result.scenario.expectations:
+        from escalade.auditing import verify_exploration
+
+        verification = verify_exploration(result.to_frame(), result.scenario)
     if args.output is not None and is_stdout(args.output):
         from escalade.report import render_exploration
 
-        out(render_exploration(result))
+        out(render_exploration(result, verification))
         return EXIT_OK
-    target = write_exploration_report(result, args.output)
+    target = write_exploration_report(result, args.output, verification)
     sys.stderr.write(f"wrote {target}\n")
     return EXIT_OK

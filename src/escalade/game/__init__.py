@@ -10,7 +10,8 @@ Examples
 """
 
 from escalade.game._build import build_game
-from escalade.game._efg import constant_game, parse_efg, read_efg, write_efg
+from escalade.game._efg import constant_game, parse_efg, read_efg
+from escalade.game._efg_write import write_efg
 from escalade.game._nfg import StrategicForm, parse_nfg, read_nfg, write_nfg
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, Level
 

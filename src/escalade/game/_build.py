@@ -81,7 +81,6 @@ def build_game(scenario: Scenario) -> Game:
         [outcome_index[nd.outcome] if nd.outcome is not None else -1 for nd in nodes],
         dtype=np.int64,
     )
-    paths = tuple("/".join(nd.path) for nd in nodes)
 
     # Information sets in order of first appearance.
     explicit = {nd.infoset for nd in nodes if nd.kind == "decision" and nd.infoset}
@@ -99,7 +98,7 @@ def build_game(scenario: Scenario) -> Game:
         if nd.infoset is not None:
             name = nd.infoset
         else:
-            name = paths[i] or "root"
+            name = nd.path_name
             while name in explicit or name in by_name:
                 name += "'"
         by_name[name] = len(names)
@@ -114,7 +113,6 @@ def build_game(scenario: Scenario) -> Game:
     edge_chance = np.full(n, -1, dtype=np.int64)
     chance_formulas: list[Formula] = []
     chance_nodes: list[tuple[TreeNode, np.ndarray]] = []
-    chance_names: list[str] = []
     kids_of: list[list[int]] = [[] for _ in range(n)]
     for i in range(1, n):
         kids_of[parent_new[i]].append(i)
@@ -131,7 +129,6 @@ def build_game(scenario: Scenario) -> Game:
                 edge_chance[kid] = len(chance_formulas)
                 cols.append(len(chance_formulas))
                 chance_formulas.append(formula_of[edge_name[kid]])
-                chance_names.append(paths[kid])
             chance_nodes.append((nd, np.array(cols, dtype=np.int64)))
 
     outcomes = scenario.outcomes
@@ -193,9 +190,8 @@ def build_game(scenario: Scenario) -> Game:
         title=scenario.title,
         description=scenario.description,
         outcome_labels=tuple(o.label or o.name for o in outcomes),
-        node_paths=paths,
+        edge_labels=tuple(nd.action for nd in nodes),
         node_labels=tuple(nd.label for nd in nodes),
-        chance_names=tuple(chance_names),
         source=scenario,
     )
 

@@ -1,9 +1,9 @@
-"""Gambit extensive-form files (.efg, format version 2): reader and writer.
+"""Gambit extensive-form files (.efg, format version 2): the reader.
 
 The reader builds a :class:`Game` whose outcomes may sit on any node
 (payoffs add up along the path, as in Gambit) and whose payoffs are
-constants. The writer prints any game at one draw of its parameters
-(the nominal values by default), so a scenario can be handed to Gambit.
+constants. The writer (:mod:`._efg_write`) prints any game at one draw of
+its parameters, so a scenario can be handed to Gambit.
 
 Format: a header ``EFG 2 R "title" { "player" ... } "comment"`` and the
 nodes in depth-first order, one per line::
@@ -19,7 +19,6 @@ their first appearance; outcome 0 means none.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +27,14 @@ from escalade.errors import ScenarioError
 from escalade.game._gambit_text import (
     Token,
     TokenStream,
-    format_number,
     iter_tokens,
-    quote,
+    player_names,
     read_text,
 )
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
 
-__all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg", "write_efg"]
+__all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg"]
 
 _MAX_EFG_NODES = 1_000_000
 
@@ -138,6 +136,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     ts.expect("}", "} closing the player names")
     if not players:
         raise ts.error("expected at least one player")
+    players = player_names(players)
     comment = ts.next("the comment").text if ts.at("str") else ""
 
     nodes: list[_Node] = []
@@ -166,7 +165,7 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             node.infoset = ts.integer("an information set number")
             key = (node.player, node.infoset)
             if ts.at("str"):
-                infoset_labels.setdefault(key, ts.next("infoset name").text)
+                label_tok = ts.next("infoset name")
                 open_tok = ts.expect("{", "{ and the actions")
                 while ts.at("str"):
                     node.actions.append(ts.next("action").text)
@@ -176,14 +175,12 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                 ts.expect("}", "} closing the actions")
                 if not node.actions:
                     raise ts.error_at("expected at least one action, found { }", open_tok)
-                if key in infosets and len(infosets[key][0]) != len(node.actions):
-                    raise ts.error_at(
-                        f"information set {node.infoset} of "
-                        f"{'chance' if node.kind == 'c' else players[node.player - 1]} has "
-                        f"{len(infosets[key][0])} actions elsewhere but {len(node.actions)} "
-                        "here",
-                        iset_tok,
-                    )
+                if key in infosets:
+                    owner = "chance" if node.kind == "c" else players[node.player - 1]
+                    what = f"information set {node.infoset} of {owner}"
+                    first = (*infosets[key], infoset_labels[key])
+                    _same_infoset(ts, what, node, first, label_tok, iset_tok)
+                infoset_labels.setdefault(key, label_tok.text)
                 infosets.setdefault(key, (node.actions, node.probs, tok))
             elif key in infosets:
                 node.actions, node.probs = infosets[key][0], infosets[key][1]
@@ -216,6 +213,8 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
                     "of 1 or more",
                     out_tok,
                 )
+            if node.outcome in outcomes:
+                _same_outcome(ts, node.outcome, outcomes[node.outcome], (oname, pays), out_tok)
             outcomes.setdefault(node.outcome, (oname, pays))
         elif node.outcome and node.outcome not in outcomes:
             raise ts.error_at(
@@ -243,6 +242,63 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
             missing.token,
         )
     return _to_game(nodes, players, outcomes, title, comment, name)
+
+
+def _same_outcome(
+    ts: TokenStream,
+    number: int,
+    first: tuple[str, list[float]],
+    again: tuple[str, list[float]],
+    where: Token | None,
+) -> None:
+    """An outcome given twice must be given the same way (Gambit refuses the file too)."""
+    if again[0] != first[0]:
+        raise ts.error_at(
+            f"outcome {number} is given again with another name ({again[0]!r} here, "
+            f"{first[0]!r} before); expected the same name and payoffs each time, or only "
+            "its number after the first",
+            where,
+        )
+    if again[1] != first[1]:
+        shown = ", ".join(f"{x:g}" for x in again[1]), ", ".join(f"{x:g}" for x in first[1])
+        raise ts.error_at(
+            f"outcome {number} ({first[0]!r}) is given again with other payoffs "
+            f"({shown[0]} here, {shown[1]} before); expected the same payoffs each time, or "
+            "only its number after the first",
+            where,
+        )
+
+
+def _same_infoset(
+    ts: TokenStream,
+    what: str,
+    node: _Node,
+    first: tuple[list[str], list[float], Token, str],
+    label: Token,
+    where: Token | None,
+) -> None:
+    """An information set given twice must be given the same way (as Gambit requires)."""
+    actions, probs, first_node, first_label = first
+    if len(actions) != len(node.actions):
+        raise ts.error_at(
+            f"{what} has {len(actions)} actions elsewhere but {len(node.actions)} here", where
+        )
+    before = f"at line {first_node.line}"
+    again = "expected the same each time, or only its number after the first"
+    if label.text != first_label:
+        raise ts.error_at(
+            f"{what} is named {label.text!r} here but {first_label!r} {before}; {again}", label
+        )
+    if node.actions != actions:
+        raise ts.error_at(
+            f"{what} has actions {node.actions} here but {actions} {before}; {again}", where
+        )
+    if node.probs != probs:
+        shown = [f"{p:g}" for p in node.probs], [f"{p:g}" for p in probs]
+        raise ts.error_at(
+            f"{what} has chance probabilities {shown[0]} here but {shown[1]} {before}; {again}",
+            where,
+        )
 
 
 def _check_probs(node: _Node, ts: TokenStream) -> None:
@@ -340,9 +396,8 @@ def _to_game(
     edge_action = np.full(n, -1, dtype=np.int64)
     edge_chance = np.full(n, -1, dtype=np.int64)
     chance_probs: list[float] = []
-    chance_names: list[str] = []
     chance_raw: list[str] = []
-    paths = [""] * n
+    edge_labels = [""] * n
     labels = [nd.name for nd in nodes]
     kids_of: list[list[int]] = [[] for _ in range(n)]
     for i in range(1, n):
@@ -350,14 +405,13 @@ def _to_game(
     for i, nd in enumerate(nodes):
         names = h_actions[infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
         for j, kid in enumerate(kids_of[i]):
-            paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
+            edge_labels[kid] = names[j]
             if nd.kind == "p":
                 edge_action[kid] = starts[infoset[i]] + j
             else:
                 edge_chance[kid] = len(chance_probs)
                 chance_probs.append(nd.probs[j])
                 chance_raw.append(nd.actions[j])
-                chance_names.append(paths[kid])
     return constant_game(
         name=name,
         players=tuple(players),
@@ -378,9 +432,8 @@ def _to_game(
         title=title,
         description=comment,
         outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
-        node_paths=tuple(paths),
+        edge_labels=tuple(edge_labels),
         node_labels=tuple(labels),
-        chance_names=tuple(chance_names),
         source=ExtensiveFormLabels(
             infosets=tuple(h_labels),
             actions=tuple(a for acts in h_raw for a in acts),
@@ -413,135 +466,3 @@ def constant_game(*, payoffs: np.ndarray, chance: np.ndarray, **structure: objec
 
     structure.setdefault("parameters", ParameterSpace())
     return Game(evaluator=evaluate, **structure)  # type: ignore[arg-type]
-
-
-def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> str:
-    """A game as the text of a Gambit .efg file.
-
-    Parameters
-    ----------
-    game : Game
-    values : GameValues, optional
-        Payoffs and chance probabilities to write (default: the nominal values).
-    draw : int
-        Which draw of ``values`` to write.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from escalade.game import build_game
-    >>> from escalade.scenario import load_scenario
-    >>> text = write_efg(build_game(load_scenario("iig")))
-    >>> text.splitlines()[0]
-    'EFG 2 R "International Interaction Game" { "A" "B" }'
-    """
-    if values is None:
-        values = game.nominal_values()
-    pay = np.asarray(values.payoffs[draw])
-    chance = np.asarray(values.chance[draw])
-    lines = [
-        f"EFG 2 R {quote(game.title or game.name)} "
-        "{ " + " ".join(quote(p) for p in game.players) + " }",
-        quote(game.description),
-        "",
-    ]
-    # infosets are numbered within each player, in the game's order
-    number = np.zeros(game.n_infosets, dtype=np.int64)
-    counts = [0] * game.n_players
-    for h in range(game.n_infosets):
-        counts[game.infoset_player[h]] += 1
-        number[h] = counts[game.infoset_player[h]]
-    first = game.first_child
-    nch = game.n_children
-    labels = _labels(game)
-    node_labels = _distinct_node_labels(game)
-    written_outcomes: set[int] = set()
-    chance_no = 0
-    stack = [0]
-    while stack:
-        i = stack.pop()
-        label = quote(node_labels[i])
-        o = int(game.outcome[i])
-        if o >= 0:
-            part = (
-                f"{o + 1} {quote(labels.outcomes[o])} "
-                + "{ "
-                + ", ".join(format_number(float(x)) for x in pay[o])
-                + " }"
-            )
-            written_outcomes.add(o)
-        else:
-            part = "0"
-        kids = list(range(first[i], first[i] + nch[i])) if nch[i] else []
-        if game.kind[i] == TERMINAL:
-            lines.append(f"t {label} {part}")
-        elif game.kind[i] == DECISION:
-            h = int(game.infoset[i])
-            lo, hi = game.infoset_actions[h], game.infoset_actions[h + 1]
-            acts = " ".join(quote(a) for a in labels.actions[lo:hi])
-            lines.append(
-                f"p {label} {game.infoset_player[h] + 1} {number[h]} "
-                f"{quote(labels.infosets[h])} {{ {acts} }} {part}"
-            )
-        else:
-            chance_no += 1
-            probs = _exact_probabilities([float(chance[game.edge_chance[k]]) for k in kids])
-            branch = " ".join(
-                f"{quote(labels.chance[game.edge_chance[k]])} {p}"
-                for k, p in zip(kids, probs, strict=True)
-            )
-            lines.append(f'c {label} {chance_no} "" {{ {branch} }} {part}')
-        stack.extend(reversed(kids))
-    return "\n".join(lines) + "\n"
-
-
-def _distinct_node_labels(game: Game) -> list[str]:
-    """Node labels with repeats renamed ``label_2``, ``label_3``, ...
-
-    Gambit 16 refuses a file where two nodes share a non-empty label, which
-    scenario trees do wherever a named node is copied (``goto``).
-    """
-    raw = list(game.node_labels) if game.node_labels else [""] * game.n_nodes
-    taken = set(raw)
-    seen: set[str] = set()
-    out = []
-    for label in raw:
-        if label and label in seen:
-            k = 2
-            while f"{label}_{k}" in taken:
-                k += 1
-            label = f"{label}_{k}"
-            taken.add(label)
-        seen.add(label)
-        out.append(label)
-    return out
-
-
-def _exact_probabilities(probs: list[float]) -> list[str]:
-    """Chance probabilities as Gambit text that sums to exactly 1.
-
-    Gambit reads numbers exactly and refuses probabilities whose sum is not
-    exactly one, while computed ones (``1 - 0.755``) are off by a rounding
-    error. The largest probability is written as 1 minus the others, exactly.
-    """
-    texts = [format_number(p) for p in probs]
-    big = max(range(len(probs)), key=lambda j: probs[j])
-    rest = 1 - sum(Fraction(t) for j, t in enumerate(texts) if j != big)
-    texts[big] = str(rest.numerator) if rest.denominator == 1 else f"{rest}"
-    return texts
-
-
-def _labels(game: Game) -> ExtensiveFormLabels:
-    """The labels to write: the file's own for a game read from .efg, else the names."""
-    if isinstance(game.source, ExtensiveFormLabels):
-        return game.source
-    chance = [""] * game.n_chance_edges
-    for k in np.flatnonzero(game.edge_chance >= 0):
-        # the branch's own step of its path (a label may itself contain "/")
-        parent_path = game.node_paths[game.parent[k]] if game.node_paths else ""
-        path = game.node_paths[k] if game.node_paths else ""
-        chance[game.edge_chance[k]] = path[len(parent_path) + 1 :] if parent_path else path
-    return ExtensiveFormLabels(game.infoset_names, game.action_names, tuple(chance), game.outcomes)

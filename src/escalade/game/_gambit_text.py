@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 from escalade.errors import ScenarioError
 
-__all__ = ["Token", "TokenStream", "format_number", "iter_tokens", "read_text", "tokenize"]
+__all__ = [
+    "Token",
+    "TokenStream",
+    "format_number",
+    "iter_tokens",
+    "player_names",
+    "read_text",
+    "tokenize",
+]
 
 
 class Token(NamedTuple):
@@ -252,6 +260,40 @@ def quote(text: str) -> str:
         if c == "\\" and (k + 1 == len(text) or text[k + 1] in '"\\'):
             out.append(" ")
     return '"' + "".join(out) + '"'
+
+
+def player_names(labels: list[str]) -> list[str]:
+    """Player names as Gambit gives them: empty and repeated labels get ``_k`` suffixes.
+
+    Gambit 16 (pygambit 16.7) reads ``{ "A" "A" }`` as players ``A_1`` and
+    ``A_2``, numbering the copies of a label from 1 and skipping names
+    already taken, and an empty label as ``_1``; results are keyed by player
+    name, so two players must not share one.
+
+    Examples
+    --------
+    >>> player_names(["A", "B", "A"]), player_names(["A", "A", "A_1"]), player_names([""])
+    (['A_1', 'B', 'A_2'], ['A_2', 'A_3', 'A_1'], ['_1'])
+    """
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    renamed = {label for label, n in counts.items() if n > 1 or not label}
+    taken = {label for label in labels if label not in renamed}
+    next_k = dict.fromkeys(renamed, 1)
+    out = []
+    for label in labels:
+        if label not in renamed:
+            out.append(label)
+            continue
+        k = next_k[label]
+        while f"{label}_{k}" in taken:
+            k += 1
+        name = f"{label}_{k}"
+        next_k[label] = k + 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def read_text(path: str | Path, suffix: str) -> tuple[str, str, str]:

@@ -23,7 +23,14 @@ import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote, read_text
+from escalade.game._gambit_text import (
+    TokenStream,
+    format_number,
+    iter_tokens,
+    player_names,
+    quote,
+    read_text,
+)
 from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
@@ -95,6 +102,7 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     ts.expect("}", "} closing the player names")
     if not players:
         raise ts.error("expected at least one player")
+    players = player_names(players)
     ts.expect("{", "{ and the strategies")
     strategies: list[list[str]] = []
     n_cont = 1
@@ -213,7 +221,7 @@ def _tree_of_table(
     player: list[int] = []
     infoset: list[int] = []
     edge_action: list[int] = []
-    paths: list[str] = []
+    edge_labels: list[str] = []
     strat_names = [_unique(s, "s") for s in strategies]
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     # breadth-first: level i holds the nodes where player i moves
@@ -223,7 +231,7 @@ def _tree_of_table(
     player.append(0)
     infoset.append(0)
     edge_action.append(-1)
-    paths.append("")
+    edge_labels.append("")
     combos: list[tuple[int, ...]] = [()]
     for i in range(n_players):
         next_nodes = []
@@ -237,9 +245,7 @@ def _tree_of_table(
                 player.append(-1 if last else i + 1)
                 infoset.append(-1 if last else i + 1)
                 edge_action.append(int(starts[i] + s))
-                paths.append(
-                    f"{paths[node]}/{strat_names[i][s]}" if paths[node] else strat_names[i][s]
-                )
+                edge_labels.append(strat_names[i][s])
                 next_nodes.append(idx)
                 next_combos.append((*combo, s))
         level_nodes, combos = next_nodes, next_combos
@@ -280,7 +286,7 @@ def _tree_of_table(
         title=title,
         description=comment,
         outcome_labels=labels,
-        node_paths=tuple(paths),
+        edge_labels=tuple(edge_labels),
         node_labels=tuple("" for _ in range(n)),
         source=StrategicForm(
             tuple(tuple(s) for s in strat_names), table, terminal_of, payoff_form=payoff_form

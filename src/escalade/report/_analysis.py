@@ -8,8 +8,10 @@ from pathlib import Path
 from escalade._io import atomic_write, check_folder
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
+from escalade.auditing import VerificationResult
 from escalade.errors import OutputError
 from escalade.report._charts import PALETTE, bar_chart, line_grid
+from escalade.report._claims import claims_section
 from escalade.report._page import _e, page, table
 from escalade.report._prose import comparison_answer
 from escalade.report._tree import tree_svg
@@ -217,8 +219,11 @@ def _method_section(cmp: PolicyComparison) -> str:
     )
 
 
-def render_analysis(cmp: PolicyComparison) -> str:
+def render_analysis(cmp: PolicyComparison, verification: VerificationResult | None = None) -> str:
     """The analysis as one self-contained HTML page (no network resources).
+
+    With ``verification`` (the scenario's expectations evaluated from
+    ``cmp``), the page has a "what the model says about each claim" table.
 
     Examples
     --------
@@ -235,15 +240,21 @@ def render_analysis(cmp: PolicyComparison) -> str:
         _policies_section(cmp, look),
         *_curves_sections(cmp, look),
         _trees_section(cmp, look[1]),
+        claims_section(verification),
         *_model_sections(cmp),
         _method_section(cmp),
     ]
     sc = cmp.scenario
-    return page(sc.title or sc.name, sc.description, sections)
+    return page(sc.title or sc.name, sc.description, [s for s in sections if s])
 
 
-def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
+def write_analysis(
+    cmp: PolicyComparison, out: str | Path, verification: VerificationResult | None = None
+) -> dict[str, Path]:
     """Write ``results.json`` and ``report.html`` into a folder, atomically.
+
+    With ``verification``, both hold what the model says about each
+    expectation of the scenario (``results.json`` under ``expectations``).
 
     Returns
     -------
@@ -259,8 +270,11 @@ def write_analysis(cmp: PolicyComparison, out: str | Path) -> dict[str, Path]:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-    data = json.dumps(cmp.to_dict(), indent=2, allow_nan=False) + "\n"
-    report = render_analysis(cmp)
+    results = cmp.to_dict()
+    if verification is not None and verification.checks:
+        results["expectations"] = verification.to_dict()["expectations"]
+    data = json.dumps(results, indent=2, allow_nan=False) + "\n"
+    report = render_analysis(cmp, verification)
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
     atomic_write(paths["results"], data.encode("utf-8"))
     atomic_write(paths["report"], report.encode("utf-8"))

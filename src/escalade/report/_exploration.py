@@ -14,8 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from escalade._io import atomic_write, check_target
+from escalade.auditing import VerificationResult
 from escalade.exploration import ExplorationAnalyses, ExplorationResult
 from escalade.report._charts import PALETTE
+from escalade.report._claims import claims_section
 from escalade.report._page import _e, page
 from escalade.report._prose import exploration_answer, policy_labels
 from escalade.report._sections import (
@@ -29,13 +31,19 @@ from escalade.report._sections import (
 __all__ = ["render_exploration", "write_exploration_report"]
 
 
-def render_exploration(analyses: ExplorationAnalyses | ExplorationResult) -> str:
+def render_exploration(
+    analyses: ExplorationAnalyses | ExplorationResult,
+    verification: VerificationResult | None = None,
+) -> str:
     """The exploration as one self-contained HTML page (no scripts, no network).
 
     Parameters
     ----------
     analyses : ExplorationAnalyses or ExplorationResult
         What the page shows; for a result, its :meth:`~ExplorationResult.analyses`.
+    verification : VerificationResult, optional
+        The scenario's expectations evaluated in the explored worlds: the
+        page then says what the model says about each claim.
 
     Examples
     --------
@@ -67,6 +75,7 @@ def render_exploration(analyses: ExplorationAnalyses | ExplorationResult) -> str
         lever_section(analyses, labels),
         sensitivity_section(analyses, labels),
         discovery_section(analyses, labels),
+        claims_section(verification),
         method_section(analyses),
     ]
     design = res.store.manifest.design
@@ -79,12 +88,15 @@ def render_exploration(analyses: ExplorationAnalyses | ExplorationResult) -> str
 
 
 def write_exploration_report(
-    analyses: ExplorationAnalyses | ExplorationResult, path: str | Path | None = None
+    analyses: ExplorationAnalyses | ExplorationResult,
+    path: str | Path | None = None,
+    verification: VerificationResult | None = None,
 ) -> Path:
     """Write ``report.html`` into the run folder (or to ``path``), atomically.
 
     ``path`` must be a regular file or a new name (a symbolic link is
     followed); anything else is an :class:`~escalade.errors.OutputError`.
+    ``verification`` adds the "what the model says about each claim" table.
 
     Examples
     --------
@@ -98,5 +110,5 @@ def write_exploration_report(
     """
     run = analyses.result if isinstance(analyses, ExplorationAnalyses) else analyses
     target = check_target(path) if path is not None else run.path / "report.html"
-    atomic_write(target, render_exploration(analyses).encode("utf-8"))
+    atomic_write(target, render_exploration(analyses, verification).encode("utf-8"))
     return Path(path) if path is not None else target

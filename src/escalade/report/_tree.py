@@ -127,7 +127,7 @@ def tree_svg(
             f'L{x1 - 4:.1f},{y1:.1f}" fill="none" stroke="{color}" stroke-width="{w:.2f}"'
             f"{dash}/>"
         )
-        action = game.node_paths[i].rsplit("/", 1)[-1]
+        action = game.edge_labels[i]
         prob = float(edge[i])
         kind = "chance" if game.kind[p] == CHANCE else "choice"
         parts.append(

@@ -24,6 +24,7 @@ from escalade import _lazy
 
 # Imported on first use (see escalade._lazy): listing the bundled scenarios needs no numpy.
 if typing.TYPE_CHECKING:
+    from escalade.scenario._accept import FINDING_KINDS, Acceptance, expression_place
     from escalade.scenario._bundled import (
         bundled_path,
         bundled_scenarios,
@@ -41,6 +42,8 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._expectations import Expectation
+    from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
     from escalade.scenario._levers import Lever
     from escalade.scenario._load import LANGUAGE_VERSION, load_scenario_text
     from escalade.scenario._load_tree import MAX_NODES, check_chance
@@ -67,10 +70,15 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._question import Question
     from escalade.scenario._scenario import Scenario, headline_indicators
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
+    from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
 
 __all__ = [
+    "FINDING_KINDS",
     "LANGUAGE_VERSION",
+    "MAX_AUTO_NAME",
     "MAX_NODES",
+    "ROLES",
+    "Acceptance",
     "Beta",
     "CategoricalDist",
     "ChanceSpec",
@@ -82,7 +90,9 @@ __all__ = [
     "Draws",
     "Dynamics",
     "Event",
+    "Expectation",
     "Formula",
+    "FormulaUse",
     "GotoSpec",
     "Indicator",
     "LeafSpec",
@@ -100,6 +110,7 @@ __all__ = [
     "Scenario",
     "Seed",
     "StateVar",
+    "Trail",
     "TreeNode",
     "Triangular",
     "Uniform",
@@ -108,10 +119,14 @@ __all__ = [
     "bundled_scenarios",
     "bundled_titles",
     "check_chance",
+    "expression_place",
+    "formula_uses",
     "headline_indicators",
     "infoset_names",
     "load_scenario",
     "load_scenario_text",
+    "node_element",
+    "path_name",
     "resolve_seed",
 ]
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import check_acceptances, parse_audit_section
 from escalade.scenario._checks import (
     CLAIM_ID,
     Context,
@@ -52,6 +53,7 @@ from escalade.scenario._checks import (
     suggest,
 )
 from escalade.scenario._dynamics import Dynamics
+from escalade.scenario._expectations import parse_expectations
 from escalade.scenario._levers import Lever, declare_levers, parse_levers
 from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
 
@@ -100,8 +102,9 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-#: The optional sections of a crisis over time, in the order they are read.
-_SECTION_KEYS = ("dynamics", "levers", "policies", "question")
+#: The optional sections of a crisis over time, in the order they are read: the last two
+#: say what its results should show and which audit findings the author accepts.
+_SECTION_KEYS = ("dynamics", "levers", "policies", "question", "expectations", "audit")
 
 
 # ---------------------------------------------------------------------------
@@ -343,6 +346,11 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
     tree, named = _parse_tree(root, ctx)
     dynamics, levers, policies, question = _parse_sections(root, ctx)
+    expectations = (
+        parse_expectations(_section(root, "expectations"), ctx, dynamics, policies)
+        if "expectations" in root
+        else ()
+    )
     raw = data.encode("utf-8") if isinstance(data, str) else data
     scenario = Scenario(
         name=name,
@@ -365,7 +373,10 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         levers=levers,
         policies=policies,
         question=question,
+        expectations=expectations,
+        accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
     )
+    check_acceptances(scenario)
     _validate_nominal(scenario)
     return scenario
 
@@ -428,23 +439,36 @@ def _parse_sections(
 
 
 def read_file(path: Path, shown: str) -> bytes:
-    """Read a file's bytes, turning OS errors into :class:`ScenarioError`."""
+    """Read a file's bytes, at most the size limit, turning OS errors into :class:`ScenarioError`.
+
+    The limit is held while reading, not only by the size the file system
+    reports: a device such as ``/dev/zero``, or a pipe, has no size and
+    would otherwise be read until memory runs out.
+    """
+    from escalade.scenario._yaml import MAX_FILE_BYTES
+
     if not shown.strip():
         raise ScenarioError("expected a file name or a bundled scenario's name, found ''")
     try:
         if path.is_dir():
             raise ScenarioError("expected a file, found a folder", file=shown)
         size = path.stat().st_size
-        from escalade.scenario._yaml import MAX_FILE_BYTES
-
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=shown
             )
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except PermissionError:
         raise ScenarioError("cannot read the file: permission denied", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"expected a file of at most {MAX_FILE_BYTES:,} bytes, found more (reading stopped "
+            "there; this is not a regular file, but a device or a pipe that goes on)",
+            file=shown,
+        )
+    return data

@@ -60,7 +60,7 @@ def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tu
     for node in nodes:
         if node.kind != "decision":
             continue
-        name = node.infoset or "/".join(node.path) or "root"
+        name = node.infoset or node.path_name
         out.setdefault(name, (node.player, node.actions))
     return out
 

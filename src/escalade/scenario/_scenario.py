@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ScenarioError
+from escalade.scenario._accept import Acceptance
 from escalade.scenario._dynamics import Dynamics, fill_initial_state
+from escalade.scenario._expectations import Expectation
 from escalade.scenario._levers import Lever, LeverEffects, lever_settings
 from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, TreeNode
 from escalade.scenario._params import Draws, ParameterSpace
@@ -67,6 +69,13 @@ class Scenario:
         ``policies:``, empty when the file has none.
     question : Question or None
         ``question:``, or ``None``.
+    expectations : tuple of Expectation
+        ``expectations:``, what the model's results should show, each tied
+        to claims (``escalade verify`` checks them); empty when the file has
+        none.
+    accepted : tuple of Acceptance
+        The audit findings the author accepts (``audit: accept:``), each
+        with its reason.
     version : int
         The language version (``escalade:``).
     source, text_hash, text
@@ -107,6 +116,8 @@ class Scenario:
     levers: tuple[Lever, ...] = ()
     policies: tuple[Policy, ...] = ()
     question: Question | None = None
+    expectations: tuple[Expectation, ...] = ()
+    accepted: tuple[Acceptance, ...] = ()
 
     @property
     def player_names(self) -> tuple[str, ...]:
@@ -227,7 +238,7 @@ class Scenario:
         elements += [("outcome", o.name, o.claims) for o in self.outcomes]
         seen: set[tuple[str, str]] = set()
         for node in self.expanded:
-            name = node.label or "/".join(node.path) or "root"
+            name = node.label or node.path_name
             # a named node copied at several places is cited once
             fresh = tuple(c for c in node.claims if (c, name) not in seen)
             seen.update((c, name) for c in fresh)

@@ -172,7 +172,7 @@ def logit_qre(
             reach=None,
         )
 
-    per_draw = game.n_players * game.n_nodes * max(game.n_actions, 1) * 4
+    per_draw = tracer.per_draw()
     sol = run_chunks(
         game,
         d,
