@@ -399,7 +399,7 @@ def _restrictions(
     x: pd.DataFrame, interest: pd.Series, box: PrimBox, problem: Problem
 ) -> pd.DataFrame:
     """Step 6: the box's restrictions, the full ranges, quasi-p-values and claims."""
-    qp = quasi_p(x, interest.to_numpy(), box)
+    qp = quasi_p(x, interest.to_numpy(), box).to_dict(orient="index")
     rows = []
     for name, r in box.limits.iterrows():
         col = x[str(name)]
@@ -414,9 +414,7 @@ def _restrictions(
                 "low": np.nan if categorical else float(col.min()),
                 "high": np.nan if categorical else float(col.max()),
                 "all_categories": tuple(sorted(col.unique())) if categorical else None,
-                "quasi_p_low": float(qp.at[str(name), "quasi_p_low"]),
-                "quasi_p_high": float(qp.at[str(name), "quasi_p_high"]),
-                "quasi_p": float(qp.at[str(name), "quasi_p"]),
+                **{k: float(v) for k, v in qp[str(name)].items()},
                 "claims": problem.claims_of(str(name)),
             }
         )

@@ -155,8 +155,8 @@ def sensitivity_section(analyses: ExplorationAnalyses, labels: dict[str, str]) -
     method = {
         "sobol": "Sobol' total-order indices (SALib, Saltelli's design) with 95% bootstrap "
         "intervals: the share of the variance that would vanish if the parameter were known; "
-        "simulation noise adds the same share to every index, and the dashed line, the "
-        "smallest index, bounds it",
+        "the rows compared share their random numbers, so a parameter that does nothing "
+        "scores exactly 0, and the dashed line, the smallest index, is the level to clear",
         "morris": "Morris elementary effects (mean absolute effect, in utility units) with "
         "95% bootstrap intervals",
         "pawn": "PAWN indices (SALib): the median, over slices of the parameter's range, of the "
