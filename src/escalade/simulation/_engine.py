@@ -287,7 +287,7 @@ def check_size(
     ...     check_size(escalade.load("korea-2017"), 10**12, 10)
     ... except ParameterError as exc:
     ...     print(str(exc).split(";")[0])
-    1e+13 simulated crisis-periods are more than one request may take (1e+10)
+    1e+13 simulated crisis-periods are more than one request may take (1e+10, hours of computing)
     """
     work = (runs if total is None else total) * periods
     if work > MAX_RUN_PERIODS:
