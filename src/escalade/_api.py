@@ -6,7 +6,6 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
 from escalade._io import check_folder
-from escalade._limits import check_memory
 from escalade.errors import ScenarioError
-from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
@@ -104,7 +102,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
 
 
 @renamed_keyword("set", "overrides")
-def solve(
+def solve(  # noqa: PLR0913 - keyword options, see docstring
     source: Source,
     *,
     method: str = "qre",
@@ -118,7 +116,7 @@ def solve(
     progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
 ) -> Solution | list[Solution]:
-    """Solve a scenario or game.
+    """Solve a scenario or game (one keyword per option of ``escalade solve``).
 
     Parameters
     ----------
@@ -168,7 +166,7 @@ def solve(
     """
     game = as_game(source, overrides)
     if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
-        _check_draws_memory(game, draws)
+        check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -238,7 +236,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
-        _check_draws_memory(game, draws)
+        check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(
@@ -254,33 +252,6 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     )
 
 
-def _check_draws_memory(game: Game, draws: int) -> None:
-    """Refuse ``draws`` draws of ``game`` before allocating them if they cannot fit in memory.
-
-    What a draw keeps (its parameters, outcome probabilities, payoffs,
-    strategies and chance probabilities) was measured at 270 to 960 bytes
-    for the bundled games; the estimate, 8 bytes for each of those
-    numbers plus 64, is a little above every measurement.
-
-    Examples
-    --------
-    >>> from escalade.errors import ParameterError
-    >>> try:
-    ...     _check_draws_memory(as_game("iig"), 10**15)
-    ... except ParameterError as exc:
-    ...     print(str(exc).split(" of memory")[0])
-    1,000,000,000,000,000 parameter sets of iig would need about 4.4e+08 GB
-    """
-    per_draw = 64 + 8 * (
-        len(game.parameters)
-        + game.n_outcomes
-        + game.n_players
-        + game.n_actions
-        + game.n_chance_edges
-    )
-    check_memory(per_draw * draws, f"{draws:,} parameter sets of {game.name}", "draws")
-
-
 def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Scenario:
     loaded = load(source) if isinstance(source, str | Path) else source
     if isinstance(loaded, Game):
@@ -294,7 +265,7 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
 
 
 @renamed_keyword("set", "overrides")
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     policy: str | None = None,
     *,
@@ -305,7 +276,7 @@ def simulate(
     overrides: Mapping[str, str | float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
-    """Simulate a scenario with dynamics under one of its policies.
+    """Simulate a scenario under one of its policies (keywords as ``escalade simulate``'s options).
 
     Parameters
     ----------
@@ -396,19 +367,14 @@ def analyze(
         check_folder(out)
     scenario = _scenario(source, overrides)
     question = scenario.question
+    baseline = question.baseline if question is not None else None
     cmp = compare_policies(
         scenario,
         runs=runs,
         seed=seed,
         policies=policies,
         actor=question.actor if question is not None else None,
-        baseline=(
-            question.baseline
-            if question is not None
-            and question.baseline
-            and (policies is None or question.baseline in policies)
-            else None
-        ),
+        baseline=baseline if baseline and (policies is None or baseline in policies) else None,
         progress=progress,
     )
     if out is not None:
@@ -434,7 +400,7 @@ def claims(source: Source) -> dict[str, list[str]]:
 
 
 @renamed_keyword("set", "overrides")
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see docstring
     source: str | Path | Scenario,
     *,
     samples: int,
@@ -452,7 +418,8 @@ def explore(
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
 
-    See :func:`escalade.exploration.explore` for the parameters;
+    Options are flat keywords, one per option of ``escalade explore``; see
+    :func:`escalade.exploration.explore` for them.
     ``overrides`` fixes parameters (they are then not explored; ``set=``,
     its old name, still works with a DeprecationWarning). A Dask scheduler named
     by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
@@ -468,6 +435,7 @@ def explore(
     4
     """
     from escalade.exploration import explore as _explore
+    from escalade.exploration._executors import default_cluster
 
     scenario = _scenario(source, None)
     return _explore(
@@ -480,7 +448,7 @@ def explore(
         replications=replications,
         chunk_size=chunk_size,
         workers=workers,
-        cluster=_cluster(workers, cluster),
+        cluster=default_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
         force=force,
         progress=progress,
@@ -506,19 +474,10 @@ def resume(
     True
     """
     from escalade.exploration import resume as _resume
+    from escalade.exploration._executors import default_cluster
 
-    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
-
-
-def _cluster(workers: int | None, cluster: str | None) -> str | None:
-    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
-    executor is chosen at all."""
-    if cluster is None and workers is None:
-        from escalade.exploration._executors import check_address
-
-        named = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-        return None if named is None else check_address(named, "DASK_SCHEDULER_ADDRESS")
-    return cluster
+    cluster = default_cluster(workers, cluster)
+    return _resume(path, workers=workers, cluster=cluster, progress=progress)
 
 
 def open_run(path: str | Path) -> ExplorationResult:

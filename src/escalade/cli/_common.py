@@ -254,7 +254,7 @@ def add_scenario(parser: argparse.ArgumentParser, *, optional: bool = False) -> 
 
 
 def add_set(
-    parser: argparse.ArgumentParser, help: str = "fix a parameter at a value (repeatable)"
+    parser: argparse.ArgumentParser, help_text: str = "fix a parameter at a value (repeatable)"
 ) -> None:
     """The repeatable ``--set NAME=VALUE`` option (read with :func:`overrides`)."""
     parser.add_argument(
@@ -264,13 +264,13 @@ def add_set(
         default=[],
         metavar="NAME=VALUE",
         dest="overrides",
-        help=help,
+        help=help_text,
     )
 
 
-def add_json(parser: argparse.ArgumentParser, help: str = "print one JSON object") -> None:
+def add_json(parser: argparse.ArgumentParser, help_text: str = "print one JSON object") -> None:
     """The ``--json`` switch."""
-    parser.add_argument("--json", action="store_true", help=help)
+    parser.add_argument("--json", action="store_true", help=help_text)
 
 
 def overrides(args: argparse.Namespace) -> dict[str, str]:

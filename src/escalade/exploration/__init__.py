@@ -38,8 +38,9 @@ from escalade.exploration._robustness import (
     robustness,
 )
 from escalade.exploration._run import ExplorationRun
+from escalade.exploration._runs import list_runs
 from escalade.exploration._sensitivity import SensitivityResult, sensitivity
-from escalade.exploration._store import Manifest, RunStore, list_runs
+from escalade.exploration._store import Manifest, RunStore
 
 __all__ = [
     "DEFAULT_REPLICATIONS",

@@ -59,6 +59,12 @@ from numpy.typing import ArrayLike
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
+from escalade.exploration._describe import (
+    describe_full,
+    describe_quasi_p,
+    describe_range,
+    or_none,
+)
 from escalade.exploration._prim import Objective, PrimBox, PrimResult, prim
 from escalade.exploration._problem import Problem
 from escalade.exploration._screen import quasi_p, screen
@@ -195,8 +201,8 @@ class DiscoveryResult(ResultMixin):
                 item["categories"] = list(r["categories"])
             else:
                 item["min"], item["max"] = float(r["min"]), float(r["max"])
-                item["quasi_p_low"] = _or_none(r["quasi_p_low"])
-                item["quasi_p_high"] = _or_none(r["quasi_p_high"])
+                item["quasi_p_low"] = or_none(r["quasi_p_low"])
+                item["quasi_p_high"] = or_none(r["quasi_p_high"])
             restr[str(name)] = item
         b = self.box
         data = {
@@ -246,40 +252,6 @@ class DiscoveryResult(ResultMixin):
             "lllrl",
         )
         return Summary(f"Scenario discovery: {self.condition}", notes, (table,))
-
-
-def describe_range(r: pd.Series) -> str:
-    """A restriction in words: ``0.2 to 0.5`` or ``{a, b}``."""
-    if isinstance(r["categories"], tuple):
-        return "{" + ", ".join(map(str, r["categories"])) + "}"
-    return f"{r['min']:.4g} to {r['max']:.4g}"
-
-
-def describe_quasi_p(r: pd.Series, digits: int = 3) -> str:
-    """A restriction's quasi-p-values in words: one per cut end of a range.
-
-    ``0.0012`` for categories, ``low 0.37, high 0.0031`` for a range cut at
-    both ends, ``high 0.0031`` for a range cut at one end.
-    """
-    if isinstance(r["categories"], tuple):
-        return f"{r['quasi_p']:.{digits}g}"
-    sides = [
-        f"{side} {r[f'quasi_p_{side}']:.{digits}g}"
-        for side in ("low", "high")
-        if not np.isnan(r[f"quasi_p_{side}"])
-    ]
-    return ", ".join(sides)
-
-
-def _or_none(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
-
-
-def describe_full(r: pd.Series) -> str:
-    """The parameter's range over all worlds, in words."""
-    if isinstance(r["all_categories"], tuple):
-        return "{" + ", ".join(map(str, r["all_categories"])) + "}"
-    return f"{r['low']:.4g} to {r['high']:.4g}"
 
 
 def _cases(
@@ -421,7 +393,7 @@ def _restrictions(
     return pd.DataFrame(rows, columns=_RESTRICTION_COLUMNS).set_index("parameter")
 
 
-def discover(
+def discover(  # noqa: PLR0913 - keyword options, see Notes
     problem: Problem,
     x: pd.DataFrame | ArrayLike,
     y: ArrayLike,
@@ -468,6 +440,12 @@ def discover(
     Returns
     -------
     DiscoveryResult
+
+    Notes
+    -----
+    PRIM's options are flat keywords under the names EMA Workbench's
+    ``Prim`` gives them, so a call carries over from there; the screen's
+    options sit beside them. Every one has a default.
 
     Examples
     --------

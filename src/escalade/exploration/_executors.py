@@ -22,7 +22,7 @@ from typing import Any
 from escalade.errors import EscaladeError, MissingDependencyError, ParameterError
 from escalade.exploration._compute import ChunkTask, compute_chunk
 
-__all__ = ["check_address", "check_executor", "run_tasks"]
+__all__ = ["check_address", "check_executor", "default_cluster", "run_tasks"]
 
 Done = Callable[[int, Any], None]
 
@@ -189,6 +189,23 @@ def check_address(address: str, where: str = "cluster") -> str:
     return address
 
 
+def default_cluster(workers: int | None, cluster: str | None) -> str | None:
+    """The Dask scheduler to use: ``cluster`` if given, else ``DASK_SCHEDULER_ADDRESS``
+    (checked) when no executor is chosen at all.
+
+    Examples
+    --------
+    >>> default_cluster(2, None) is None
+    True
+    >>> default_cluster(None, "tcp://10.0.0.1:8786")
+    'tcp://10.0.0.1:8786'
+    """
+    if cluster is None and workers is None:
+        named = os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        return None if named is None else check_address(named, "DASK_SCHEDULER_ADDRESS")
+    return cluster
+
+
 def _run_dask(tasks: list[ChunkTask], on_done: Done, address: str) -> None:
     try:
         from distributed import Client, as_completed
@@ -197,8 +214,10 @@ def _run_dask(tasks: list[ChunkTask], on_done: Done, address: str) -> None:
             "running on a Dask cluster needs dask and distributed, the cluster extra: "
             "pip install 'escalade[cluster]'"
         ) from None
+    # distributed leaves Client, as_completed and their methods unannotated: the
+    # ignores below are for those calls only.
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout="20s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError, ValueError, TypeError) as exc:
         raise EscaladeError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     try:
@@ -216,12 +235,12 @@ def _run_dask(tasks: list[ChunkTask], on_done: Done, address: str) -> None:
 
         # At most 2 tasks per worker in flight, so results stream instead of piling up.
         first = [f for f in (submit() for _ in range(2 * n_workers)) if f is not None]
-        stream = as_completed(first)
+        stream = as_completed(first)  # type: ignore[no-untyped-call]
         for fut in stream:
             on_done(chunk_of.pop(fut.key), _result(fut))
             fut.release()
             nxt = submit()
             if nxt is not None:
-                stream.add(nxt)
+                stream.add(nxt)  # type: ignore[no-untyped-call]
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]

@@ -18,7 +18,7 @@ from escalade.exploration._compute import ChunkTask, output_columns
 from escalade.exploration._design import Design
 from escalade.exploration._executors import check_executor, run_tasks
 from escalade.exploration._result import ExplorationResult
-from escalade.exploration._store import RunStore
+from escalade.exploration._store import Manifest, RunStore
 from escalade.scenario import Scenario, Seed, bundled_path, resolve_seed
 from escalade.simulation import check_size, chosen_policies
 
@@ -36,7 +36,7 @@ def _default_chunk(n_policies: int, replications: int) -> int:
     return max(1, 50_000 // max(1, n_policies * replications))
 
 
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     *,
     samples: int,
@@ -92,6 +92,11 @@ def explore(
     -------
     ExplorationResult
 
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade
+    explore`` (:func:`escalade.explore` passes them through).
+
     Examples
     --------
     >>> import tempfile, escalade
@@ -131,18 +136,16 @@ def explore(
             "in the run folder; load it from a file"
         )
     explored = replace(scenario, parameters=space)
-    store = RunStore.create(
-        out,
-        text,
-        scenario.name,
-        scenario.source,
-        the_design,
-        chosen,
-        replications,
-        output_columns(explored),
-        fixed,
-        force=force,
+    plan = Manifest(
+        scenario=scenario.name,
+        design=the_design,
+        policies=chosen,
+        replications=replications,
+        source=scenario.source,
+        outputs=output_columns(explored),
+        overrides=fixed,
     )
+    store = RunStore.create(out, text, plan, force=force)
     return _run(store, workers=workers, cluster=cluster, progress=progress)
 
 

@@ -150,7 +150,7 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         """
         return self.sensitivity(output, policy=policy, contrast=contrast, method=method).claims()
 
-    def discover(
+    def discover(  # noqa: PLR0913 - keyword options, see Notes
         self,
         condition: str,
         *,
@@ -182,6 +182,11 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         Returns
         -------
         DiscoveryResult
+
+        Notes
+        -----
+        The options are those of :func:`escalade.exploration.discover`, flat
+        and keyword-only as there.
 
         Examples
         --------

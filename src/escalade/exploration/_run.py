@@ -48,7 +48,9 @@ class ExplorationRun:
     diagnostics: dict[str, Any] = field(default_factory=dict)
     # Tables read from the chunks, by what was read and the chunks done then: every
     # analysis starts from the same few tables, so the Parquet files are read once.
-    _cache: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[tuple[Any, ...], pd.DataFrame] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def open(cls, path: str | Path) -> Self:
@@ -133,10 +135,10 @@ class ExplorationRun:
         if not done:
             raise ParameterError(f"{self.path}: no chunk has been computed yet")
         tables = [self.store.read_chunk(k, columns) for k in done]
-        frame = pa.concat_tables(tables).to_pandas()
+        frame: pd.DataFrame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
 
-    def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def _cached(self, key: tuple[Any, ...], make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
         key = (*key, tuple(self.store.manifest.done_chunks()))
         if key not in self._cache:
             self._cache[key] = make()
@@ -147,7 +149,7 @@ class ExplorationRun:
         if output not in self.outputs:
             raise ParameterError(f"unknown output {output!r}; outputs: {', '.join(self.outputs)}")
 
-        def read() -> Any:
+        def read() -> pd.DataFrame:
             frame = self.to_frame([output])
             table = frame.pivot(index="sample", columns="policy", values=output)
             return table[[p for p in self.policies if p in table.columns]]
@@ -157,7 +159,7 @@ class ExplorationRun:
     def worlds(self) -> pd.DataFrame:
         """The sampled worlds: one row per sample, one column per explored parameter."""
 
-        def read() -> Any:
+        def read() -> pd.DataFrame:
             frame = self.to_frame(list(self.parameters))
             first = self.policies[0]
             return frame[frame["policy"] == first].set_index("sample")[list(self.parameters)]

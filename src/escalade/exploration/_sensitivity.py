@@ -383,7 +383,7 @@ def _ranked(frame: pd.DataFrame, problem: Problem) -> pd.DataFrame:
     return frame[lead + [c for c in frame.columns if c not in lead]]
 
 
-def sensitivity(
+def sensitivity(  # noqa: PLR0913 - keyword options, see Notes
     problem: Problem,
     x: ArrayLike | None,
     y: ArrayLike,
@@ -420,6 +420,11 @@ def sensitivity(
     Returns
     -------
     SensitivityResult
+
+    Notes
+    -----
+    SALib's ``analyze(problem, X, Y)`` shape plus the method's options,
+    keyword-only and each with a default.
 
     Examples
     --------

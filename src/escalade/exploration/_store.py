@@ -32,19 +32,19 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from escalade._io import atomic_write, check_folder
 from escalade._version import __version__
-from escalade.errors import EscaladeError, OutputError, ParameterError
+from escalade.errors import OutputError, ParameterError
 from escalade.exploration._design import Design
 
 if TYPE_CHECKING:
     from escalade.scenario import Scenario
 
-__all__ = ["Manifest", "RunStore", "list_runs"]
+__all__ = ["EXPERIMENTS", "MANIFEST", "Manifest", "RunStore"]
 
 MANIFEST = "manifest.json"
 SCENARIO_COPY = "scenario.yaml"
@@ -57,10 +57,10 @@ class Manifest:
     """What a run folder holds; see the module docstring."""
 
     scenario: str
-    scenario_hash: str
     design: Design
     policies: tuple[str, ...]
     replications: int
+    scenario_hash: str = ""
     source: str = ""
     chunks: dict[int, dict[str, Any]] = field(default_factory=dict)
     created: str = ""
@@ -153,19 +153,16 @@ def versions() -> dict[str, str]:
 class RunStore:
     """A run folder: create, resume, write chunks, read the experiments.
 
-        Examples
-        --------
-        >>> import tempfile
-        >>> from escalade.exploration._design import Design
-
-    if TYPE_CHECKING:
-        from escalade.scenario import Scenario
-        >>> d = Design.create("mc", 10, 1, 5, ("p",))
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     store = RunStore.create(tmp + "/run", b"escalade: 1", "demo", "demo", d,
-        ...                             ("a",), 4, ("utility:A",))
-        ...     store.pending()
-        [0, 1]
+    Examples
+    --------
+    >>> import tempfile
+    >>> from escalade.exploration._design import Design
+    >>> d = Design.create("mc", 10, 1, 5, ("p",))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     plan = Manifest("demo", d, ("a",), 4, source="demo", outputs=("utility:A",))
+    ...     store = RunStore.create(tmp + "/run", b"escalade: 1", plan)
+    ...     store.pending()
+    [0, 1]
     """
 
     def __init__(self, path: Path, manifest: Manifest) -> None:
@@ -176,24 +173,15 @@ class RunStore:
     # ---------------------------------------------------------------- create
     @classmethod
     def create(
-        cls,
-        path: str | Path,
-        scenario_text: bytes,
-        scenario: str,
-        source: str,
-        design: Design,
-        policies: tuple[str, ...],
-        replications: int,
-        outputs: tuple[str, ...],
-        overrides: dict[str, str] | None = None,
-        *,
-        force: bool = False,
+        cls, path: str | Path, scenario_text: bytes, plan: Manifest, *, force: bool = False
     ) -> RunStore:
-        """A new, empty run folder.
+        """A new, empty run folder for ``plan``.
 
-        The folder must not exist yet, or be empty: a run is never mixed
-        with what a folder already holds (the chunks of another run would
-        be taken for this one's). ``force=True`` replaces a folder that
+        The stored manifest is ``plan`` with the scenario text's hash, the
+        time of creation and the versions of escalade and its libraries
+        filled in. The folder must not exist yet, or be empty: a run is never
+        mixed with what a folder already holds (the chunks of another run
+        would be taken for this one's). ``force=True`` replaces a folder that
         holds an escalade run (complete, interrupted, or without its
         manifest), and nothing else: its run files are removed first.
         """
@@ -212,17 +200,11 @@ class RunStore:
             raise OutputError(
                 f"{folder}: cannot create the run folder ({exc.strerror or exc})"
             ) from None
-        manifest = Manifest(
-            scenario=scenario,
+        manifest = replace(
+            plan,
             scenario_hash=hashlib.sha256(scenario_text).hexdigest(),
-            design=design,
-            policies=policies,
-            replications=replications,
-            source=source,
             created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             versions=versions(),
-            outputs=outputs,
-            overrides=dict(overrides or {}),
         )
         atomic_write(folder / SCENARIO_COPY, scenario_text)
         store = cls(folder, manifest)
@@ -498,105 +480,3 @@ def _read_parquet(path: Path, columns: list[str] | None) -> Any:
         return pq.read_table(path, columns=columns)
     except Exception:  # any damage (truncation, garbage, a missing column) reads as None
         return None
-
-
-def list_runs(root: str | Path = "runs") -> Any:
-    """The run folders under ``root``, one row each, counted with DuckDB.
-
-    A folder whose manifest cannot be read is listed too, with the status
-    ``damaged`` and what is wrong in ``problem``: one damaged run never
-    hides the others.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``run``, ``scenario``, ``design``, ``samples``, ``policies``,
-        ``chunks_done``, ``chunks``, ``rows`` (-1 when a chunk file cannot
-        be read), ``status`` (``complete``, ``incomplete`` or ``damaged``),
-        ``created``, ``problem`` (empty unless damaged).
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     list_runs(tmp).shape[0]
-    0
-    """
-    import pandas as pd
-
-    base = Path(root)
-    if base.exists() and not base.is_dir():
-        raise OutputError(f"{base} is not a folder")
-    try:
-        manifests = sorted(base.glob(f"*/{MANIFEST}")) if base.is_dir() else []
-    except OSError as exc:
-        raise OutputError(f"{base}: cannot read the folder ({exc.strerror or exc})") from None
-    records = [_run_record(manifest) for manifest in manifests]
-    columns = [
-        "run",
-        "scenario",
-        "design",
-        "samples",
-        "policies",
-        "chunks_done",
-        "chunks",
-        "rows",
-        "status",
-        "created",
-        "problem",
-    ]
-    return pd.DataFrame.from_records(records, columns=columns)
-
-
-def _run_record(manifest: Path) -> dict[str, Any]:
-    """One row of :func:`list_runs`; a manifest that cannot be read makes a ``damaged`` row."""
-    folder = manifest.parent
-    try:
-        m = Manifest.from_json(manifest.read_bytes(), str(manifest))
-        done = len(m.done_chunks())
-        record = {
-            "scenario": m.scenario,
-            "design": m.design.kind,
-            "samples": m.design.samples,
-            "policies": len(m.policies),
-            "chunks_done": done,
-            "chunks": m.design.n_chunks,
-            "status": "complete" if m.complete else "incomplete",
-            "created": m.created,
-            "problem": "",
-        }
-    except (EscaladeError, OSError, ValueError, TypeError, AttributeError) as exc:
-        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return {
-            "run": str(folder),
-            "scenario": "",
-            "design": "",
-            "samples": 0,
-            "policies": 0,
-            "chunks_done": 0,
-            "chunks": 0,
-            "rows": 0,
-            "status": "damaged",
-            "created": "",
-            "problem": message.replace(f"{manifest}: ", ""),
-        }
-    return {"run": str(folder), **record, "rows": _count_rows(folder)}
-
-
-def _count_rows(folder: Path) -> int:
-    """Rows stored in a run folder's chunk files (-1 if one cannot be read)."""
-    import duckdb
-
-    files = sorted((folder / EXPERIMENTS).glob("chunk-*.parquet"))
-    if not files:
-        return 0
-    con = duckdb.connect()
-    try:
-        found = con.execute(
-            "SELECT count(*) FROM read_parquet(?)", [[str(f) for f in files]]
-        ).fetchone()
-        return int(found[0]) if found is not None else 0
-    except duckdb.Error:
-        return -1
-    finally:
-        con.close()

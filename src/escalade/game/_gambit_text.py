@@ -169,6 +169,38 @@ class TokenStream:
         tok = self.peek()
         return tok is not None and tok.kind == kind
 
+    def header(self, magic: str, version: str, form: str) -> tuple[str, list[str]]:
+        """Read ``MAGIC version R "title" { "player" ... }``; return the title and players.
+
+        ``form`` names the kind of file in messages (``"extensive-form"``).
+        """
+        head = self.expect("word", f"the header {magic}")
+        if head.text != magic:
+            raise self.error(f"expected the header {magic} (a Gambit {form} file)", head)
+        found = self.expect("word", f"the format version {version}")
+        if found.text != version:
+            raise self.error(f"expected format version {version}", found)
+        kind = self.expect("word", "R or D after the version")
+        if kind.text not in ("R", "D"):
+            raise self.error("expected R or D after the version", kind)
+        title = self.expect("str", "the game's title in quotes").text
+        self.expect("{", "{ and the player names")
+        players: list[str] = []
+        while self.at("str"):
+            players.append(self.next("player name").text)
+        self.expect("}", "} closing the player names")
+        if not players:
+            raise self.error("expected at least one player")
+        return title, players
+
+    def payoffs(self) -> list[float]:
+        """Numbers (commas allowed between them) up to the next ``}``, which is left."""
+        pays: list[float] = []
+        while not self.at("}"):
+            pays.append(self.number("a payoff"))
+            self.skip_commas()
+        return pays
+
     def skip_commas(self) -> None:
         """Skip optional commas between list items."""
         while self.at(","):

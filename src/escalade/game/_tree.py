@@ -14,7 +14,7 @@ batch of draws, and the structure is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -30,6 +30,17 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 TERMINAL, DECISION, CHANCE = 0, 1, 2
+
+
+def action_offsets(actions: Sequence[Sized]) -> IntArray:
+    """Where each information set's actions start (``Game.infoset_actions``), from their lists.
+
+    Examples
+    --------
+    >>> action_offsets([("L", "R"), ("l", "m", "r")])
+    array([0, 2, 5])
+    """
+    return np.concatenate([[0], np.cumsum([len(a) for a in actions])]).astype(np.int64)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > _MAX_NESTING:
-                raise _too_deep(self._file, self.peek_event().start_mark)
+                # types-PyYAML leaves Parser.peek_event unannotated.
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _too_deep(self._file, mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -266,7 +268,8 @@ def _compose(text: str, file: str) -> Documents:
     try:
         docs: Documents = []
         while loader.check_node():
-            start = loader.peek_event().start_mark  # the '---' of an explicit document
+            # the '---' of an explicit document (types-PyYAML leaves peek_event unannotated)
+            start = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
             docs.append((loader.get_node(), start))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -283,6 +286,8 @@ def _compose(text: str, file: str) -> Documents:
     return docs
 
 
+# The base is chosen at import time (libyaml's loader exists only where PyYAML was built
+# with it), which mypy cannot check: it sees a base class of type Any.
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """libyaml's parser with the safe resolver (and the same extra float rule)."""
 
@@ -432,21 +437,27 @@ class _Converter:
                 f"YAML tag {node.tag!r} is not allowed in a scenario", **self._where(node)
             )
         if isinstance(node, yaml.ScalarNode):
-            try:
-                value = self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
-            return YScalar(
-                value=value,
-                raw=node.value,
-                style=node.style,
-                end_line=node.end_mark.line + 1,
-                **self._where(node),
-            )
+            return self._scalar(node)
         inner = (*stack, id(node))
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.convert(item, depth + 1, inner) for item in node.value)
             return YSeq(items=items, **self._where(node))
+        return self._mapping(node, depth, inner)
+
+    def _scalar(self, node: yaml.ScalarNode) -> YScalar:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
+        return YScalar(
+            value=value,
+            raw=node.value,
+            style=node.style,
+            end_line=node.end_mark.line + 1,
+            **self._where(node),
+        )
+
+    def _mapping(self, node: yaml.Node, depth: int, inner: tuple[int, ...]) -> YMap:
         pairs: list[tuple[YScalar, YNode]] = []
         index: dict[str, int] = {}
         for key_node, value_node in node.value:

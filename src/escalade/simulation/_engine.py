@@ -109,7 +109,7 @@ def chosen_policies(
     return chosen
 
 
-def simulate(
+def simulate(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     policy: str | Policy | None = None,
     *,
@@ -167,6 +167,12 @@ def simulate(
     Returns
     -------
     SimulationResult
+
+    Notes
+    -----
+    The options are keyword-only; ``draws``, ``game`` and ``streams`` let
+    an exploration hand over worlds it has drawn, a game it has built and
+    the random streams of its rows, and every one has a default.
 
     Examples
     --------
@@ -235,7 +241,7 @@ def simulate(
     return acc.result(chosen, recorded, time.perf_counter() - started)
 
 
-def check_size(
+def check_size(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     runs: int,
     periods: int,
@@ -276,6 +282,12 @@ def check_size(
         quantiles, a chunk's arrays; estimated a little above what it
         takes) does not fit in what is available
         (:func:`escalade._limits.check_memory`).
+
+    Notes
+    -----
+    Everything after ``periods`` is a keyword-only option describing the
+    caller's request (its game, chunking, totals and the names of the
+    arguments the message tells the user to reduce).
 
     Examples
     --------

@@ -59,7 +59,7 @@ DEFAULT_LAM = 1.0
 _LAM_QRE_ONLY = "lam applies to method='qre' only"
 
 
-def solve_game(
+def solve_game(  # noqa: PLR0913 - keyword options, see Notes
     game: Game,
     draws: Draws | int | None = None,
     *,
@@ -100,6 +100,11 @@ def solve_game(
     Returns
     -------
     Solution, or a list of Solution for ``nash``.
+
+    Notes
+    -----
+    The options are keyword-only and flat, the union of the solvers' own,
+    as :func:`escalade.solve` and ``escalade solve`` take them.
     """
     if method not in METHODS:
         raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

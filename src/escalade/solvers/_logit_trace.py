@@ -211,16 +211,9 @@ class Tracer(QreEquations):
                 t[ids] = new_t[acc]
                 steps[ids] += 1
                 if limit:
-                    # Judge regret on the renormalised profile: once the first equation is
-                    # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
-                    # missing mass alone is a regret of PERTURBATION times a payoff, which
-                    # can sit above regret_bar forever.
-                    z_acc = self.normalised(u[acc, :A])
-                    ev = self.evaluate(z_acc, lam_u, take_values(sub, acc), jacobian=False)
-                    weighted, given = self.regret(ev, z_acc)
-                    small = (weighted <= regret_bar[ids]) & (given <= 10 * regret_bar[ids])
-                    capped = lam_u * scale[ids] >= LAM_CAP
-                    reached = (small & (lam_u * scale[ids] >= LIMIT_FLOOR)) | capped
+                    reached, capped = self._at_limit(
+                        u[acc], take_values(sub, acc), regret_bar[ids], scale[ids]
+                    )
                     status[ids[reached]] = 1
                     converged[ids[reached]] = ~capped[reached]
             # step length exhausted (or lost to overflow): done if landed on the target,
@@ -239,13 +232,48 @@ class Tracer(QreEquations):
         z = x[:, :A].copy()
         lam = x[:, A].copy()
         if not limit:
-            ok = np.flatnonzero(converged)
-            if ok.size:
-                z_fin, conv = self._newton_fixed(z[ok], lam_target, take_values(values, ok), tol)
-                z[ok] = z_fin
-                lam[ok] = lam_target
-                converged[ok] = conv
+            self._polish(values, z, lam, lam_target, converged, tol)
         return self._finish(values, z, lam, converged, steps)
+
+    def _at_limit(
+        self, u: FloatArray, values: GameValues, regret_bar: FloatArray, scale: FloatArray
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Which points ``u`` of the branch count as its limit, and which only hit the cap.
+
+        A point counts once its regret is negligible at a lambda large enough, or
+        once lambda reaches the cap (then it has not converged).
+        """
+        lam_u = u[:, self.A]
+        # Judge regret on the renormalised profile: once the first equation is
+        # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
+        # missing mass alone is a regret of PERTURBATION times a payoff, which
+        # can sit above regret_bar forever.
+        z = self.normalised(u[:, : self.A])
+        ev = self.evaluate(z, lam_u, values, jacobian=False)
+        weighted, given = self.regret(ev, z)
+        small = (weighted <= regret_bar) & (given <= 10 * regret_bar)
+        capped = lam_u * scale >= LAM_CAP
+        return (small & (lam_u * scale >= LIMIT_FLOOR)) | capped, capped
+
+    def _polish(
+        self,
+        values: GameValues,
+        z: FloatArray,
+        lam: FloatArray,
+        lam_target: float,
+        converged: NDArray[np.bool_],
+        tol: float,
+    ) -> None:
+        """Newton's method at exactly ``lam_target`` from where the converged draws landed.
+
+        Updates ``z``, ``lam`` and ``converged`` in place.
+        """
+        ok = np.flatnonzero(converged)
+        if ok.size:
+            z_fin, conv = self._newton_fixed(z[ok], lam_target, take_values(values, ok), tol)
+            z[ok] = z_fin
+            lam[ok] = lam_target
+            converged[ok] = conv
 
     # -------------------------------------------------------------- helpers
     def _qr(self, x: FloatArray, values: GameValues) -> tuple[FloatArray, FloatArray]:
@@ -270,7 +298,8 @@ class Tracer(QreEquations):
         diag = np.diagonal(R[:, :A, :], axis1=1, axis2=2)
         sign = sign_q * np.prod(np.sign(diag), axis=1)
         sign[sign == 0] = 1.0
-        return t * sign[:, None]
+        tangent: FloatArray = t * sign[:, None]
+        return tangent
 
     def _chord(
         self, u: FloatArray, Q: FloatArray, R: FloatArray, values: GameValues, pert: FloatArray

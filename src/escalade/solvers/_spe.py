@@ -22,7 +22,7 @@ from escalade.errors import SolveError
 from escalade.game import Game, StrategicForm
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import best_response_rule
-from escalade.solvers._batch import resolve_draws, solve_perfect_information
+from escalade.solvers._batch import Batch, resolve_draws
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._solution import Solution
 
@@ -114,14 +114,13 @@ def spe(
     1.0
     """
     check_perfect_information(game)
-    return solve_perfect_information(
+    batch = Batch(
         game,
         resolve_draws(game, draws, seed),
-        best_response_rule,
-        method="spe",
-        lam=None,
         keep_strategies=keep_strategies,
-        fixed=resolve_fixed(game, fixed),
         chunk_size=chunk_size,
         progress=progress,
+    )
+    return batch.perfect_information(
+        best_response_rule, method="spe", lam=None, fixed=resolve_fixed(game, fixed)
     )
