@@ -193,16 +193,32 @@ def test_runs_lists_every_run_and_names_the_damaged_one(capsys, original, tmp_pa
     data = json.loads(manifest.read_text())
     data["design"]["kind"] = "no-such-design"
     manifest.write_text(json.dumps(data))
+    shutil.copytree(original, root / "lost")  # its manifest lost: still a run, damaged
+    (root / "lost" / "manifest.json").unlink()
+    shutil.copytree(original, root / "torn")  # a chunk cut short: rows cannot be counted
+    chunk = root / "torn" / "experiments" / "chunk-00001.parquet"
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    (root / "notes").mkdir()  # holds none of a run's files: not listed
+    (root / "notes" / "todo.txt").write_text("not a run")
     code, out, err = run(capsys, "runs", str(root))
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].split()[:2] == ["run", "scenario"]
     rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert sorted(rows) == [str(root / n) for n in ("broken", "edited", "good", "lost", "torn")]
     assert rows[str(root / "good")][1:2] == ["standoff"]
     assert "complete" in rows[str(root / "good")]
-    assert "damaged" in rows[str(root / "broken")]
-    assert "damaged" in rows[str(root / "edited")]
+    for name in ("broken", "edited", "lost", "torn"):
+        assert "damaged" in rows[str(root / name)], name
     said = err.splitlines()
-    assert len(said) == 2
-    assert said[0].startswith(f"escalade: {root / 'broken'}: damaged run folder (")
-    assert said[1].startswith(f"escalade: {root / 'edited'}: damaged run folder (")
+    assert len(said) == 4
+    for line, name in zip(said, ("broken", "edited", "lost", "torn"), strict=True):
+        assert line.startswith(f"escalade: {root / name}: damaged run folder ("), line
+    assert "manifest.json is missing" in said[2]
+    assert "does not read back; resume the run" in said[3]
+    # and what the message says repairs it does
+    assert run(capsys, "explore", "--resume", str(root / "torn"))[0] == 0
+    assert run(capsys, "explore", STANDOFF, *ARGS, "--out", str(root / "lost"), "--force")[0] == 0
+    code, out, err = run(capsys, "runs", str(root))
+    assert err.count("damaged run folder") == 2
+    assert out.count("complete") == 3

@@ -10,6 +10,7 @@ scheduler address is checked for its form before a run folder is made.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -134,8 +135,28 @@ def test_a_malformed_scheduler_address_is_refused_before_the_folder_is_made(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("option", [("--cluster", "foo bar"), ("--workers", "100000")])
+def test_resume_checks_the_executor_before_it_touches_the_run(capsys, tmp_path, option):
+    out = tmp_path / "run"
+    assert (
+        run(
+            capsys, "explore", STANDOFF, "--samples", "4", "--replications", "1", "--out", str(out)
+        )[0]
+        == 0
+    )
+    (out / "experiments" / "chunk-00000.parquet").unlink()
+    before = (out / "manifest.json").read_bytes()
+    err = refused(capsys, "explore", "--resume", str(out), *option)
+    assert option[0] in err
+    assert (out / "manifest.json").read_bytes() == before
+
+
 def test_workers_are_checked_before_the_folder_is_made(capsys, tmp_path):
     out = tmp_path / "run"
     argv = ("explore", STANDOFF, "--samples", "4", "--out", str(out), "--workers", "100000")
-    assert "100000 workers for" in refused(capsys, *argv)
+    cpus = os.cpu_count() or 1
+    assert refused(capsys, *argv) == (
+        f"escalade: expected --workers to be at most {8 * cpus} (8 per CPU, {cpus} CPUs), "
+        "found 100000\n"
+    )
     assert not out.exists()

@@ -68,9 +68,15 @@ def check_executor(*, workers: int | None, cluster: str | None) -> None:
     if workers is not None:
         limit = os.cpu_count() or 1
         if isinstance(workers, bool) or workers < 1:
-            raise ParameterError(f"workers must be at least 1, found {workers}")
+            raise ParameterError(
+                f"workers must be at least 1, found {workers}", arguments=("workers",)
+            )
         if workers > 8 * limit:
-            raise ParameterError(f"{workers} workers for {limit} CPUs is too many")
+            raise ParameterError(
+                f"expected workers to be at most {8 * limit} (8 per CPU, {limit} CPUs), found "
+                f"{workers}",
+                arguments=("workers",),
+            )
 
 
 def _run_processes(tasks: list[ChunkTask], on_done: Done, workers: int) -> None:

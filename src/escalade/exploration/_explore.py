@@ -168,6 +168,7 @@ def resume(
     ...     resume(tmp + "/r").to_frame().shape[0]
     4
     """
+    check_executor(workers=workers, cluster=cluster)  # before the folder is touched
     return _run(RunStore.open(path), workers=workers, cluster=cluster, progress=progress)
 
 

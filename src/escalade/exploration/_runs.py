@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from escalade.errors import EscaladeError, OutputError
-from escalade.exploration._store import EXPERIMENTS, MANIFEST, Manifest
+from escalade.exploration._store import EXPERIMENTS, MANIFEST, SCENARIO_COPY, Manifest
 
 __all__ = ["list_runs"]
 
@@ -14,9 +14,13 @@ __all__ = ["list_runs"]
 def list_runs(root: str | Path = "runs") -> Any:
     """The run folders under ``root``, one row each, counted with DuckDB.
 
-    A folder whose manifest cannot be read is listed too, with the status
-    ``damaged`` and what is wrong in ``problem``: one damaged run never
-    hides the others.
+    A damaged run is listed too, with the status ``damaged`` and what is
+    wrong in ``problem``: one damaged run never hides the others. A run is
+    damaged when its manifest cannot be read, when it is missing from a
+    folder that holds a run's other files (``scenario.yaml`` or
+    ``experiments/``), or when a chunk file does not read back (resuming
+    the run computes that chunk again). Folders holding none of a run's
+    files are not runs, and are left out.
 
     Returns
     -------
@@ -39,10 +43,11 @@ def list_runs(root: str | Path = "runs") -> Any:
     if base.exists() and not base.is_dir():
         raise OutputError(f"{base} is not a folder")
     try:
-        manifests = sorted(base.glob(f"*/{MANIFEST}")) if base.is_dir() else []
+        folders = sorted(p for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+        runs = [f for f in folders if any((f / name).exists() for name in _RUN_FILES)]
     except OSError as exc:
         raise OutputError(f"{base}: cannot read the folder ({exc.strerror or exc})") from None
-    records = [_run_record(manifest) for manifest in manifests]
+    records = [_run_record(folder / MANIFEST) for folder in runs]
     columns = [
         "run",
         "scenario",
@@ -59,10 +64,19 @@ def list_runs(root: str | Path = "runs") -> Any:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
+#: The files of a run folder; a folder holding one of them is listed.
+_RUN_FILES = (MANIFEST, SCENARIO_COPY, EXPERIMENTS)
+
+
 def _run_record(manifest: Path) -> dict[str, Any]:
-    """One row of :func:`list_runs`; a manifest that cannot be read makes a ``damaged`` row."""
+    """One row of :func:`list_runs`; a run that cannot be read makes a ``damaged`` row."""
     folder = manifest.parent
     try:
+        if not manifest.is_file():
+            raise OutputError(
+                f"{MANIFEST} is missing, so the run cannot be read or resumed; exploring "
+                "with force replaces it"
+            )
         m = Manifest.from_json(manifest.read_bytes(), str(manifest))
         done = len(m.done_chunks())
         record = {
@@ -91,7 +105,13 @@ def _run_record(manifest: Path) -> dict[str, Any]:
             "created": "",
             "problem": message.replace(f"{manifest}: ", ""),
         }
-    return {"run": str(folder), **record, "rows": _count_rows(folder)}
+    rows = _count_rows(folder)
+    if rows < 0:
+        record["status"] = "damaged"
+        record["problem"] = (
+            f"a chunk file in {EXPERIMENTS}/ does not read back; resume the run to compute it again"
+        )
+    return {"run": str(folder), **record, "rows": rows}
 
 
 def _count_rows(folder: Path) -> int:

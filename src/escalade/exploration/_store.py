@@ -44,7 +44,7 @@ from escalade.exploration._design import Design
 if TYPE_CHECKING:
     from escalade.scenario import Scenario
 
-__all__ = ["EXPERIMENTS", "MANIFEST", "Manifest", "RunStore"]
+__all__ = ["EXPERIMENTS", "MANIFEST", "SCENARIO_COPY", "Manifest", "RunStore"]
 
 MANIFEST = "manifest.json"
 SCENARIO_COPY = "scenario.yaml"
