@@ -350,3 +350,27 @@ def test_a_cut_that_is_chance_no_longer_hides_behind_a_real_one():
     assert low < 1e-6
     assert high > 0.3
     assert qp.at["a", "quasi_p"] == high
+
+
+def test_discovery_reports_the_quasi_p_of_each_end_of_a_range():
+    # A band 0.3 < a < 0.7 where the condition holds 90% of the time: the box cuts a at both
+    # ends. Each end's value is the one quasi_p (checked against EMA Workbench above) gives,
+    # and the restrictions, the JSON and the summary carry both.
+    from escalade.exploration import Problem, discover
+    from escalade.exploration._screen import quasi_p
+
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame(rng.random((1000, 2)), columns=["a", "b"])
+    y = ((x["a"] > 0.3) & (x["a"] < 0.7) & (rng.random(1000) < 0.9)).to_numpy()
+    found = discover(Problem(("a", "b")), x, y, columns="all")
+    r = found.restrictions.loc["a"]
+    assert r["low"] < r["min"] < r["max"] < r["high"]  # cut at both ends
+    expected = quasi_p(x, y, found.box)
+    low, high = expected.at["a", "quasi_p_low"], expected.at["a", "quasi_p_high"]
+    assert 0 < high < low < 1e-20
+    assert (r["quasi_p_low"], r["quasi_p_high"], r["quasi_p"]) == (low, high, low)
+    data = json.loads(json.dumps(found.to_dict(), allow_nan=False))
+    item = data["restrictions"]["a"]
+    assert (item["quasi_p_low"], item["quasi_p_high"]) == (low, high)
+    row = next(line for line in str(found.summary()).splitlines() if line.startswith("a "))
+    assert f"low {low:.3g}, high {high:.3g}" in row
