@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
+from escalade._io import check_folder
 from escalade._parallel import default_cluster
 from escalade.errors import ScenarioError
-from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
@@ -165,6 +166,8 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
     500
     """
     game = as_game(source, overrides)
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
+        check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -234,6 +237,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
+        check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(
@@ -360,21 +364,18 @@ def analyze(
     from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
+    if out is not None:  # before hours of simulation, not after
+        check_folder(out)
     scenario = _scenario(source, overrides)
     question = scenario.question
+    baseline = question.baseline if question is not None else None
     cmp = compare_policies(
         scenario,
         runs=runs,
         seed=seed,
         policies=policies,
         actor=question.actor if question is not None else None,
-        baseline=(
-            question.baseline
-            if question is not None
-            and question.baseline
-            and (policies is None or question.baseline in policies)
-            else None
-        ),
+        baseline=baseline if baseline and (policies is None or baseline in policies) else None,
         progress=progress,
     )
     if out is not None:
@@ -413,6 +414,7 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
     workers: int | None = None,
     cluster: str | None = None,
     overrides: Mapping[str, str | float] | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
@@ -448,6 +450,7 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
         workers=workers,
         cluster=default_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
+        force=force,
         progress=progress,
     )
 
@@ -472,9 +475,8 @@ def resume(
     """
     from escalade.exploration import resume as _resume
 
-    return _resume(
-        path, workers=workers, cluster=default_cluster(workers, cluster), progress=progress
-    )
+    cluster = default_cluster(workers, cluster)
+    return _resume(path, workers=workers, cluster=cluster, progress=progress)
 
 
 def open_run(path: str | Path) -> ExplorationResult:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from escalade._parallel import check_address, check_executor, default_cluster
 from escalade._parallel import run_tasks as _run_tasks
 from escalade.exploration._compute import ChunkTask, compute_chunk
 
-__all__ = ["run_tasks"]
+__all__ = ["check_address", "check_executor", "default_cluster", "run_tasks"]
 
 Done = Callable[[int, Any], None]
 

@@ -9,7 +9,22 @@ Examples
 (10,)
 """
 
-from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, chosen_policies, simulate
+from escalade.simulation._engine import (
+    DEFAULT_CHUNK,
+    FREE_PLAY,
+    MAX_RUN_PERIODS,
+    check_size,
+    chosen_policies,
+    simulate,
+)
 from escalade.simulation._result import SimulationResult
 
-__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "SimulationResult", "chosen_policies", "simulate"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "FREE_PLAY",
+    "MAX_RUN_PERIODS",
+    "SimulationResult",
+    "check_size",
+    "chosen_policies",
+    "simulate",
+]
