@@ -30,6 +30,7 @@ from escalade.cli import (
     _audit,
     _check,
     _claims,
+    _estimate,
     _explore,
     _export,
     _list,
@@ -73,6 +74,7 @@ COMMANDS: tuple[Command, ...] = (
     _runs,
     _export,
     _audit,
+    _estimate,
 )
 
 
