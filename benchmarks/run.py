@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
     bench_audit,
+    bench_estimation,
     bench_explore_memory,
     bench_explore_vs_ema,
     bench_foresight,
@@ -42,6 +43,7 @@ BENCHMARKS = {
     "audit": bench_audit.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
+    "estimation": bench_estimation.run,
 }
 
 

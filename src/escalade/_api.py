@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
 from escalade.errors import ScenarioError
-from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
@@ -157,6 +157,8 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
     500
     """
     game = as_game(source, overrides)
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
+        check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -226,6 +228,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
+        check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(

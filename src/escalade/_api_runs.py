@@ -6,13 +6,14 @@ holds loading, solving and checking.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalade._api import _scenario
 from escalade._deprecation import renamed_keyword
+from escalade._io import check_folder
+from escalade._parallel import default_cluster
 from escalade.game import Game
 from escalade.scenario import Scenario, Seed
 
@@ -145,6 +146,8 @@ def analyze(  # noqa: PLR0913 - keyword options
     from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
+    if out is not None:  # before hours of simulation, not after
+        check_folder(out)
     scenario = _scenario(source, overrides)
     question = scenario.question
     cmp = compare_policies(
@@ -216,6 +219,7 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
     workers: int | None = None,
     cluster: str | None = None,
     overrides: Mapping[str, str | float] | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     foresight: str | None = None,
 ) -> ExplorationResult:
@@ -250,8 +254,9 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
         replications=replications,
         chunk_size=chunk_size,
         workers=workers,
-        cluster=_cluster(workers, cluster),
+        cluster=default_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
+        force=force,
         progress=progress,
         foresight=foresight,
     )
@@ -277,15 +282,9 @@ def resume(
     """
     from escalade.exploration import resume as _resume
 
-    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
-
-
-def _cluster(workers: int | None, cluster: str | None) -> str | None:
-    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
-    executor is chosen at all."""
-    if cluster is None and workers is None:
-        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    return cluster
+    return _resume(
+        path, workers=workers, cluster=default_cluster(workers, cluster), progress=progress
+    )
 
 
 def open_run(path: str | Path) -> ExplorationResult:

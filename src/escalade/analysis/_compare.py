@@ -22,7 +22,7 @@ from escalade.analysis._parallel import simulate_policies
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import Policy, Scenario, Seed, resolve_seed
-from escalade.simulation import SimulationResult, chosen_policies
+from escalade.simulation import SimulationResult, check_size, chosen_policies
 from escalade.solvers import Solution
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ def compare_policies(  # noqa: PLR0913 - keyword options
     ['sanctions_default', 'talks']
     """
     chosen = chosen_policies(scenario, policies, purpose="to compare policies")
-    scenario.require_dynamics()
+    dyn = scenario.require_dynamics()
     actor = actor or scenario.player_names[0]
     if actor not in scenario.player_names:
         raise ParameterError(
@@ -387,7 +387,14 @@ def compare_policies(  # noqa: PLR0913 - keyword options
     baseline = baseline or chosen[0]
     if baseline not in chosen:
         raise ParameterError(f"baseline {baseline!r} is not among the compared policies")
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 2:
+        raise ParameterError(
+            f"runs must be a whole number of at least 2 to compare policies (a standard "
+            f"error needs two), found {runs!r}",
+            arguments=("runs",),
+        )
     game = build_game(scenario)
+    check_size(scenario, runs, dyn.periods, game=game, total=runs * len(chosen))
     seed = resolve_seed(seed)
     started = time.perf_counter()
     results = simulate_policies(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from escalade._executors import run_tasks
+from escalade._parallel import run_tasks
 from escalade.errors import ParameterError
 from escalade.game import Game
 from escalade.scenario import Scenario, load_scenario_text
@@ -102,7 +102,7 @@ def simulate_policies(  # noqa: PLR0913 - keyword options
         if progress is not None:
             progress(tasks[i].policy, runs, runs)
 
-    run_tasks(simulate_policy, tasks, finished, workers=workers)
+    run_tasks(simulate_policy, enumerate(tasks), finished, workers=workers)
     return {name: found[name] for name in policies}
 
 
