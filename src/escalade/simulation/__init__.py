@@ -17,14 +17,19 @@ from escalade.simulation._engine import (
     chosen_policies,
     simulate,
 )
+from escalade.simulation._foresight import Foresight
 from escalade.simulation._result import SimulationResult
+from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
 
 __all__ = [
     "DEFAULT_CHUNK",
     "FREE_PLAY",
     "MAX_RUN_PERIODS",
+    "MAX_UNROLL_NODES",
+    "Foresight",
     "SimulationResult",
     "check_size",
     "chosen_policies",
     "simulate",
+    "unroll",
 ]
