@@ -20,8 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
     bench_audit,
+    bench_estimation,
     bench_explore_memory,
     bench_explore_vs_ema,
+    bench_foresight,
     bench_korea,
     bench_memory,
     bench_passes,
@@ -37,9 +39,11 @@ BENCHMARKS = {
     "qre_iig": bench_qre_iig.run,
     "passes": bench_passes.run,
     "korea": bench_korea.run,
+    "foresight": bench_foresight.run,
     "audit": bench_audit.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
+    "estimation": bench_estimation.run,
 }
 
 

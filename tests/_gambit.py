@@ -189,47 +189,12 @@ def agent_qre_residual(gg: Any, probs: np.ndarray, lam: float) -> float:
     """
     acts = gambit_actions(gg)
     p = {a: float(x) for a, x in zip(acts, probs, strict=True)}
-    res = 0.0
     if not gg.is_tree:
-        prof = gg.mixed_strategy_profile()
-        for s, x in p.items():
-            prof[s] = x
-        for pl in gg.players:
-            ss = list(pl.strategies)
-            res = max(res, abs(sum(p[s] for s in ss) - 1.0))
-            u = [float(prof.strategy_value(s)) for s in ss]
-            for s, us in zip(ss[1:], u[1:], strict=True):
-                res = max(res, abs(math.log(p[s]) - math.log(p[ss[0]]) - lam * (us - u[0])))
-        return res
+        return _strategic_qre_residual(gg, p, lam)
     players = list(gg.players)
-    index = set(gg.outcomes)
-
-    def own(node: Any) -> np.ndarray:
-        o = node.outcome
-        return np.array([float(o[q]) for q in players]) if o in index else np.zeros(len(players))
-
-    value: dict[Any, np.ndarray] = {}
-    reach: dict[Any, float] = {gg.root: 1.0}
-    order = []
-    stack = [gg.root]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        if node.children:
-            acts_here = list(node.infoset.actions)
-            for a, child in zip(acts_here, node.children, strict=True):
-                w = float(a.prob) if node.player.is_chance else p[a]
-                reach[child] = reach[node] * w
-                stack.append(child)
-    for node in reversed(order):
-        v = own(node)
-        if node.children:
-            for a, child in zip(node.infoset.actions, node.children, strict=True):
-                w = float(a.prob) if node.player.is_chance else p[a]
-                v = v + w * value[child]
-        value[node] = v
-    for pl in players:
-        i = players.index(pl)
+    reach, value = _reach_and_value(gg, p)
+    res = 0.0
+    for i, pl in enumerate(players):
         for h in pl.infosets:
             hacts = list(h.actions)
             res = max(res, abs(sum(p[a] for a in hacts) - 1.0))
@@ -244,3 +209,50 @@ def agent_qre_residual(gg: Any, probs: np.ndarray, lam: float) -> float:
             for a, va in zip(hacts[1:], v[1:], strict=True):
                 res = max(res, abs(math.log(p[a]) - math.log(p[hacts[0]]) - lam * (va - v[0])))
     return res
+
+
+def _strategic_qre_residual(gg: Any, p: dict[Any, float], lam: float) -> float:
+    """The logit QRE equations of a table, with pygambit's strategy values."""
+    prof = gg.mixed_strategy_profile()
+    for s, x in p.items():
+        prof[s] = x
+    res = 0.0
+    for pl in gg.players:
+        ss = list(pl.strategies)
+        res = max(res, abs(sum(p[s] for s in ss) - 1.0))
+        u = [float(prof.strategy_value(s)) for s in ss]
+        for s, us in zip(ss[1:], u[1:], strict=True):
+            res = max(res, abs(math.log(p[s]) - math.log(p[ss[0]]) - lam * (us - u[0])))
+    return res
+
+
+def _reach_and_value(gg: Any, p: dict[Any, float]) -> tuple[dict[Any, float], dict[Any, Any]]:
+    """Each node's reach probability, and its expected payoffs (a vector) under ``p``."""
+    players = list(gg.players)
+    index = set(gg.outcomes)
+
+    def own(node: Any) -> np.ndarray:
+        o = node.outcome
+        return np.array([float(o[q]) for q in players]) if o in index else np.zeros(len(players))
+
+    def weight(node: Any, a: Any) -> float:
+        return float(a.prob) if node.player.is_chance else p[a]
+
+    value: dict[Any, np.ndarray] = {}
+    reach: dict[Any, float] = {gg.root: 1.0}
+    order = []
+    stack = [gg.root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        if node.children:
+            for a, child in zip(list(node.infoset.actions), node.children, strict=True):
+                reach[child] = reach[node] * weight(node, a)
+                stack.append(child)
+    for node in reversed(order):
+        v = own(node)
+        if node.children:
+            for a, child in zip(node.infoset.actions, node.children, strict=True):
+                v = v + weight(node, a) * value[child]
+        value[node] = v
+    return reach, value

@@ -73,6 +73,17 @@ def test_korea_analysis_benchmark_runs():
     check(bench_korea.run(quick=True))
 
 
+def test_foresight_benchmark_runs():
+    from benchmarks import bench_foresight
+
+    report = bench_foresight.run(quick=True)
+    check(report)
+    assert {r.name for r in report.ratios} == {
+        "foresight_probability_gap",
+        "foresight_value_gap",
+    }
+
+
 def test_startup_benchmark_runs():
     from benchmarks import bench_startup
 
@@ -106,3 +117,13 @@ def test_ema_comparison_runs_the_same_worlds():
     report = bench_explore_vs_ema.run(quick=True)
     check(report)
     assert dict(report.rows)["same worlds"] == "True"
+
+
+def test_estimation_benchmark_runs_without_r():
+    from benchmarks import bench_estimation
+
+    report = bench_estimation.run(quick=True, games=False)
+    rows = dict(report.rows)
+    assert rows["escalade: log-likelihood"] == "-482.015485"  # games: -482.0155 (leblang2003)
+    assert rows["games"].startswith("skipped")
+    assert not report.ratios

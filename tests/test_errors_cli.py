@@ -206,6 +206,75 @@ def test_lam_with_a_method_other_than_qre(capsys, method):
     assert err == f"escalade: --lam applies to --method qre only, not {method}\n"
 
 
+@pytest.mark.parametrize(
+    ("method", "option"),
+    [
+        ("qre", ("--algorithm", "lcp")),
+        ("spe", ("--algorithm", "auto")),
+        ("qre", ("--timeout", "5")),
+        ("spe", ("--timeout", "inf")),
+    ],
+)
+def test_nash_options_with_another_method(capsys, method, option):
+    # --algorithm was silently ignored without --method nash (while --lam is refused)
+    err = input_error(capsys, "solve", "iig", "--method", method, *option)
+    assert err == f"escalade: {option[0]} applies to --method nash only, not {method}\n"
+
+
+def test_spe_on_a_strategic_form_game(capsys, tmp_path):
+    path = tmp_path / "table.nfg"
+    path.write_text('NFG 1 R "G" { "A" "B" } { 2 2 }\n""\n1 0 0 0 0 0 2 2\n')
+    err = input_error(capsys, "solve", str(path), "--method", "spe")
+    assert "table is a strategic-form game (a table read from .nfg)" in err
+    assert "its players choose at the same time" in err
+    assert "information sets with several nodes" not in err
+
+
+def _wide_information_set(k: int) -> str:
+    """A picks one of k actions; B, not seeing which, chooses l or r: one information set
+    of B reached from k nodes."""
+    acts = " ".join(f'"a{i}"' for i in range(k))
+    text = f'EFG 2 R "wide" {{ "A" "B" }} ""\np "" 1 1 "" {{ {acts} }} 0\n'
+    text += 'p "" 2 1 "h" { "l" "r" } 0\nt "" 1 "x" { 1, 0 }\nt "" 2 "y" { 0, 1 }\n'
+    return text + 'p "" 2 1 0\nt "" 1\nt "" 2\n' * (k - 1)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        ("wide.efg", _wide_information_set(4000), "found 4,002"),
+        (
+            "table.nfg",
+            'NFG 1 R "t" { "A" "B" } { 201 201 }\n""\n' + "1 0 " * (201 * 201) + "\n",
+            "found 402",
+        ),
+    ],
+)
+def test_qre_too_large_to_trace_is_refused_with_the_size(capsys, tmp_path, name, text, found):
+    # An information set reached from 4,000 nodes, or a 447 x 447 table, traced with
+    # forward-mode derivatives (players x nodes x actions per draw) and a QR decomposition
+    # of (actions + 1)^2 matrices at every step, did not finish in minutes.
+    path = tmp_path / name
+    path.write_text(text)
+    err = input_error(capsys, "solve", str(path), "--lam", "2")
+    assert "expected at most 400 actions" in err
+    assert found in err
+    assert "MB per step and draw" in err
+
+
+def test_lambda_too_large_to_trace(capsys, tmp_path):
+    # An absent-minded driver (one information set crossed twice) at lam = 1e308: the
+    # tracer's step lengths overflowed to NaN and it never stopped.
+    path = tmp_path / "driver.efg"
+    path.write_text(
+        'EFG 2 R "driver" { "1" } ""\np "" 1 1 "" { "exit" "on" } 0\nt "" 1 "a" { 0 }\n'
+        'p "" 1 1 0\nt "" 2 "b" { 4 }\nt "" 3 "c" { 1 }\n'
+    )
+    err = input_error(capsys, "solve", str(path), "--lam", "1e308")
+    assert "lam = 1e+308 is too large for a payoff range of 4: their product (inf)" in err
+    assert "use --lam inf for its limit" in err
+
+
 def test_seed_without_draws(capsys):
     assert input_error(capsys, "solve", "iig", "--seed", "3") == (
         "escalade: --seed needs --draws N\n"
@@ -245,9 +314,12 @@ def test_export_to_a_missing_folder(capsys, tmp_path):
 
 
 def test_too_many_draws_is_an_input_error_not_a_bug(capsys):
-    # 10**15 draws cannot be allocated; the user hears what to change, not "a bug".
+    # 10**15 draws cannot be allocated; the user hears what to change, not "a bug", and
+    # hears it before anything is allocated (the estimate is made first).
     err = input_error(capsys, "check", "iig", "--draws", str(10**15))
-    assert "not enough memory for this request; expected a smaller --draws" in err
+    assert "1,000,000,000,000,000 parameter sets of iig would need about" in err
+    assert "GB of memory" in err
+    assert err.endswith("; expected a smaller --draws\n")
 
 
 def test_unknown_bundled_name(capsys):

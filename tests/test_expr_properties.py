@@ -58,7 +58,8 @@ def tripwires() -> Iterator[list[str]]:
 
     real_import = builtins.__import__
 
-    def loaded_only(name, globals=None, locals=None, fromlist=(), level=0):
+    # builtins.__import__'s own parameter names: callers may pass them by keyword.
+    def loaded_only(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002
         # numpy looks up some of its own modules lazily (ndarray.any imports
         # numpy.core._methods); that runs nothing new. Loading a module does.
         package = (globals or {}).get("__package__") if level else None

@@ -13,8 +13,12 @@ stopped, while escalade traces each from 0).
 
 Gambit's answer is only a reference where its tracer reaches the lambda asked
 for: it returns the last point it reached with no error when it stops early,
-so every comparison first checks ``profile.lam``. Where it stops early the
-case is listed in ``STOPS_EARLY`` and the test asserts why, with numbers.
+so every comparison first checks ``profile.lam``. Where it stops early,
+escalade's answer is checked against the QRE equations (written from their
+definition in ``_gambit``), the game must be one of ``STOPS_EARLY``, and
+separate tests assert why Gambit stops, with numbers.
+
+The limit (lam = inf) is held against escalade's own answers at large lambda.
 """
 
 from __future__ import annotations
@@ -42,7 +46,8 @@ from _gambit import (
 
 pytestmark = pytest.mark.gambit
 
-LAMS = (0.5, 2.0, 8.0)
+#: The lambdas at which every catalog game is solved (as in the hardening review).
+LAMS = (0.1, 1.0, 3.0, 10.0)
 NAMES = catalog_names()
 TOL = 1e-6
 
@@ -58,7 +63,7 @@ FIG9 = "journals/mor/vonstengelforges2008/fig9"
 #: fig5_12 stops at lam = 0.0870 for every target, gilboa1997/fig1 at 2.00039 (target 2)
 #: and 2.394 (target 8); its last point leaves residuals 3.9e-4 and 2.3e-4, 2.0e-4 in
 #: the agent-QRE equations at the lambda it reports.
-IMPERFECT_RECALL = {(FIG5_12, lam) for lam in LAMS} | {(GILBOA, 2.0), (GILBOA, 8.0)}
+IMPERFECT_RECALL = {(FIG5_12, lam) for lam in (0.5, 2.0, 8.0)} | {(GILBOA, 2.0), (GILBOA, 8.0)}
 
 #: Games where uniform play solves the equations for every lambda and the uniform branch
 #: meets a symmetric pitchfork that Gambit's perturbation of its first equation (the
@@ -77,22 +82,19 @@ IMPERFECT_RECALL = {(FIG5_12, lam) for lam in LAMS} | {(GILBOA, 2.0), (GILBOA, 8
 #: escalade steps over such a point (see ``Tracer.trace``) and stays on the uniform
 #: branch there; for fig9 at lam = 8 its perturbation then unfolds the second pitchfork
 #: at lam = 4 and it follows one arm, a different QRE from uniform play.
-PITCHFORK = {(WICHARDT, lam): (5 - math.sqrt(17)) / 2 for lam in LAMS} | {
+PITCHFORK = {(WICHARDT, lam): (5 - math.sqrt(17)) / 2 for lam in (0.5, 2.0, 8.0)} | {
     (FIG9, 8.0): 2 * math.sqrt(2)
 }
 
-STOPS_EARLY = IMPERFECT_RECALL | set(PITCHFORK)
+#: The games where Gambit stops short of some lambdas, for the reasons above. Measured
+#: with pygambit 16.7 at LAMS: 12 of the 152 (game, lam) cases, all in these 4 games.
+STOPS_EARLY = {name for name, _ in IMPERFECT_RECALL | set(PITCHFORK)}
 
 
 def test_catalog_holds_the_games_measured():
     # pygambit 16.7's catalog: 38 games, 34 trees (.efg) and 4 tables (.nfg)
     assert len(NAMES) == 38
-    assert {name for name, _ in STOPS_EARLY} <= set(NAMES)
-
-
-def test_exceptions_stay_few():
-    # 9 of the 114 (game, lam) cases, in 4 of the 38 games
-    assert len(STOPS_EARLY) <= 0.10 * len(NAMES) * len(LAMS)
+    assert set(NAMES) >= STOPS_EARLY
 
 
 def _solve_both(name: str, lam: float):
@@ -102,15 +104,20 @@ def _solve_both(name: str, lam: float):
     return gg, eg, r, sol
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_logit_qre_matches_gambit(name):
+    # Gambit's answer where its tracer reaches the lambda; the equations elsewhere
     for lam in LAMS:
-        if (name, lam) in STOPS_EARLY:
-            continue
         gg, eg, r, sol = _solve_both(name, lam)
-        # Gambit's secant rule lands within 1e-8 of the target (it does not polish)
-        assert abs(r.lam - lam) < 1e-7, (name, lam, r.lam)
         assert sol.converged.all()
+        if abs(r.lam - lam) >= 1e-7:
+            assert name in STOPS_EARLY, (name, lam, r.lam)
+            ours = to_gambit(gg, eg, sol.strategies[0])
+            assert agent_qre_residual(gg, ours, lam) < 1e-9, (name, lam)
+            continue
+        # Gambit's secant rule lands within 1e-8 of the target (it does not polish);
+        # measured: the strategies agree to 1.3e-9 over the 140 cases compared
         g_probs = flat(r)
         pay, out = gambit_payoffs_and_outcomes(gg, eg, g_probs)
         np.testing.assert_allclose(sol.payoffs[0], pay, rtol=0, atol=TOL, err_msg=f"{name} {lam}")
@@ -118,6 +125,31 @@ def test_logit_qre_matches_gambit(name):
         np.testing.assert_allclose(
             sol.strategies[0], to_escalade(gg, eg, g_probs), rtol=0, atol=TOL
         )
+
+
+#: How far the limit (lam = inf) may lie from the answer at lam x payoff range = 1e5, on
+#: any catalog game. Measured: 1.6e-4 at most (books/shohamleytonbrown2008/fig6_8, whose
+#: limit is mixed, and journals/ijgt/selten1975/fig1, off the equilibrium path), where
+#: the QRE approaches its limit like 1 / lam; 1e-5 or less on 33 of the 38 games.
+LIMIT_TOL = 5e-4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_limit_is_where_large_lambdas_go(name):
+    # lam = inf must be the limit of escalade's own answers: on fig9, uniform play is a
+    # QRE up to lam = 2 sqrt 2, and a limit that stopped at the first equilibrium it met
+    # answered uniform play (payoffs 0.5) while every lambda above 4 gives 2/3
+    _, eg = load_pair(name)
+    values = eg.nominal_values().payoffs
+    spread = float(values.max() - values.min()) or 1.0
+    limit = escalade.logit_qre(eg, lam=math.inf)
+    high = escalade.logit_qre(eg, lam=1e5 / spread)
+    assert limit.converged.all()
+    assert high.converged.all()
+    gap = np.nanmax(np.abs(limit.strategies[0] - high.strategies[0]), initial=0.0)
+    assert gap < LIMIT_TOL, (name, gap)
+    np.testing.assert_allclose(limit.payoffs[0], high.payoffs[0], rtol=0, atol=LIMIT_TOL)
 
 
 @pytest.mark.parametrize(("name", "lam"), sorted(IMPERFECT_RECALL))

@@ -59,10 +59,20 @@ def comparison(korea):
 
 
 @pytest.fixture(scope="module")
-def results(run_korea, comparison):
+def fits():
+    """A strategic estimation (war1800, as games' example), and the same model bootstrapped."""
+    fit = escalade.estimate("egame12")
+    return fit, fit.bootstrap(20, seed=1)
+
+
+@pytest.fixture(scope="module")
+def results(run_korea, comparison, fits):
     """One result of every kind, by name."""
+    from escalade.estimation import fit_qre
+
     analyses = run_korea.analyses()
     found = run_korea.discover("P:rok_leaves_npt > 0.4", policy="sanctions_default")
+    fit, booted = fits
     return {
         "solution": escalade.solve("iig", method="qre", lam=2.0, draws=20, seed=1),
         "simulation": escalade.simulate("korea-2017", "talks", runs=200, seed=1),
@@ -75,6 +85,11 @@ def results(run_korea, comparison):
         "analyses": analyses,
         "audit": escalade.audit("docs/examples/flawed.yaml", samples=16, replications=4),
         "verification": escalade.verify("docs/examples/standoff.yaml", samples=10, runs=500),
+        "estimation": fit,
+        "bootstrap": booted,
+        "profile": fit.profile("u2_war:balanc", steps=2),
+        "vuong": fit.vuong(escalade.estimate("egame12", error="private")),
+        "qre_fit": fit_qre("selten-horse", {"root": {"R": 70, "L": 30}}),
     }
 
 
@@ -90,6 +105,11 @@ KINDS = [
     "analyses",
     "audit",
     "verification",
+    "estimation",
+    "bootstrap",
+    "profile",
+    "vuong",
+    "qre_fit",
 ]
 
 

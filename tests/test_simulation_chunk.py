@@ -108,3 +108,27 @@ def test_a_chunk_played_by_hand_is_what_simulate_plays():
         chunk.play_period(t)
     np.testing.assert_array_equal(chunk.utility, res.run_utility)
     np.testing.assert_array_equal(chunk.indicators(), res.run_flags)
+
+
+@pytest.mark.parametrize("d", [0.9, 1.0])
+def test_an_ending_outcome_books_its_recurrence_when_it_happens(ender, d):
+    res = simulate(
+        ender, "always_stop", runs=10, seed=1, draws=ender.parameters.fixed({"d": d}).nominal()
+    )
+    # the run ends in period 1, and its outcome's value to the horizon counts from then
+    total = 5.0 if d == 1.0 else (1 - d**5) / (1 - d)
+    np.testing.assert_allclose(res.utility_by_period[:, 0], [total] * 5, rtol=1e-12)
+    np.testing.assert_allclose(res.utility_mean, res.utility_by_period[-1])
+    np.testing.assert_allclose(res.utility_se, 0.0, atol=1e-6)  # rounding of a variance of 0
+
+
+def test_keeping_runs_changes_only_what_is_kept():
+    korea = escalade.load("korea-2017")
+    kept = simulate(korea, "talks", runs=300, seed=5)
+    dropped = simulate(korea, "talks", runs=300, seed=5, keep_runs=False)
+    assert dropped.run_utility is None
+    assert dropped.run_flags is None
+    for name in ("alive", "cum_outcomes", "ended_in", "cum_events", "cum_indicators"):
+        np.testing.assert_array_equal(getattr(dropped, name), getattr(kept, name))
+    np.testing.assert_array_equal(dropped.utility_mean, kept.utility_mean)
+    np.testing.assert_array_equal(dropped.state_mean, kept.state_mean)

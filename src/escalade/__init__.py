@@ -12,8 +12,8 @@ Examples
 ['converged', 'lam', 'method']
 
 Every result (a :class:`Solution`, a simulation, a policy comparison, an
-exploration and its analyses, an audit and a verification) follows one
-protocol, :class:`Result`:
+exploration and its analyses, an audit, a verification and an
+estimation) follows one protocol, :class:`Result`:
 ``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
@@ -24,24 +24,16 @@ from escalade._version import __version__
 
 # Imported on first use (see escalade._lazy): `escalade --version` needs none of them.
 if typing.TYPE_CHECKING:
-    from escalade._api import (
-        CheckReport,
-        analyze,
-        as_game,
-        check,
-        claims,
-        explore,
-        load,
-        open_run,
-        resume,
-        simulate,
-        solve,
-    )
+    from escalade._api import CheckReport, as_game, check, claims, load, solve
+    from escalade._api_runs import analyze, explore, open_run, resume, simulate, unroll
     from escalade._results import Result, Summary, Table
     from escalade.auditing import audit, verify
     from escalade.errors import (
         ConvergenceWarning,
+        DataError,
         EscaladeError,
+        EstimationError,
+        EstimationWarning,
         ExpressionError,
         MissingDependencyError,
         OutputError,
@@ -49,6 +41,7 @@ if typing.TYPE_CHECKING:
         ScenarioError,
         SolveError,
     )
+    from escalade.estimation import EstimationResult, estimate
     from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
     from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
     from escalade.solvers import Solution, logit_qre, nash, spe
@@ -56,8 +49,12 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "CheckReport",
     "ConvergenceWarning",
+    "DataError",
     "Draws",
     "EscaladeError",
+    "EstimationError",
+    "EstimationResult",
+    "EstimationWarning",
     "ExpressionError",
     "Game",
     "MissingDependencyError",
@@ -78,6 +75,7 @@ __all__ = [
     "bundled_scenarios",
     "check",
     "claims",
+    "estimate",
     "explore",
     "load",
     "load_scenario",
@@ -90,6 +88,7 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "unroll",
     "verify",
     "write_efg",
     "write_nfg",

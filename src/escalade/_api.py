@@ -6,7 +6,6 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,26 +13,19 @@ from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
 from escalade.errors import ScenarioError
-from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
 if TYPE_CHECKING:
-    from escalade.analysis import PolicyComparison
-    from escalade.exploration import ExplorationResult
-    from escalade.simulation import SimulationResult
+    pass
 
 __all__ = [
     "CheckReport",
-    "analyze",
     "as_game",
     "check",
     "claims",
-    "explore",
     "load",
-    "open_run",
-    "resume",
-    "simulate",
     "solve",
 ]
 
@@ -102,7 +94,7 @@ def as_game(source: Source, overrides: Mapping[str, str | float] | None = None) 
 
 
 @renamed_keyword("set", "overrides")
-def solve(
+def solve(  # noqa: PLR0913 - keyword options, see docstring
     source: Source,
     *,
     method: str = "qre",
@@ -114,8 +106,9 @@ def solve(
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
-    """Solve a scenario or game.
+    """Solve a scenario or game (one keyword per option of ``escalade solve``).
 
     Parameters
     ----------
@@ -137,12 +130,17 @@ def solve(
     keep_strategies : bool
         Keep per-draw strategies (means are always kept).
     algorithm : str
-        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp``.
+        Nash algorithm: ``auto``, ``lcp``, ``enumpoly`` or ``lp`` (another than
+        ``auto`` is refused with other methods).
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance; the other
         players respond (not for ``nash``).
     progress : callable, optional
-        ``progress(done, total)`` after each chunk of draws.
+        ``progress(done, total)`` after each chunk of draws; for ``nash``,
+        seconds waited for Gambit and the time limit, about twice a second.
+    timeout : float, optional
+        Seconds Gambit may take for ``nash`` (default 60; ``inf`` for no
+        limit); it is then stopped with a :class:`SolveError`.
 
     Returns
     -------
@@ -159,6 +157,8 @@ def solve(
     500
     """
     game = as_game(source, overrides)
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
+        check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -169,6 +169,7 @@ def solve(
         algorithm=algorithm,
         fixed=fixed,
         progress=progress,
+        timeout=timeout,
     )
 
 
@@ -227,6 +228,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
+        check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(
@@ -254,152 +256,6 @@ def _scenario(source: Source, overrides: Mapping[str, str | float] | None) -> Sc
     return loaded
 
 
-@renamed_keyword("set", "overrides")
-def simulate(
-    source: str | Path | Scenario,
-    policy: str | None = None,
-    *,
-    runs: int = 10_000,
-    seed: Seed = None,
-    lam: float | None = None,
-    periods: int | None = None,
-    overrides: Mapping[str, str | float] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    foresight: str | None = None,
-) -> SimulationResult:
-    """Simulate a scenario with dynamics under one of its policies.
-
-    Parameters
-    ----------
-    source : str, Path or Scenario
-        A bundled scenario's name, a file, or a loaded scenario.
-    policy : str, optional
-        One of the scenario's policies; ``None`` is free play (no lever on,
-        nothing forced).
-    runs : int
-        Number of simulated crises.
-    seed : int, Generator or None
-        Same seed, same numbers.
-    lam : float, optional
-        Overrides the scenario's rationality (QRE precision).
-    periods : int, optional
-        Overrides the horizon.
-    overrides : mapping, optional
-        Parameters fixed at given values (``set=``, its old name, still works
-        with a DeprecationWarning).
-    progress : callable, optional
-        ``progress(done_runs, total_runs)``.
-    foresight : {"full", "myopic", "exact", "approximate"}, optional
-        How actors look ahead (default: the scenario's ``foresight:``,
-        ``full`` unless it says otherwise).
-
-    Returns
-    -------
-    SimulationResult
-        Its ``foresight`` says which values were used, with their
-        diagnostics, and holds the first period at the start.
-
-    Examples
-    --------
-    >>> import escalade
-    >>> res = escalade.simulate("korea-2017", "sanctions_default", runs=500, seed=1)
-    >>> 0 < res.probability("rok_leaves_npt") <= 1
-    True
-    >>> res.foresight.method, round(float(res.foresight.start_value[0]), 2)
-    ('exact', -14.45)
-    """
-    from escalade.simulation import simulate as _simulate
-
-    scenario = _scenario(source, overrides)
-    return _simulate(
-        scenario,
-        policy,
-        runs=runs,
-        seed=seed,
-        lam=lam,
-        periods=periods,
-        progress=progress,
-        foresight=foresight,
-    )
-
-
-@renamed_keyword("set", "overrides")
-def analyze(
-    source: str | Path | Scenario,
-    *,
-    runs: int = 100_000,
-    seed: Seed = 1,
-    policies: list[str] | None = None,
-    overrides: Mapping[str, str | float] | None = None,
-    out: str | Path | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-    foresight: str | None = None,
-    workers: int | None = None,
-) -> PolicyComparison:
-    """Simulate every policy of a scenario and compare them; optionally write the report.
-
-    Parameters
-    ----------
-    source : str, Path or Scenario
-    runs : int
-        Runs per policy.
-    seed : int, Generator or None
-        One seed for all policies (common random numbers).
-    policies : list of str, optional
-        A subset of the scenario's policies.
-    overrides : mapping, optional
-        Parameters fixed at given values (``set=``, its old name, still works
-        with a DeprecationWarning).
-    out : str or Path, optional
-        Folder to write ``results.json`` and ``report.html`` into.
-    progress : callable, optional
-        ``progress(policy, done_runs, total_runs)``.
-    foresight : {"full", "myopic", "exact", "approximate"}, optional
-        How actors look ahead (default: the scenario's ``foresight:``).
-    workers : int, optional
-        Processes the policies are spread over (default: one per core, at
-        most one per policy; 1 runs them here). Same numbers either way.
-
-    Returns
-    -------
-    PolicyComparison
-
-    Examples
-    --------
-    >>> import escalade
-    >>> cmp = escalade.analyze("korea-2017", runs=300, policies=["talks", "invasion"])
-    >>> cmp.ranking()
-    ['talks', 'invasion']
-    """
-    from escalade.analysis import compare_policies
-    from escalade.auditing import verify_comparison
-    from escalade.report import write_analysis
-
-    scenario = _scenario(source, overrides)
-    question = scenario.question
-    cmp = compare_policies(
-        scenario,
-        runs=runs,
-        seed=seed,
-        policies=policies,
-        actor=question.actor if question is not None else None,
-        baseline=(
-            question.baseline
-            if question is not None
-            and question.baseline
-            and (policies is None or question.baseline in policies)
-            else None
-        ),
-        progress=progress,
-        foresight=foresight,
-        workers=workers,
-    )
-    if out is not None:
-        verification = verify_comparison(cmp.results, scenario) if scenario.expectations else None
-        write_analysis(cmp, out, verification)
-    return cmp
-
-
 def claims(source: Source) -> dict[str, list[str]]:
     """Each claim of a scenario and the model elements that cite it.
 
@@ -414,105 +270,3 @@ def claims(source: Source) -> dict[str, list[str]]:
     True
     """
     return _scenario(source, None).citations()
-
-
-@renamed_keyword("set", "overrides")
-def explore(
-    source: str | Path | Scenario,
-    *,
-    samples: int,
-    out: str | Path,
-    seed: Seed = None,
-    design: str = "lhs",
-    policies: list[str] | None = None,
-    replications: int = 16,
-    chunk_size: int | None = None,
-    workers: int | None = None,
-    cluster: str | None = None,
-    overrides: Mapping[str, str | float] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    foresight: str | None = None,
-) -> ExplorationResult:
-    """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
-
-    See :func:`escalade.exploration.explore` for the parameters;
-    ``overrides`` fixes parameters (they are then not explored; ``set=``,
-    its old name, still works with a DeprecationWarning). A Dask scheduler named
-    by the ``DASK_SCHEDULER_ADDRESS`` environment variable is used when
-    neither ``workers`` nor ``cluster`` is given.
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     res = escalade.explore("korea-2017", samples=4, seed=1, out=tmp + "/r",
-    ...                            replications=2, policies=["talks"])
-    ...     res.to_frame().shape[0]
-    4
-    """
-    from escalade.exploration import explore as _explore
-
-    scenario = _scenario(source, None)
-    return _explore(
-        scenario,
-        samples=samples,
-        out=out,
-        seed=seed,
-        design=design,
-        policies=policies,
-        replications=replications,
-        chunk_size=chunk_size,
-        workers=workers,
-        cluster=_cluster(workers, cluster),
-        overrides={k: str(v) for k, v in (overrides or {}).items()},
-        progress=progress,
-        foresight=foresight,
-    )
-
-
-def resume(
-    path: str | Path,
-    *,
-    workers: int | None = None,
-    cluster: str | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> ExplorationResult:
-    """Finish an interrupted exploration (only missing chunks are computed).
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     _ = escalade.explore("korea-2017", samples=4, seed=1, out=tmp + "/r",
-    ...                          replications=2, policies=["talks"])
-    ...     escalade.resume(tmp + "/r").complete
-    True
-    """
-    from escalade.exploration import resume as _resume
-
-    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
-
-
-def _cluster(workers: int | None, cluster: str | None) -> str | None:
-    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
-    executor is chosen at all."""
-    if cluster is None and workers is None:
-        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    return cluster
-
-
-def open_run(path: str | Path) -> ExplorationResult:
-    """Open an exploration run folder.
-
-    Examples
-    --------
-    >>> import tempfile, escalade
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     _ = escalade.explore("korea-2017", samples=2, seed=1, out=tmp + "/r",
-    ...                          replications=2, policies=["talks"])
-    ...     escalade.open_run(tmp + "/r").policies
-    ('talks',)
-    """
-    from escalade.exploration import ExplorationResult
-
-    return ExplorationResult.open(path)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["analyze_across_worlds"]
 
 
-def analyze_across_worlds(
+def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of analyze
     source: Source,
     *,
     out: str | Path,
@@ -60,7 +60,8 @@ def analyze_across_worlds(
     """
     import shutil
 
-    from escalade._api import _scenario, analyze, explore
+    from escalade._api import _scenario
+    from escalade._api_runs import analyze, explore
     from escalade.auditing import verify_comparison, verify_exploration
     from escalade.report import write_analysis
 

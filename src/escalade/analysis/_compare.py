@@ -22,7 +22,7 @@ from escalade.analysis._parallel import simulate_policies
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import Policy, Scenario, Seed, resolve_seed
-from escalade.simulation import SimulationResult, chosen_policies
+from escalade.simulation import SimulationResult, check_size, chosen_policies
 from escalade.solvers import Solution
 
 if TYPE_CHECKING:
@@ -275,8 +275,32 @@ class PolicyComparison(ResultMixin):
         notes = (
             f"{self.runs:,} runs per policy over {first.periods} {first.dynamics.unit}s, "
             f"seed {self.seed}, nominal parameter values.",
+            *self.foresight_notes(),
         )
         return Summary(heading, notes, (table,))
+
+    def foresight_notes(self) -> tuple[str, ...]:
+        """How the actors looked ahead: one line, or one per policy when they differ.
+
+        Examples
+        --------
+        >>> import escalade
+        >>> cmp = compare_policies(escalade.load("docs/examples/standoff.yaml"), runs=50,
+        ...                        seed=1, foresight="myopic")
+        >>> cmp.foresight_notes()
+        ('Foresight: myopic, each stage game played with its own payoffs.',)
+        """
+        said = {
+            name: res.foresight.describe()
+            for name, res in self.results.items()
+            if res.foresight is not None
+        }
+        if len(set(said.values())) == 1:
+            return (f"Foresight: {next(iter(said.values()))}.",)
+        return tuple(
+            f"Foresight under {self.results[name].policy.label or name}: {text}."
+            for name, text in said.items()
+        )
 
 
 def _stage_view(game: Game, policy: Policy, result: SimulationResult) -> StageView:
@@ -300,7 +324,7 @@ def _stage_view(game: Game, policy: Policy, result: SimulationResult) -> StageVi
     return StageView(policy.name, sol, edge, reach, forced)
 
 
-def compare_policies(
+def compare_policies(  # noqa: PLR0913 - keyword options
     scenario: Scenario,
     *,
     runs: int = 100_000,
@@ -337,8 +361,9 @@ def compare_policies(
         values are computed once per policy.
     workers : int, optional
         Processes the policies are spread over (default: one per core, at
-        most one per policy; 1 simulates them here, one after the other).
-        The numbers do not depend on it.
+        most one per policy, when runs x periods x policies reach 500,000;
+        1 simulates them here, one after the other). The numbers do not
+        depend on it.
 
     Returns
     -------
@@ -353,7 +378,7 @@ def compare_policies(
     ['sanctions_default', 'talks']
     """
     chosen = chosen_policies(scenario, policies, purpose="to compare policies")
-    scenario.require_dynamics()
+    dyn = scenario.require_dynamics()
     actor = actor or scenario.player_names[0]
     if actor not in scenario.player_names:
         raise ParameterError(
@@ -362,7 +387,14 @@ def compare_policies(
     baseline = baseline or chosen[0]
     if baseline not in chosen:
         raise ParameterError(f"baseline {baseline!r} is not among the compared policies")
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 2:
+        raise ParameterError(
+            f"runs must be a whole number of at least 2 to compare policies (a standard "
+            f"error needs two), found {runs!r}",
+            arguments=("runs",),
+        )
     game = build_game(scenario)
+    check_size(scenario, runs, dyn.periods, game=game, total=runs * len(chosen))
     seed = resolve_seed(seed)
     started = time.perf_counter()
     results = simulate_policies(

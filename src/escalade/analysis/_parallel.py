@@ -16,14 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from escalade._executors import run_tasks
+from escalade._parallel import run_tasks
 from escalade.errors import ParameterError
 from escalade.game import Game
 from escalade.scenario import Scenario, load_scenario_text
 from escalade.simulation import Foresight, SimulationResult, simulate
 from escalade.solvers import Solution
 
-__all__ = ["PolicyTask", "simulate_policies", "simulate_policy"]
+__all__ = ["PARALLEL_WORK", "PolicyTask", "simulate_policies", "simulate_policy"]
+
+#: Run-periods (runs x periods x policies) below which ``workers=None`` simulates in this
+#: process: starting worker processes would cost more than it saves.
+PARALLEL_WORK = 500_000
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class PolicyTask:
     foresight: str | None
 
 
-def simulate_policies(
+def simulate_policies(  # noqa: PLR0913 - keyword options
     scenario: Scenario,
     game: Game,
     policies: Sequence[str],
@@ -56,11 +60,14 @@ def simulate_policies(
 ) -> dict[str, SimulationResult]:
     """Every policy simulated with the same seed: here, or on ``workers`` processes.
 
-    ``workers=None`` uses every core (at most one process per policy);
-    ``1`` simulates here, one policy after the other.
+    ``workers=None`` uses every core (at most one process per policy) when
+    there is enough work (:data:`PARALLEL_WORK`) and the scenario has its
+    text; ``1`` simulates here, one policy after the other.
     """
     if workers is None:
-        workers = min(os.cpu_count() or 1, len(policies))
+        work = runs * len(policies) * scenario.require_dynamics().periods
+        enough = work >= PARALLEL_WORK and bool(scenario.text)
+        workers = min(os.cpu_count() or 1, len(policies)) if enough else 1
     if workers < 1:
         raise ParameterError(f"workers must be at least 1, found {workers}", arguments=("workers",))
     if workers == 1 or len(policies) == 1:
@@ -95,7 +102,7 @@ def simulate_policies(
         if progress is not None:
             progress(tasks[i].policy, runs, runs)
 
-    run_tasks(simulate_policy, tasks, finished, workers=workers)
+    run_tasks(simulate_policy, enumerate(tasks), finished, workers=workers)
     return {name: found[name] for name in policies}
 
 

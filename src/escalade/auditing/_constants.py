@@ -91,19 +91,7 @@ def literals(text: str) -> list[Literal]:
     starts = [0]
     for line in body.split("\n")[:-1]:
         starts.append(starts[-1] + len(line) + 1)
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-            exponent = node.right
-            if isinstance(exponent, ast.UnaryOp):
-                exponent = exponent.operand
-            value = exponent.value if isinstance(exponent, ast.Constant) else None
-            if isinstance(value, int | float) and float(value).is_integer():
-                skip.add(id(exponent))
-        if isinstance(node, ast.Compare):
-            parts = [node.left, *node.comparators]
-            if any(isinstance(p, ast.Name) and p.id == "period" for p in parts):
-                skip.update(id(p) for p in parts if isinstance(p, ast.Constant))
+    skip = _self_explaining(tree)
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Constant) or id(node) in skip:
@@ -117,6 +105,24 @@ def literals(text: str) -> list[Literal]:
         end = _char_offset(body, starts, node.end_lineno or node.lineno, node.end_col_offset or 0)
         found.append(Literal(float(value), body[begin:end], lead + begin))
     return sorted(found, key=lambda x: x.offset)
+
+
+def _self_explaining(tree: ast.AST) -> set[int]:
+    """Ids of the constants that explain themselves: whole exponents, compared periods."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            exponent = node.right
+            if isinstance(exponent, ast.UnaryOp):
+                exponent = exponent.operand
+            value = exponent.value if isinstance(exponent, ast.Constant) else None
+            if isinstance(value, int | float) and float(value).is_integer():
+                skip.add(id(exponent))
+        if isinstance(node, ast.Compare):
+            parts = [node.left, *node.comparators]
+            if any(isinstance(p, ast.Name) and p.id == "period" for p in parts):
+                skip.update(id(p) for p in parts if isinstance(p, ast.Constant))
+    return skip
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from escalade.scenario import Draws, Policy, Scenario, formula_uses
+from escalade.scenario import Draws, Event, Policy, Scenario, formula_uses
 from escalade.scenario._formulas import FormulaUse
 
 __all__ = ["Logic", "PolicyLogic", "infoset_of", "model_logic"]
@@ -40,7 +40,7 @@ def infoset_of(scenario: Scenario, index: int) -> str:
     ['root', 'defender_answer']
     """
     node = scenario.expanded[index]
-    return node.infoset or "/".join(node.path) or "root"
+    return node.infoset or node.path_name
 
 
 @dataclass
@@ -217,7 +217,34 @@ def _policy_logic(
     outcomes |= {ev.end for ev in events if ev.end is not None}
     reached: set[str] = {o for o in outcomes if o is not None}
     on = {name for name, s in policy.levers.items() if s > 0}
-    # what each name is defined by, under this policy
+    definers = _definers(uses, reached, on)
+    live = _Live()
+    counted = {n for ind in (dyn.indicators if dyn else ()) for n in ind.any_of}
+    for use in uses:
+        if (
+            (use.role == "payoff" and use.outcome in reached)
+            or (use.role == "chance" and use.node in nodes)
+            or use.role in ("discount", "rationality", "indicator", "utility")
+        ):
+            live.read(use.names)
+    active: set[str] = set()
+    changed = True
+    while changed:
+        live.follow(definers)
+        changed = live.through_events(events, counted, active)
+    effects = {
+        (lever.name, target): target in live.names
+        for lever in scenario.levers
+        if lever.name in on
+        for target, _ in lever.effects
+    }
+    return PolicyLogic(policy, nodes, reached, live.names, effects)
+
+
+def _definers(
+    uses: tuple[FormulaUse, ...], reached: set[str], on: set[str]
+) -> dict[str, list[FormulaUse]]:
+    """What each name is defined by, under a policy that reaches ``reached`` with ``on`` on."""
     definers: dict[str, list[FormulaUse]] = {}
     for use in uses:
         if use.defines is None:
@@ -229,52 +256,49 @@ def _policy_logic(
         if use.role == "event then":
             continue  # an event's changes count once the event itself matters
         definers.setdefault(use.defines, []).append(use)
-    live: set[str] = set()
-    todo: list[str] = []
+    return definers
 
-    def read(names: Iterable[str]) -> None:
+
+class _Live:
+    """The names that matter, and those whose own definitions are still to be read."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.todo: list[str] = []
+
+    def read(self, names: Iterable[str]) -> None:
         for name in names:
-            if name not in live:
-                live.add(name)
-                todo.append(name)
+            if name not in self.names:
+                self.names.add(name)
+                self.todo.append(name)
 
-    counted = {n for ind in (dyn.indicators if dyn else ()) for n in ind.any_of}
-    for use in uses:
-        if (
-            (use.role == "payoff" and use.outcome in reached)
-            or (use.role == "chance" and use.node in nodes)
-            or use.role in ("discount", "rationality", "indicator", "utility")
-        ):
-            read(use.names)
-    active: set[str] = set()
-    changed = True
-    while changed:
-        while todo:
-            name = todo.pop()
+    def follow(self, definers: dict[str, list[FormulaUse]]) -> None:
+        """Read what defines each name read, until nothing new is read."""
+        while self.todo:
+            name = self.todo.pop()
             for use in definers.get(name, ()):
-                read(use.names)
+                self.read(use.names)
                 if use.role == "effect":
-                    read([use.owner.split(":", 1)[1]])
+                    self.read([use.owner.split(":", 1)[1]])
+
+    def through_events(
+        self, events: tuple[Event, ...], counted: set[str], active: set[str]
+    ) -> bool:
+        """Read what the events that matter read; whether anything new was read."""
         changed = False
         for ev in events:
             # an event matters when it ends runs, is reported, or changes what matters
             if ev.name not in active and (
-                ev.end is not None or ev.name in counted or any(t in live for t, _ in ev.then)
+                ev.end is not None or ev.name in counted or any(t in self.names for t, _ in ev.then)
             ):
                 active.add(ev.name)
-                read(ev.probability.expr.names)
+                self.read(ev.probability.expr.names)
                 if ev.when is not None:
-                    read(ev.when.expr.names)
+                    self.read(ev.when.expr.names)
                 changed = True
             if ev.name in active:
                 for target, f in ev.then:
-                    if target in live and not f.expr.names <= live:
-                        read(f.expr.names)
+                    if target in self.names and not f.expr.names <= self.names:
+                        self.read(f.expr.names)
                         changed = True
-    effects = {
-        (lever.name, target): target in live
-        for lever in scenario.levers
-        if lever.name in on
-        for target, _ in lever.effects
-    }
-    return PolicyLogic(policy, nodes, {o for o in outcomes if o is not None}, live, effects)
+        return changed

@@ -11,7 +11,7 @@ number the author chose) and the finding is a warning.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from escalade.auditing._constants import unexplained_literals
 from escalade.auditing._findings import ERROR, WARNING, Finding
@@ -369,8 +369,8 @@ def _duplicate_policies(logic: Logic) -> list[Finding]:
     return out
 
 
-def _force(force: object) -> dict[str, dict[str, float]]:
-    return {k: {a: p for a, p in dict(v).items() if p} for k, v in dict(force).items()}  # type: ignore[call-overload]
+def _force(force: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    return {k: {a: p for a, p in v.items() if p} for k, v in force.items()}
 
 
 def _constant_indicators(logic: Logic) -> list[Finding]:

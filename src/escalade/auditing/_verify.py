@@ -232,7 +232,7 @@ def verify(
     >>> sc = escalade.load("docs/examples/standoff.yaml")
     >>> result = verify(sc, samples=0, runs=2000)
     >>> result.checks[0].found
-    "Defender's utility +7.20 (± 0.23) under push_back against hold"
+    "Defender's utility +8.43 (± 0.03) under push_back against hold"
     """
     scenario = scenario_of(source)
     if not scenario.expectations:
@@ -255,7 +255,7 @@ def verify(
         for policy in sorted(policies, key=[p.name for p in scenario.policies].index):
             say(f"simulating {policy} at the nominal values")
             res = simulate(scenario, policy, runs=runs, seed=_fresh(seeds[0]), periods=by)
-            _store(nominal, policy, by, res.utility_mean[None, :], res.run_flags, dyn, by)
+            _store(nominal, policy, by, res.utility_mean[None, :], res.run_flags, dyn)
             if by is None:
                 kept[policy] = res
     nominal.pair_se = _pair_se(kept)
@@ -282,7 +282,7 @@ def verify(
                 run_utility, run_flags = _kept(res)
                 utility = run_utility.reshape(samples, replications, -1).mean(axis=1)
                 flags = run_flags.reshape(samples, replications, -1).mean(axis=1)
-                _store(worlds, policy, by, utility, flags, dyn, by, per_world=True)
+                _store(worlds, policy, by, utility, flags, dyn, per_world=True)
     settings = {
         "source": "verify",
         "runs": runs,
@@ -302,7 +302,6 @@ def _store(
     utility: FloatArray,
     flags: Any,
     dyn: Any,
-    periods: int | None,
     per_world: bool = False,
 ) -> None:
     if by is None:

@@ -23,7 +23,7 @@ def register(commands: Commands) -> None:
         "and policies that cite it.",
     )
     add_scenario(p)
-    add_json(p, help='print {"C1": ["parameter:...", ...], ...}')
+    add_json(p, help_text='print {"C1": ["parameter:...", ...], ...}')
     p.set_defaults(run=run)
 
 

@@ -47,7 +47,14 @@ def register(commands: Commands) -> None:
         "--resume", metavar="FOLDER", help="finish an interrupted run (no SCENARIO then)"
     )
     p.add_argument("--samples", type=count, metavar="N", help="number of sampled worlds")
-    p.add_argument("--out", metavar="FOLDER", help="run folder to create")
+    p.add_argument("--out", metavar="FOLDER", help="run folder to create (a new or empty folder)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="replace the run already in --out (complete, interrupted or damaged); a folder "
+        "holding anything else is never replaced",
+    )
     p.add_argument(
         "--seed",
         type=count0,
@@ -124,6 +131,7 @@ def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationRe
             "workers",
             "cluster",
             "foresight",
+            "force",
         ),
         overrides=overrides(args),
         progress=progress,
@@ -143,6 +151,7 @@ def _resume(args: argparse.Namespace, progress: Callback | None) -> ExplorationR
         ("--replications", args.replications),
         ("--chunk-size", args.chunk_size),
         ("--foresight", args.foresight),
+        ("--force", args.force),
     )
     extra = [flag for flag, value in started_with if value is not None]
     if extra or args.overrides:

@@ -79,6 +79,13 @@ def register(commands: Commands) -> None:
         library_default=FromLibrary("escalade", "solve", "algorithm"),
         help="Nash algorithm: lcp (2 players), enumpoly (any), lp (constant-sum)",
     )
+    p.add_argument(
+        "--timeout",
+        type=lam,
+        metavar="SECONDS",
+        library_default=FromLibrary("escalade.solvers", "NASH_TIMEOUT"),
+        help="stop Gambit after this many seconds (--method nash; inf for no limit)",
+    )
     add_json(p)
     p.set_defaults(run=run)
 
@@ -90,18 +97,25 @@ def run(args: argparse.Namespace) -> int:
     method = args.method or default_of(solve, "method")
     if method != "qre" and args.lam is not None:
         raise ParameterError(f"--lam applies to --method qre only, not {method}")
+    for flag, value in (("--algorithm", args.algorithm), ("--timeout", args.timeout)):
+        if method != "nash" and value is not None:
+            raise ParameterError(f"{flag} applies to --method nash only, not {method}")
     if args.seed is not None and args.draws is None:
         raise ParameterError("--seed needs --draws N")
     if method == "nash" and args.draws is not None:
         raise ParameterError("--method nash solves one draw; drop --draws or use --method qre")
     large = args.draws is not None and args.draws >= BAR_FROM_DRAWS
-    with Bars("draws", show=None if large else False) as bars:
+    if method == "nash":  # the seconds spent waiting for Gambit, against its time limit
+        unit, label, show = "s", "waiting for Gambit", None
+    else:
+        unit, label, show = "draws", "solving", None if large else False
+    with Bars(unit, show=show) as bars:
         result = solve(
             args.source,
-            **given(args, "method", "lam", "draws", "seed", "algorithm"),
+            **given(args, "method", "lam", "draws", "seed", "algorithm", "timeout"),
             overrides=overrides(args),
             keep_strategies=False,
-            progress=bars.callback("solving"),
+            progress=bars.callback(label),
         )
     if isinstance(result, list):
         algorithm = args.algorithm or default_of(solve, "algorithm")

@@ -13,21 +13,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from escalade._executors import run_tasks
 from escalade.errors import ParameterError, ScenarioError
-from escalade.exploration._compute import ChunkTask, compute_chunk, output_columns
+from escalade.exploration._compute import ChunkTask, output_columns
 from escalade.exploration._design import Design
+from escalade.exploration._executors import check_executor, run_tasks
 from escalade.exploration._result import ExplorationResult
-from escalade.exploration._store import RunStore
+from escalade.exploration._store import Manifest, RunStore
 from escalade.scenario import (
     FORESIGHT,
     Scenario,
     Seed,
     bundled_path,
-    load_scenario_text,
     resolve_seed,
 )
-from escalade.simulation import chosen_policies
+from escalade.simulation import check_size, chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
 
@@ -43,7 +42,7 @@ def _default_chunk(n_policies: int, replications: int) -> int:
     return max(1, 50_000 // max(1, n_policies * replications))
 
 
-def explore(
+def explore(  # noqa: PLR0913 - keyword options, see Notes
     scenario: Scenario,
     *,
     samples: int,
@@ -56,6 +55,7 @@ def explore(
     workers: int | None = None,
     cluster: str | None = None,
     overrides: dict[str, str] | None = None,
+    force: bool = False,
     progress: Progress | None = None,
     foresight: str | None = None,
 ) -> ExplorationResult:
@@ -69,7 +69,8 @@ def explore(
         Number of worlds (Sobol and Morris designs round it down to a
         multiple of the number of parameters plus 2 or 1).
     out : str or Path
-        The run folder to create.
+        The run folder to create: a new or empty folder (a run is never
+        mixed with what a folder holds).
     seed : int, Generator or None
         Decides every random number; turned into one integer, recorded in
         the run folder (drawn afresh when ``None``).
@@ -87,6 +88,10 @@ def explore(
         Dask scheduler address.
     overrides : dict, optional
         Parameters fixed at given values (no longer explored).
+    force : bool
+        Replace the run already in ``out`` (complete, interrupted or
+        damaged); a folder holding anything but an escalade run is never
+        replaced.
     progress : callable, optional
         ``progress(done_rows, total_rows)`` after each chunk.
     foresight : {"full", "myopic", "exact", "approximate"}, optional
@@ -97,6 +102,11 @@ def explore(
     Returns
     -------
     ExplorationResult
+
+    Notes
+    -----
+    The options are keyword-only and flat, one per option of ``escalade
+    explore`` (:func:`escalade.explore` passes them through).
 
     Examples
     --------
@@ -115,18 +125,24 @@ def explore(
             f"foresight must be one of {', '.join(FORESIGHT)}, found {mode!r}",
             arguments=("foresight",),
         )
+    check_executor(workers=workers, cluster=cluster)
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
     seed = resolve_seed(seed)
     fixed = {k: str(v) for k, v in (overrides or {}).items()}
     space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
-    the_design = Design.create(
-        design,
-        samples,
-        seed,
-        chunk_size or _default_chunk(len(chosen), replications),
-        tuple(space.uncertain_names),
-    )
+    size = chunk_size or _default_chunk(len(chosen), replications)
+    if isinstance(samples, int) and isinstance(size, int) and samples > 0 and size > 0:
+        # every chunk simulates each policy once: refuse work or chunks too large up front
+        check_size(
+            scenario,
+            min(size, samples) * replications,
+            scenario.require_dynamics().periods,
+            total=samples * replications * len(chosen),
+            shrink=("samples", "replications"),
+            shrink_memory="replications" if chunk_size is None else "chunk_size",
+        )
+    the_design = Design.create(design, samples, seed, size, tuple(space.uncertain_names))
     text = scenario.text
     if not text:
         found = bundled_path(scenario.name)
@@ -137,18 +153,17 @@ def explore(
             "in the run folder; load it from a file"
         )
     explored = replace(scenario, parameters=space)
-    store = RunStore.create(
-        out,
-        text,
-        scenario.name,
-        scenario.source,
-        the_design,
-        chosen,
-        replications,
-        output_columns(explored),
-        fixed,
-        mode,
+    plan = Manifest(
+        scenario=scenario.name,
+        design=the_design,
+        policies=chosen,
+        replications=replications,
+        source=scenario.source,
+        outputs=output_columns(explored),
+        overrides=fixed,
+        foresight=mode,
     )
+    store = RunStore.create(out, text, plan, force=force)
     return _run(store, workers=workers, cluster=cluster, progress=progress)
 
 
@@ -171,6 +186,7 @@ def resume(
     ...     resume(tmp + "/r").to_frame().shape[0]
     4
     """
+    check_executor(workers=workers, cluster=cluster)  # before the folder is touched
     return _run(RunStore.open(path), workers=workers, cluster=cluster, progress=progress)
 
 
@@ -179,8 +195,8 @@ def _run(
 ) -> ExplorationResult:
     m = store.manifest
     text, file = store.scenario_text(), store.scenario_file
-    # parse once here, so a damaged copy fails before any worker starts
-    load_scenario_text(text, file)
+    # parse and check once here, so a damaged or edited folder fails before any worker starts
+    store.explored_scenario()
     pending = store.pending()
     per_chunk = {k: m.expected_rows(k) for k in range(m.design.n_chunks)}
     total = sum(per_chunk.values())
@@ -194,15 +210,14 @@ def _run(
     ]
     started = time.perf_counter()
 
-    def finished(i: int, table: object) -> None:
+    def finished(chunk: int, table: object) -> None:
         nonlocal done_rows
-        chunk = pending[i]
         store.write_chunk(chunk, table)
         done_rows += per_chunk[chunk]
         if progress is not None:
             progress(done_rows, total)
 
-    run_tasks(compute_chunk, tasks, finished, workers=workers, cluster=cluster)
+    run_tasks(tasks, finished, workers=workers, cluster=cluster)
     result = ExplorationResult.open(store.path)
     result.diagnostics["seconds"] = time.perf_counter() - started
     result.diagnostics["chunks_computed"] = len(pending)

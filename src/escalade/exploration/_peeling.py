@@ -127,7 +127,9 @@ class _Prim:
         self.init_upper = np.where(numeric, data.values.max(axis=0), np.nan)
 
     def restricted(self, box: _Step) -> BoolArray:
-        res = self.numeric & ((box.lower != self.init_lower) | (box.upper != self.init_upper))
+        res: BoolArray = self.numeric & (
+            (box.lower != self.init_lower) | (box.upper != self.init_upper)
+        )
         for j, allowed in box.allowed.items():
             res[j] = not allowed.all()
         return res

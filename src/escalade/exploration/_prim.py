@@ -374,7 +374,7 @@ class PrimResult(ResultMixin):
         return Summary(heading, tuple(notes), (table,))
 
 
-def prim(
+def prim(  # noqa: PLR0913 - keyword options, see Notes
     x: pd.DataFrame | ArrayLike,
     y: ArrayLike,
     *,
@@ -428,6 +428,11 @@ def prim(
         If ``x`` is empty or has non-finite or missing values, ``y`` has the
         wrong length, non-finite values or no case of interest, or an option
         is out of range.
+
+    Notes
+    -----
+    The options are flat keywords under the names EMA Workbench's ``Prim``
+    gives them, so a call carries over from there.
 
     References
     ----------

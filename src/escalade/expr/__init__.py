@@ -10,15 +10,8 @@ Examples
 array([4., 6.])
 """
 
-from escalade.expr._compile import (
-    FUNCTIONS,
-    MAX_DEPTH,
-    MAX_LENGTH,
-    Categorical,
-    Expression,
-    NameKind,
-    compile_expression,
-)
+from escalade.expr._compile import MAX_LENGTH, Expression, compile_expression
+from escalade.expr._compiler import FUNCTIONS, MAX_DEPTH, Categorical, NameKind
 
 __all__ = [
     "FUNCTIONS",

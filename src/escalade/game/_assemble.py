@@ -4,7 +4,7 @@ Readers and generators of trees (the Gambit ``.efg`` reader, the unrolled
 multi-period game) produce nodes with their children in some order;
 :func:`assemble` numbers them breadth-first, as :class:`Game` needs
 (children contiguous, in the order of their information set's actions),
-and gathers the information sets, the edges and the paths.
+and gathers the information sets and the edges.
 """
 
 from __future__ import annotations
@@ -75,8 +75,7 @@ class Assembled:
     infoset_actions: IntArray
     action_names: tuple[str, ...]
     chance: NDArray[np.float64]
-    chance_names: tuple[str, ...]
-    node_paths: tuple[str, ...]
+    edge_labels: tuple[str, ...]
 
     def structure(self) -> dict[str, object]:
         """The :class:`Game` fields these arrays give (all but the information sets'
@@ -92,8 +91,7 @@ class Assembled:
             "infoset_player": self.infoset_player,
             "infoset_actions": self.infoset_actions,
             "action_names": self.action_names,
-            "node_paths": self.node_paths,
-            "chance_names": self.chance_names,
+            "edge_labels": self.edge_labels,
         }
 
 
@@ -108,7 +106,7 @@ def assemble(nodes: list[RawNode]) -> Assembled:
     >>> nodes = [RawNode(DECISION, 0, "h", ["L", "R"], children=[1, 2]),
     ...          RawNode(TERMINAL, outcome=0), RawNode(TERMINAL, outcome=1)]
     >>> a = assemble(nodes)
-    >>> a.parent.tolist(), a.action_names, a.node_paths
+    >>> a.parent.tolist(), a.action_names, a.edge_labels
     ([-1, 0, 0], ('L', 'R'), ('', 'L', 'R'))
     """
     order: list[int] = [0]
@@ -137,20 +135,18 @@ def assemble(nodes: list[RawNode]) -> Assembled:
     edge_action = np.full(n, -1, dtype=np.int64)
     edge_chance = np.full(n, -1, dtype=np.int64)
     chance: list[float] = []
-    chance_names: list[str] = []
-    paths = [""] * n
+    labels = [""] * n
     first = 1  # breadth-first, the children of node i come right after those of node i - 1
     for i, nd in enumerate(ordered):
         names = h_actions[infoset[i]] if nd.kind == DECISION else nd.actions
         for j in range(len(nd.children)):
             kid = first + j
-            paths[kid] = f"{paths[i]}/{names[j]}" if paths[i] else names[j]
+            labels[kid] = names[j]
             if nd.kind == DECISION:
                 edge_action[kid] = starts[infoset[i]] + j
             else:
                 edge_chance[kid] = len(chance)
                 chance.append(nd.probs[j])
-                chance_names.append(paths[kid])
         first += len(nd.children)
     return Assembled(
         order=order,
@@ -166,6 +162,5 @@ def assemble(nodes: list[RawNode]) -> Assembled:
         infoset_actions=starts,
         action_names=tuple(a for acts in h_actions for a in acts),
         chance=np.array(chance, dtype=np.float64),
-        chance_names=tuple(chance_names),
-        node_paths=tuple(paths),
+        edge_labels=tuple(labels),
     )

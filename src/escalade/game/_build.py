@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
+from escalade.errors import ScenarioError
+from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, action_offsets
 from escalade.scenario import UTILITY_ARGUMENT, Draws, Formula, Scenario, TreeNode, check_chance
 
 __all__ = ["build_game"]
@@ -41,34 +43,10 @@ def build_game(scenario: Scenario) -> Game:
     for node in spec:
         if node.kind == "decision" and node.infoset is not None:
             order_of.setdefault(node.infoset, node.actions)
-
-    def ordered_children(node: TreeNode) -> list[tuple[str, int]]:
-        pairs = list(zip(node.actions, node.children, strict=True))
-        if node.kind == "decision" and node.infoset is not None:
-            rank = {a: i for i, a in enumerate(order_of[node.infoset])}
-            pairs.sort(key=lambda pair: rank[pair[0]])
-        return pairs
-
-    # Breadth-first renumbering with children in information-set action order.
-    new_order: list[int] = []
-    parent_new: list[int] = []
-    edge_name: list[str] = []
-    queue: deque[tuple[int, int, str]] = deque([(0, -1, "")])
-    while queue:
-        old, parent, action = queue.popleft()
-        me = len(new_order)
-        new_order.append(old)
-        parent_new.append(parent)
-        edge_name.append(action)
-        for action_name, child in ordered_children(spec[old]):
-            queue.append((child, me, action_name))
-
-    n = len(new_order)
-    nodes = [spec[i] for i in new_order]
+    nodes, parent, edge_name = _breadth_first(spec, order_of)
     players = scenario.player_names
     player_index = {p: i for i, p in enumerate(players)}
     outcome_index = {o: i for i, o in enumerate(scenario.outcome_names)}
-
     kind = np.array(
         [{"terminal": TERMINAL, "decision": DECISION, "chance": CHANCE}[nd.kind] for nd in nodes],
         dtype=np.int8,
@@ -81,65 +59,161 @@ def build_game(scenario: Scenario) -> Game:
         [outcome_index[nd.outcome] if nd.outcome is not None else -1 for nd in nodes],
         dtype=np.int64,
     )
-    paths = tuple("/".join(nd.path) for nd in nodes)
+    sets = _Infosets.of(nodes, order_of, player_index)
+    edges = _Edges.of(nodes, parent, edge_name, sets)
+    values = _Values(scenario, edges.chance_formulas, edges.chance_nodes)
+    return Game(
+        name=scenario.name,
+        players=players,
+        outcomes=scenario.outcome_names,
+        kind=kind,
+        parent=np.array(parent, dtype=np.int64),
+        player=player,
+        infoset=sets.infoset,
+        outcome=outcome,
+        edge_action=edges.action,
+        edge_chance=edges.chance,
+        infoset_player=np.array(sets.player, dtype=np.int64),
+        infoset_names=tuple(sets.names),
+        infoset_actions=action_offsets(sets.actions),
+        action_names=tuple(a for acts in sets.actions for a in acts),
+        evaluator=values.evaluate,
+        env_evaluator=values.from_env,
+        parameters=scenario.parameters,
+        title=scenario.title,
+        description=scenario.description,
+        outcome_labels=tuple(o.label or o.name for o in scenario.outcomes),
+        edge_labels=tuple(nd.action for nd in nodes),
+        node_labels=tuple(nd.label for nd in nodes),
+        source=scenario,
+    )
 
-    # Information sets in order of first appearance.
-    explicit = {nd.infoset for nd in nodes if nd.kind == "decision" and nd.infoset}
-    infoset = np.full(n, -1, dtype=np.int64)
-    names: list[str] = []
-    h_player: list[int] = []
-    h_actions: list[tuple[str, ...]] = []
-    by_name: dict[str, int] = {}
-    for i, nd in enumerate(nodes):
-        if nd.kind != "decision":
-            continue
-        if nd.infoset is not None and nd.infoset in by_name:
-            infoset[i] = by_name[nd.infoset]
-            continue
-        if nd.infoset is not None:
-            name = nd.infoset
-        else:
-            name = paths[i] or "root"
-            while name in explicit or name in by_name:
-                name += "'"
-        by_name[name] = len(names)
-        infoset[i] = len(names)
-        names.append(name)
-        h_player.append(player_index[nd.player])  # type: ignore[index]
-        h_actions.append(order_of[nd.infoset] if nd.infoset is not None else tuple(nd.actions))
-    action_start = np.concatenate([[0], np.cumsum([len(a) for a in h_actions])]).astype(np.int64)
-    action_names = tuple(a for acts in h_actions for a in acts)
 
-    edge_action = np.full(n, -1, dtype=np.int64)
-    edge_chance = np.full(n, -1, dtype=np.int64)
-    chance_formulas: list[Formula] = []
-    chance_nodes: list[tuple[TreeNode, np.ndarray]] = []
-    chance_names: list[str] = []
-    kids_of: list[list[int]] = [[] for _ in range(n)]
-    for i in range(1, n):
-        kids_of[parent_new[i]].append(i)
-    for i, nd in enumerate(nodes):
-        if nd.kind == "decision":
-            h = infoset[i]
-            rank = {a: j for j, a in enumerate(h_actions[h])}
-            for kid in kids_of[i]:
-                edge_action[kid] = action_start[h] + rank[edge_name[kid]]
-        elif nd.kind == "chance":
-            formula_of = dict(zip(nd.actions, nd.probs, strict=True))
-            cols = []
-            for kid in kids_of[i]:
-                edge_chance[kid] = len(chance_formulas)
-                cols.append(len(chance_formulas))
-                chance_formulas.append(formula_of[edge_name[kid]])
-                chance_names.append(paths[kid])
-            chance_nodes.append((nd, np.array(cols, dtype=np.int64)))
+def _breadth_first(
+    spec: Sequence[TreeNode], order_of: Mapping[str, tuple[str, ...]]
+) -> tuple[list[TreeNode], list[int], list[str]]:
+    """Nodes renumbered breadth first with children in information-set action order.
 
-    outcomes = scenario.outcomes
-    n_players = len(players)
+    Returns the nodes, each one's parent and the action leading to it.
+    """
 
-    def from_env(env: Mapping[str, Any], size: int, draws: Draws | None = None) -> GameValues:
+    def ordered_children(node: TreeNode) -> list[tuple[str, int]]:
+        pairs = list(zip(node.actions, node.children, strict=True))
+        if node.kind == "decision" and node.infoset is not None:
+            rank = {a: i for i, a in enumerate(order_of[node.infoset])}
+            pairs.sort(key=lambda pair: rank[pair[0]])
+        return pairs
+
+    new_order: list[int] = []
+    parent_new: list[int] = []
+    edge_name: list[str] = []
+    queue: deque[tuple[int, int, str]] = deque([(0, -1, "")])
+    while queue:
+        old, parent, action = queue.popleft()
+        me = len(new_order)
+        new_order.append(old)
+        parent_new.append(parent)
+        edge_name.append(action)
+        for action_name, child in ordered_children(spec[old]):
+            queue.append((child, me, action_name))
+    return [spec[i] for i in new_order], parent_new, edge_name
+
+
+@dataclass
+class _Infosets:
+    """Information sets in order of first appearance: named ones keep their names."""
+
+    infoset: np.ndarray  # per node, -1 off decision nodes
+    names: list[str] = field(default_factory=list)
+    player: list[int] = field(default_factory=list)
+    actions: list[tuple[str, ...]] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        nodes: list[TreeNode],
+        order_of: Mapping[str, tuple[str, ...]],
+        player_index: Mapping[str, int],
+    ) -> _Infosets:
+        explicit = {nd.infoset for nd in nodes if nd.kind == "decision" and nd.infoset}
+        sets = cls(np.full(len(nodes), -1, dtype=np.int64))
+        by_name: dict[str, int] = {}
+        for i, nd in enumerate(nodes):
+            if nd.kind != "decision":
+                continue
+            if nd.infoset is not None and nd.infoset in by_name:
+                sets.infoset[i] = by_name[nd.infoset]
+                continue
+            if nd.infoset is not None:
+                name = nd.infoset
+            else:
+                name = nd.path_name
+                while name in explicit or name in by_name:
+                    name += "'"
+            by_name[name] = len(sets.names)
+            sets.infoset[i] = len(sets.names)
+            sets.names.append(name)
+            if nd.player is None:  # the loader gives every decision node a player
+                raise ScenarioError(f"decision node {name!r} has no player")
+            sets.player.append(player_index[nd.player])
+            sets.actions.append(
+                order_of[nd.infoset] if nd.infoset is not None else tuple(nd.actions)
+            )
+        return sets
+
+
+@dataclass
+class _Edges:
+    """What each edge into a node is: a player's action or a chance branch (a formula)."""
+
+    action: np.ndarray
+    chance: np.ndarray
+    chance_formulas: list[Formula] = field(default_factory=list)
+    chance_nodes: list[tuple[TreeNode, np.ndarray]] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls,
+        nodes: list[TreeNode],
+        parent: list[int],
+        edge_name: list[str],
+        sets: _Infosets,
+    ) -> _Edges:
+        n = len(nodes)
+        edges = cls(np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64))
+        action_start = action_offsets(sets.actions)
+        kids_of: list[list[int]] = [[] for _ in range(n)]
+        for i in range(1, n):
+            kids_of[parent[i]].append(i)
+        for i, nd in enumerate(nodes):
+            if nd.kind == "decision":
+                h = sets.infoset[i]
+                rank = {a: j for j, a in enumerate(sets.actions[h])}
+                for kid in kids_of[i]:
+                    edges.action[kid] = action_start[h] + rank[edge_name[kid]]
+            elif nd.kind == "chance":
+                formula_of = dict(zip(nd.actions, nd.probs, strict=True))
+                cols = []
+                for kid in kids_of[i]:
+                    edges.chance[kid] = len(edges.chance_formulas)
+                    cols.append(len(edges.chance_formulas))
+                    edges.chance_formulas.append(formula_of[edge_name[kid]])
+                edges.chance_nodes.append((nd, np.array(cols, dtype=np.int64)))
+        return edges
+
+
+@dataclass(frozen=True)
+class _Values:
+    """A scenario's payoffs and chance probabilities, evaluated for a batch of draws."""
+
+    scenario: Scenario
+    chance_formulas: list[Formula]
+    chance_nodes: list[tuple[TreeNode, np.ndarray]]
+
+    def from_env(self, env: Mapping[str, Any], size: int, draws: Draws | None = None) -> GameValues:
         # With the draws, a chance probability outside [0, 1] is reported with the
         # parameter values of the draw; without them, with the environment's values.
+        outcomes = self.scenario.outcomes
         cache: dict[int, np.ndarray] = {}
 
         def value(f: Formula) -> np.ndarray:
@@ -148,13 +222,13 @@ def build_game(scenario: Scenario) -> Game:
                 cache[key] = f.evaluate(env, n_draws=size)
             return cache[key]
 
-        payoffs = np.empty((size, len(outcomes), n_players))
+        payoffs = np.empty((size, len(outcomes), len(self.scenario.player_names)))
         for o, out in enumerate(outcomes):
             for p, formula in enumerate(out.payoffs):
                 payoffs[:, o, p] = value(formula)
-        apply_utility(scenario, env, payoffs, size)
-        chance = np.empty((size, len(chance_formulas)))
-        for nd, cols in chance_nodes:
+        apply_utility(self.scenario, env, payoffs, size)
+        chance = np.empty((size, len(self.chance_formulas)))
+        for nd, cols in self.chance_nodes:
             probs = np.stack([value(f) for f in nd.probs], axis=1)
             if draws is not None:
                 used = sorted(set().union(*(f.expr.names for f in nd.probs)) & set(draws))
@@ -167,38 +241,12 @@ def build_game(scenario: Scenario) -> Game:
         return GameValues(payoffs, chance)
 
     def evaluate(
+        self,
         draws: Draws,
         extra: Mapping[str, Any] | None = None,
         levers: Mapping[str, Any] | None = None,
     ) -> GameValues:
-        return from_env(scenario.environment(draws, extra, levers), draws.n_draws, draws)
-
-    return Game(
-        name=scenario.name,
-        players=players,
-        outcomes=scenario.outcome_names,
-        kind=kind,
-        parent=np.array(parent_new, dtype=np.int64),
-        player=player,
-        infoset=infoset,
-        outcome=outcome,
-        edge_action=edge_action,
-        edge_chance=edge_chance,
-        infoset_player=np.array(h_player, dtype=np.int64),
-        infoset_names=tuple(names),
-        infoset_actions=action_start,
-        action_names=action_names,
-        evaluator=evaluate,
-        env_evaluator=from_env,
-        parameters=scenario.parameters,
-        title=scenario.title,
-        description=scenario.description,
-        outcome_labels=tuple(o.label or o.name for o in outcomes),
-        node_paths=paths,
-        node_labels=tuple(nd.label for nd in nodes),
-        chance_names=tuple(chance_names),
-        source=scenario,
-    )
+        return self.from_env(self.scenario.environment(draws, extra, levers), draws.n_draws, draws)
 
 
 def apply_utility(

@@ -1,9 +1,9 @@
-"""Gambit extensive-form files (.efg, format version 2): reader and writer.
+"""Gambit extensive-form files (.efg, format version 2): the reader.
 
 The reader builds a :class:`Game` whose outcomes may sit on any node
 (payoffs add up along the path, as in Gambit) and whose payoffs are
-constants. The writer prints any game at one draw of its parameters
-(the nominal values by default), so a scenario can be handed to Gambit.
+constants. The writer (:mod:`._efg_write`) prints any game at one draw of
+its parameters, so a scenario can be handed to Gambit.
 
 Format: a header ``EFG 2 R "title" { "player" ... } "comment"`` and the
 nodes in depth-first order, one per line::
@@ -18,26 +18,25 @@ their first appearance; outcome 0 means none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from escalade.errors import ScenarioError
 from escalade.game._assemble import RawNode, assemble
+from escalade.game._efg_nodes import Node, check_probs, same_infoset, same_outcome
 from escalade.game._gambit_text import (
     Token,
     TokenStream,
-    format_number,
     iter_tokens,
-    quote,
+    player_names,
     read_text,
 )
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
 
-__all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg", "write_efg"]
+__all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg"]
 
 _MAX_EFG_NODES = 1_000_000
 
@@ -66,20 +65,6 @@ class ExtensiveFormLabels:
     actions: tuple[str, ...]
     chance: tuple[str, ...]
     outcomes: tuple[str, ...]
-
-
-@dataclass
-class _Node:
-    kind: str  # "p", "c" or "t"
-    name: str
-    token: Token
-    player: int = 0  # 1-based; 0 for chance
-    infoset: int = 0
-    infoset_label: str = ""
-    actions: list[str] = field(default_factory=list)
-    probs: list[float] = field(default_factory=list)
-    outcome: int = 0
-    children: list[int] = field(default_factory=list)
 
 
 def read_efg(path: str | Path) -> Game:
@@ -121,144 +106,150 @@ def parse_efg(text: str, file: str = "<efg>", *, name: str = "game") -> Game:
     """Parse the text of a Gambit .efg file; see :func:`read_efg`."""
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .efg game", file=file)
-    ts = TokenStream(iter_tokens(text, file), file)
-    head = ts.expect("word", "the header EFG")
-    if head.text != "EFG":
-        raise ts.error("expected the header EFG (a Gambit extensive-form file)", head)
-    version = ts.expect("word", "the format version 2")
-    if version.text != "2":
-        raise ts.error("expected format version 2", version)
-    kind = ts.expect("word", "R or D after the version")
-    if kind.text not in ("R", "D"):
-        raise ts.error("expected R or D after the version", kind)
-    title = ts.expect("str", "the game's title in quotes").text
-    ts.expect("{", "{ and the player names")
-    players: list[str] = []
-    while ts.at("str"):
-        players.append(ts.next("player name").text)
-    ts.expect("}", "} closing the player names")
-    if not players:
-        raise ts.error("expected at least one player")
-    comment = ts.next("the comment").text if ts.at("str") else ""
+    reader = _EfgReader(TokenStream(iter_tokens(text, file), file))
+    title, comment = reader.header()
+    while reader.ts.peek() is not None:
+        reader.node()
+    reader.finish()
+    return _to_game(reader.nodes, reader.players, reader.outcomes, title, comment, name)
 
-    nodes: list[_Node] = []
-    infosets: dict[tuple[int, int], tuple[list[str], list[float], Token]] = {}
-    infoset_labels: dict[tuple[int, int], str] = {}
-    outcomes: dict[int, tuple[str, list[float]]] = {}
-    stack: list[int] = []  # nodes still expecting children
-    while ts.peek() is not None:
+
+class _EfgReader:
+    """The state of a file being read: players, nodes so far, and what was declared."""
+
+    def __init__(self, ts: TokenStream) -> None:
+        self.ts = ts
+        self.players: list[str] = []
+        self.nodes: list[Node] = []
+        self.infosets: dict[tuple[int, int], tuple[list[str], list[float], Token]] = {}
+        self.infoset_labels: dict[tuple[int, int], str] = {}
+        self.outcomes: dict[int, tuple[str, list[float]]] = {}
+        self.stack: list[int] = []  # nodes still expecting children
+
+    def header(self) -> tuple[str, str]:
+        """Read ``EFG 2 R "title" { players } "comment"``; return the title and comment."""
+        ts = self.ts
+        title, players = ts.header("EFG", "2", "extensive-form")
+        self.players = player_names(players)
+        comment = ts.next("the comment").text if ts.at("str") else ""
+        return title, comment
+
+    def node(self) -> None:
+        """Read one node line and hang it under the node still expecting children."""
+        ts = self.ts
         tok = ts.expect("word", "a node (p, c or t)")
         if tok.text not in ("p", "c", "t"):
             raise ts.error("expected a node type p, c or t", tok)
-        if nodes and not stack:
+        if self.nodes and not self.stack:
             raise ts.error_at(
                 "expected the end of the file (the tree is already complete), found another node",
                 tok,
             )
-        if len(nodes) >= _MAX_EFG_NODES:
+        if len(self.nodes) >= _MAX_EFG_NODES:
             raise ts.error_at(f"expected at most {_MAX_EFG_NODES:,} nodes, found more", tok)
-        node = _Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
+        node = Node(tok.text, ts.expect("str", "the node's name in quotes").text, tok)
         if node.kind == "p":
             node.player = ts.integer("a player number")
-            if not 1 <= node.player <= len(players):
-                raise ts.error(f"expected a player number from 1 to {len(players)}", ts.last)
+            if not 1 <= node.player <= len(self.players):
+                raise ts.error(f"expected a player number from 1 to {len(self.players)}", ts.last)
         if node.kind in ("p", "c"):
-            iset_tok = ts.peek()
-            node.infoset = ts.integer("an information set number")
-            key = (node.player, node.infoset)
-            if ts.at("str"):
-                infoset_labels.setdefault(key, ts.next("infoset name").text)
-                open_tok = ts.expect("{", "{ and the actions")
-                while ts.at("str"):
-                    node.actions.append(ts.next("action").text)
-                    if node.kind == "c":
-                        node.probs.append(ts.number("a chance probability"))
-                    ts.skip_commas()
-                ts.expect("}", "} closing the actions")
-                if not node.actions:
-                    raise ts.error_at("expected at least one action, found { }", open_tok)
-                if key in infosets and len(infosets[key][0]) != len(node.actions):
-                    raise ts.error_at(
-                        f"information set {node.infoset} of "
-                        f"{'chance' if node.kind == 'c' else players[node.player - 1]} has "
-                        f"{len(infosets[key][0])} actions elsewhere but {len(node.actions)} "
-                        "here",
-                        iset_tok,
-                    )
-                infosets.setdefault(key, (node.actions, node.probs, tok))
-            elif key in infosets:
-                node.actions, node.probs = infosets[key][0], infosets[key][1]
-            else:
-                raise ts.error("expected the information set's name and actions (first use)")
-            node.infoset_label = infoset_labels.get(key, "")
+            self._infoset(node, tok)
+        self._outcome(node)
+        index = len(self.nodes)
+        self.nodes.append(node)
+        if self.stack:
+            parent = self.nodes[self.stack[-1]]
+            parent.children.append(index)
+            if len(parent.children) == len(parent.actions):
+                self.stack.pop()
+        if node.kind != "t":
+            self.stack.append(index)
+
+    def _infoset(self, node: Node, tok: Token) -> None:
+        """Read a decision or chance node's information set, and its actions on first use."""
+        ts = self.ts
+        iset_tok = ts.peek()
+        node.infoset = ts.integer("an information set number")
+        key = (node.player, node.infoset)
+        if ts.at("str"):
+            label_tok = ts.next("infoset name")
+            self._actions(node)
+            if key in self.infosets:
+                owner = "chance" if node.kind == "c" else self.players[node.player - 1]
+                what = f"information set {node.infoset} of {owner}"
+                first = (*self.infosets[key], self.infoset_labels[key])
+                same_infoset(ts, what, node, first, label_tok, iset_tok)
+            self.infoset_labels.setdefault(key, label_tok.text)
+            self.infosets.setdefault(key, (node.actions, node.probs, tok))
+        elif key in self.infosets:
+            node.actions, node.probs = self.infosets[key][0], self.infosets[key][1]
+        else:
+            raise ts.error("expected the information set's name and actions (first use)")
+        node.infoset_label = self.infoset_labels.get(key, "")
+        if node.kind == "c":
+            check_probs(node, ts)
+
+    def _actions(self, node: Node) -> None:
+        """Read ``{ "action" ... }`` (with a probability after each chance action)."""
+        ts = self.ts
+        open_tok = ts.expect("{", "{ and the actions")
+        while ts.at("str"):
+            node.actions.append(ts.next("action").text)
             if node.kind == "c":
-                _check_probs(node, ts)
+                node.probs.append(ts.number("a chance probability"))
+            ts.skip_commas()
+        ts.expect("}", "} closing the actions")
+        if not node.actions:
+            raise ts.error_at("expected at least one action, found { }", open_tok)
+
+    def _outcome(self, node: Node) -> None:
+        """Read the node's outcome number, and its name and payoffs on first use."""
+        ts = self.ts
         out_tok = ts.peek()
         node.outcome = ts.integer("an outcome number (a whole number, 0 for none)")
         if node.outcome < 0:
             raise ts.error("expected an outcome number of 0 or more", out_tok)
-        if ts.at("str"):
-            oname = ts.next("outcome name").text
-            ts.expect("{", "{ and the payoffs")
-            pays: list[float] = []
-            while not ts.at("}"):
-                pays.append(ts.number("a payoff"))
-                ts.skip_commas()
-            ts.expect("}", "} closing the payoffs")
-            if len(pays) != len(players):
+        if not ts.at("str"):
+            if node.outcome and node.outcome not in self.outcomes:
                 raise ts.error_at(
-                    f"outcome {node.outcome} lists {len(pays)} payoff"
-                    f"{'' if len(pays) == 1 else 's'}; expected one per player ({len(players)})",
+                    f"outcome {node.outcome} is used before its payoffs are given; expected its "
+                    "name and payoffs where it first appears",
                     out_tok,
                 )
-            if node.outcome == 0:
-                raise ts.error_at(
-                    "outcome 0 means no outcome and cannot have payoffs; expected a number "
-                    "of 1 or more",
-                    out_tok,
-                )
-            outcomes.setdefault(node.outcome, (oname, pays))
-        elif node.outcome and node.outcome not in outcomes:
+            return
+        oname = ts.next("outcome name").text
+        ts.expect("{", "{ and the payoffs")
+        pays = ts.payoffs()
+        ts.expect("}", "} closing the payoffs")
+        n = len(self.players)
+        if len(pays) != n:
             raise ts.error_at(
-                f"outcome {node.outcome} is used before its payoffs are given; expected its "
-                "name and payoffs where it first appears",
+                f"outcome {node.outcome} lists {len(pays)} payoff"
+                f"{'' if len(pays) == 1 else 's'}; expected one per player ({n})",
                 out_tok,
             )
-        index = len(nodes)
-        nodes.append(node)
-        if stack:
-            parent = nodes[stack[-1]]
-            parent.children.append(index)
-            if len(parent.children) == len(parent.actions):
-                stack.pop()
-        if node.kind != "t":
-            stack.append(index)
-    if not nodes:
-        raise ts.error("expected the nodes of the tree (p, c or t) after the header")
-    if stack:
-        missing = nodes[stack[-1]]
-        shown = f"node {missing.name!r}" if missing.name else "this node"
-        raise ts.error_at(
-            f"the file ends early: expected {len(missing.actions)} children of {shown} "
-            f"(one per action), found {len(missing.children)}",
-            missing.token,
-        )
-    return _to_game(nodes, players, outcomes, title, comment, name)
-
-
-def _check_probs(node: _Node, ts: TokenStream) -> None:
-    for action, p in zip(node.actions, node.probs, strict=True):
-        if not -1e-12 <= p <= 1 + 1e-12:
+        if node.outcome == 0:
             raise ts.error_at(
-                f"expected chance probabilities in [0, 1], found {p:g} for action {action!r}",
-                node.token,
+                "outcome 0 means no outcome and cannot have payoffs; expected a number "
+                "of 1 or more",
+                out_tok,
             )
-    total = sum(node.probs)
-    if abs(total - 1.0) > 1e-9:
-        raise ts.error_at(
-            f"expected chance probabilities that sum to 1, found a sum of {total:.10g}",
-            node.token,
-        )
+        if node.outcome in self.outcomes:
+            same_outcome(ts, node.outcome, self.outcomes[node.outcome], (oname, pays), out_tok)
+        self.outcomes.setdefault(node.outcome, (oname, pays))
+
+    def finish(self) -> None:
+        """Check that the file held a whole tree."""
+        if not self.nodes:
+            raise self.ts.error("expected the nodes of the tree (p, c or t) after the header")
+        if self.stack:
+            missing = self.nodes[self.stack[-1]]
+            shown = f"node {missing.name!r}" if missing.name else "this node"
+            raise self.ts.error_at(
+                f"the file ends early: expected {len(missing.actions)} children of {shown} "
+                f"(one per action), found {len(missing.children)}",
+                missing.token,
+            )
 
 
 def _unique(names: list[str], fallback: str) -> list[str]:
@@ -282,7 +273,7 @@ def _unique(names: list[str], fallback: str) -> list[str]:
 
 
 def _to_game(
-    raw: list[_Node],
+    raw: list[Node],
     players: list[str],
     outcome_defs: dict[int, tuple[str, list[float]]],
     title: str,
@@ -311,7 +302,7 @@ def _to_game(
     )
     nodes = [raw[i] for i in tree.order]
     # the file's own labels, and the infosets' numbers within their player, as Gambit numbers them
-    first_of: dict[object, _Node] = {}
+    first_of: dict[object, Node] = {}
     chance_raw: list[str] = []
     for nd in nodes:
         if nd.kind == "p":
@@ -362,136 +353,6 @@ def constant_game(*, payoffs: np.ndarray, chance: np.ndarray, **structure: objec
         )
 
     structure.setdefault("parameters", ParameterSpace())
+    # `structure` is forwarded whole: Game's constructor checks its names and mypy cannot
+    # match **kwargs typed `object` to Game's fields.
     return Game(evaluator=evaluate, **structure)  # type: ignore[arg-type]
-
-
-def write_efg(game: Game, values: GameValues | None = None, draw: int = 0) -> str:
-    """A game as the text of a Gambit .efg file.
-
-    Parameters
-    ----------
-    game : Game
-    values : GameValues, optional
-        Payoffs and chance probabilities to write (default: the nominal values).
-    draw : int
-        Which draw of ``values`` to write.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> from escalade.game import build_game
-    >>> from escalade.scenario import load_scenario
-    >>> text = write_efg(build_game(load_scenario("iig")))
-    >>> text.splitlines()[0]
-    'EFG 2 R "International Interaction Game" { "A" "B" }'
-    """
-    if values is None:
-        values = game.nominal_values()
-    pay = np.asarray(values.payoffs[draw])
-    chance = np.asarray(values.chance[draw])
-    lines = [
-        f"EFG 2 R {quote(game.title or game.name)} "
-        "{ " + " ".join(quote(p) for p in game.players) + " }",
-        quote(game.description),
-        "",
-    ]
-    # infosets are numbered within each player, in the game's order
-    number = np.zeros(game.n_infosets, dtype=np.int64)
-    counts = [0] * game.n_players
-    for h in range(game.n_infosets):
-        counts[game.infoset_player[h]] += 1
-        number[h] = counts[game.infoset_player[h]]
-    first = game.first_child
-    nch = game.n_children
-    labels = _labels(game)
-    node_labels = _distinct_node_labels(game)
-    written_outcomes: set[int] = set()
-    chance_no = 0
-    stack = [0]
-    while stack:
-        i = stack.pop()
-        label = quote(node_labels[i])
-        o = int(game.outcome[i])
-        if o >= 0:
-            part = (
-                f"{o + 1} {quote(labels.outcomes[o])} "
-                + "{ "
-                + ", ".join(format_number(float(x)) for x in pay[o])
-                + " }"
-            )
-            written_outcomes.add(o)
-        else:
-            part = "0"
-        kids = list(range(first[i], first[i] + nch[i])) if nch[i] else []
-        if game.kind[i] == TERMINAL:
-            lines.append(f"t {label} {part}")
-        elif game.kind[i] == DECISION:
-            h = int(game.infoset[i])
-            lo, hi = game.infoset_actions[h], game.infoset_actions[h + 1]
-            acts = " ".join(quote(a) for a in labels.actions[lo:hi])
-            lines.append(
-                f"p {label} {game.infoset_player[h] + 1} {number[h]} "
-                f"{quote(labels.infosets[h])} {{ {acts} }} {part}"
-            )
-        else:
-            chance_no += 1
-            probs = _exact_probabilities([float(chance[game.edge_chance[k]]) for k in kids])
-            branch = " ".join(
-                f"{quote(labels.chance[game.edge_chance[k]])} {p}"
-                for k, p in zip(kids, probs, strict=True)
-            )
-            lines.append(f'c {label} {chance_no} "" {{ {branch} }} {part}')
-        stack.extend(reversed(kids))
-    return "\n".join(lines) + "\n"
-
-
-def _distinct_node_labels(game: Game) -> list[str]:
-    """Node labels with repeats renamed ``label_2``, ``label_3``, ...
-
-    Gambit 16 refuses a file where two nodes share a non-empty label, which
-    scenario trees do wherever a named node is copied (``goto``).
-    """
-    raw = list(game.node_labels) if game.node_labels else [""] * game.n_nodes
-    taken = set(raw)
-    seen: set[str] = set()
-    out = []
-    for label in raw:
-        if label and label in seen:
-            k = 2
-            while f"{label}_{k}" in taken:
-                k += 1
-            label = f"{label}_{k}"
-            taken.add(label)
-        seen.add(label)
-        out.append(label)
-    return out
-
-
-def _exact_probabilities(probs: list[float]) -> list[str]:
-    """Chance probabilities as Gambit text that sums to exactly 1.
-
-    Gambit reads numbers exactly and refuses probabilities whose sum is not
-    exactly one, while computed ones (``1 - 0.755``) are off by a rounding
-    error. The largest probability is written as 1 minus the others, exactly.
-    """
-    texts = [format_number(p) for p in probs]
-    big = max(range(len(probs)), key=lambda j: probs[j])
-    rest = 1 - sum(Fraction(t) for j, t in enumerate(texts) if j != big)
-    texts[big] = str(rest.numerator) if rest.denominator == 1 else f"{rest}"
-    return texts
-
-
-def _labels(game: Game) -> ExtensiveFormLabels:
-    """The labels to write: the file's own for a game read from .efg, else the names."""
-    if isinstance(game.source, ExtensiveFormLabels):
-        return game.source
-    chance = [""] * game.n_chance_edges
-    for k in np.flatnonzero(game.edge_chance >= 0):
-        # the branch's own step of its path (a label may itself contain "/")
-        parent_path = game.node_paths[game.parent[k]] if game.node_paths else ""
-        path = game.node_paths[k] if game.node_paths else ""
-        chance[game.edge_chance[k]] = path[len(parent_path) + 1 :] if parent_path else path
-    return ExtensiveFormLabels(game.infoset_names, game.action_names, tuple(chance), game.outcomes)

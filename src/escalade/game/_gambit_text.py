@@ -17,7 +17,15 @@ from typing import NamedTuple
 
 from escalade.errors import ScenarioError
 
-__all__ = ["Token", "TokenStream", "format_number", "iter_tokens", "read_text", "tokenize"]
+__all__ = [
+    "Token",
+    "TokenStream",
+    "format_number",
+    "iter_tokens",
+    "player_names",
+    "read_text",
+    "tokenize",
+]
 
 
 class Token(NamedTuple):
@@ -161,6 +169,38 @@ class TokenStream:
         tok = self.peek()
         return tok is not None and tok.kind == kind
 
+    def header(self, magic: str, version: str, form: str) -> tuple[str, list[str]]:
+        """Read ``MAGIC version R "title" { "player" ... }``; return the title and players.
+
+        ``form`` names the kind of file in messages (``"extensive-form"``).
+        """
+        head = self.expect("word", f"the header {magic}")
+        if head.text != magic:
+            raise self.error(f"expected the header {magic} (a Gambit {form} file)", head)
+        found = self.expect("word", f"the format version {version}")
+        if found.text != version:
+            raise self.error(f"expected format version {version}", found)
+        kind = self.expect("word", "R or D after the version")
+        if kind.text not in ("R", "D"):
+            raise self.error("expected R or D after the version", kind)
+        title = self.expect("str", "the game's title in quotes").text
+        self.expect("{", "{ and the player names")
+        players: list[str] = []
+        while self.at("str"):
+            players.append(self.next("player name").text)
+        self.expect("}", "} closing the player names")
+        if not players:
+            raise self.error("expected at least one player")
+        return title, players
+
+    def payoffs(self) -> list[float]:
+        """Numbers (commas allowed between them) up to the next ``}``, which is left."""
+        pays: list[float] = []
+        while not self.at("}"):
+            pays.append(self.number("a payoff"))
+            self.skip_commas()
+        return pays
+
     def skip_commas(self) -> None:
         """Skip optional commas between list items."""
         while self.at(","):
@@ -252,6 +292,40 @@ def quote(text: str) -> str:
         if c == "\\" and (k + 1 == len(text) or text[k + 1] in '"\\'):
             out.append(" ")
     return '"' + "".join(out) + '"'
+
+
+def player_names(labels: list[str]) -> list[str]:
+    """Player names as Gambit gives them: empty and repeated labels get ``_k`` suffixes.
+
+    Gambit 16 (pygambit 16.7) reads ``{ "A" "A" }`` as players ``A_1`` and
+    ``A_2``, numbering the copies of a label from 1 and skipping names
+    already taken, and an empty label as ``_1``; results are keyed by player
+    name, so two players must not share one.
+
+    Examples
+    --------
+    >>> player_names(["A", "B", "A"]), player_names(["A", "A", "A_1"]), player_names([""])
+    (['A_1', 'B', 'A_2'], ['A_2', 'A_3', 'A_1'], ['_1'])
+    """
+    counts: dict[str, int] = {}
+    for label in labels:
+        counts[label] = counts.get(label, 0) + 1
+    renamed = {label for label, n in counts.items() if n > 1 or not label}
+    taken = {label for label in labels if label not in renamed}
+    next_k = dict.fromkeys(renamed, 1)
+    out = []
+    for label in labels:
+        if label not in renamed:
+            out.append(label)
+            continue
+        k = next_k[label]
+        while f"{label}_{k}" in taken:
+            k += 1
+        name = f"{label}_{k}"
+        next_k[label] = k + 1
+        taken.add(name)
+        out.append(name)
+    return out
 
 
 def read_text(path: str | Path, suffix: str) -> tuple[str, str, str]:

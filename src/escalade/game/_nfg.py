@@ -16,15 +16,24 @@ given as counts, ``{ 2 3 }``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from escalade.errors import ScenarioError, SolveError
 from escalade.game._efg import constant_game
-from escalade.game._gambit_text import TokenStream, format_number, iter_tokens, quote, read_text
-from escalade.game._tree import DECISION, TERMINAL, Game, GameValues
+from escalade.game._gambit_text import (
+    Token,
+    TokenStream,
+    format_number,
+    iter_tokens,
+    player_names,
+    quote,
+    read_text,
+)
+from escalade.game._tree import DECISION, TERMINAL, Game, GameValues, action_offsets
 
 __all__ = ["StrategicForm", "parse_nfg", "read_nfg", "write_nfg"]
 
@@ -78,42 +87,30 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     if not text.strip():
         raise ScenarioError("file is empty; expected a Gambit .nfg game", file=file)
     ts = TokenStream(iter_tokens(text, file), file)
-    head = ts.expect("word", "the header NFG")
-    if head.text != "NFG":
-        raise ts.error("expected the header NFG (a Gambit strategic-form file)", head)
-    version = ts.expect("word", "the format version 1")
-    if version.text != "1":
-        raise ts.error("expected format version 1", version)
-    kind = ts.expect("word", "R or D after the version")
-    if kind.text not in ("R", "D"):
-        raise ts.error("expected R or D after the version", kind)
-    title = ts.expect("str", "the game's title in quotes").text
-    ts.expect("{", "{ and the player names")
-    players: list[str] = []
-    while ts.at("str"):
-        players.append(ts.next("player name").text)
-    ts.expect("}", "} closing the player names")
-    if not players:
-        raise ts.error("expected at least one player")
+    title, players = ts.header("NFG", "1", "strategic-form")
+    players = player_names(players)
+    strategies = _strategies(ts, len(players))
+    comment = ts.next("the comment").text if ts.at("str") else ""
+    n_cont = math.prod(len(s) for s in strategies)
+    if ts.at("{"):
+        table = _outcome_table(ts, players, n_cont)
+    else:
+        table = _payoff_table(ts, players, n_cont)
+    if ts.peek() is not None:
+        raise ts.error("expected the end of the file")
+    return _tree_of_table(
+        replace(table, strategies=strategies), name=name, title=title, comment=comment
+    )
+
+
+def _strategies(ts: TokenStream, n_players: int) -> list[list[str]]:
+    """Read ``{ { "s" ... } ... }`` (or counts, ``{ 2 3 }``): each player's strategies."""
     ts.expect("{", "{ and the strategies")
     strategies: list[list[str]] = []
     n_cont = 1
     while ts.at("{") or ts.at("word"):
         tok = ts.peek()
-        if ts.at("{"):
-            ts.next("{")
-            names: list[str] = []
-            while ts.at("str"):
-                names.append(ts.next("strategy name").text)
-            ts.expect("}", "} closing a player's strategies")
-        else:
-            count = ts.integer("a number of strategies")
-            if not 1 <= count <= _MAX_CONTINGENCIES:
-                raise ts.error(
-                    f"expected a number of strategies between 1 and {_MAX_CONTINGENCIES:,}",
-                    tok,
-                )
-            names = [str(i + 1) for i in range(count)]
+        names = _player_strategies(ts, tok)
         if not names:
             raise ts.error_at(
                 f"expected at least one strategy for player {len(strategies) + 1}, found none",
@@ -129,56 +126,74 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
                 tok,
             )
     ts.expect("}", "} closing the strategies")
-    if len(strategies) != len(players):
+    if len(strategies) != n_players:
         raise ts.error_at(
-            f"expected strategies for {_count(len(players), 'player')}, found them for "
+            f"expected strategies for {_count(n_players, 'player')}, found them for "
             f"{len(strategies)}",
             ts.last,
         )
-    comment = ts.next("the comment").text if ts.at("str") else ""
-    outcome_names: list[str] = []
-    payoffs: list[list[float]] = []
-    table = np.full(n_cont, -1, dtype=np.int64)
+    return strategies
+
+
+def _player_strategies(ts: TokenStream, tok: Token | None) -> list[str]:
+    """One player's strategy names, or ``1 .. count`` when the file gives a count."""
     if ts.at("{"):
         ts.next("{")
-        while ts.at("{"):
-            open_tok = ts.next("{")
-            oname = ts.expect("str", "the outcome's name").text
-            pays: list[float] = []
-            while not ts.at("}"):
-                pays.append(ts.number("a payoff"))
-                ts.skip_commas()
-            ts.expect("}", "} closing the outcome")
-            if len(pays) != len(players):
-                raise ts.error_at(
-                    f"outcome {len(payoffs) + 1} lists {_count(len(pays), 'payoff')}; "
-                    f"expected one per player ({len(players)})",
-                    open_tok,
-                )
-            outcome_names.append(oname)
-            payoffs.append(pays)
-        ts.expect("}", "} closing the outcomes")
-        for k in range(n_cont):
-            tok = ts.peek()
-            num = ts.integer(f"the outcome number of contingency {k + 1} of {n_cont}")
-            if not 0 <= num <= len(payoffs):
-                raise ts.error(f"outcome numbers must be 0..{len(payoffs)}", tok)
-            table[k] = num - 1
-    else:
-        for k in range(n_cont):
-            payoffs.append(
-                [ts.number(f"payoffs of contingency {k + 1} of {n_cont}") for _ in players]
+        names: list[str] = []
+        while ts.at("str"):
+            names.append(ts.next("strategy name").text)
+        ts.expect("}", "} closing a player's strategies")
+        return names
+    count = ts.integer("a number of strategies")
+    if not 1 <= count <= _MAX_CONTINGENCIES:
+        raise ts.error(
+            f"expected a number of strategies between 1 and {_MAX_CONTINGENCIES:,}",
+            tok,
+        )
+    return [str(i + 1) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class _Table:
+    """What a .nfg file says after its strategies: outcomes and the contingencies' outcomes."""
+
+    players: list[str]
+    strategies: list[list[str]]
+    outcome_names: list[str]
+    payoffs: np.ndarray  # (n_outcomes, n_players)
+    table: np.ndarray  # outcome index of each contingency, -1 for none
+    payoff_form: bool
+
+
+def _outcome_table(ts: TokenStream, players: list[str], n_cont: int) -> _Table:
+    """Read ``{ { "name" payoffs } ... }`` and then the outcome number of each contingency."""
+    outcome_names: list[str] = []
+    payoffs: list[list[float]] = []
+    ts.next("{")
+    while ts.at("{"):
+        open_tok = ts.next("{")
+        oname = ts.expect("str", "the outcome's name").text
+        pays = ts.payoffs()
+        ts.expect("}", "} closing the outcome")
+        if len(pays) != len(players):
+            raise ts.error_at(
+                f"outcome {len(payoffs) + 1} lists {_count(len(pays), 'payoff')}; "
+                f"expected one per player ({len(players)})",
+                open_tok,
             )
-            outcome_names.append("")
-            table[k] = k
-    if ts.peek() is not None:
-        raise ts.error("expected the end of the file")
-    return _tree_of_table(
-        name,
-        title,
-        comment,
+        outcome_names.append(oname)
+        payoffs.append(pays)
+    ts.expect("}", "} closing the outcomes")
+    table = np.full(n_cont, -1, dtype=np.int64)
+    for k in range(n_cont):
+        tok = ts.peek()
+        num = ts.integer(f"the outcome number of contingency {k + 1} of {n_cont}")
+        if not 0 <= num <= len(payoffs):
+            raise ts.error(f"outcome numbers must be 0..{len(payoffs)}", tok)
+        table[k] = num - 1
+    return _Table(
         players,
-        strategies,
+        [],
         outcome_names,
         np.array(payoffs, dtype=np.float64).reshape(-1, len(players)),
         table,
@@ -188,90 +203,115 @@ def parse_nfg(text: str, file: str = "<nfg>", *, name: str = "game") -> Game:
     )
 
 
+def _payoff_table(ts: TokenStream, players: list[str], n_cont: int) -> _Table:
+    """Read the payoffs of each contingency, player by player (one outcome each)."""
+    payoffs = [
+        [ts.number(f"payoffs of contingency {k + 1} of {n_cont}") for _ in players]
+        for k in range(n_cont)
+    ]
+    return _Table(
+        players,
+        [],
+        [""] * n_cont,
+        np.array(payoffs, dtype=np.float64).reshape(-1, len(players)),
+        np.arange(n_cont, dtype=np.int64),
+        payoff_form=True,
+    )
+
+
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _tree_of_table(
-    name: str,
-    title: str,
-    comment: str,
-    players: list[str],
-    strategies: list[list[str]],
-    outcome_names: list[str],
-    payoffs: np.ndarray,
-    table: np.ndarray,
-    *,
-    payoff_form: bool,
-) -> Game:
+@dataclass
+class _Levels:
+    """The simultaneous-move tree, breadth first: level i holds the nodes where player i moves."""
+
+    kind: list[int] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)
+    player: list[int] = field(default_factory=list)
+    infoset: list[int] = field(default_factory=list)
+    edge_action: list[int] = field(default_factory=list)
+    edge_labels: list[str] = field(default_factory=list)
+    leaves: list[int] = field(default_factory=list)  # the terminal nodes
+    combos: list[tuple[int, ...]] = field(default_factory=list)  # each leaf's strategies
+
+    def add(self, kind: int, parent: int, mover: int, action: int, label: str) -> int:
+        """Append a node (``mover`` -1 for none) and return its index."""
+        self.kind.append(kind)
+        self.parent.append(parent)
+        self.player.append(mover)
+        self.infoset.append(mover)
+        self.edge_action.append(action)
+        self.edge_labels.append(label)
+        return len(self.kind) - 1
+
+    @classmethod
+    def grow(cls, strat_names: list[list[str]], starts: np.ndarray) -> _Levels:
+        n_players = len(strat_names)
+        tree = cls()
+        tree.add(DECISION if n_players else TERMINAL, -1, 0, -1, "")
+        level: list[int] = [0]
+        combos: list[tuple[int, ...]] = [()]
+        for i, names in enumerate(strat_names):
+            last = i == n_players - 1
+            next_level: list[int] = []
+            next_combos: list[tuple[int, ...]] = []
+            for node, combo in zip(level, combos, strict=True):
+                for s, strategy in enumerate(names):
+                    next_level.append(
+                        tree.add(
+                            TERMINAL if last else DECISION,
+                            node,
+                            -1 if last else i + 1,
+                            int(starts[i] + s),
+                            strategy,
+                        )
+                    )
+                    next_combos.append((*combo, s))
+            level, combos = next_level, next_combos
+        tree.leaves, tree.combos = level, combos
+        return tree
+
+
+def _tree_of_table(table: _Table, *, name: str, title: str, comment: str) -> Game:
     from escalade.game._efg import _unique
 
+    players, strategies = table.players, table.strategies
     counts = [len(s) for s in strategies]
     n_players = len(players)
-    kind: list[int] = []
-    parent: list[int] = []
-    player: list[int] = []
-    infoset: list[int] = []
-    edge_action: list[int] = []
-    paths: list[str] = []
     strat_names = [_unique(s, "s") for s in strategies]
-    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    # breadth-first: level i holds the nodes where player i moves
-    level_nodes = [0]
-    kind.append(DECISION if n_players else TERMINAL)
-    parent.append(-1)
-    player.append(0)
-    infoset.append(0)
-    edge_action.append(-1)
-    paths.append("")
-    combos: list[tuple[int, ...]] = [()]
-    for i in range(n_players):
-        next_nodes = []
-        next_combos = []
-        for node, combo in zip(level_nodes, combos, strict=True):
-            for s in range(counts[i]):
-                idx = len(kind)
-                last = i == n_players - 1
-                kind.append(TERMINAL if last else DECISION)
-                parent.append(node)
-                player.append(-1 if last else i + 1)
-                infoset.append(-1 if last else i + 1)
-                edge_action.append(int(starts[i] + s))
-                paths.append(
-                    f"{paths[node]}/{strat_names[i][s]}" if paths[node] else strat_names[i][s]
-                )
-                next_nodes.append(idx)
-                next_combos.append((*combo, s))
-        level_nodes, combos = next_nodes, next_combos
-    n = len(kind)
+    starts = action_offsets(strategies)
+    tree = _Levels.grow(strat_names, starts)
+    n = len(tree.kind)
     # contingency index with player 1 fastest
     weights = np.cumprod([1, *counts[:-1]])
-    terminal_of = np.empty(len(combos), dtype=np.int64)
-    for node, combo in zip(level_nodes, combos, strict=True):
+    terminal_of = np.empty(len(tree.combos), dtype=np.int64)
+    for node, combo in zip(tree.leaves, tree.combos, strict=True):
         terminal_of[int(np.dot(combo, weights))] = node
     outcome = np.full(n, -1, dtype=np.int64)
-    outcome[terminal_of] = table
-    if payoff_form:
+    outcome[terminal_of] = table.table
+    if table.payoff_form:
         labels = tuple(
             ",".join(strat_names[i][s] for i, s in enumerate(c))
-            for c in sorted(combos, key=lambda c: int(np.dot(c, weights)))
+            for c in sorted(tree.combos, key=lambda c: int(np.dot(c, weights)))
         )
         names = tuple(f"c{k + 1}" for k in range(len(labels)))
     else:
-        labels = tuple(outcome_names)
-        names = tuple(_unique(outcome_names, "outcome"))
+        labels = tuple(table.outcome_names)
+        names = tuple(_unique(table.outcome_names, "outcome"))
     return constant_game(
         name=name,
         players=tuple(players),
         outcomes=names,
-        payoffs=payoffs,
+        payoffs=table.payoffs,
         chance=np.zeros(0),
-        kind=np.array(kind, dtype=np.int8),
-        parent=np.array(parent, dtype=np.int64),
-        player=np.array(player, dtype=np.int64),
-        infoset=np.array(infoset, dtype=np.int64),
+        kind=np.array(tree.kind, dtype=np.int8),
+        parent=np.array(tree.parent, dtype=np.int64),
+        player=np.array(tree.player, dtype=np.int64),
+        infoset=np.array(tree.infoset, dtype=np.int64),
         outcome=outcome,
-        edge_action=np.array(edge_action, dtype=np.int64),
+        edge_action=np.array(tree.edge_action, dtype=np.int64),
         edge_chance=np.full(n, -1, dtype=np.int64),
         infoset_player=np.arange(n_players, dtype=np.int64),
         infoset_names=tuple("strategy" for _ in players),
@@ -280,10 +320,13 @@ def _tree_of_table(
         title=title,
         description=comment,
         outcome_labels=labels,
-        node_paths=tuple(paths),
+        edge_labels=tuple(tree.edge_labels),
         node_labels=tuple("" for _ in range(n)),
         source=StrategicForm(
-            tuple(tuple(s) for s in strat_names), table, terminal_of, payoff_form=payoff_form
+            tuple(tuple(s) for s in strat_names),
+            table.table,
+            terminal_of,
+            payoff_form=table.payoff_form,
         ),
     )
 

@@ -14,7 +14,7 @@ batch of draws, and the structure is shared.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -30,6 +30,17 @@ IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
 TERMINAL, DECISION, CHANCE = 0, 1, 2
+
+
+def action_offsets(actions: Sequence[Sized]) -> IntArray:
+    """Where each information set's actions start (``Game.infoset_actions``), from their lists.
+
+    Examples
+    --------
+    >>> action_offsets([("L", "R"), ("l", "m", "r")])
+    array([0, 2, 5])
+    """
+    return np.concatenate([[0], np.cumsum([len(a) for a in actions])]).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -123,8 +134,9 @@ class Game:
         Actions of infoset ``h`` are ``infoset_actions[h]:infoset_actions[h+1]``.
     action_names : tuple of str
         ``n_actions`` names.
-    node_paths : tuple of str
-        ``/``-joined actions from the root (``""`` for the root).
+    edge_labels : tuple of str
+        Name of the action or chance branch leading to each node (``""`` for
+        the root); :meth:`node_path` joins them from the root.
     node_labels : tuple of str
     parameters : ParameterSpace
     """
@@ -148,9 +160,8 @@ class Game:
     title: str = ""
     description: str = ""
     outcome_labels: tuple[str, ...] = ()
-    node_paths: tuple[str, ...] = ()
+    edge_labels: tuple[str, ...] = ()
     node_labels: tuple[str, ...] = ()
-    chance_names: tuple[str, ...] = ()
     source: Any = None
     env_evaluator: EnvEvaluator | None = None
 
@@ -317,18 +328,53 @@ class Game:
         return bool(((self.outcome >= 0) & (self.kind != TERMINAL)).any())
 
     @cached_property
-    def path_actions(self) -> NDArray[np.int8]:
+    def path_actions(self) -> NDArray[np.int32]:
         """Count of each action on the path from the root to each node.
 
         ndarray of shape (n_nodes, n_actions); entries above 1 only with
         imperfect recall (an information set crossed twice).
         """
-        m = np.zeros((self.n_nodes, self.n_actions), dtype=np.int8)
+        m = np.zeros((self.n_nodes, self.n_actions), dtype=np.int32)
         for i in range(1, self.n_nodes):
             m[i] = m[self.parent[i]]
             if self.edge_action[i] >= 0:
                 m[i, self.edge_action[i]] += 1
         return m
+
+    def node_path(self, i: int) -> str:
+        """The ``/``-joined actions from the root to node ``i`` (``""`` for the root).
+
+        Examples
+        --------
+        >>> import escalade
+        >>> g = escalade.as_game("iig")
+        >>> g.node_path(int(g.terminals[-1]))
+        'no_demand/demand/demand/negotiate/force/fight'
+        """
+        steps = []
+        while i > 0:
+            steps.append(self.edge_labels[i])
+            i = int(self.parent[i])
+        return "/".join(reversed(steps))
+
+    @cached_property
+    def node_paths(self) -> tuple[str, ...]:
+        """:meth:`node_path` of every node. Their total length grows with the nodes
+        times the depth: for deep trees ask for the paths needed."""
+        out = [""] * self.n_nodes
+        for i in range(1, self.n_nodes):
+            up = out[self.parent[i]]
+            out[i] = f"{up}/{self.edge_labels[i]}" if up else self.edge_labels[i]
+        return tuple(out)
+
+    @cached_property
+    def chance_names(self) -> tuple[str, ...]:
+        """The path of each chance branch (``n_chance_edges``, in column order)."""
+        nodes = np.flatnonzero(self.edge_chance >= 0)
+        out = [""] * len(nodes)
+        for k in nodes:
+            out[int(self.edge_chance[k])] = self.node_path(int(k))
+        return tuple(out)
 
     def infoset_label(self, h: int) -> str:
         """``player:infoset`` for messages."""

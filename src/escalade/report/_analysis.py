@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from escalade._io import atomic_write
+from escalade._io import atomic_write, check_folder
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
 from escalade.auditing import VerificationResult
@@ -216,7 +216,8 @@ def _method_section(cmp: PolicyComparison) -> str:
         "probability the model gives them; an outcome is drawn, then events, then the drift. "
         "Utilities are discounted; outcomes that end the crisis keep paying their yearly "
         "payoff for the rest of the horizon. All policies use the same random numbers.</p>"
-        f"<p>Reproduce: <code>escalade analyze {_e(cmp.scenario.name)} --runs {cmp.runs} --seed "
+        + "".join(f"<p>{_e(line)}</p>" for line in cmp.foresight_notes())
+        + f"<p>Reproduce: <code>escalade analyze {_e(cmp.scenario.name)} --runs {cmp.runs} --seed "
         f"{cmp.seed}</code> (escalade {_e(__version__)}).</p></section>"
     )
 
@@ -288,7 +289,7 @@ def write_analysis(
     OutputError
         If the folder cannot be created or written.
     """
-    folder = Path(out)
+    folder = check_folder(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -9,6 +9,7 @@ leaves name their outcome and show the probability of ending there.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,40 +65,14 @@ def tree_svg(
     >>> svg.startswith("<svg")
     True
     """
-    first = game.first_child
-    nch = game.n_children
     forced = np.zeros(game.n_nodes, dtype=bool) if forced is None else forced
-
-    def kids(i: int) -> list[int]:
-        return list(range(first[i], first[i] + nch[i])) if nch[i] else []
-
-    # leaves (or folded subtrees) get rows in depth-first order; inner nodes
-    # sit midway between their first and last child
-    y = np.zeros(game.n_nodes)
-    folded = np.zeros(game.n_nodes, dtype=bool)
-    visible: set[int] = set()
-    row = 0
-    stack: list[tuple[int, bool]] = [(0, False)]
-    while stack:
-        i, after = stack.pop()
-        if after:
-            ks = kids(i)
-            y[i] = (y[ks[0]] + y[ks[-1]]) / 2
-            continue
-        visible.add(i)
-        if nch[i] and (i == 0 or reach[i] >= min_reach):
-            stack.append((i, True))
-            stack.extend((k, False) for k in reversed(kids(i)))
-        else:
-            folded[i] = bool(nch[i])
-            y[i] = row * _ROW
-            row += 1
-    shown = sorted(visible)
+    layout = _Layout.of(game, reach, min_reach)
+    shown = layout.shown
     depth = game.depth
     max_depth = int(depth[shown].max()) if shown else 0
     width = _PAD * 2 + (max_depth + 1) * _COL + 160
     top = 28 if title else 10
-    height = top + row * _ROW + _PAD
+    height = top + layout.rows * _ROW + _PAD
     parts = [
         f'<svg class="tree" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'xmlns="http://www.w3.org/2000/svg" role="img" font-family="sans-serif" '
@@ -109,61 +84,112 @@ def tree_svg(
         )
 
     def xy(i: int) -> tuple[float, float]:
-        return _PAD + depth[i] * _COL, top + y[i] + _ROW / 2
+        return _PAD + depth[i] * _COL, top + layout.y[i] + _ROW / 2
 
     for i in shown:
         if i == 0:
             continue
         p = game.parent[i]
         (x0, y0), (x1, y1) = xy(p), xy(i)
-        r = float(reach[i])
-        shade = int(200 - 170 * min(1.0, r**0.5))
-        color = f"rgb({shade},{shade},{shade + 15 if shade < 240 else 255})"
-        w = 0.8 + 4.0 * min(1.0, r**0.5)
-        dash = ' stroke-dasharray="5,3"' if forced[i] else ""
-        xm = x0 + 14
         parts.append(
-            f'<path d="M{x0 + 4:.1f},{y0:.1f} L{xm:.1f},{y0:.1f} L{xm:.1f},{y1:.1f} '
-            f'L{x1 - 4:.1f},{y1:.1f}" fill="none" stroke="{color}" stroke-width="{w:.2f}"'
-            f"{dash}/>"
-        )
-        action = game.node_paths[i].rsplit("/", 1)[-1]
-        prob = float(edge[i])
-        kind = "chance" if game.kind[p] == CHANCE else "choice"
-        parts.append(
-            f'<text x="{xm + 4:.1f}" y="{y1 - 3:.1f}" fill="#222">{_esc(action)} '
-            f'<tspan fill="{"#8a2be2" if kind == "chance" else "#b22222"}" '
-            f'font-weight="bold">{prob:.2f}</tspan></text>'
+            _edge_svg(game, i, (x0, y0, x1, y1), float(edge[i]), float(reach[i]), forced[i])
         )
     for i in shown:
         x, yy = xy(i)
-        if game.kind[i] == DECISION and not folded[i]:
-            mover = game.players[game.player[i]]
-            parts.append(f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" fill="#1f4e79"/>')
-            label = game.node_labels[i] if game.node_labels and game.node_labels[i] else ""
-            parts.append(
-                f'<text x="{x - 4:.1f}" y="{yy + 13:.1f}" fill="#1f4e79" font-size="10">'
-                f"{_esc(mover)}<title>{_esc(label)}</title></text>"
-            )
-        elif game.kind[i] == CHANCE and not folded[i]:
-            parts.append(
-                f'<rect x="{x - 4:.1f}" y="{yy - 4:.1f}" width="8" height="8" fill="#8a2be2"/>'
-            )
-        elif folded[i]:
-            parts.append(
-                f'<text x="{x + 4:.1f}" y="{yy + 4:.1f}" fill="#999">… '
-                f"({100 * float(reach[i]):.1f}%)</text>"
-            )
-        else:
-            o = int(game.outcome[i])
-            name = (
-                (game.outcome_labels[o] if game.outcome_labels else game.outcomes[o])
-                if o >= 0
-                else "(no outcome)"
-            )
-            parts.append(
-                f'<text x="{x + 4:.1f}" y="{yy + 4:.1f}" fill="#111">{_esc(name)} '
-                f'<tspan fill="#555">{100 * float(reach[i]):.1f}%</tspan></text>'
-            )
+        parts.append(_node_svg(game, i, x, yy, bool(layout.folded[i]), float(reach[i])))
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the drawn nodes go: a row position each, and which subtrees are folded."""
+
+    y: NDArray[np.float64]
+    folded: NDArray[np.bool_]
+    shown: list[int]
+    rows: int
+
+    @classmethod
+    def of(cls, game: Game, reach: NDArray[np.float64], min_reach: float) -> _Layout:
+        first = game.first_child
+        nch = game.n_children
+
+        def kids(i: int) -> list[int]:
+            return list(range(first[i], first[i] + nch[i])) if nch[i] else []
+
+        # leaves (or folded subtrees) get rows in depth-first order; inner nodes
+        # sit midway between their first and last child
+        y = np.zeros(game.n_nodes)
+        folded = np.zeros(game.n_nodes, dtype=bool)
+        visible: set[int] = set()
+        row = 0
+        stack: list[tuple[int, bool]] = [(0, False)]
+        while stack:
+            i, after = stack.pop()
+            if after:
+                ks = kids(i)
+                y[i] = (y[ks[0]] + y[ks[-1]]) / 2
+                continue
+            visible.add(i)
+            if nch[i] and (i == 0 or reach[i] >= min_reach):
+                stack.append((i, True))
+                stack.extend((k, False) for k in reversed(kids(i)))
+            else:
+                folded[i] = bool(nch[i])
+                y[i] = row * _ROW
+                row += 1
+        return cls(y, folded, sorted(visible), row)
+
+
+def _edge_svg(
+    game: Game,
+    i: int,
+    ends: tuple[float, float, float, float],
+    prob: float,
+    r: float,
+    forced: bool,
+) -> str:
+    """The edge into node ``i`` (from ``x0, y0`` to ``x1, y1``), its action and probability."""
+    x0, y0, x1, y1 = ends
+    shade = int(200 - 170 * min(1.0, r**0.5))
+    color = f"rgb({shade},{shade},{shade + 15 if shade < 240 else 255})"
+    w = 0.8 + 4.0 * min(1.0, r**0.5)
+    dash = ' stroke-dasharray="5,3"' if forced else ""
+    xm = x0 + 14
+    action = game.edge_labels[i]
+    kind = "chance" if game.kind[game.parent[i]] == CHANCE else "choice"
+    return (
+        f'<path d="M{x0 + 4:.1f},{y0:.1f} L{xm:.1f},{y0:.1f} L{xm:.1f},{y1:.1f} '
+        f'L{x1 - 4:.1f},{y1:.1f}" fill="none" stroke="{color}" stroke-width="{w:.2f}"'
+        f"{dash}/>"
+        f'<text x="{xm + 4:.1f}" y="{y1 - 3:.1f}" fill="#222">{_esc(action)} '
+        f'<tspan fill="{"#8a2be2" if kind == "chance" else "#b22222"}" '
+        f'font-weight="bold">{prob:.2f}</tspan></text>'
+    )
+
+
+def _node_svg(game: Game, i: int, x: float, yy: float, folded: bool, reach: float) -> str:
+    """Node ``i``: a mover's dot, a chance square, a folded subtree, or an outcome."""
+    if game.kind[i] == DECISION and not folded:
+        mover = game.players[game.player[i]]
+        label = game.node_labels[i] if game.node_labels and game.node_labels[i] else ""
+        return (
+            f'<circle cx="{x:.1f}" cy="{yy:.1f}" r="4" fill="#1f4e79"/>'
+            f'<text x="{x - 4:.1f}" y="{yy + 13:.1f}" fill="#1f4e79" font-size="10">'
+            f"{_esc(mover)}<title>{_esc(label)}</title></text>"
+        )
+    if game.kind[i] == CHANCE and not folded:
+        return f'<rect x="{x - 4:.1f}" y="{yy - 4:.1f}" width="8" height="8" fill="#8a2be2"/>'
+    if folded:
+        return f'<text x="{x + 4:.1f}" y="{yy + 4:.1f}" fill="#999">… ({100 * reach:.1f}%)</text>'
+    o = int(game.outcome[i])
+    name = (
+        (game.outcome_labels[o] if game.outcome_labels else game.outcomes[o])
+        if o >= 0
+        else "(no outcome)"
+    )
+    return (
+        f'<text x="{x + 4:.1f}" y="{yy + 4:.1f}" fill="#111">{_esc(name)} '
+        f'<tspan fill="#555">{100 * reach:.1f}%</tspan></text>'
+    )

@@ -42,6 +42,16 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import FORESIGHT, Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._edit import RATIONALITY, TextEdit, edit_scenario_text
+    from escalade.scenario._estimation import (
+        ERRORS,
+        LINKS,
+        MODELS,
+        EstimationSpec,
+        LinearFormula,
+        ScaleSpec,
+        parse_linear_formula,
+    )
     from escalade.scenario._expectations import Expectation
     from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
     from escalade.scenario._levers import Lever
@@ -70,13 +80,19 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._question import Question
     from escalade.scenario._scenario import Scenario, headline_indicators
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
+    from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
     from escalade.scenario._utility import UTILITY_ARGUMENT, Utility
 
 __all__ = [
+    "ERRORS",
     "FINDING_KINDS",
     "FORESIGHT",
     "LANGUAGE_VERSION",
+    "LINKS",
+    "MAX_AUTO_NAME",
     "MAX_NODES",
+    "MODELS",
+    "RATIONALITY",
     "ROLES",
     "UTILITY_ARGUMENT",
     "Acceptance",
@@ -90,6 +106,7 @@ __all__ = [
     "Distribution",
     "Draws",
     "Dynamics",
+    "EstimationSpec",
     "Event",
     "Expectation",
     "Formula",
@@ -98,6 +115,7 @@ __all__ = [
     "Indicator",
     "LeafSpec",
     "Lever",
+    "LinearFormula",
     "Location",
     "LogNormal",
     "NodeSpec",
@@ -108,9 +126,12 @@ __all__ = [
     "Player",
     "Policy",
     "Question",
+    "ScaleSpec",
     "Scenario",
     "Seed",
     "StateVar",
+    "TextEdit",
+    "Trail",
     "TreeNode",
     "Triangular",
     "Uniform",
@@ -120,6 +141,7 @@ __all__ = [
     "bundled_scenarios",
     "bundled_titles",
     "check_chance",
+    "edit_scenario_text",
     "expression_place",
     "formula_uses",
     "headline_indicators",
@@ -127,6 +149,8 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "node_element",
+    "parse_linear_formula",
+    "path_name",
     "resolve_seed",
 ]
 

@@ -46,12 +46,16 @@ class StateVar:
 
     def clip(self, values: np.ndarray) -> np.ndarray:
         """Values kept within the variable's bounds (and 0/1 for bools)."""
+        clipped: np.ndarray
         if self.kind == "bool":
-            return np.where(values != 0, 1.0, 0.0)
+            clipped = np.where(values != 0, 1.0, 0.0)
+            return clipped
         if self.kind == "category":
-            return np.clip(np.rint(values), 0, len(self.choices or ()) - 1)
+            clipped = np.clip(np.rint(values), 0, len(self.choices or ()) - 1)
+            return clipped
         if self.low is not None or self.high is not None:
-            return np.clip(values, self.low, self.high)
+            clipped = np.clip(values, self.low, self.high)
+            return clipped
         return values
 
     def describe_range(self) -> str:
@@ -68,11 +72,14 @@ class StateVar:
     def outside(self, values: np.ndarray) -> np.ndarray:
         """Which ``values`` the variable cannot take (before any clipping)."""
         values = np.asarray(values, dtype=np.float64)
+        bad: np.ndarray
         if self.kind == "bool":
-            return (values != 0) & (values != 1)
+            bad = (values != 0) & (values != 1)
+            return bad
         if self.kind == "category":
             n = len(self.choices or ())
-            return (values != np.rint(values)) | (values < 0) | (values > n - 1)
+            bad = (values != np.rint(values)) | (values < 0) | (values > n - 1)
+            return bad
         bad = np.zeros(values.shape, dtype=bool)
         if self.low is not None:
             bad |= values < self.low

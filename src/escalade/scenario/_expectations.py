@@ -166,6 +166,26 @@ def _policy(node: YMap, key: str, names: list[str], what: str) -> str:
     return name
 
 
+def _actor(em: YMap, form: str, ctx: Context, what: str) -> str | None:
+    """The player of ``for:``, which is: and beats: need and holds: must not have."""
+    if form not in ("is", "beats"):
+        if "for" in em:
+            raise em.key_node("for").error(
+                f"{what}: for: goes with is: and beats:; a holds: condition names players itself"
+            )
+        return None
+    if "for" not in em:
+        raise em.error(f"{what}: {form}: compares utilities, so it needs for: (a player)")
+    actor_node = req(em, "for")
+    actor = check_name(actor_node, f"for of {what}")
+    if actor not in ctx.players:
+        raise actor_node.error(
+            f"{what}: unknown player {actor!r}{suggest(actor, ctx.players)}; players: "
+            f"{', '.join(ctx.players)}"
+        )
+    return actor
+
+
 def parse_expectations(
     m: YMap, ctx: Context, dynamics: Dynamics | None, policies: tuple[Policy, ...]
 ) -> tuple[Expectation, ...]:
@@ -198,21 +218,7 @@ def parse_expectations(
         form = forms[0]
         policy = _policy(em, "policy", names, what)
         claims, note, _ = claims_note(em, ctx)
-        actor = None
-        if form in ("is", "beats"):
-            if "for" not in em:
-                raise em.error(f"{what}: {form}: compares utilities, so it needs for: (a player)")
-            actor_node = req(em, "for")
-            actor = check_name(actor_node, f"for of {what}")
-            if actor not in ctx.players:
-                raise actor_node.error(
-                    f"{what}: unknown player {actor!r}{suggest(actor, ctx.players)}; players: "
-                    f"{', '.join(ctx.players)}"
-                )
-        elif "for" in em:
-            raise em.key_node("for").error(
-                f"{what}: for: goes with is: and beats:; a holds: condition names players itself"
-            )
+        actor = _actor(em, form, ctx, what)
         rank = than = holds = None
         if form == "is":
             rank_node = req(em, "is")

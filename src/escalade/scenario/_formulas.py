@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from escalade.scenario._params import Formula
 
 if TYPE_CHECKING:
+    from escalade.scenario._dynamics import Dynamics
     from escalade.scenario._scenario import Scenario
 
 __all__ = ["ROLES", "FormulaUse", "formula_uses", "node_element"]
@@ -93,7 +94,7 @@ def node_element(scenario: Scenario, index: int) -> str:
     'node:A demands?'
     """
     node = scenario.expanded[index]
-    return "node:" + (node.label or "/".join(node.path) or "root")
+    return "node:" + (node.label or node.path_name)
 
 
 def formula_uses(scenario: Scenario) -> tuple[FormulaUse, ...]:
@@ -116,6 +117,17 @@ def formula_uses(scenario: Scenario) -> tuple[FormulaUse, ...]:
     >>> [u.formula.text for u in uses if u.role == "update"]
     ['tension * 0.8']
     """
+    out = _game_uses(scenario)
+    if scenario.dynamics is not None:
+        out += _dynamics_uses(scenario.dynamics)
+    for lever in scenario.levers:
+        for target, f in lever.effects:
+            out.append(FormulaUse(f, "effect", f"lever:{lever.name}", defines=target))
+    return tuple(out)
+
+
+def _game_uses(scenario: Scenario) -> list[FormulaUse]:
+    """The expressions of the game: derived names, payoffs, ``then:`` and chance."""
     out: list[FormulaUse] = []
     for d in scenario.derived:
         out.append(FormulaUse(d.formula, "derived", f"derived:{d.name}", defines=d.name))
@@ -132,25 +144,27 @@ def formula_uses(scenario: Scenario) -> tuple[FormulaUse, ...]:
         owner = node_element(scenario, index)
         for branch, f in zip(node.actions, node.probs, strict=True):
             out.append(FormulaUse(f, "chance", owner, node=index, branch=branch))
-    dyn = scenario.dynamics
-    if dyn is not None:
-        out.append(FormulaUse(dyn.discount, "discount", "dynamics"))
-        out.append(FormulaUse(dyn.rationality, "rationality", "dynamics"))
-        for var in dyn.state:
-            out.append(FormulaUse(var.initial, "initial", f"state:{var.name}", defines=var.name))
-        for target, f in dyn.update:
-            out.append(FormulaUse(f, "update", f"state:{target}", defines=target))
-        for ev in dyn.events:
-            owner = f"event:{ev.name}"
-            out.append(FormulaUse(ev.probability, "event probability", owner, event=ev.name))
-            if ev.when is not None:
-                out.append(FormulaUse(ev.when, "event condition", owner, event=ev.name))
-            for target, f in ev.then:
-                out.append(FormulaUse(f, "event then", owner, defines=target, event=ev.name))
-        for ind in dyn.indicators:
-            if ind.at_end is not None:
-                out.append(FormulaUse(ind.at_end, "indicator", f"indicator:{ind.name}"))
-    for lever in scenario.levers:
-        for target, f in lever.effects:
-            out.append(FormulaUse(f, "effect", f"lever:{lever.name}", defines=target))
-    return tuple(out)
+    return out
+
+
+def _dynamics_uses(dyn: Dynamics) -> list[FormulaUse]:
+    """The expressions of ``dynamics:``: discount, rationality, state, events, indicators."""
+    out = [
+        FormulaUse(dyn.discount, "discount", "dynamics"),
+        FormulaUse(dyn.rationality, "rationality", "dynamics"),
+    ]
+    for var in dyn.state:
+        out.append(FormulaUse(var.initial, "initial", f"state:{var.name}", defines=var.name))
+    for target, f in dyn.update:
+        out.append(FormulaUse(f, "update", f"state:{target}", defines=target))
+    for ev in dyn.events:
+        owner = f"event:{ev.name}"
+        out.append(FormulaUse(ev.probability, "event probability", owner, event=ev.name))
+        if ev.when is not None:
+            out.append(FormulaUse(ev.when, "event condition", owner, event=ev.name))
+        for target, f in ev.then:
+            out.append(FormulaUse(f, "event then", owner, defines=target, event=ev.name))
+    for ind in dyn.indicators:
+        if ind.at_end is not None:
+            out.append(FormulaUse(ind.at_end, "indicator", f"indicator:{ind.name}"))
+    return out

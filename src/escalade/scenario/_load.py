@@ -18,14 +18,16 @@ later sections use names the earlier ones define:
 4. the optional sections themselves: ``dynamics`` (its events and
    indicators name outcomes), ``levers`` (effects may replace derived
    values), ``policies`` (they set levers and force choices at the tree's
-   information sets), ``question`` (it names policies and indicators);
+   information sets), ``question`` (it names policies and indicators),
+   ``expectations``, ``audit`` and ``estimation`` (it names the tree's
+   actions and outcomes);
 5. the checks across sections (a switch lever set half-way by a policy,
    the question's policies and indicators), then every expression at the
    nominal values.
 
 The parameters, the tree and each optional section have modules of their
 own (``_load_params``, ``_load_tree``, ``_load_dynamics``, ``_levers``,
-``_policies``, ``_question``); the readers every section uses are in
+``_policies``, ``_question``, ``_load_estimation``); the readers every section uses are in
 ``_checks``.
 """
 
@@ -57,6 +59,7 @@ from escalade.scenario._dynamics import Dynamics
 from escalade.scenario._expectations import parse_expectations
 from escalade.scenario._levers import Lever, declare_levers, parse_levers
 from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
+from escalade.scenario._load_estimation import parse_estimation
 
 # The keys a file may use, readable beside _TOP_KEYS (the language reference lists them all).
 from escalade.scenario._load_params import _DIST_KEYS as _DIST_KEYS
@@ -105,9 +108,17 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-#: The optional sections of a crisis over time, in the order they are read: the last two
-#: say what its results should show and which audit findings the author accepts.
-_SECTION_KEYS = ("dynamics", "levers", "policies", "question", "expectations", "audit")
+#: The optional sections, in the order they are read: a crisis over time, what its results
+#: should show, which audit findings the author accepts, and how the payoffs meet data.
+_SECTION_KEYS = (
+    "dynamics",
+    "levers",
+    "policies",
+    "question",
+    "expectations",
+    "audit",
+    "estimation",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -380,6 +391,9 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         question=question,
         expectations=expectations,
         accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
+        estimation=(
+            parse_estimation(_section(root, "estimation"), ctx) if "estimation" in root else None
+        ),
     )
     check_acceptances(scenario)
     _validate_nominal(scenario)
@@ -444,23 +458,36 @@ def _parse_sections(
 
 
 def read_file(path: Path, shown: str) -> bytes:
-    """Read a file's bytes, turning OS errors into :class:`ScenarioError`."""
+    """Read a file's bytes, at most the size limit, turning OS errors into :class:`ScenarioError`.
+
+    The limit is held while reading, not only by the size the file system
+    reports: a device such as ``/dev/zero``, or a pipe, has no size and
+    would otherwise be read until memory runs out.
+    """
+    from escalade.scenario._yaml import MAX_FILE_BYTES
+
     if not shown.strip():
         raise ScenarioError("expected a file name or a bundled scenario's name, found ''")
     try:
         if path.is_dir():
             raise ScenarioError("expected a file, found a folder", file=shown)
         size = path.stat().st_size
-        from escalade.scenario._yaml import MAX_FILE_BYTES
-
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
                 f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", file=shown
             )
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError("no such file", file=shown) from None
     except PermissionError:
         raise ScenarioError("cannot read the file: permission denied", file=shown) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read file: {exc.strerror or exc}", file=shown) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(
+            f"expected a file of at most {MAX_FILE_BYTES:,} bytes, found more (reading stopped "
+            "there; this is not a regular file, but a device or a pipe that goes on)",
+            file=shown,
+        )
+    return data

@@ -131,56 +131,92 @@ class _DistError(Exception):
 def _make_dist(
     kind: str, node: YMap, num: Callable[[str], float], value: float
 ) -> Distribution | None:
-    def need(k: str) -> float:
-        if k not in node:
-            raise _DistError("dist", f"dist: {kind} needs {k!r}")
-        return num(k)
+    if kind == "fixed":
+        return None
+    make = _DIST_MAKERS.get(kind)
+    if make is None:  # pragma: no cover
+        raise _DistError("dist", f"unknown distribution {kind!r}")
+    return make(_DistKeys(kind, node, num, value))
 
+
+class _DistKeys:
+    """A distribution's keys, read as numbers: required, optional, or checked in order."""
+
+    def __init__(self, kind: str, node: YMap, num: Callable[[str], float], value: float) -> None:
+        self.kind = kind
+        self.node = node
+        self.num = num
+        self.value = value  # the parameter's nominal value, a default for some keys
+
+    def need(self, k: str) -> float:
+        if k not in self.node:
+            raise _DistError("dist", f"dist: {self.kind} needs {k!r}")
+        return self.num(k)
+
+    def get(self, k: str, default: float) -> float:
+        return self.num(k) if k in self.node else default
+
+    @staticmethod
     def ordered(lo: float, hi: float) -> None:
         if not lo < hi:
             raise _DistError("high", f"low must be below high, found low={lo:g}, high={hi:g}")
 
-    if kind == "fixed":
-        return None
-    if kind == "uniform":
-        lo, hi = need("low"), need("high")
-        ordered(lo, hi)
-        return Uniform(lo, hi)
-    if kind == "beta":
-        a, b = need("a"), need("b")
-        if a <= 0 or b <= 0:
-            raise _DistError(
-                "a" if a <= 0 else "b", f"beta needs a > 0 and b > 0, found a={a:g}, b={b:g}"
-            )
-        lo = num("low") if "low" in node else 0.0
-        hi = num("high") if "high" in node else 1.0
-        ordered(lo, hi)
-        return Beta(a, b, lo, hi)
-    if kind == "normal":
-        sd = need("sd")
-        if sd <= 0:
-            raise _DistError("sd", f"sd must be positive, found {sd:g}")
-        mean = num("mean") if "mean" in node else value
-        lo = num("low") if "low" in node else -math.inf
-        hi = num("high") if "high" in node else math.inf
-        ordered(lo, hi)
-        return Normal(mean, sd, lo, hi)
-    if kind == "lognormal":
-        sigma = need("sigma")
-        median = num("median") if "median" in node else value
-        if sigma <= 0:
-            raise _DistError("sigma", f"sigma must be positive, found {sigma:g}")
-        if median <= 0:
-            raise _DistError("median", f"median must be positive, found {median:g}")
-        return LogNormal(median, sigma)
-    if kind == "triangular":
-        lo, hi = need("low"), need("high")
-        mode = num("mode") if "mode" in node else value
-        ordered(lo, hi)
-        if not lo <= mode <= hi:
-            raise _DistError("mode", f"mode {mode:g} must lie in [{lo:g}, {hi:g}]")
-        return Triangular(lo, mode, hi)
-    raise _DistError("dist", f"unknown distribution {kind!r}")  # pragma: no cover
+    @staticmethod
+    def positive(k: str, x: float) -> None:
+        if x <= 0:
+            raise _DistError(k, f"{k} must be positive, found {x:g}")
+
+
+def _uniform(keys: _DistKeys) -> Distribution:
+    lo, hi = keys.need("low"), keys.need("high")
+    keys.ordered(lo, hi)
+    return Uniform(lo, hi)
+
+
+def _beta(keys: _DistKeys) -> Distribution:
+    a, b = keys.need("a"), keys.need("b")
+    if a <= 0 or b <= 0:
+        raise _DistError(
+            "a" if a <= 0 else "b", f"beta needs a > 0 and b > 0, found a={a:g}, b={b:g}"
+        )
+    lo, hi = keys.get("low", 0.0), keys.get("high", 1.0)
+    keys.ordered(lo, hi)
+    return Beta(a, b, lo, hi)
+
+
+def _normal(keys: _DistKeys) -> Distribution:
+    sd = keys.need("sd")
+    keys.positive("sd", sd)
+    mean = keys.get("mean", keys.value)
+    lo, hi = keys.get("low", -math.inf), keys.get("high", math.inf)
+    keys.ordered(lo, hi)
+    return Normal(mean, sd, lo, hi)
+
+
+def _lognormal(keys: _DistKeys) -> Distribution:
+    sigma = keys.need("sigma")
+    median = keys.get("median", keys.value)
+    keys.positive("sigma", sigma)
+    keys.positive("median", median)
+    return LogNormal(median, sigma)
+
+
+def _triangular(keys: _DistKeys) -> Distribution:
+    lo, hi = keys.need("low"), keys.need("high")
+    mode = keys.get("mode", keys.value)
+    keys.ordered(lo, hi)
+    if not lo <= mode <= hi:
+        raise _DistError("mode", f"mode {mode:g} must lie in [{lo:g}, {hi:g}]")
+    return Triangular(lo, mode, hi)
+
+
+_DIST_MAKERS: dict[str, Callable[[_DistKeys], Distribution]] = {
+    "uniform": _uniform,
+    "beta": _beta,
+    "normal": _normal,
+    "lognormal": _lognormal,
+    "triangular": _triangular,
+}
 
 
 def _parse_categorical(
@@ -191,6 +227,17 @@ def _parse_categorical(
             raise node.key_node(k).error(
                 f"{k!r} does not apply to categorical parameter {name} (it has choices:)"
             )
+    choices = _choices(name, node)
+    weights = _weights(name, node, choices)
+    nominal = _nominal_choice(name, node, choices)
+    uncertain = len(choices) > 1 and sum(w > 0 for w in weights) > 1
+    dist = CategoricalDist(tuple(choices), tuple(weights)) if uncertain else None
+    return Parameter(
+        name, float(choices.index(nominal)), dist, tuple(choices), claims, note, label, loc
+    )
+
+
+def _choices(name: str, node: YMap) -> list[str]:
     choices_node = node.get("choices")
     if not isinstance(choices_node, YSeq) or not choices_node.items:
         raise (choices_node or node).error(
@@ -202,44 +249,45 @@ def _parse_categorical(
         if choice in choices:
             raise item.error(f"duplicate choice {choice!r}; expected each choice once")
         choices.append(choice)
+    return choices
+
+
+def _weights(name: str, node: YMap, choices: list[str]) -> list[float]:
     weights_node = node.get("weights")
     if weights_node is None:
-        weights = [1.0 / len(choices)] * len(choices)
-    else:
-        if not isinstance(weights_node, YSeq) or len(weights_node.items) != len(choices):
-            raise weights_node.error(
-                f"weights of parameter {name} must be a list of {len(choices)} numbers, "
-                "one per choice"
-            )
-        weights = [expect_number(w, "weight") for w in weights_node.items]
-        for w, wn in zip(weights, weights_node.items, strict=True):
-            if w < 0:
-                raise wn.error(f"weights of parameter {name} must be 0 or more, found {w:g}")
-        if abs(sum(weights) - 1.0) > 1e-6:
-            raise weights_node.error(
-                f"weights of parameter {name} must sum to 1, found a sum of {sum(weights):.6g}"
-            )
+        return [1.0 / len(choices)] * len(choices)
+    if not isinstance(weights_node, YSeq) or len(weights_node.items) != len(choices):
+        raise weights_node.error(
+            f"weights of parameter {name} must be a list of {len(choices)} numbers, one per choice"
+        )
+    weights = [expect_number(w, "weight") for w in weights_node.items]
+    for w, wn in zip(weights, weights_node.items, strict=True):
+        if w < 0:
+            raise wn.error(f"weights of parameter {name} must be 0 or more, found {w:g}")
+    if abs(sum(weights) - 1.0) > 1e-6:
+        raise weights_node.error(
+            f"weights of parameter {name} must sum to 1, found a sum of {sum(weights):.6g}"
+        )
+    return weights
+
+
+def _nominal_choice(name: str, node: YMap, choices: list[str]) -> str:
     value_node = node.get("value")
     if value_node is None:
-        nominal = choices[0]
-    else:
-        # choices are read as written (yes/no stay names), so the value is too
-        nominal = value_node.raw if isinstance(value_node, YScalar) else ""
-        if not isinstance(value_node, YScalar) or nominal not in choices:
-            found = (
-                repr(nominal)
-                if isinstance(value_node, YScalar) and isinstance(value_node.value, str)
-                else value_node.kind
-            )
-            raise value_node.error(
-                f"nominal value of categorical parameter {name} must be one of its choices "
-                f"{choices}, found {found}"
-            )
-    uncertain = len(choices) > 1 and sum(w > 0 for w in weights) > 1
-    dist = CategoricalDist(tuple(choices), tuple(weights)) if uncertain else None
-    return Parameter(
-        name, float(choices.index(nominal)), dist, tuple(choices), claims, note, label, loc
-    )
+        return choices[0]
+    # choices are read as written (yes/no stay names), so the value is too
+    nominal = value_node.raw if isinstance(value_node, YScalar) else ""
+    if not isinstance(value_node, YScalar) or nominal not in choices:
+        found = (
+            repr(nominal)
+            if isinstance(value_node, YScalar) and isinstance(value_node.value, str)
+            else value_node.kind
+        )
+        raise value_node.error(
+            f"nominal value of categorical parameter {name} must be one of its choices "
+            f"{choices}, found {found}"
+        )
+    return nominal
 
 
 def parse_parameters(node: YNode, ctx: Context) -> ParameterSpace:

@@ -11,6 +11,7 @@ one player with the same actions; chance probabilities must lie in
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from escalade.scenario._model import (
     NodeSpec,
     TreeNode,
 )
+from escalade.scenario._trail import Trail
 from escalade.scenario._yaml import YMap, YNode, YScalar
 
 __all__ = ["MAX_NODES", "check_chance", "check_graph", "check_infosets", "expand", "parse_node"]
@@ -234,65 +236,58 @@ def _own_size(spec: NodeSpec) -> int:
 
 
 def expand(tree: NodeSpec, nodes: Mapping[str, NodeSpec]) -> tuple[TreeNode, ...]:
-    """Unfold gotos breadth-first; children of a node get consecutive indices."""
-    queue: list[tuple[NodeSpec, int, str, tuple[str, ...], tuple[str, ...]]] = [
-        (tree, -1, "", (), ())
-    ]
+    """Unfold gotos breadth-first; children of a node get consecutive indices.
+
+    Paths and the gotos followed are kept as :class:`Trail` links, so memory
+    and time grow with the number of nodes, however deep the tree.
+    """
+    Entry = tuple[NodeSpec, int, str, Trail | None, Trail | None]
+    queue: list[Entry] = [(tree, -1, "", None, None)]
     out: list[TreeNode] = []
     head = 0
     while head < len(queue):
-        spec, parent, action, path, via = queue[head]
+        spec, parent, action, trail, via = queue[head]
         index = head
         head += 1
         while isinstance(spec, GotoSpec):
-            via = (*via, spec.target)
+            via = Trail(via, spec.target)
             spec = nodes[spec.target]
         first = len(queue)
+        here: dict[str, Any] = {"parent": parent, "action": action, "trail": trail}
+        here.update(gotos=via, loc=spec.loc, index=index)
         if isinstance(spec, LeafSpec):
-            out.append(
-                TreeNode(
-                    "terminal", parent, action, path, outcome=spec.outcome, via=via, loc=spec.loc
-                )
-            )
+            out.append(TreeNode("terminal", **here, outcome=spec.outcome))
             continue
         if isinstance(spec, DecisionSpec):
             names = tuple(a for a, _ in spec.actions)
             for a, child in spec.actions:
-                queue.append((child, index, a, (*path, a), via))
+                queue.append((child, index, a, Trail(trail, a), via))
             out.append(
                 TreeNode(
                     "decision",
-                    parent,
-                    action,
-                    path,
+                    **here,
                     children=tuple(range(first, len(queue))),
                     actions=names,
                     player=spec.player,
                     infoset=spec.infoset,
                     label=spec.label,
                     claims=spec.claims,
-                    via=via,
-                    loc=spec.loc,
                 )
             )
             continue
         if isinstance(spec, ChanceSpec):
             names = tuple(a for a, _, _ in spec.actions)
             for a, _, child in spec.actions:
-                queue.append((child, index, a, (*path, a), via))
+                queue.append((child, index, a, Trail(trail, a), via))
             out.append(
                 TreeNode(
                     "chance",
-                    parent,
-                    action,
-                    path,
+                    **here,
                     children=tuple(range(first, len(queue))),
                     actions=names,
                     probs=tuple(f for _, f, _ in spec.actions),
                     label=spec.label,
                     claims=spec.claims,
-                    via=via,
-                    loc=spec.loc,
                 )
             )
     return tuple(out)
@@ -340,7 +335,7 @@ def check_chance(probs: np.ndarray, node: TreeNode, describe: Callable[[int], st
         If any probability lies outside [0, 1] or a draw's probabilities do
         not sum to 1 (within 1e-9).
     """
-    where = "/".join(node.path) or "root"
+    where = node.path_name
     bad = (probs < -_PROB_TOL) | (probs > 1 + _PROB_TOL)
     if bad.any():
         d, j = (int(i) for i in np.argwhere(bad)[0])

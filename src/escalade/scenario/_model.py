@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from escalade.scenario._params import Formula, Location
+from escalade.scenario._trail import Trail, path_name
 
 __all__ = [
     "ChanceSpec",
@@ -131,8 +132,9 @@ class TreeNode:
         Index of the parent, -1 for the root.
     action : str
         Name of the action (or chance branch) leading here from the parent.
-    path : tuple of str
-        Actions from the root to this node.
+    trail : Trail or None
+        The path from the root, as links shared with the parent (None at the
+        root); :attr:`path` spells it out.
     children : tuple of int
         Indices of the children, in action order.
     actions : tuple of str
@@ -145,12 +147,14 @@ class TreeNode:
         Outcome reached (terminal nodes).
     probs : tuple of Formula
         Chance probabilities of the children (chance nodes).
+    index : int
+        The node's place in the breadth-first unfolding.
     """
 
     kind: str
     parent: int
     action: str
-    path: tuple[str, ...]
+    trail: Trail | None
     children: tuple[int, ...] = ()
     actions: tuple[str, ...] = ()
     player: str | None = None
@@ -159,5 +163,21 @@ class TreeNode:
     probs: tuple[Formula, ...] = ()
     label: str = ""
     claims: tuple[str, ...] = ()
-    via: tuple[str, ...] = ()
+    gotos: Trail | None = None
     loc: Location | None = None
+    index: int = 0
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Actions from the root to this node."""
+        return self.trail.steps() if self.trail is not None else ()
+
+    @property
+    def via(self) -> tuple[str, ...]:
+        """Named nodes whose ``goto`` led here, outermost first."""
+        return self.gotos.steps() if self.gotos is not None else ()
+
+    @property
+    def path_name(self) -> str:
+        """The node's name made from its path (see :func:`path_name`); ``root`` at the root."""
+        return path_name(self.trail, self.index)

@@ -60,7 +60,7 @@ def infoset_names(nodes: tuple[TreeNode, ...]) -> dict[str, tuple[str | None, tu
     for node in nodes:
         if node.kind != "decision":
             continue
-        name = node.infoset or "/".join(node.path) or "root"
+        name = node.infoset or node.path_name
         out.setdefault(name, (node.player, node.actions))
     return out
 
@@ -72,7 +72,6 @@ def parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
             "policies is empty; expected at least one policy (leave the section out when "
             "there is none)"
         )
-    infosets = infoset_names(ctx.expanded)
     raw: dict[str, tuple[YScalar, YMap]] = {}
     for key, spec in node.items:
         name = check_name(key, "policy name")
@@ -82,64 +81,92 @@ def parse_policies(node: YMap, ctx: Context) -> tuple[Policy, ...]:
                 "play (no lever on, nothing forced); expected another name"
             )
         raw[name] = (key, expect_map(spec, f"policy {name}"))
-    done: dict[str, Policy] = {}
+    reader = _PolicyReader(raw, ctx, infoset_names(ctx.expanded))
+    return tuple(reader.build(name, ()) for name in raw)
 
-    def build(name: str, chain: tuple[str, ...]) -> Policy:
-        if name in done:
-            return done[name]
-        key, pm = raw[name]
+
+class _PolicyReader:
+    """Builds each policy once, a policy it extends first (``chain``: the policies waiting)."""
+
+    def __init__(
+        self,
+        raw: dict[str, tuple[YScalar, YMap]],
+        ctx: Context,
+        infosets: dict[str, tuple[str | None, tuple[str, ...]]],
+    ) -> None:
+        self.raw = raw
+        self.ctx = ctx
+        self.infosets = infosets
+        self.done: dict[str, Policy] = {}
+
+    def build(self, name: str, chain: tuple[str, ...]) -> Policy:
+        if name in self.done:
+            return self.done[name]
+        key, pm = self.raw[name]
         what = f"policy {name}"
         check_keys(pm, ("extends", "levers", "force", "label", "claim", "claims", "note"), what)
         levers: dict[str, float] = {}
         force: dict[str, dict[str, float]] = {}
         refs: list[tuple[str, Location]] = []
         if "extends" in pm:
-            base_node = req(pm, "extends")
-            base = check_name(base_node, "extends")
-            if base not in raw:
-                raise base_node.error(
-                    f"{what} extends unknown policy {base!r}; policies: {', '.join(raw)}"
-                )
-            if base == name or base in chain:
-                raise base_node.error(
-                    "policies extend each other in a cycle: " + " -> ".join((*chain, name, base))
-                )
-            parent = build(base, (*chain, name))
+            parent = self._parent(name, chain, req(pm, "extends"), what)
             levers.update(parent.levers)
             force.update({k: dict(v) for k, v in parent.force.items()})
         if "levers" in pm:
-            for lkey, value in expect_map(req(pm, "levers"), f"levers of {what}").items:
-                lever = check_name(lkey, "lever")
-                if lever not in ctx.lever_names:
-                    known = ", ".join(ctx.lever_names) or "none (add a levers: section)"
-                    raise lkey.error(f"{what}: unknown lever {lever!r}; levers: {known}")
-                if isinstance(value, YScalar) and isinstance(value.value, bool):
-                    setting = 1.0 if value.value else 0.0
-                else:
-                    setting = expect_number(value, f"setting of lever {lever}")
-                if not 0.0 <= setting <= 1.0:
-                    raise value.error(
-                        f"lever settings lie in [0, 1] (0 off, 1 on), found {setting:g}"
-                    )
-                levers[lever] = setting
-                refs.append((lever, location(value)))
+            self._levers(req(pm, "levers"), what, levers, refs)
         if "force" in pm:
-            for ikey, value in expect_map(req(pm, "force"), f"force of {what}").items:
-                infoset = ikey.raw
-                if infoset not in infosets:
-                    named = [n for n in infosets if not re.search(r"[/]", n)]
-                    raise ikey.error(
-                        f"{what}: unknown information set {infoset!r}; named "
-                        f"information sets: {', '.join(named) or 'none'}"
-                    )
-                actions = infosets[infoset][1]
-                force[infoset] = _forced_choice(value, actions, f"{what} at {infoset}")
-        claims, note, label = claims_note(pm, ctx)
+            self._force(req(pm, "force"), what, force)
+        claims, note, label = claims_note(pm, self.ctx)
         policy = Policy(name, levers, force, label, claims, note, location(key), tuple(refs))
-        done[name] = policy
+        self.done[name] = policy
         return policy
 
-    return tuple(build(name, ()) for name in raw)
+    def _parent(self, name: str, chain: tuple[str, ...], base_node: YNode, what: str) -> Policy:
+        base = check_name(base_node, "extends")
+        if base not in self.raw:
+            raise base_node.error(
+                f"{what} extends unknown policy {base!r}; policies: {', '.join(self.raw)}"
+            )
+        if base == name or base in chain:
+            raise base_node.error(
+                "policies extend each other in a cycle: " + " -> ".join((*chain, name, base))
+            )
+        return self.build(base, (*chain, name))
+
+    def _levers(
+        self,
+        node: YNode,
+        what: str,
+        levers: dict[str, float],
+        refs: list[tuple[str, Location]],
+    ) -> None:
+        lever_names = self.ctx.lever_names
+        for lkey, value in expect_map(node, f"levers of {what}").items:
+            lever = check_name(lkey, "lever")
+            if lever not in lever_names:
+                known = ", ".join(lever_names) or "none (add a levers: section)"
+                raise lkey.error(f"{what}: unknown lever {lever!r}; levers: {known}")
+            if isinstance(value, YScalar) and isinstance(value.value, bool):
+                setting = 1.0 if value.value else 0.0
+            else:
+                setting = expect_number(value, f"setting of lever {lever}")
+            if not 0.0 <= setting <= 1.0:
+                raise value.error(f"lever settings lie in [0, 1] (0 off, 1 on), found {setting:g}")
+            levers[lever] = setting
+            refs.append((lever, location(value)))
+
+    def _force(self, node: YNode, what: str, force: dict[str, dict[str, float]]) -> None:
+        infosets = self.infosets
+        for ikey, value in expect_map(node, f"force of {what}").items:
+            infoset = ikey.raw
+            if infoset not in infosets:
+                named = [n for n in infosets if not re.search(r"[/]", n)]
+                raise ikey.error(
+                    f"{what}: unknown information set {infoset!r}; named "
+                    f"information sets: {', '.join(named) or 'none'}"
+                )
+            actions = infosets[infoset][1]
+            force[infoset] = _forced_choice(value, actions, f"{what} at {infoset}")
 
 
 def _forced_choice(node: YNode, actions: tuple[str, ...], what: str) -> dict[str, float]:

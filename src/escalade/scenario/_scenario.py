@@ -4,8 +4,8 @@ A :class:`Scenario` is what a scenario file says, checked and with every
 expression compiled: the one-shot game (players, parameters, derived
 values, outcomes, tree) and, when the file has them, the crisis over time
 (``dynamics``), the policy instruments (``levers``), the policies built
-from them (``policies``) and the question the scenario is built to answer
-(``question``).
+from them (``policies``), the question the scenario is built to answer
+(``question``) and how its payoffs are fitted to data (``estimation``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from escalade.errors import ScenarioError
 from escalade.scenario._accept import Acceptance
 from escalade.scenario._dynamics import Dynamics, fill_initial_state
+from escalade.scenario._estimation import EstimationSpec
 from escalade.scenario._expectations import Expectation
 from escalade.scenario._levers import Lever, LeverEffects, lever_settings
 from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, TreeNode
@@ -80,6 +81,9 @@ class Scenario:
     utility : tuple of Utility
         ``utility:``, the players whose payoffs pass through a transform
         (their attitude to risk); empty when the file has none.
+    estimation : EstimationSpec or None
+        ``estimation:``, how the payoffs are fitted to data (see
+        :func:`escalade.estimate`), or ``None``.
     version : int
         The language version (``escalade:``).
     source, text_hash, text
@@ -98,6 +102,8 @@ class Scenario:
     >>> korea = load_scenario("korea-2017")
     >>> korea.dynamics.periods, korea.question.actor, korea.policies[0].name
     (10, 'USA', 'sanctions_default')
+    >>> load_scenario("egame12").estimation.link
+    'probit'
     """
 
     name: str
@@ -123,6 +129,7 @@ class Scenario:
     expectations: tuple[Expectation, ...] = ()
     accepted: tuple[Acceptance, ...] = ()
     utility: tuple[Utility, ...] = ()
+    estimation: EstimationSpec | None = None
 
     @property
     def player_names(self) -> tuple[str, ...]:
@@ -280,7 +287,7 @@ class Scenario:
         elements += [("outcome", o.name, o.claims) for o in self.outcomes]
         seen: set[tuple[str, str]] = set()
         for node in self.expanded:
-            name = node.label or "/".join(node.path) or "root"
+            name = node.label or node.path_name
             # a named node copied at several places is cited once
             fresh = tuple(c for c in node.claims if (c, name) not in seen)
             seen.update((c, name) for c in fresh)

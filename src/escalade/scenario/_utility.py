@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from escalade.scenario._checks import Context, check_keys, expect_map, location
-from escalade.scenario._model import Location
-from escalade.scenario._params import Formula
+from escalade.scenario._params import Formula, Location
 
 if TYPE_CHECKING:
     from escalade.scenario._yaml import YNode

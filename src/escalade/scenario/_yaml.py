@@ -12,6 +12,7 @@ rejected here.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,11 +40,19 @@ _CORE_TAGS = {
 }
 
 
-def _error_at_mark(message: str, file: str, mark: yaml.Mark | None) -> ScenarioError:
-    """A :class:`ScenarioError` at a PyYAML mark (0-based line and column), if there is one."""
+def _error_at_mark(message: str, file: str, mark: Any) -> ScenarioError:
+    """A :class:`ScenarioError` at a PyYAML or libyaml mark (0-based line and column), if any."""
     if mark is None:
         return ScenarioError(message, file=file)
     return ScenarioError(message, file=file, line=mark.line + 1, col=mark.column + 1)
+
+
+def _too_deep(file: str, mark: Any) -> ScenarioError:
+    return _error_at_mark(
+        f"expected values nested at most {_MAX_NESTING} levels deep, found deeper nesting",
+        file,
+        mark,
+    )
 
 
 class _Loader(yaml.SafeLoader):
@@ -62,12 +71,9 @@ class _Loader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > _MAX_NESTING:
-                raise _error_at_mark(
-                    f"expected values nested at most {_MAX_NESTING} levels deep, found deeper "
-                    "nesting",
-                    self._file,
-                    self.peek_event().start_mark,
-                )
+                # types-PyYAML leaves Parser.peek_event unannotated.
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise _too_deep(self._file, mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -75,11 +81,12 @@ class _Loader(yaml.SafeLoader):
 
 # YAML 1.1 (PyYAML) reads 1e-3 and 2E5 as text because they have no dot; YAML 1.2 and
 # every scenario writer mean numbers.
-_Loader.add_implicit_resolver(
+_FLOAT_RULE = (
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
     list("-+0123456789."),
 )
+_Loader.add_implicit_resolver(*_FLOAT_RULE)
 
 
 @dataclass(frozen=True)
@@ -232,11 +239,37 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("file is empty; expected a YAML scenario", file=file)
     if "\x00" in text:
         raise ScenarioError("expected a YAML text file, found binary data (a NUL byte)", file=file)
-    loader = _Loader(text, file)
+    docs = _compose_fast(text, file)
+    if docs is None:
+        docs = _compose(text, file)
+    nodes = [(d, start) for d, start in docs if d is not None]
+    if not nodes:
+        raise ScenarioError(
+            "file holds only comments or blank lines; expected a YAML scenario", file=file
+        )
+    if len(nodes) > 1:
+        raise _error_at_mark(
+            "expected one YAML document (a scenario), found a second one here", file, nodes[1][1]
+        )
+    _check_expanded_size(nodes[0][0], file)
+    return _Converter(file).convert(nodes[0][0], 0, ())
+
+
+Documents = list[tuple[yaml.Node | None, Any]]
+
+
+def _compose(text: str, file: str) -> Documents:
+    """The documents' node graphs, by PyYAML's pure-Python parser, which also words the
+    errors (every syntax error is reported in its words, at its position)."""
     try:
-        docs: list[tuple[yaml.Node | None, yaml.Mark]] = []
+        loader = _Loader(text, file)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(text, exc, file) from None
+    try:
+        docs: Documents = []
         while loader.check_node():
-            start = loader.peek_event().start_mark  # the '---' of an explicit document
+            # the '---' of an explicit document (types-PyYAML leaves peek_event unannotated)
+            start = loader.peek_event().start_mark  # type: ignore[no-untyped-call]
             docs.append((loader.get_node(), start))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -250,17 +283,85 @@ def parse_yaml(data: bytes | str, file: str) -> YNode:
         raise ScenarioError("YAML is nested too deeply to be a scenario", file=file) from None
     finally:
         loader.dispose()
-    nodes = [(d, start) for d, start in docs if d is not None]
-    if not nodes:
-        raise ScenarioError(
-            "file holds only comments or blank lines; expected a YAML scenario", file=file
-        )
-    if len(nodes) > 1:
-        raise _error_at_mark(
-            "expected one YAML document (a scenario), found a second one here", file, nodes[1][1]
-        )
-    _check_expanded_size(nodes[0][0], file)
-    return _Converter(file).convert(nodes[0][0], 0, ())
+    return docs
+
+
+# The base is chosen at import time (libyaml's loader exists only where PyYAML was built
+# with it), which mypy cannot check: it sees a base class of type Any.
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's parser with the safe resolver (and the same extra float rule)."""
+
+
+_FastLoader.add_implicit_resolver(*_FLOAT_RULE)
+
+
+def _compose_fast(text: str, file: str) -> Documents | None:
+    """The same node graphs by libyaml, about four times faster; None without libyaml,
+    or when libyaml finds an error or a second document (the pure-Python parser then
+    words it, at its place).
+
+    libyaml composes nodes recursively in C, so nesting is counted first, from its
+    stream of events, and refused past the limit as :class:`_Loader` refuses it.
+    """
+    if not yaml.__with_libyaml__:
+        return None
+    try:
+        try:
+            _check_nesting(_FastLoader(text), file)
+        except yaml.MarkedYAMLError as exc:
+            # libyaml's scanner runs ahead and stops at 1,000 levels of flow nesting:
+            # the node past the limit lies before that point, so look for it there
+            # (PyYAML's own scanner takes seconds over such a file).
+            mark = exc.problem_mark
+            if mark is None or "maximum nesting depth" not in str(exc.problem):
+                raise
+            _check_nesting(_FastLoader(text[: mark.index]), file)
+            raise
+        loader = _FastLoader(text)
+        try:
+            docs: Documents = []
+            while loader.check_node():
+                docs.append((loader.get_node(), None))
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
+    # a second document is refused where it starts, which the slower parser marks
+    return docs if sum(node is not None for node, _ in docs) <= 1 else None
+
+
+def _check_nesting(events: Any, file: str) -> None:
+    """Refuse a node nested deeper than the limit, at the node (as :class:`_Loader`)."""
+    depth = 0
+    while events.check_event():
+        event = events.get_event()
+        if isinstance(event, yaml.NodeEvent) and depth + 1 > _MAX_NESTING:
+            raise _too_deep(file, event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _unprintable(text: str, exc: yaml.reader.ReaderError, file: str) -> ScenarioError:
+    """The error for a character YAML does not allow anywhere, even in a comment.
+
+    PyYAML checks the whole text before parsing and reports the offset of the
+    first such character (a control character other than tab and line breaks,
+    DEL, a C1 control, or a non-character).
+    """
+    at = int(exc.position)
+    line = text.count("\n", 0, at) + 1
+    col = at - text.rfind("\n", 0, at)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character))
+    kind = "a control character" if unicodedata.category(chr(code)) == "Cc" else "a character"
+    return ScenarioError(
+        f"expected printable text, found U+{code:04X}, {kind} that YAML does not allow "
+        "anywhere in a file, comments included",
+        file=file,
+        line=line,
+        col=col,
+    )
 
 
 def _check_expanded_size(root: yaml.Node, file: str) -> None:
@@ -336,21 +437,27 @@ class _Converter:
                 f"YAML tag {node.tag!r} is not allowed in a scenario", **self._where(node)
             )
         if isinstance(node, yaml.ScalarNode):
-            try:
-                value = self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
-            return YScalar(
-                value=value,
-                raw=node.value,
-                style=node.style,
-                end_line=node.end_mark.line + 1,
-                **self._where(node),
-            )
+            return self._scalar(node)
         inner = (*stack, id(node))
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self.convert(item, depth + 1, inner) for item in node.value)
             return YSeq(items=items, **self._where(node))
+        return self._mapping(node, depth, inner)
+
+    def _scalar(self, node: yaml.ScalarNode) -> YScalar:
+        try:
+            value = self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise ScenarioError(f"bad scalar: {exc}", **self._where(node)) from None
+        return YScalar(
+            value=value,
+            raw=node.value,
+            style=node.style,
+            end_line=node.end_mark.line + 1,
+            **self._where(node),
+        )
+
+    def _mapping(self, node: yaml.Node, depth: int, inner: tuple[int, ...]) -> YMap:
         pairs: list[tuple[YScalar, YNode]] = []
         index: dict[str, int] = {}
         for key_node, value_node in node.value:

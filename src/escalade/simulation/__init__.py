@@ -9,7 +9,14 @@ Examples
 (10,)
 """
 
-from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, chosen_policies, simulate
+from escalade.simulation._engine import (
+    DEFAULT_CHUNK,
+    FREE_PLAY,
+    MAX_RUN_PERIODS,
+    check_size,
+    chosen_policies,
+    simulate,
+)
 from escalade.simulation._foresight import Foresight
 from escalade.simulation._result import SimulationResult
 from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
@@ -17,9 +24,11 @@ from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
 __all__ = [
     "DEFAULT_CHUNK",
     "FREE_PLAY",
+    "MAX_RUN_PERIODS",
     "MAX_UNROLL_NODES",
     "Foresight",
     "SimulationResult",
+    "check_size",
     "chosen_policies",
     "simulate",
     "unroll",

@@ -203,7 +203,8 @@ class Chunk:
             return None
         runs, env = self.environment(t)
         values = self.plan.game.values_from_env(env, runs.size)
-        return Stage(t, runs, env, values, stage_lam(self.plan, env, self.offset + runs))
+        lam = stage_lam(self.plan, env, runs.size, runs=self.offset + runs)
+        return Stage(t, runs, env, values, lam)
 
     def solve(self, stage: Stage) -> FloatArray:
         """Equilibrium outcome probabilities of the stage game, shape (n_live, n_outcomes).

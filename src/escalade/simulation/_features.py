@@ -109,6 +109,11 @@ class StateFeatures:
         #: features of the continuous variables alone (the constant first)
         self.n_numeric = 1 + k + self.pa.size + self.hinge_var.size
         self.n_features = self.n_numeric + m + self.ca.size + self.da.size
+        #: the constant, the continuous variables and the indicators: the features a
+        #: world's parameters shift when worlds are fitted together
+        self.linear_rows = np.concatenate([np.arange(1 + k), self.n_numeric + np.arange(m)]).astype(
+            np.int64
+        )
 
     def _scaled(self, state: FloatArray) -> FloatArray:
         return (state[:, self.numeric].T - self.low) / self.span
@@ -219,4 +224,5 @@ def _keys(world: IntArray, state: FloatArray) -> NDArray[np.int64]:
         _MULT[: bits.shape[1]] if bits.shape[1] <= _MULT.size else np.resize(_MULT, bits.shape[1])
     )
     with np.errstate(over="ignore"):
-        return world.astype(np.int64) * np.int64(0x632BE59BD9B4E019) + (bits * mult).sum(axis=1)
+        keys = world.astype(np.int64) * np.int64(0x632BE59BD9B4E019) + (bits * mult).sum(axis=1)
+    return np.asarray(keys, dtype=np.int64)

@@ -61,6 +61,14 @@ from escalade.simulation._features import (
     distinct_rows,
 )
 from escalade.simulation._plan import Plan, annuity, solve_stage
+from escalade.simulation._regression import (
+    CROSSED,
+    pooled_ridge,
+    predict,
+    quality,
+    ridge,
+    world_shifts,
+)
 from escalade.simulation._transition import GroupStep, Step, Transition, subset_env
 
 if TYPE_CHECKING:
@@ -80,13 +88,11 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 #: States sampled per period for a single world.
-SAMPLES = 4096
+SAMPLES = 2048
 #: States sampled per period, over all worlds, above which each world gets fewer.
-SAMPLE_BUDGET = 200_000
+SAMPLE_BUDGET = 20_000
 #: Share of the sampled states held out to measure each period's fit.
 HOLDOUT = 0.2
-#: Ridge penalty, relative to the mean diagonal of the normal equations.
-RIDGE = 1e-6
 #: Share of the sampled states whose continuous variables are jittered.
 JITTERED = 0.25
 #: Normal step of the jitter, as a share of each numeric variable's range.
@@ -104,11 +110,15 @@ MIN_FOUND = 0.05
 
 def fitted_samples(plan: Plan, n_worlds: int, samples: int | None = None) -> int:
     """States fitted values sample per world and period: ``samples``, or :data:`SAMPLES`
-    for one world and fewer each for many, never fewer than four per feature."""
+    for one world and fewer each for many; four per feature at least when worlds are
+    fitted one by one, two at least when there are too many for that and they are fitted
+    together (see :class:`FittedValues`)."""
     if samples is not None:
         return samples
-    least = 4 * StateFeatures(plan.dynamics).n_features
-    return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
+    least = int(4 * StateFeatures(plan.dynamics).n_features)
+    if n_worlds * least <= SAMPLE_BUDGET:
+        return max(least, min(SAMPLES, SAMPLE_BUDGET // max(n_worlds, 1)))
+    return max(2, -(-SAMPLE_BUDGET // n_worlds))
 
 
 class FittedValues:
@@ -170,8 +180,15 @@ class FittedValues:
         n_worlds = worlds.n_draws
         probe = StateFeatures(dyn)
         least = 4 * probe.n_features
+        # too many worlds to fit one by one within the budget: fit them together, their
+        # parameters shifting the constant and linear terms of each world's values
+        self.pooled = samples is None and n_worlds * least > SAMPLE_BUDGET
+        self.shifts = world_shifts(worlds) if self.pooled else np.zeros((0, n_worlds))
+        if self.pooled:
+            crossed = min(self.shifts.shape[0], CROSSED) * (probe.linear_rows.size - 1)
+            least = max(2, -(-4 * (probe.n_features + crossed) // n_worlds))
         if samples is None:
-            samples = fitted_samples(plan, n_worlds)
+            samples = max(fitted_samples(plan, n_worlds), least if self.pooled else 0)
         if samples < least:
             raise ScenarioError(
                 f"{plan.scenario.name}: fitted values regress on {probe.n_features} features "
@@ -208,6 +225,9 @@ class FittedValues:
             "worlds": int(n_worlds),
             "samples": int(samples),
             "features": int(probe.n_features),
+            "pooled": bool(self.pooled),
+            # fitted together, a world has a held-out state or two: R-squared across worlds
+            "r2_against": "the mean over worlds" if self.pooled else "each world's mean",
             "fit": fit,
             "seconds": time.perf_counter() - started,
         }
@@ -310,7 +330,9 @@ class FittedValues:
         dyn = plan.dynamics
         report: list[dict[str, Any]] = []
         n_worlds = self.worlds.n_draws
-        train = np.arange(self.samples) < round(self.samples * (1 - HOLDOUT))
+        # at least one state of each world held out (worlds fitted together have few)
+        n_train = max(1, min(round(self.samples * (1 - HOLDOUT)), self.samples - 1))
+        train = np.arange(self.samples) < n_train
         is_train = np.tile(train, n_worlds)
         for t in range(horizon, 1, -1):
             state, levels = sampled[t]
@@ -326,16 +348,17 @@ class FittedValues:
             features = StateFeatures(dyn, state, levels)
             x = features(state)
             # out of sample first, then on every sample for the values used
-            coef = _ridge(x, target, n_worlds, is_train)
-            predicted = _predict(x, coef, self.world)
+            fit = pooled_ridge if self.pooled else ridge
+            rows = features.linear_rows
+            coef, self.coef[t] = fit(x, target, self.world, self.shifts, rows, is_train)
+            predicted = predict(x, coef, self.world)
             self.features[t] = features
-            self.coef[t] = _ridge(x, target, n_worlds, None)
             self.known[t] = SampledValues(world, state[first], target[first])
-            quality = _quality(target, predicted, self.world, ~is_train)
+            measured = quality(target, predicted, self.world, ~is_train, within=not self.pooled)
             report.append(
                 {
                     "period": t,
-                    **quality,
+                    **measured,
                     "distinct_states": int(first.size),
                     "found": found.share() if t < horizon else None,
                 }
@@ -380,7 +403,7 @@ class FittedValues:
                 indicator += weight * features.indicator_part(branch.state)
             if part is not None:
                 numeric += part[2] * part[1]
-            return _predict(np.concatenate([numeric, indicator]), coef, world) + direct
+            return predict(np.concatenate([numeric, indicator]), coef, world) + direct
 
         return step.stage_values(self.plan, rest, delta, expected_next)
 
@@ -413,7 +436,6 @@ class FittedValues:
             chance=stage.values.chance[first],
             lam=stage.lam[first],
             follow=stage.t < plan.horizon,
-            where="run",
         )
         values = self._stage_values(step, world[first])
         return solve_stage(plan, values, step.chance, step.lam).outcomes[inverse]
@@ -437,63 +459,16 @@ class _Found:
         return self.hit / self.total if self.total > 0 else 0.0
 
 
-def _ridge(
-    x: FloatArray, y: FloatArray, n_worlds: int, keep: NDArray[np.bool_] | None
-) -> FloatArray:
-    """Per-world ridge regression of ``y`` (n_rows, n_players) on features ``x``
-    (n_features, n_rows), rows grouped by world: shape (n_worlds, n_features, n_players)."""
-    if keep is not None:
-        x, y = x[:, keep], y[keep]
-    per = y.shape[0] // n_worlds
-    xs = x.reshape(x.shape[0], n_worlds, per).transpose(1, 0, 2)
-    ys = y.reshape(n_worlds, per, -1)
-    gram = xs @ xs.transpose(0, 2, 1)
-    moment = xs @ ys
-    k = gram.shape[1]
-    scale = np.trace(gram, axis1=1, axis2=2) / k
-    gram[:, np.arange(k), np.arange(k)] += RIDGE * np.maximum(scale, 1e-300)[:, None]
-    return np.asarray(np.linalg.solve(gram, moment))
-
-
-def _predict(x: FloatArray, coef: FloatArray, world: IntArray) -> FloatArray:
-    """Fitted values of the rows of features ``x`` (n_features, n_rows) in their worlds,
-    shape (n_rows, n_players)."""
-    if coef.shape[0] == 1:
-        return np.asarray((coef[0].T @ x).T)
-    out = np.empty((x.shape[1], coef.shape[2]))
-    for p in range(coef.shape[2]):
-        out[:, p] = np.einsum("fr,rf->r", x, coef[world, :, p])
-    return out
-
-
-def _quality(
-    target: FloatArray, predicted: FloatArray, world: IntArray, held: NDArray[np.bool_]
-) -> dict[str, float]:
-    """Out-of-sample R-squared (worst player; against each world's mean) and RMSE."""
-    y, f, w = target[held], predicted[held], world[held]
-    if not y.size:  # pragma: no cover - a share of the samples is always held out
-        return {"r2": 1.0, "rmse": 0.0}
-    counts = np.maximum(np.bincount(w), 1).astype(np.float64)
-    sums = np.stack([np.bincount(w, weights=y[:, p]) for p in range(y.shape[1])], axis=1)
-    means = sums / counts[:, None]
-    sst = ((y - means[w]) ** 2).sum(axis=0)
-    sse = ((y - f) ** 2).sum(axis=0)
-    scale = np.maximum(np.abs(y).max(axis=0), 1.0)
-    # a player whose value barely moves across states is fitted as well as it can be
-    flat = sst <= (1e-12 * scale) ** 2 * y.shape[0]
-    r2 = np.where(flat, 1.0, 1.0 - sse / np.where(flat, 1.0, sst))
-    return {"r2": float(r2.min()), "rmse": float(np.sqrt(sse / y.shape[0]).max())}
-
-
 def _normalized(weights: Any) -> FloatArray:
     """Rows scaled to sum to 1 (rows of zeros stay zero)."""
     w = np.asarray(weights, dtype=np.float64)
     total = w.sum(axis=1, keepdims=True)
-    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+    return np.asarray(np.divide(w, total, out=np.zeros_like(w), where=total > 0))
 
 
 def _draw(rng: np.random.Generator, probs: FloatArray) -> IntArray:
     """One column per row, drawn with the row's probabilities (rows of zeros: column 0)."""
     cdf = np.cumsum(probs, axis=1)
     u = rng.random(probs.shape[0]) * cdf[:, -1]
-    return np.minimum((cdf <= u[:, None]).sum(axis=1), probs.shape[1] - 1).astype(np.int64)
+    drawn = np.minimum((cdf <= u[:, None]).sum(axis=1), probs.shape[1] - 1)
+    return np.asarray(drawn, dtype=np.int64)

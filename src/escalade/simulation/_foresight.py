@@ -106,12 +106,14 @@ class Foresight:
     start_value: FloatArray | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``mode``, ``method``, ``reason`` and the diagnostics."""
+        """JSON form: ``mode``, ``method``, ``reason`` and the diagnostics (but time)."""
+        # times differ from run to run; the rest is decided by the seed
+        diagnostics = {k: v for k, v in self.diagnostics.items() if k != "seconds"}
         return {
             "mode": self.mode,
             "method": self.method,
             "reason": self.reason,
-            "diagnostics": _plain(self.diagnostics),
+            "diagnostics": _plain(diagnostics),
         }
 
     def describe(self) -> str:
@@ -119,15 +121,15 @@ class Foresight:
         if self.method == "approximate":
             fit = self.diagnostics.get("fit", [])
             quality = (
-                f"; out-of-sample R-squared {min(f['r2'] for f in fit):.3f} at worst" if fit else ""
+                f", out-of-sample R-squared {min(f['r2'] for f in fit):.3f} at worst" if fit else ""
             )
             return (
-                f"{self.mode}, fitted values on {self.diagnostics.get('samples', 0):,} sampled "
-                f"states per period ({self.reason}{quality})"
+                f"{self.mode}; fitted values ({self.reason}), "
+                f"{self.diagnostics.get('samples', 0):,} sampled states per period{quality}"
             )
         if self.method == "exact":
-            return f"{self.mode}, exact values ({self.reason})"
-        return f"myopic ({self.reason})"
+            return f"{self.mode}; exact values, {self.reason}"
+        return f"myopic, {self.reason}"
 
     def start_tables(self) -> tuple[Table, ...]:
         """The first period's strategies at the start, and the start values, as tables."""
@@ -237,9 +239,7 @@ def compute_values(
             arguments=("foresight",),
         )
     if mode == "myopic":
-        return None, Foresight(
-            mode, "myopic", "each stage game is played with that period's payoffs alone"
-        )
+        return None, Foresight(mode, "myopic", "each stage game played with its own payoffs")
     transition = Transition(plan)
     delta = _discount(plan, worlds)
     values: Values
@@ -247,7 +247,7 @@ def compute_values(
     # fitted values would value (their samples over the horizon): never more work than those
     work = fitted_samples(plan, worlds.n_draws, samples) * max(plan.horizon - 1, 1)
     limit = cap if mode == "exact" else min(cap, work)
-    reason = "fitted value iteration, as asked"
+    reason = "as asked"
     if mode in ("full", "exact"):
         try:
             values = _exact(plan, transition, worlds, delta, limit)
@@ -262,20 +262,17 @@ def compute_values(
                 ) from None
             if limit < cap:
                 reason = (
-                    f"a world reaches more than {limit:,} states by period {exc.period}, more "
-                    "than fitted values sample over the horizon: fitted value iteration is "
-                    "less work"
+                    f"more than {limit:,} reachable states per world by period {exc.period}, "
+                    "more than fitted values sample: they are less work"
                 )
             else:
                 reason = (
-                    f"the reachable states are too many for exact values (more than {cap:,} "
-                    f"per world by period {exc.period}): fitted value iteration"
+                    f"more than {cap:,} reachable states per world by period {exc.period}, "
+                    "too many to enumerate"
                 )
         else:
             states = values.diagnostics["max_states_per_world"]
-            return values, _info(
-                plan, mode, values, f"{states:,} reachable states per world: exact values"
-            )
+            return values, _info(plan, mode, values, f"{states:,} reachable states per world")
     values = FittedValues(plan, transition, worlds, delta, seed=seed, samples=samples)
     return values, _info(plan, mode, values, reason)
 

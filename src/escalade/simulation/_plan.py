@@ -131,11 +131,15 @@ def annuity(delta: FloatArray | float, n: int) -> FloatArray:
 
 
 def stage_lam(
-    plan: Plan, env: Mapping[str, Any], runs: IntArray, *, where: str = "run"
+    plan: Plan,
+    env: Mapping[str, Any],
+    m: int,
+    *,
+    runs: IntArray | None = None,
+    where: str = "run",
 ) -> FloatArray:
-    """The logit precision of the stage games of ``runs`` in ``env``: ``plan.lam`` or
-    ``rationality`` (``runs`` numbers them in messages)."""
-    m = runs.size
+    """The logit precision of ``m`` stage games in ``env``: ``plan.lam`` or ``rationality``
+    (``runs`` and ``where`` name them in messages, see :func:`range_error`)."""
     if plan.lam is not None:
         lam = np.full(m, float(plan.lam))
     else:
@@ -175,7 +179,7 @@ def range_error(
     values: FloatArray,
     bad: BoolArray,
     env: Mapping[str, Any],
-    runs: IntArray | int,
+    runs: IntArray | int | None,
     expected: str,
     *,
     where: str = "run",
@@ -183,16 +187,22 @@ def range_error(
     """An expression's value out of its range in some runs, at the expression's place.
 
     ``runs`` numbers the entries of ``values`` (an offset when they are all runs
-    of a chunk); the message names the first bad run (or state, ``where``) and
-    the values of the expression's names there.
+    of a chunk); the message names the first bad run (``where`` says what the
+    entries are: runs, worlds; with ``runs=None``, states looked ahead to, whose
+    numbers mean nothing to a reader: ``where`` then says where, such as "a
+    state of period 2") and the values of the expression's names there.
     """
     i = int(np.flatnonzero(bad)[0])
-    run = int(runs[i]) if isinstance(runs, np.ndarray) else runs + i
+    if runs is None:
+        place, many = where, "states"
+    else:
+        run = int(runs[i]) if isinstance(runs, np.ndarray) else runs + i
+        place, many = f"{where} {run}", f"{where}s"
     names = ", ".join(f"{name}={_at(env[name], i):.6g}" for name in sorted(formula.expr.names))
     message = (
-        f"{formula.what}: {formula.text!r} gives {float(values[i]):.6g} in {where} {run}"
+        f"{formula.what}: {formula.text!r} gives {float(values[i]):.6g} in {place}"
         + (f" where {names}" if names else "")
-        + f" ({int(bad.sum())} of {bad.size} {where}s affected); expected {expected}"
+        + f" ({int(bad.sum())} of {bad.size} {many} affected); expected {expected}"
     )
     loc = formula.loc
     if loc is None:  # pragma: no cover - formulas read from files have a place

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ScenarioError
-from escalade.scenario import Draws
+from escalade.scenario import Draws, Event
 from escalade.simulation._plan import Plan, range_error, stage_lam
 
 __all__ = ["MAX_EVENTS", "Branch", "GroupStep", "Step", "Transition", "subset_env"]
@@ -227,7 +227,7 @@ class Transition:
         return np.asarray(reach.T > 0)
 
     # ------------------------------------------------------------------ a step
-    def step(
+    def step(  # noqa: PLR0913 - what the caller knows of the period, as keywords
         self,
         t: int,
         draws: Draws,
@@ -238,14 +238,13 @@ class Transition:
         chance: FloatArray | None = None,
         lam: FloatArray | None = None,
         follow: bool = True,
-        where: str = "state",
     ) -> Step:
         """Period ``t`` from ``state`` (shape (n_rows, n_state)), in expectation.
 
         ``env``, ``payoffs``, ``chance`` and ``lam`` may be given when the
         caller has them (a simulated period). Without ``follow`` only the
         stage game is computed (the last period: nothing follows it).
-        ``where`` names the rows in messages (``state`` or ``run``).
+        A value out of range is reported in "a state of period t".
 
         Raises
         ------
@@ -261,7 +260,7 @@ class Transition:
             values = plan.game.values_from_env(env, n)
             payoffs, chance = values.payoffs, values.chance
         if lam is None:
-            lam = stage_lam(plan, env, np.arange(n), where=where)
+            lam = stage_lam(plan, env, n, where=f"a state of period {t}")
         groups: list[GroupStep | None] = [None] * len(plan.groups)
         if not follow or n == 0:
             return Step(t, payoffs, chance, lam, groups)
@@ -280,7 +279,7 @@ class Transition:
                 groups.append(None)
                 continue
             rows = None if active.all() else np.flatnonzero(active)
-            groups.append(self._group(t, draws, state, env, group.then, rows, where))
+            groups.append(self._group(t, draws, state, env, group.then, rows))
         return Step(t, payoffs, chance, lam, groups)
 
     def _group(
@@ -291,7 +290,6 @@ class Transition:
         env: dict[str, Any],
         then: tuple[tuple[str, Any], ...],
         rows: IntArray | None,
-        where: str,
     ) -> GroupStep:
         """What follows the outcomes of a group with ``then:``, in the rows ``rows`` (all)."""
         n = state.shape[0]
@@ -306,7 +304,7 @@ class Transition:
             var = self.plan.dynamics.state_var(target)
             after[:, self.index[target]] = var.clip(formula.evaluate(env, n_draws=m))
         env_after = env if not then else self.environment(draws, after, t, self.event_names)
-        ending, branches, endings = self._events(t, draws, after, env_after, where)
+        ending, branches, endings = self._events(t, draws, after, env_after)
         if rows is None:
             return GroupStep(ending, branches, endings)
         full_ending = np.zeros((n, ending.shape[1]))
@@ -329,7 +327,7 @@ class Transition:
         return GroupStep(full_ending, full, full_endings)
 
     def _events(
-        self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any], where: str
+        self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any]
     ) -> tuple[FloatArray, list[Branch], list[tuple[int, FloatArray, FloatArray]]]:
         """The event combinations from ``state`` (after the outcome): the value of those
         that end the run, the states the others lead to after ``update:``, and the ending
@@ -343,21 +341,7 @@ class Transition:
         live: list[tuple[int, FloatArray]] = [(0, np.ones(m))]
         assigned: list[list[tuple[int, FloatArray]]] = []
         for j, ev in enumerate(dyn.events):
-            p = ev.probability.evaluate(env, n_draws=m)
-            bad = (p < -1e-12) | (p > 1 + 1e-12)
-            if bad.any():
-                raise range_error(
-                    ev.probability,
-                    p,
-                    bad,
-                    env,
-                    np.arange(m),
-                    "a probability in [0, 1]",
-                    where=where,
-                )
-            p = np.clip(p, 0.0, 1.0)
-            if ev.when is not None:
-                p = np.where(ev.when.evaluate(env, n_draws=m) != 0, p, 0.0)
+            p = _event_probability(t, ev, env, m)
             assigned.append(
                 [
                     (self.index[target], dyn.state_var(target).clip(f.evaluate(env, n_draws=m)))
@@ -370,26 +354,17 @@ class Transition:
             if ev.end is not None:
                 outcome = plan.scenario.outcomes[self.end_outcome[j]]
                 end_payoff = np.stack([f.evaluate(env, n_draws=m) for f in outcome.payoffs], axis=1)
-            following: list[tuple[int, FloatArray]] = []
-            for mask, weight in live:
-                fired = weight * p
-                quiet = weight * (1.0 - p)
-                if end_payoff is not None:
-                    ending += fired[:, None] * end_payoff
-                    if (fired > 0).any():
-                        endings.append((mask | (1 << j), fired, end_payoff))
-                elif (fired > 0).any():
-                    following.append((mask | (1 << j), fired))
-                if (quiet > 0).any():
-                    following.append((mask, quiet))
-            live = following
+            live, ended = _split(live, j, p, ends=end_payoff is not None)
+            for mask, fired in ended:
+                assert end_payoff is not None
+                ending += fired[:, None] * end_payoff
+                endings.append((mask, fired, end_payoff))
         branches = []
         for mask, weight in sorted(live, key=lambda mw: mw[0]):
             after = state.copy()
-            for j in range(len(dyn.events)):
-                if mask >> j & 1:
-                    for i, values in assigned[j]:
-                        after[:, i] = values
+            for j in (j for j in range(len(dyn.events)) if mask >> j & 1):
+                for i, values in assigned[j]:
+                    after[:, i] = values
             branches.append(Branch(mask, weight, self._update(t, draws, after, env, mask)))
         return ending, branches, endings
 
@@ -408,6 +383,44 @@ class Transition:
         for target, values in new:
             out[:, self.index[target]] = dyn.state_var(target).clip(values)
         return out
+
+
+def _event_probability(t: int, ev: Event, env: dict[str, Any], m: int) -> FloatArray:
+    """The probability of event ``ev`` in ``m`` states of period ``t`` (0 where its
+    ``when:`` does not hold); out of [0, 1] is an error at the expression."""
+    p = np.asarray(ev.probability.evaluate(env, n_draws=m), dtype=np.float64)
+    bad = (p < -1e-12) | (p > 1 + 1e-12)
+    if bad.any():
+        raise range_error(
+            ev.probability,
+            p,
+            bad,
+            env,
+            None,
+            "a probability in [0, 1]",
+            where=f"a state of period {t}",
+        )
+    p = np.clip(p, 0.0, 1.0)
+    if ev.when is not None:
+        p = np.where(ev.when.evaluate(env, n_draws=m) != 0, p, 0.0)
+    return p
+
+
+def _split(
+    live: list[tuple[int, FloatArray]], j: int, p: FloatArray, *, ends: bool
+) -> tuple[list[tuple[int, FloatArray]], list[tuple[int, FloatArray]]]:
+    """Each live combination of events split on event ``j`` (probability ``p``): those
+    that go on and, when the event ``ends`` the run, those it ends (zero weights skipped)."""
+    following: list[tuple[int, FloatArray]] = []
+    ended: list[tuple[int, FloatArray]] = []
+    for mask, weight in live:
+        fired = weight * p
+        quiet = weight * (1.0 - p)
+        if (fired > 0).any():
+            (ended if ends else following).append((mask | (1 << j), fired))
+        if (quiet > 0).any():
+            following.append((mask, quiet))
+    return following, ended
 
 
 def subset_env(env: dict[str, Any], rows: IntArray, n: int) -> dict[str, Any]:

@@ -131,8 +131,8 @@ def unroll(
             size, fits = f"more than {exc.nodes:,}", False
     if not fits:
         raise ScenarioError(
-            f"{scenario.name}: the unrolled game over {horizon} {dyn.unit}s would have {size} "
-            f"nodes; expected at most {max_nodes:,}; unroll fewer periods (--periods) or a "
+            f"{scenario.name}: the unrolled game over {_periods(horizon, dyn.unit)} would have "
+            f"{size} nodes; expected at most {max_nodes:,}; unroll fewer periods (--periods) or a "
             "scenario with fewer reachable states",
             file=scenario.source or None,
         )
@@ -371,16 +371,20 @@ class _Builder:
             chance=tree.chance,
             infoset_names=tuple(str(key) for key in tree.infoset_keys),
             **tree.structure(),
-            title=f"{scenario.title or scenario.name}, unrolled over {self.plan.horizon} "
-            f"{dyn.unit}s",
+            title=f"{scenario.title or scenario.name}, unrolled over "
+            f"{_periods(self.plan.horizon, dyn.unit)}",
             description=(
-                f"{scenario.name} over {self.plan.horizon} {dyn.unit}s under "
+                f"{scenario.name} over {_periods(self.plan.horizon, dyn.unit)} under "
                 f"{policy.label or policy.name}; payoffs are discounted sums (discount "
                 f"{self.delta:g}) in the utility of the first {dyn.unit}"
             ),
             outcome_labels=tuple(names),
             node_labels=tuple("" for _ in tree.order),
         )
+
+
+def _periods(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
 
 
 def _step_label(game: Game, node: int) -> str:

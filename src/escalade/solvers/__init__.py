@@ -26,7 +26,7 @@ from escalade.game import Game
 from escalade.scenario import Draws, Seed
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit import check_lam, logit_qre
-from escalade.solvers._nash import NASH_ALGORITHMS, nash
+from escalade.solvers._nash import NASH_ALGORITHMS, NASH_TIMEOUT, nash
 from escalade.solvers._solution import Solution
 from escalade.solvers._spe import spe
 from escalade.solvers._values import StageSolution, solve_values
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_LAM",
     "METHODS",
     "NASH_ALGORITHMS",
+    "NASH_TIMEOUT",
     "Solution",
     "StageSolution",
     "Summary",
@@ -58,7 +59,7 @@ DEFAULT_LAM = 1.0
 _LAM_QRE_ONLY = "lam applies to method='qre' only"
 
 
-def solve_game(
+def solve_game(  # noqa: PLR0913 - keyword options, see Notes
     game: Game,
     draws: Draws | int | None = None,
     *,
@@ -70,6 +71,7 @@ def solve_game(
     algorithm: str = "auto",
     fixed: Mapping[str, Mapping[str, float]] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    timeout: float | None = None,
 ) -> Solution | list[Solution]:
     """Solve a game by the named method.
 
@@ -85,15 +87,34 @@ def solve_game(
     keep_strategies : bool
     chunk_size : int, optional
     algorithm : str
-        Nash algorithm (see :func:`nash`).
+        Nash algorithm (see :func:`nash`); another than ``auto`` is refused with
+        other methods.
     fixed : mapping, optional
         ``{infoset: {action: probability}}`` fixed in advance (not for ``nash``).
     progress : callable, optional
+        ``progress(done, total)``: draws solved, or for ``nash`` seconds waited
+        for Gambit and the time limit.
+    timeout : float, optional
+        Seconds Gambit may take (``nash`` only; default :data:`NASH_TIMEOUT`).
 
     Returns
     -------
     Solution, or a list of Solution for ``nash``.
+
+    Notes
+    -----
+    The options are keyword-only and flat, the union of the solvers' own,
+    as :func:`escalade.solve` and ``escalade solve`` take them.
     """
+    if method not in METHODS:
+        raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
+    if method != "nash":
+        for name, given in (("algorithm", algorithm != "auto"), ("timeout", timeout is not None)):
+            if given:
+                raise ParameterError(
+                    f"{name} applies to method='nash' only, not {method!r}",
+                    arguments=(name, "method"),
+                )
     if method == "spe":
         if lam is not None:
             raise ParameterError(_LAM_QRE_ONLY, arguments=("lam", "method"))
@@ -124,5 +145,11 @@ def solve_game(
             raise ParameterError(
                 "fixed choices are not supported with method='nash'", arguments=("method",)
             )
-        return nash(game, draws, algorithm=algorithm)
+        return nash(
+            game,
+            draws,
+            algorithm=algorithm,
+            timeout=NASH_TIMEOUT if timeout is None else timeout,
+            progress=progress,
+        )
     raise SolveError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,10 +28,9 @@ from escalade.solvers._solution import Solution
 __all__ = [
     "DEFAULT_BUDGET",
     "VALUES_BUDGET",
+    "Batch",
     "chunk_bounds",
     "resolve_draws",
-    "run_chunks",
-    "solve_perfect_information",
     "values_per_draw",
 ]
 
@@ -83,114 +83,126 @@ def chunk_bounds(
         yield slice(start, min(start + chunk_size, n))
 
 
-def run_chunks(
-    game: Game,
-    draws: Draws,
-    solve_chunk: Callable[[GameValues, slice, ChunkResult], ChunkResult],
-    *,
-    method: str,
-    lam: float | None,
-    keep_strategies: bool,
-    per_draw: int,
-    chunk_size: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    budget: int = DEFAULT_BUDGET,
-) -> Solution:
-    """Evaluate and solve chunk by chunk into one :class:`Solution`.
+@dataclass(frozen=True)
+class Batch:
+    """The draws a solver works through, and how: what it keeps, chunk sizes, progress.
 
-    ``solve_chunk(values, part, dest)`` solves the draws ``part``; ``dest``
-    holds the rows of the result arrays for those draws, which the solver
-    may fill in place (and return) rather than allocate its own. The
-    diagnostics record the total time and the part spent evaluating
-    payoffs (``seconds``, ``evaluate_seconds``).
+    Every batched solver runs through one: :meth:`run` evaluates and solves
+    chunk by chunk into a :class:`Solution`, :meth:`perfect_information`
+    does so with one backward and forward pass per chunk.
+
+    Attributes
+    ----------
+    game : Game
+    draws : Draws
+    keep_strategies : bool
+        Keep per-draw strategies (their mean is always kept).
+    chunk_size : int, optional
+        Draws per chunk (default: as many as the memory budget allows).
+    progress : callable, optional
+        ``progress(done, total)`` after each chunk.
     """
-    n = draws.n_draws
-    started = time.perf_counter()
-    payoffs = np.empty((n, game.n_players))
-    outcomes = np.empty((n, game.n_outcomes))
-    strategies = np.empty((n, game.n_actions)) if keep_strategies else None
-    # Touch the result arrays once, in order: faulting their pages in from inside the
-    # solver, a few at a time, is slower and flushes the solver's working set from cache.
-    for result_array in (payoffs, outcomes, strategies):
-        if result_array is not None:
-            result_array.fill(0.0)
-    strategy_sum = np.zeros(game.n_actions)
-    evaluating = 0.0
-    for part in chunk_bounds(n, per_draw, chunk_size, budget):
-        t0 = time.perf_counter()
-        values = game.evaluate(draws.take(part))
-        evaluating += time.perf_counter() - t0
-        dest = ChunkResult(
-            payoffs=payoffs[part],
-            outcomes=outcomes[part],
-            strategies=None if strategies is None else strategies[part],
-            reach=None,
+
+    game: Game
+    draws: Draws
+    keep_strategies: bool = True
+    chunk_size: int | None = None
+    progress: Callable[[int, int], None] | None = None
+
+    def run(
+        self,
+        solve_chunk: Callable[[GameValues, slice, ChunkResult], ChunkResult],
+        *,
+        method: str,
+        lam: float | None,
+        per_draw: int,
+        budget: int = DEFAULT_BUDGET,
+    ) -> Solution:
+        """Evaluate and solve chunk by chunk into one :class:`Solution`.
+
+        ``solve_chunk(values, part, dest)`` solves the draws ``part``; ``dest``
+        holds the rows of the result arrays for those draws, which the solver
+        may fill in place (and return) rather than allocate its own. The
+        diagnostics record the total time and the part spent evaluating
+        payoffs (``seconds``, ``evaluate_seconds``).
+        """
+        game, draws = self.game, self.draws
+        n = draws.n_draws
+        started = time.perf_counter()
+        payoffs = np.empty((n, game.n_players))
+        outcomes = np.empty((n, game.n_outcomes))
+        strategies = np.empty((n, game.n_actions)) if self.keep_strategies else None
+        # Touch the result arrays once, in order: faulting their pages in from inside the
+        # solver, a few at a time, is slower and flushes the solver's working set from cache.
+        for result_array in (payoffs, outcomes, strategies):
+            if result_array is not None:
+                result_array.fill(0.0)
+        strategy_sum = np.zeros(game.n_actions)
+        evaluating = 0.0
+        for part in chunk_bounds(n, per_draw, self.chunk_size, budget):
+            t0 = time.perf_counter()
+            values = game.evaluate(draws.take(part))
+            evaluating += time.perf_counter() - t0
+            dest = ChunkResult(
+                payoffs=payoffs[part],
+                outcomes=outcomes[part],
+                strategies=None if strategies is None else strategies[part],
+                reach=None,
+            )
+            result = solve_chunk(values, part, dest)
+            if result.payoffs is not dest.payoffs:
+                payoffs[part] = result.payoffs
+            if result.outcomes is not dest.outcomes:
+                outcomes[part] = result.outcomes
+            if result.strategy_sum is not None:
+                strategy_sum += result.strategy_sum
+            elif result.strategies is not None:
+                strategy_sum += result.strategies.sum(axis=0)
+            if (
+                strategies is not None
+                and result.strategies is not None
+                and result.strategies is not dest.strategies
+            ):
+                strategies[part] = result.strategies
+            if self.progress is not None:
+                self.progress(part.stop, n)
+        return Solution(
+            game=game,
+            method=method,
+            lam=lam,
+            draws=draws,
+            payoffs=payoffs,
+            outcomes=outcomes,
+            strategy_mean=strategy_sum / max(n, 1),
+            strategies=strategies,
+            diagnostics={
+                "seconds": time.perf_counter() - started,
+                "evaluate_seconds": evaluating,
+            },
         )
-        result = solve_chunk(values, part, dest)
-        if result.payoffs is not dest.payoffs:
-            payoffs[part] = result.payoffs
-        if result.outcomes is not dest.outcomes:
-            outcomes[part] = result.outcomes
-        if result.strategy_sum is not None:
-            strategy_sum += result.strategy_sum
-        elif result.strategies is not None:
-            strategy_sum += result.strategies.sum(axis=0)
-        if (
-            strategies is not None
-            and result.strategies is not None
-            and result.strategies is not dest.strategies
-        ):
-            strategies[part] = result.strategies
-        if progress is not None:
-            progress(part.stop, n)
-    return Solution(
-        game=game,
-        method=method,
-        lam=lam,
-        draws=draws,
-        payoffs=payoffs,
-        outcomes=outcomes,
-        strategy_mean=strategy_sum / max(n, 1),
-        strategies=strategies,
-        diagnostics={"seconds": time.perf_counter() - started, "evaluate_seconds": evaluating},
-    )
 
+    def perfect_information(
+        self, rule: ChoiceRule, *, method: str, lam: float | None, fixed: Fixed | None
+    ) -> Solution:
+        """One backward and forward pass per chunk (SPE, or QRE with perfect information).
 
-def solve_perfect_information(
-    game: Game,
-    draws: Draws,
-    rule: ChoiceRule,
-    *,
-    method: str,
-    lam: float | None,
-    keep_strategies: bool,
-    fixed: Fixed | None,
-    chunk_size: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> Solution:
-    """One backward and forward pass per chunk of ``draws`` (SPE, or QRE with perfect information).
-
-    ``rule`` is for the whole batch (``rule.restrict(part)`` for a chunk);
-    every draw converges, the pass being exact.
-    """
-    sol = run_chunks(
-        game,
-        draws,
-        lambda values, part, dest: backward_forward(
-            game,
-            values,
-            rule.restrict(part),
-            keep_strategies=keep_strategies,
-            fixed=fixed,
-            out=dest,
-        ),
-        method=method,
-        lam=lam,
-        keep_strategies=keep_strategies,
-        per_draw=values_per_draw(game),
-        budget=VALUES_BUDGET,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
-    sol.converged = np.ones(draws.n_draws, dtype=bool)
-    return sol
+        ``rule`` is for the whole batch (``rule.restrict(part)`` for a chunk);
+        every draw converges, the pass being exact.
+        """
+        game = self.game
+        sol = self.run(
+            lambda values, part, dest: backward_forward(
+                game,
+                values,
+                rule.restrict(part),
+                keep_strategies=self.keep_strategies,
+                fixed=fixed,
+                out=dest,
+            ),
+            method=method,
+            lam=lam,
+            per_draw=values_per_draw(game),
+            budget=VALUES_BUDGET,
+        )
+        sol.converged = np.ones(self.draws.n_draws, dtype=bool)
+        return sol

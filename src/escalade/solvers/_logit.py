@@ -36,7 +36,7 @@ from escalade.errors import ConvergenceWarning, ParameterError
 from escalade.game import Game, GameValues
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import ChunkResult, logit_rule
-from escalade.solvers._batch import resolve_draws, run_chunks, solve_perfect_information
+from escalade.solvers._batch import Batch, resolve_draws
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._logit_trace import Tracer
 from escalade.solvers._solution import Solution
@@ -70,7 +70,7 @@ def _check_lam_array(lam: np.ndarray, n: int) -> np.ndarray:
     return lam
 
 
-def logit_qre(
+def logit_qre(  # noqa: PLR0913 - keyword options, see Notes
     game: Game,
     draws: Draws | int | None = None,
     *,
@@ -118,6 +118,11 @@ def logit_qre(
     ConvergenceWarning
         If some draws did not converge (they are flagged, never dropped).
 
+    Notes
+    -----
+    The options are keyword-only and flat, as :func:`solve_game` and
+    ``escalade solve`` take them.
+
     Examples
     --------
     >>> from escalade.game import build_game
@@ -128,6 +133,9 @@ def logit_qre(
     0.25
     """
     d = resolve_draws(game, draws, seed)
+    batch = Batch(
+        game, d, keep_strategies=keep_strategies, chunk_size=chunk_size, progress=progress
+    )
     preset = resolve_fixed(game, fixed)
     lam_value: float | np.ndarray
     if isinstance(lam, np.ndarray):
@@ -137,16 +145,11 @@ def logit_qre(
     else:
         lam_value = check_lam(lam)
     if game.is_perfect_information:
-        return solve_perfect_information(
-            game,
-            d,
+        return batch.perfect_information(
             logit_rule(lam_value),
             method="qre",
             lam=None if isinstance(lam_value, np.ndarray) else lam_value,
-            keep_strategies=keep_strategies,
             fixed=preset,
-            chunk_size=chunk_size,
-            progress=progress,
         )
     lam = float(lam_value)
     tracer = Tracer(game, fixed=preset)
@@ -172,18 +175,8 @@ def logit_qre(
             reach=None,
         )
 
-    per_draw = game.n_players * game.n_nodes * max(game.n_actions, 1) * 4
-    sol = run_chunks(
-        game,
-        d,
-        solve_chunk,
-        method="qre",
-        lam=lam,
-        keep_strategies=keep_strategies,
-        per_draw=per_draw,
-        chunk_size=chunk_size,
-        progress=progress,
-    )
+    per_draw = tracer.per_draw()
+    sol = batch.run(solve_chunk, method="qre", lam=lam, per_draw=per_draw)
     sol.converged = converged
     sol.beliefs = beliefs
     sol.diagnostics.update(

@@ -1,25 +1,17 @@
 """Logit agent QRE of games with information sets, by tracing the principal branch.
 
-Unknowns are the log action probabilities ``z`` (one per action); for
-each information set ``h`` with first action ``f``::
-
-    sum_{a in h} exp(z_a) - 1 = 0
-    z_a - z_f - lam * (v_a - v_f) = 0          for the other actions a of h
-
-where ``v_a`` is the expected payoff of action ``a`` to the mover, given
-``h`` is reached, with beliefs from the profile itself (Bayes' rule).
-At ``lam = 0`` the solution is uniform play; the principal branch is the
-curve of solutions that starts there (McKelvey and Palfrey 1998). It is
-followed by pseudo-arclength continuation in ``(z, lam)``, a predictor
-along the tangent and a Newton corrector, so turning points in ``lam``
-are passed the way Gambit passes them (Turocy 2005): the answer at a
-given ``lam`` is the first point of the branch that reaches it, polished
-by Newton's method at that exact ``lam``.
+The equations (:mod:`._logit_equations`) have uniform play as their
+solution at ``lam = 0``; the principal branch is the curve of solutions
+that starts there (McKelvey and Palfrey 1998). It is followed by
+pseudo-arclength continuation in ``(z, lam)``, a predictor along the
+tangent and a Newton corrector, so turning points in ``lam`` are passed
+the way Gambit passes them (Turocy 2005): the answer at a given ``lam``
+is the first point of the branch that reaches it, polished by Newton's
+method at that exact ``lam``.
 
 Everything is batched over draws: each draw has its own position on its
-own branch and its own step size; the Jacobians are exact (forward-mode
-derivatives through the tree), and each draw's residual decides whether
-it converged.
+own branch and its own step size, and each draw's residual decides
+whether it converged.
 
 References
 ----------
@@ -35,18 +27,28 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade.errors import ParameterError, SolveError
 from escalade.game import Game, GameValues
-from escalade.solvers._backward import terminal_payoffs
+from escalade.solvers._logit_equations import QreEquations, take_values
 
-__all__ = ["PERTURBATION", "TraceResult", "Tracer"]
+__all__ = ["LAM_CAP", "LIMIT_FLOOR", "MAX_TRACED_ACTIONS", "PERTURBATION", "TraceResult", "Tracer"]
 
 #: Shift of the first equation used to step past a bifurcation (Gambit uses 1e-7).
 PERTURBATION = 1e-7
+#: lam times the payoff range below which the limit (lam = inf) never stops: the
+#: branch is followed at least this far, past the bifurcations of symmetric games.
+LIMIT_FLOOR = 1e3
+#: Largest lam times the payoff range traced, for a finite lam and for the limit.
+LAM_CAP = 1e12
+#: Most actions of a game whose QRE is traced: each step factorises a dense
+#: (n_actions + 1)^2 matrix per draw, a cost that grows with the cube of the actions.
+MAX_TRACED_ACTIONS = 400
+
+_EPS = float(np.finfo(np.float64).eps)
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -66,162 +68,29 @@ class TraceResult:
     payoffs: FloatArray  # (c, n_players)
 
 
-class Tracer:
-    """Evaluates the QRE equations and follows the branch for one game.
+class Tracer(QreEquations):
+    """Follows the principal branch of the QRE equations of ``game`` (as
+    :class:`QreEquations`, whose Jacobians it uses).
 
-    Parameters
-    ----------
-    game : Game
-        Any extensive game (imperfect recall allowed).
+    Raises
+    ------
+    SolveError
+        For a game with more than :data:`MAX_TRACED_ACTIONS` actions.
     """
 
     def __init__(self, game: Game, fixed: np.ndarray | None = None) -> None:
-        self.game = game
-        # Actions whose probabilities are fixed in advance: their equations
-        # become z_a = log p_a (probabilities clipped away from 0).
-        self.fixed_rows = np.flatnonzero(~np.isnan(fixed)) if fixed is not None else None
-        self.fixed_logp = (
-            np.log(np.clip(fixed[self.fixed_rows], 1e-300, 1.0)) if fixed is not None else None
-        )
-        g = game
-        self.A = g.n_actions
-        self.H = g.n_infosets
-        starts = g.infoset_actions[:-1]
-        self.first_of = g.infoset_actions[g.action_infoset]  # first action of a's infoset
-        self.is_first = np.zeros(self.A, dtype=bool)
-        self.is_first[starts] = True
-        self.other = np.flatnonzero(~self.is_first)
-        dec_kids = np.flatnonzero(g.edge_action >= 0)
-        order = np.argsort(g.edge_action[dec_kids], kind="stable")
-        self.dk = dec_kids[order]  # decision edges sorted by action
-        self.dk_parent = g.parent[self.dk]
-        self.dk_action = g.edge_action[self.dk]
-        self.dk_mover = g.player[self.dk_parent]
-        self.dk_starts = np.flatnonzero(np.r_[True, np.diff(self.dk_action) != 0])
-        inodes = [nodes for nodes in g.infoset_nodes]
-        self.in_nodes = np.concatenate(inodes) if inodes else np.zeros(0, dtype=np.int64)
-        self.in_starts = np.cumsum([0] + [len(n) for n in inodes[:-1]]).astype(np.int64)
-        self.M = g.path_actions.astype(np.float64)  # (N, A)
-        self.log_k = -np.log(np.diff(g.infoset_actions).astype(np.float64))
+        if game.n_actions > MAX_TRACED_ACTIONS:
+            raise SolveError(
+                f"{game.name}: the logit QRE of a game with information sets is traced with "
+                f"dense (n_actions + 1)^2 matrices, factorised at every step; expected at most "
+                f"{MAX_TRACED_ACTIONS} actions, found {game.n_actions:,} (about "
+                f"{2 * game.n_actions**3:.1e} operations and "
+                f"{8 * 6 * (game.n_actions + 1) ** 2 / 1e6:,.0f} MB per step and draw)"
+            )
+        super().__init__(game, fixed)
         # Gambit's first equation: the sum-to-one of the first player's first infoset.
         # Gambit orders a player's information sets as it walks the tree depth first.
-        self.pert_row = int(g.infoset_actions[_first_infoset_depth_first(g)]) if self.H else 0
-        # Structure used by every evaluation, computed once (evaluate runs hundreds of times).
-        self._chance_nodes = np.flatnonzero(g.edge_chance >= 0)
-        self._chance_cols = g.edge_chance[self._chance_nodes]
-        self._Mx = self.M[self.dk_parent]  # (n_dk, A)
-        self._Mi = self.M[self.in_nodes]  # (n_in, A)
-        self._same = g.action_infoset[None, :] == g.action_infoset[self.is_first][:, None]
-        eye = np.eye(self.A)
-        self._ratio_rows = eye[self.other] - eye[self.first_of[self.other]]  # (A - H, A)
-
-    @cached_property
-    def z0(self) -> FloatArray:
-        """Uniform play at free information sets (the branch's start), shape (n_actions,)."""
-        z = self.log_k[self.game.action_infoset]
-        if self.fixed_rows is not None:
-            z[self.fixed_rows] = self.fixed_logp
-        return z
-
-    # ------------------------------------------------------------ equations
-    def evaluate(
-        self,
-        z: FloatArray,
-        lam: FloatArray,
-        values: GameValues,
-        *,
-        jacobian: bool = True,
-        shift: FloatArray | None = None,
-    ) -> dict[str, FloatArray]:
-        """Residuals, Jacobians and action values at ``(z, lam)``.
-
-        Parameters
-        ----------
-        z : ndarray of shape (c, n_actions)
-        lam : ndarray of shape (c,)
-        values : GameValues of the same c draws
-
-        Returns
-        -------
-        dict with ``F`` (c, A), ``J`` (c, A, A), ``Fl`` (c, A), ``v`` (c, A),
-        ``reach`` (N, c), ``D`` (H, c), ``W`` (P, N, c).
-        """
-        g = self.game
-        c = z.shape[0]
-        sigma = np.exp(z)  # (c, A)
-        E = np.empty((g.n_nodes, c))
-        E[0] = 1.0
-        E[self.dk] = sigma.T[self.dk_action]
-        if self._chance_nodes.size:
-            E[self._chance_nodes] = values.chance.T[self._chance_cols]
-        reach = g.node_reach(E)
-        own = terminal_payoffs(g, values)  # (P, N, c)
-        W = own.copy()
-        inner = g.has_inner_outcomes
-        DW = np.zeros((g.n_players, g.n_nodes, self.A, c)) if jacobian else None
-        for level in reversed(g.levels):
-            kids = level.kids
-            Ek = E[kids]
-            W[:, level.parents] = np.add.reduceat(W[:, kids] * Ek, level.offsets, axis=1)
-            if inner:
-                W[:, level.parents] += own[:, level.parents]
-            if DW is not None:
-                T = DW[:, kids].copy()  # (P, n_k, A, c)
-                dk = level.dec_kids
-                if dk.size:
-                    acts = g.edge_action[kids.start + dk]
-                    T[:, dk, acts, :] += W[:, kids.start + dk, :]
-                T *= Ek[None, :, None, :]
-                DW[:, level.parents] = np.add.reduceat(T, level.offsets, axis=1)
-        # Action values: v_a = N_a / D_h with N_a = sum_{x in h} reach(x) W_i(child(x, a)).
-        R = reach[self.dk_parent]  # (n_dk, c)
-        Wk = W[self.dk_mover, self.dk]  # (n_dk, c)
-        Nv = np.add.reduceat(R * Wk, self.dk_starts, axis=0)  # (A, c)
-        D = np.add.reduceat(reach[self.in_nodes], self.in_starts, axis=0)  # (H, c)
-        Dsafe = np.where(D > 0, D, 1.0)
-        Da = Dsafe[g.action_infoset]  # (A, c)
-        v = Nv / Da
-        out: dict[str, FloatArray] = {"v": v.T, "reach": reach, "D": D, "W": W}
-        F = np.empty((self.A, c))
-        F[self.is_first] = np.add.reduceat(sigma.T, g.infoset_actions[:-1], axis=0) - 1.0
-        o, f = self.other, self.first_of[self.other]
-        zt = z.T
-        F[o] = zt[o] - zt[f] - lam[None, :] * (v[o] - v[f])
-        if shift is not None:
-            F[self.pert_row] += shift
-        if self.fixed_rows is not None and self.fixed_logp is not None:
-            F[self.fixed_rows] = zt[self.fixed_rows] - self.fixed_logp[:, None]
-        out["F"] = F.T
-        if DW is None:
-            return out
-        Fl = np.zeros((self.A, c))
-        Fl[o] = -(v[o] - v[f])
-        term = self._Mx[:, :, None] * Wk[:, None, :] + DW[self.dk_mover, self.dk]  # (n_dk, A, c)
-        dN = np.add.reduceat(R[:, None, :] * term, self.dk_starts, axis=0)  # (A, A, c)
-        dD = np.add.reduceat(
-            reach[self.in_nodes][:, None, :] * self._Mi[:, :, None], self.in_starts, axis=0
-        )  # (H, A, c)
-        dv = (dN - v[:, None, :] * dD[g.action_infoset]) / Da[:, None, :]
-        J = np.zeros((self.A, self.A, c))
-        # normalisation rows: d/dz_b sum_{a in h} exp(z_a) = sigma_b for b in h
-        J[self.is_first] = self._same[:, :, None] * sigma.T[None, :, :]
-        J[o] = self._ratio_rows[:, :, None] - lam[None, None, :] * (dv[o] - dv[f])
-        if self.fixed_rows is not None:
-            J[self.fixed_rows] = 0.0
-            J[self.fixed_rows, self.fixed_rows] = 1.0
-            Fl[self.fixed_rows] = 0.0
-        out["J"] = J.transpose(2, 0, 1)
-        out["Fl"] = Fl.T
-        return out
-
-    def regret(self, ev: dict[str, FloatArray], z: FloatArray) -> FloatArray:
-        """Largest reach-weighted agent regret over information sets, per draw."""
-        g = self.game
-        v = ev["v"]  # (c, A)
-        sigma = np.exp(z)
-        best = np.maximum.reduceat(v, g.infoset_actions[:-1], axis=1)
-        got = np.add.reduceat(sigma * v, g.infoset_actions[:-1], axis=1)
-        return np.asarray(((best - got) * ev["D"].T).max(axis=1))
+        self.pert_row = int(game.infoset_actions[_first_infoset_depth_first(game)]) if self.H else 0
 
     # --------------------------------------------------------------- tracing
     def trace(
@@ -234,7 +103,6 @@ class Tracer:
         max_decel: float = 1.1,
         max_steps: int = 100_000,
         regret_tol: float = 1e-8,
-        max_lam: float = 1e7,
     ) -> TraceResult:
         """Follow the principal branch from ``lam = 0`` to ``lam_target`` for every draw.
 
@@ -264,8 +132,20 @@ class Tracer:
         steps over the point and keeps its direction of travel, so it
         answers at the target lambda, on the branch it was following.
 
-        ``lam_target = inf`` follows the branch until every draw's
-        reach-weighted regret is below ``regret_tol`` times its payoff range.
+        ``lam_target = inf`` follows the same branch, at least until lam
+        times the draw's payoff range reaches :data:`LIMIT_FLOOR`, and then
+        until its reach-weighted regret is below ``regret_tol`` times its
+        payoff range: the end of the branch that finite lambdas follow, not
+        merely the first equilibrium it passes by (uniform play is one in
+        some symmetric games, and the branch leaves it at a bifurcation). A
+        draw whose lam times payoff range passes :data:`LAM_CAP` first is
+        not converged. A finite ``lam_target`` beyond that cap is refused.
+
+        Raises
+        ------
+        ParameterError
+            For a finite ``lam_target`` whose product with a draw's payoff
+            range passes :data:`LAM_CAP`.
         """
         c = values.n_draws
         A = self.A
@@ -279,7 +159,10 @@ class Tracer:
             return self._finish(values, x[:, :A].copy(), x[:, A].copy(), converged, steps)
         limit = math.isinf(lam_target)
         spread = values.payoffs.max(axis=(1, 2)) - values.payoffs.min(axis=(1, 2))
-        regret_bar = regret_tol * np.where(spread > 0, spread, 1.0)
+        scale = np.where(spread > 0, spread, 1.0)
+        if not limit:
+            _check_traceable(lam_target, scale)
+        regret_bar = regret_tol * scale
         Q, R = self._qr(x, values)
         t = self._oriented_tangent(Q, R)
         omega = np.where(t[:, A] < 0, -1.0, 1.0)
@@ -290,7 +173,7 @@ class Tracer:
         status = np.zeros(c, dtype=np.int8)  # 0 running, 1 done, 2 failed
         active = np.arange(c)
         while active.size:
-            sub = _take(values, active)
+            sub = take_values(values, active)
             u = x[active] + (h[active] * omega[active])[:, None] * t[active]
             Q, R = self._qr(u, sub)
             u, accept, decel = self._chord(u, Q, R, sub, pert[active])
@@ -328,35 +211,69 @@ class Tracer:
                 t[ids] = new_t[acc]
                 steps[ids] += 1
                 if limit:
-                    # Judge regret on the renormalised profile: once the first equation is
-                    # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
-                    # missing mass alone is a regret of PERTURBATION times a payoff, which
-                    # can sit above regret_bar forever.
-                    z_acc = self._normalised(u[acc, :A])
-                    ev = self.evaluate(z_acc, lam_u, _take(sub, acc), jacobian=False)
-                    reached = (self.regret(ev, z_acc) <= regret_bar[ids]) | (lam_u >= max_lam)
+                    reached, capped = self._at_limit(
+                        u[acc], take_values(sub, acc), regret_bar[ids], scale[ids]
+                    )
                     status[ids[reached]] = 1
-                    converged[ids[reached]] = lam_u[reached] < max_lam
-            # step length exhausted: done if landed on the target, failed otherwise
-            tiny = np.abs(h[active]) <= 1e-8
+                    converged[ids[reached]] = ~capped[reached]
+            # step length exhausted (or lost to overflow): done if landed on the target,
+            # failed otherwise
+            tiny = ~(np.abs(h[active]) > 1e-8)
             if tiny.any():
                 ids = active[tiny]
-                landed = newton[ids] & (np.abs(x[ids, A] - lam_target) < 1e-8)
+                near = np.abs(x[ids, A] - lam_target) < 1e-8 * max(1.0, lam_target)
+                landed = newton[ids] & near
                 status[ids[landed]] = 1
                 converged[ids[landed]] = True
                 status[ids[~landed]] = 2
-            status[active[(x[active, A] < 0) | (steps[active] >= max_steps)]] = 2
+            lost = ~np.isfinite(x[active]).all(axis=1) | (x[active, A] < 0)
+            status[active[lost | (steps[active] >= max_steps)]] = 2
             active = active[status[active] == 0]
         z = x[:, :A].copy()
         lam = x[:, A].copy()
         if not limit:
-            ok = np.flatnonzero(converged)
-            if ok.size:
-                z_fin, conv = self._newton_fixed(z[ok], lam_target, _take(values, ok), tol)
-                z[ok] = z_fin
-                lam[ok] = lam_target
-                converged[ok] = conv
+            self._polish(values, z, lam, lam_target, converged, tol)
         return self._finish(values, z, lam, converged, steps)
+
+    def _at_limit(
+        self, u: FloatArray, values: GameValues, regret_bar: FloatArray, scale: FloatArray
+    ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """Which points ``u`` of the branch count as its limit, and which only hit the cap.
+
+        A point counts once its regret is negligible at a lambda large enough, or
+        once lambda reaches the cap (then it has not converged).
+        """
+        lam_u = u[:, self.A]
+        # Judge regret on the renormalised profile: once the first equation is
+        # shifted, the branch's probabilities sum to 1 - PERTURBATION, and that
+        # missing mass alone is a regret of PERTURBATION times a payoff, which
+        # can sit above regret_bar forever.
+        z = self.normalised(u[:, : self.A])
+        ev = self.evaluate(z, lam_u, values, jacobian=False)
+        weighted, given = self.regret(ev, z)
+        small = (weighted <= regret_bar) & (given <= 10 * regret_bar)
+        capped = lam_u * scale >= LAM_CAP
+        return (small & (lam_u * scale >= LIMIT_FLOOR)) | capped, capped
+
+    def _polish(
+        self,
+        values: GameValues,
+        z: FloatArray,
+        lam: FloatArray,
+        lam_target: float,
+        converged: NDArray[np.bool_],
+        tol: float,
+    ) -> None:
+        """Newton's method at exactly ``lam_target`` from where the converged draws landed.
+
+        Updates ``z``, ``lam`` and ``converged`` in place.
+        """
+        ok = np.flatnonzero(converged)
+        if ok.size:
+            z_fin, conv = self._newton_fixed(z[ok], lam_target, take_values(values, ok), tol)
+            z[ok] = z_fin
+            lam[ok] = lam_target
+            converged[ok] = conv
 
     # -------------------------------------------------------------- helpers
     def _qr(self, x: FloatArray, values: GameValues) -> tuple[FloatArray, FloatArray]:
@@ -381,7 +298,8 @@ class Tracer:
         diag = np.diagonal(R[:, :A, :], axis1=1, axis2=2)
         sign = sign_q * np.prod(np.sign(diag), axis=1)
         sign[sign == 0] = 1.0
-        return t * sign[:, None]
+        tangent: FloatArray = t * sign[:, None]
+        return tangent
 
     def _chord(
         self, u: FloatArray, Q: FloatArray, R: FloatArray, values: GameValues, pert: FloatArray
@@ -397,7 +315,7 @@ class Tracer:
         Rt = np.swapaxes(R[:, :A, :], 1, 2)  # lower triangular (A, A)
         for it in range(1, 101):
             ev = self.evaluate(
-                u[live, :A], u[live, A], _take(values, live), jacobian=False, shift=pert[live]
+                u[live, :A], u[live, A], take_values(values, live), jacobian=False, shift=pert[live]
             )
             w = _forward_solve(Rt[live], ev["F"])
             step = np.einsum("cij,cj->ci", Q[live, :, :A], w)
@@ -422,30 +340,38 @@ class Tracer:
     def _newton_fixed(
         self, z: FloatArray, lam: float, values: GameValues, tol: float, max_iter: int = 30
     ) -> tuple[FloatArray, NDArray[np.bool_]]:
-        """Newton's method on the equations at fixed ``lam``, per draw."""
+        """Newton's method on the equations at fixed ``lam``, per draw.
+
+        A draw has converged when its residual is below ``10 tol`` and its last
+        step below 1e-10. At a large ``lam`` that can be out of reach: ``lam``
+        multiplies the rounding errors of the action values, and beliefs at
+        information sets reached with tiny probabilities are ratios of
+        log-probabilities as large as ``z``; a draw whose residual, after the
+        last iteration, is within ``8 eps (|z| + lam |v| (1 + |z|))`` of zero
+        (maximum norms) has converged too.
+        """
         z = z.copy()
         c = z.shape[0]
         lam_arr = np.full(c, lam)
         conv = np.zeros(c, dtype=bool)
+        noisy = np.zeros(c, dtype=bool)
         live = np.arange(c)
         for _ in range(max_iter):
-            ev = self.evaluate(z[live], lam_arr[live], _take(values, live))
+            ev = self.evaluate(z[live], lam_arr[live], take_values(values, live))
             F = ev["F"]
             delta = _solve(ev["J"], -F)
             good = np.isfinite(delta).all(axis=1)
             z[live[good]] += delta[good]
-            done = (np.abs(F).max(axis=1) < tol * 10) & (np.abs(delta).max(axis=1) < 1e-10)
+            residual = np.abs(F).max(axis=1)
+            done = (residual < tol * 10) & (np.abs(delta).max(axis=1) < 1e-10)
             conv[live[done]] = True
+            size_z = np.abs(z[live]).max(axis=1, initial=0.0)
+            size_v = lam * np.abs(ev["v"]).max(axis=1, initial=0.0)
+            noisy[live] = residual <= 8 * _EPS * (size_z + size_v * (1.0 + size_z))
             live = live[~done & good]
             if not live.size:
                 break
-        return z, conv
-
-    def _normalised(self, z: FloatArray) -> FloatArray:
-        """``z`` shifted within each information set so probabilities sum to 1 exactly."""
-        g = self.game
-        totals = np.add.reduceat(np.exp(z), g.infoset_actions[:-1], axis=1)
-        return z - np.log(totals)[:, g.action_infoset]
+        return z, conv | noisy
 
     def _finish(
         self,
@@ -455,22 +381,27 @@ class Tracer:
         converged: NDArray[np.bool_],
         steps: IntArray,
     ) -> TraceResult:
-        g = self.game
-        z = self._normalised(z)
+        z = self.normalised(z)
         ev = self.evaluate(z, lam, values, jacobian=False)
         residual = np.abs(ev["F"]).max(axis=1) if self.A else np.zeros(z.shape[0])
-        reach = ev["reach"]
-        beliefs = np.full((z.shape[0], g.n_nodes), np.nan)
-        D = ev["D"]
-        for h, nodes in enumerate(g.infoset_nodes):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                beliefs[:, nodes] = (reach[nodes] / D[h]).T
         payoffs = ev["W"][:, 0, :].T.copy()
-        return TraceResult(z, lam, converged, residual, steps, reach, beliefs, payoffs)
+        return TraceResult(
+            z, lam, converged, residual, steps, ev["reach"], self.beliefs(ev), payoffs
+        )
 
 
-def _take(values: GameValues, index: NDArray[np.int64]) -> GameValues:
-    return GameValues(values.payoffs[index], values.chance[index])
+def _check_traceable(lam: float, scale: FloatArray) -> None:
+    """Refuse a finite lambda too large to trace (see :data:`LAM_CAP`)."""
+    spread = float(scale.max()) if scale.size else 0.0
+    with np.errstate(over="ignore"):
+        product = lam * spread
+    if product > LAM_CAP:
+        raise ParameterError(
+            f"lam = {lam:g} is too large for a payoff range of {spread:g}: their product "
+            f"({product:.3g}) is above {LAM_CAP:g}, beyond which the logit QRE of a game "
+            "with information sets is not traced; use lam=inf for its limit",
+            arguments=("lam",),
+        )
 
 
 def _first_infoset_depth_first(g: Game) -> int:

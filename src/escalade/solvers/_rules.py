@@ -42,8 +42,9 @@ class ChoiceRule(Protocol):
 def _over_slots(ufunc: np.ufunc, x: FloatArray) -> FloatArray:
     """``ufunc`` over the first axis, in order: ``f(f(x[0], x[1]), x[2])``..."""
     if x.shape[0] == 1:
-        return x[0].copy()
-    out = ufunc(x[0], x[1])
+        first: FloatArray = x[0].copy()
+        return first
+    out: FloatArray = ufunc(x[0], x[1])
     for j in range(2, x.shape[0]):
         ufunc(out, x[j], out=out)
     return out

@@ -19,14 +19,52 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from escalade.errors import SolveError
-from escalade.game import Game
+from escalade.game import Game, StrategicForm
 from escalade.scenario import Draws, Seed
 from escalade.solvers._backward import best_response_rule
-from escalade.solvers._batch import resolve_draws, solve_perfect_information
+from escalade.solvers._batch import Batch, resolve_draws
 from escalade.solvers._forced import resolve_fixed
 from escalade.solvers._solution import Solution
 
-__all__ = ["spe"]
+__all__ = ["check_perfect_information", "spe"]
+
+
+def check_perfect_information(game: Game) -> None:
+    r"""Refuse a game without perfect information, saying why and what to use instead.
+
+    Raises
+    ------
+    SolveError
+        If some information set has several nodes; for a table read from
+        ``.nfg``, the message says so (its players choose simultaneously).
+
+    Examples
+    --------
+    >>> from escalade.game import parse_nfg
+    >>> table = parse_nfg('NFG 1 R "" { "A" "B" } { 2 2 }\n1 1 0 0 0 0 1 1\n', name="t")
+    >>> try:
+    ...     check_perfect_information(table)
+    ... except SolveError as exc:
+    ...     print(str(exc).split(":")[0])
+    t is a strategic-form game (a table read from .nfg)
+    """
+    if game.is_perfect_information:
+        return
+    if isinstance(game.source, StrategicForm):
+        why = (
+            f"{game.name} is a strategic-form game (a table read from .nfg): its players "
+            "choose at the same time, and subgame-perfect equilibrium needs perfect "
+            "information (each player sees every earlier move)"
+        )
+    else:
+        why = (
+            f"{game.name}: subgame-perfect equilibrium by backward induction needs perfect "
+            "information, but some information sets have several nodes"
+        )
+    raise SolveError(
+        f"{why}; use method='qre' (with lam=inf for the limiting equilibrium) or method='nash'",
+        arguments=("method", "lam"),
+    )
 
 
 def spe(
@@ -75,21 +113,14 @@ def spe(
     >>> round(float(sol.outcomes.sum()), 6)
     1.0
     """
-    if not game.is_perfect_information:
-        raise SolveError(
-            f"{game.name}: subgame-perfect equilibrium by backward induction needs perfect "
-            "information, but some information sets have several nodes; use method='qre' "
-            "(with lam=inf for the limiting equilibrium) or method='nash'",
-            arguments=("method", "lam"),
-        )
-    return solve_perfect_information(
+    check_perfect_information(game)
+    batch = Batch(
         game,
         resolve_draws(game, draws, seed),
-        best_response_rule,
-        method="spe",
-        lam=None,
         keep_strategies=keep_strategies,
-        fixed=resolve_fixed(game, fixed),
         chunk_size=chunk_size,
         progress=progress,
+    )
+    return batch.perfect_information(
+        best_response_rule, method="spe", lam=None, fixed=resolve_fixed(game, fixed)
     )

@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.errors import ParameterError, SolveError
+from escalade.errors import ParameterError
 from escalade.game import Game, GameValues
 from escalade.solvers._backward import backward_forward, best_response_rule, logit_rule
 from escalade.solvers._logit_trace import Tracer
+from escalade.solvers._spe import check_perfect_information
 
 __all__ = ["StageSolution", "solve_values"]
 
@@ -84,8 +85,8 @@ def solve_values(
     0.25
     """
     n = values.n_draws
-    if method == "spe" and not game.is_perfect_information:
-        raise SolveError(f"{game.name}: SPE needs perfect information")
+    if method == "spe":
+        check_perfect_information(game)
     if method not in ("spe", "qre"):
         raise ParameterError(f"stage games are solved by qre or spe, not {method!r}")
     if game.is_perfect_information:
