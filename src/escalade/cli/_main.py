@@ -31,6 +31,7 @@ from escalade.cli import (
     _export,
     _list,
     _runs,
+    _serve,
     _simulate,
     _solve,
 )
@@ -62,6 +63,7 @@ COMMANDS: tuple[Command, ...] = (
     _runs,
     _export,
     _audit,
+    _serve,
 )
 
 

@@ -11,5 +11,16 @@ Examples
 
 from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, chosen_policies, simulate
 from escalade.simulation._result import SimulationResult
+from escalade.simulation._stage import StageGame, node_values, stage_game, stage_values
 
-__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "SimulationResult", "chosen_policies", "simulate"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "FREE_PLAY",
+    "SimulationResult",
+    "StageGame",
+    "chosen_policies",
+    "node_values",
+    "simulate",
+    "stage_game",
+    "stage_values",
+]

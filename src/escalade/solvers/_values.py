@@ -22,14 +22,23 @@ FloatArray = NDArray[np.float64]
 
 
 class StageSolution:
-    """Payoffs and outcome probabilities of a batch of stage games (draws first)."""
+    """Payoffs and outcome probabilities of a batch of stage games (draws first).
+
+    ``strategies`` (n_draws, n_actions) holds the behaviour strategies when
+    they were asked for (``keep_strategies=True``), else None.
+    """
 
     def __init__(
-        self, payoffs: FloatArray, outcomes: FloatArray, converged: NDArray[np.bool_]
+        self,
+        payoffs: FloatArray,
+        outcomes: FloatArray,
+        converged: NDArray[np.bool_],
+        strategies: FloatArray | None = None,
     ) -> None:
         self.payoffs = payoffs
         self.outcomes = outcomes
         self.converged = converged
+        self.strategies = strategies
 
 
 def solve_values(
@@ -39,6 +48,7 @@ def solve_values(
     method: str = "qre",
     lam: float | FloatArray = 1.0,
     fixed: FloatArray | None = None,
+    keep_strategies: bool = False,
 ) -> StageSolution:
     """Equilibrium outcome probabilities and payoffs for given game values.
 
@@ -52,6 +62,9 @@ def solve_values(
         Logit precision (``inf`` for the limit).
     fixed : ndarray of shape (n_actions,), optional
         Probabilities fixed in advance (see :func:`resolve_fixed`), NaN where free.
+    keep_strategies : bool
+        Also return the behaviour strategies (a simulation needs only the
+        outcome probabilities and skips them).
 
     Returns
     -------
@@ -75,10 +88,13 @@ def solve_values(
         raise ParameterError(f"stage games are solved by qre or spe, not {method!r}")
     if game.is_perfect_information:
         rule = best_response_rule if method == "spe" else logit_rule(lam)
-        r = backward_forward(game, values, rule, keep_strategies=False, fixed=fixed)
-        return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool))
+        r = backward_forward(game, values, rule, keep_strategies=keep_strategies, fixed=fixed)
+        return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool), r.strategies)
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), (n,))
     if not np.all(lam_arr == lam_arr[0]):
         raise ParameterError("games with information sets are solved at one lambda per batch")
     tr = Tracer(game, fixed=fixed).trace(values, float(lam_arr[0]))
-    return StageSolution(tr.payoffs, game.outcome_probabilities(tr.reach).T, tr.converged)
+    strategies = np.exp(tr.z) if keep_strategies else None
+    return StageSolution(
+        tr.payoffs, game.outcome_probabilities(tr.reach).T, tr.converged, strategies
+    )
