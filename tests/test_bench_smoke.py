@@ -106,3 +106,10 @@ def test_ema_comparison_runs_the_same_worlds():
     report = bench_explore_vs_ema.run(quick=True)
     check(report)
     assert dict(report.rows)["same worlds"] == "True"
+
+
+def test_whatif_benchmark_runs():
+    from benchmarks import bench_whatif
+
+    report = bench_whatif.run(quick=True)
+    check(report)
