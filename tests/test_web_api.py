@@ -48,8 +48,12 @@ def folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client(folder, tmp_path_factory):
-    runs = tmp_path_factory.mktemp("runs")
+def runs(tmp_path_factory):
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.fixture(scope="module")
+def client(folder, runs):
     with TestClient(create_app(scenarios=folder, runs=runs)) as c:
         yield c
 
@@ -314,24 +318,38 @@ def test_unknown_jobs_and_runs_are_404(client):
 
 
 # ---------------------------------------------------------------- the description
-def test_every_route_is_described_and_answers(client):
+def test_every_route_is_described_and_answers(client, runs):
     spec = client.get("/openapi.json").json()
+    job = client.post(
+        "/api/jobs", json={"kind": "audit", "scenario": "iig", "options": {"samples": 2}}
+    )
+    wait_for(client, job.json()["id"])
+    # a run folder as analyze writes it (its report's charts take seconds to draw: a stub page)
+    folder = runs / "analysis-by-hand"
+    folder.mkdir()
+    cmp = escalade.analyze("korea-2017", runs=50)
+    (folder / "results.json").write_text(json.dumps(cmp.to_dict()), encoding="utf-8")
+    (folder / "report.html").write_text("<!DOCTYPE html><title>report</title>", encoding="utf-8")
     described = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     assert described >= {(r.method, r.path) for r in ROUTES}
     examples = {
         "{sid}": "iig",
         "{name}": "escalade.css",
-        "{jid}": next(j["id"] for j in client.get("/api/jobs").json()["jobs"]),
-        "{rid}": next(
-            r["id"] for r in client.get("/api/runs").json()["runs"] if r["kind"] == "analysis"
-        ),
+        "{jid}": job.json()["id"],
+        "{rid}": "analysis-by-hand",
     }
+    game = client.post("/api/games", json={"scenario": "iig", "humans": ["A"]}).json()
+    examples.update({"{gid}": game["id"], "{actor}": "A"})
     for route in ROUTES:
         if route.method != "GET":
             continue
         path = route.path
         for k, v in examples.items():
             path = path.replace(k, v)
+        if "{gid}" in route.path:  # a game's pages and data need a token
+            assert client.get(path).status_code == 403, path
+            token = game["seats"]["A"] if "/seat/" in route.path else game["umpire"]
+            path += f"?token={token}"
         r = client.get(path)
         assert r.status_code in (200, 404), (path, r.status_code)
         assert r.status_code == 200 or path.endswith("/report"), path

@@ -127,6 +127,8 @@ class Chunk:
         Discounted payoffs accrued so far.
     ever_outcome, ever_event : ndarray of bool, shape (n_runs, n_outcomes / n_events)
         What has happened at least once.
+    fired : ndarray of bool, shape (n_runs, n_events)
+        The events that fired in the last period whose events were fired.
     ended_in : ndarray of shape (n_periods, n_outcomes)
         Runs that had ended in each outcome by each period.
     delta : ndarray of shape (n_runs,)
@@ -164,6 +166,7 @@ class Chunk:
         self.ever_event = np.zeros((n, len(dyn.events)), dtype=bool)
         self.ended_in = np.zeros((plan.horizon, game.n_outcomes))
         self.discount = np.ones(n)
+        self.fired = np.zeros((n, len(dyn.events)), dtype=bool)
         # the environment of the live runs this period, until the state changes or runs end
         self._env: tuple[IntArray, dict[str, Any]] | None = None
 
@@ -254,6 +257,8 @@ class Chunk:
         runs, env = self.environment(t)
         game, m = self.plan.game, runs.size
         still = np.ones(m, dtype=bool)
+        # which events fired this period, run by run (``ever_event`` keeps them all)
+        self.fired = np.zeros((self.n, len(self.plan.dynamics.events)), dtype=bool)
         for j, ev in enumerate(self.plan.dynamics.events):
             p = ev.probability.evaluate(env, n_draws=m)
             bad = (p < -1e-12) | (p > 1 + 1e-12)
@@ -267,6 +272,7 @@ class Chunk:
             if not fire.any():
                 continue
             self.ever_event[runs[fire], j] = True
+            self.fired[runs[fire], j] = True
             self._assign(ev.then, env, runs, fire)
             if ev.end is not None:
                 k = game.outcomes.index(ev.end)

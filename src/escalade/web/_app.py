@@ -25,6 +25,7 @@ from starlette.routing import Route
 from escalade.web import _scenarios as sc
 from escalade.web import _work as work
 from escalade.web._catalog import Catalog
+from escalade.web._games import GAME_ROUTES, TOKEN_PARAMETER, open_games
 from escalade.web._http import NotFound, compute, guarded, json_body, json_response, path_id
 from escalade.web._jobs import Jobs, check_options
 from escalade.web._limits import Limits, LimitsMiddleware
@@ -283,12 +284,26 @@ ROUTES: list[Endpoint] = [
     Endpoint("GET", "/api", api_html, html=True, tag="api"),
     Endpoint("GET", "/static/{name}", static, html=True, tag="api"),
 ]
+ROUTES += [
+    Endpoint(
+        method,
+        path,
+        handler,
+        body=body,
+        html=is_html,
+        tag="wargames",
+        query=("token",) if "{gid}" in path else (),
+        extra={"parameters": [TOKEN_PARAMETER]} if "{gid}" in path else {},
+    )
+    for method, path, handler, body, is_html in GAME_ROUTES
+]
 
 
 def create_app(
     *,
     scenarios: str | Path | None = None,
     runs: str | Path | None = None,
+    games: str | Path | None = None,
     limits: Limits | None = None,
 ) -> Starlette:
     """The workbench as an ASGI application.
@@ -299,6 +314,8 @@ def create_app(
         A folder whose scenario files the workbench offers beside the bundled ones.
     runs : path, optional
         The run store's folder (jobs write there); default a temporary folder.
+    games : path, optional
+        The wargames' SQLite file; default ``wargames.sqlite`` in the run store's folder.
     limits : Limits, optional
         Request size and time limits, and the host names answered.
 
@@ -317,6 +334,7 @@ def create_app(
     root.mkdir(parents=True, exist_ok=True)
     catalog = Catalog(Path(scenarios) if scenarios is not None else None)
     bench = Workbench(catalog, root, Jobs(work.run_job(catalog, root)), scratch=scratch)
+    bench.games = open_games(Path(games) if games is not None else root / "wargames.sqlite")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

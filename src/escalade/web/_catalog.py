@@ -93,7 +93,8 @@ class Catalog:
         ]
         return out
 
-    def _text(self, sid: str) -> tuple[bytes, str]:
+    def text(self, sid: str) -> tuple[bytes, str]:
+        """The text of scenario ``sid`` and a file name for its messages."""
         if sid in bundled_scenarios():
             path = bundled_path(sid)
             if path is not None:
@@ -116,7 +117,7 @@ class Catalog:
         with self._lock:
             if sid in self._loaded:
                 return self._loaded[sid]
-        data, name = self._text(sid)
+        data, name = self.text(sid)
         scenario = load_scenario_text(data, file=name)
         pair = (scenario, build_game(scenario))
         with self._lock:

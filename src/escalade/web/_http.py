@@ -23,7 +23,15 @@ from escalade._results import json_ready
 from escalade.errors import EscaladeError, ParameterError
 from escalade.web._html import e, layout
 
-__all__ = ["NotFound", "compute", "guarded", "json_body", "json_response", "path_id"]
+__all__ = [
+    "NotFound",
+    "Unauthorized",
+    "compute",
+    "guarded",
+    "json_body",
+    "json_response",
+    "path_id",
+]
 
 T = TypeVar("T")
 Handler = Callable[[Request], Awaitable[Response]]
@@ -35,6 +43,10 @@ _ID = re.compile(ID_PATTERN)
 
 class NotFound(Exception):
     """A path names nothing this server has (404)."""
+
+
+class Unauthorized(Exception):
+    """A seat or umpire token is missing or wrong (403)."""
 
 
 def path_id(request: Request, name: str) -> str:
@@ -95,6 +107,8 @@ def guarded(handler: Handler) -> Handler:
             return await handler(request)
         except NotFound as exc:
             return _error(request, 404, str(exc))
+        except Unauthorized as exc:
+            return _error(request, 403, str(exc))
         except EscaladeError as exc:
             text = str(exc)
             status = 404 if text.startswith("no ") and " with id " in text else 400

@@ -155,7 +155,113 @@
     if (DATA.state === "queued" || DATA.state === "running") poll();
   }
 
-  const pages = { scenarios, whatif, jobs, job };
+
+  // ---------------------------------------------------------------- wargames
+  const TOKEN = new URLSearchParams(window.location.search).get("token") || "";
+  const auth = { "x-token": TOKEN };
+  function narrativeList(history) {
+    const list = document.getElementById("narrative");
+    list.replaceChildren(...history.map((p) => el("li", {},
+      el("strong", { text: p.label + ": " }), p.narrative.join(" "))));
+  }
+  function reportLink(d, umpire) {
+    const box = document.getElementById("report-link");
+    if (d.finished || umpire) {
+      const a = el("a", { id: "aar", href: "/games/" + d.game + "/report?token=" + encodeURIComponent(TOKEN),
+                          text: "After-action report" });
+      box.replaceChildren(a);
+    }
+  }
+  function games() {
+    const form = document.getElementById("new-game");
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const f = new FormData(form);
+      const body = { scenario: f.get("scenario"), seed: Number(f.get("seed") || 0),
+                     humans: String(f.get("humans")).split(",").map((s) => s.trim()).filter(Boolean) };
+      if (f.get("deadline")) body.deadline = Number(f.get("deadline"));
+      try {
+        const g = await api("POST", "/api/games", body);
+        const box = document.getElementById("game-links");
+        box.replaceChildren(el("p", { text: "Game " + g.id + ": give each person their own link (it holds their secret token)." }),
+          ...Object.entries(g.links).map(([who, href]) => el("p", {}, who + ": ",
+            el("a", { href, class: "join", "data-seat": who, text: window.location.origin + href }))));
+      } catch (err) { document.getElementById("game-error").textContent = err.message; }
+    });
+  }
+  function seat(data) {
+    const base = "/api/games/" + data.game + "/seat/" + data.actor;
+    let shownPeriod = null, shownState = null;
+    function render(d) {
+      const status = document.getElementById("seat-status");
+      status.textContent = d.finished ? "The game is over." :
+        "Period " + d.label + (d.paused ? " (paused by the umpire)" : "") +
+        (d.submitted.includes(d.actor) ? ": your orders are in; waiting for the others." : ": give your orders.") +
+        (d.deadline_left !== null ? " Deadline in " + Math.round(d.deadline_left) + " s." : "");
+      const stateRows = Object.entries(d.state).map(([k, v]) => [k, String(Math.round(v * 1000) / 1000)]);
+      document.getElementById("seat-state").replaceChildren(table(["state", "value"], stateRows));
+      narrativeList(d.history);
+      reportLink(d, false);
+      const form = document.getElementById("orders");
+      if (d.finished) { form.replaceChildren(); return; }
+      if (shownPeriod === d.period) return;
+      shownPeriod = d.period;
+      const fields = d.infosets.map((h) => {
+        const select = el("select", { name: h.infoset, "data-infoset": h.infoset });
+        for (const a of h.actions) select.append(el("option", { value: a, text: a }));
+        const seen = h.seen.map((s) => s.mover + ": " + s.move).join(", ") || "nothing yet";
+        return el("div", { class: "control" }, el("label", { text: (h.label || h.infoset) }), select,
+                  el("div", { class: "note", text: "You know: " + seen }));
+      });
+      const pay = Object.entries(d.payoffs).map(([k, v]) => [k, fmt(v)]);
+      form.replaceChildren(el("h2", { text: "Your orders for " + d.label }), ...fields,
+        el("button", { type: "submit", id: "submit-orders", text: "Submit orders" }),
+        el("details", {}, el("summary", { text: "What each outcome is worth to you this period" }),
+           table(["outcome", "payoff"], pay)));
+    }
+    document.getElementById("orders").addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const orders = {};
+      for (const s of ev.target.querySelectorAll("select")) orders[s.name] = s.value;
+      try { await api("POST", base + "/orders", { orders }, auth); } catch (err) {
+        document.getElementById("seat-status").textContent = err.message; return; }
+      poll();
+    });
+    async function poll() {
+      try { render(await api("GET", base, undefined, auth)); } catch (err) {
+        document.getElementById("seat-status").textContent = err.message; }
+    }
+    render(data);
+    setInterval(poll, 1500);
+  }
+  function umpire(data) {
+    const base = "/api/games/" + data.game + "/umpire";
+    const select = document.querySelector("#override select");
+    for (const o of data.outcomes) select.append(el("option", { value: o, text: o }));
+    function render(d) {
+      document.getElementById("umpire-status").textContent = d.finished ? "The game is over." :
+        "Period " + d.label + (d.paused ? " (paused)" : "") + "; orders in from: " +
+        (d.submitted.join(", ") || "nobody yet") + " of " + d.humans.join(", ") + ".";
+      const eq = Object.entries(d.equilibrium || {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v)]);
+      document.getElementById("umpire-eq").replaceChildren(table(["outcome", "model's probability"], eq));
+      narrativeList(d.history);
+      reportLink(d, true);
+    }
+    async function act(body) {
+      try { render(await api("POST", base, body, auth)); } catch (err) {
+        document.getElementById("umpire-status").textContent = err.message; }
+    }
+    for (const name of ["pause", "resume", "step"])
+      document.getElementById(name).addEventListener("click", () => act({ action: name }));
+    document.getElementById("override").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const f = new FormData(ev.target);
+      act({ action: "override", outcome: f.get("outcome"), reason: f.get("reason") });
+    });
+    render(data);
+    setInterval(async () => { try { render(await api("GET", base, undefined, auth)); } catch (err) { /* keep the last view */ } }, 2000);
+  }
+
+  const pages = { scenarios, whatif, jobs, job, games, seat: () => seat(DATA), umpire: () => umpire(DATA) };
   if (pages[page]) pages[page]();
-  if (window.escaladeGames && window.escaladeGames[page]) window.escaladeGames[page](DATA, { api, el, table, fmt });
 })();
