@@ -13,8 +13,6 @@ import re
 import time
 
 import pytest
-
-pytest.importorskip("starlette")
 from starlette.testclient import TestClient
 
 import escalade

@@ -8,8 +8,6 @@ import sqlite3
 import threading
 
 import pytest
-
-pytest.importorskip("starlette")
 from starlette.testclient import TestClient
 
 from escalade.wargame import Setup

@@ -141,7 +141,8 @@ async def games_html(request: Request) -> Response:
         "<form id='new-game'><label>Scenario <select name='scenario'>"
         f"{options}</select></label> <label>People play (comma-separated actors) "
         "<input name='humans' value=''></label> <label>Seed <input name='seed' value='1' "
-        "size='6'></label> <label>Deadline (s, optional) <input name='deadline' size='6'></label> "
+        "size='6'></label> <label>Periods (optional) <input name='periods' size='4'></label> "
+        "<label>Deadline (s, optional) <input name='deadline' size='6'></label> "
         "<button type='submit'>Create</button></form><p id='game-error' role='alert'></p>"
         "<div id='game-links'></div>"
         + rows_table(("game", "scenario", "people play", "periods played"), rows, raw=True)

@@ -180,6 +180,7 @@
       const body = { scenario: f.get("scenario"), seed: Number(f.get("seed") || 0),
                      humans: String(f.get("humans")).split(",").map((s) => s.trim()).filter(Boolean) };
       if (f.get("deadline")) body.deadline = Number(f.get("deadline"));
+      if (f.get("periods")) body.periods = Number(f.get("periods"));
       try {
         const g = await api("POST", "/api/games", body);
         const box = document.getElementById("game-links");
