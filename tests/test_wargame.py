@@ -162,3 +162,36 @@ def test_a_one_shot_game_is_one_period():
     outcome = wg.history[0].outcome
     k = wg.game.outcomes.index(outcome)
     assert wg.utility()["A"] == pytest.approx(wg.game.nominal_values().payoffs[0, k, 0])
+
+
+def test_play_at_the_terminal(capsys, monkeypatch):
+    import io
+
+    from _cli import run
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("2\n" + "demand\n" + "1\n" * 10))
+    code, out, err = run(capsys, "play", "iig", "--as", "A", "--seed", "2")
+    assert code == 0, err
+    assert "you play A; the model plays B" in out
+    assert "A chose no_demand at root." in out
+    assert "after-action report" in out
+
+
+def test_play_stops_cleanly_at_the_end_of_input(capsys, monkeypatch):
+    import io
+
+    from _cli import run
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("9\n"))
+    code, out, _err = run(capsys, "play", "korea-2017", "--as", "USA", "--periods", "2")
+    assert code == 0
+    assert "expected a number from 1 to" in out
+    assert "end of input" in out
+
+
+def test_play_names_an_unknown_actor(capsys):
+    from _cli import run
+
+    code, _out, err = run(capsys, "play", "iig", "--as", "C")
+    assert code == 1
+    assert "people must play some of the actors ['A', 'B']" in err

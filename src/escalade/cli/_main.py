@@ -30,6 +30,7 @@ from escalade.cli import (
     _explore,
     _export,
     _list,
+    _play,
     _runs,
     _serve,
     _simulate,
@@ -63,6 +64,7 @@ COMMANDS: tuple[Command, ...] = (
     _runs,
     _export,
     _audit,
+    _play,
     _serve,
 )
 

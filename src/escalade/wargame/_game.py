@@ -155,6 +155,8 @@ class Period:
     choices: tuple[Choice, ...]
     equilibrium: dict[str, float]  # the stage game's outcome probabilities
     ended: bool
+    #: each outcome's payoffs this period, shape (n_outcomes, n_players), as lists
+    outcome_payoffs: tuple[tuple[float, ...], ...] = ()
 
 
 class Wargame:
@@ -382,6 +384,7 @@ class Wargame:
             choices=tuple(self._choices(sg, checked, path)),
             equilibrium=dict(zip(self.game.outcomes, map(float, sg.outcomes), strict=True)),
             ended=ended or self.period >= self.horizon,
+            outcome_payoffs=tuple(tuple(map(float, row)) for row in sg.outcome_payoffs),
         )
         self.history.append(record)
         self._stage = None

@@ -68,6 +68,14 @@ class AfterAction(ResultMixin):
                     model_p95=float(np.quantile(runs, 0.95)),
                     percentile=float((runs <= value).mean()),
                 )
+            elif wg.history:  # one period: the model's game is the stage game's lottery
+                first = wg.history[0]
+                probs = np.array(list(first.equilibrium.values()))
+                payoffs = np.array(first.outcome_payoffs)[:, k]
+                row.update(
+                    model_mean=float(probs @ payoffs),
+                    percentile=float(probs[payoffs <= value + 1e-12].sum()),
+                )
             out.append(row)
         return out
 
