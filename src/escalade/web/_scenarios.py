@@ -220,9 +220,10 @@ def whatif_page(sid: str, controls: dict[str, Any], data: dict[str, Any]) -> str
     body = (
         "<div class='whatif'><aside id='controls' aria-label='controls'></aside>"
         "<section><p id='status' role='status'></p>"
-        "<h2>Policies (this stage game)</h2><div id='policy-table'></div>"
-        "<h2>Stage game</h2><div id='outcomes'></div>"
-        f"<div id='tree' class='treebox'>{data['svg']}</div></section></div>"
+        f"<h2>Stage game</h2><div id='tree' class='treebox'>{data['svg']}</div>"
+        "<div class='tables'><div><h2>Policies (this stage game)</h2><div id='policy-table'>"
+        "</div></div><div><h2>Outcomes</h2><div id='outcomes'></div></div></div>"
+        "</section></div>"
     )
     return layout(
         f"What if: {data['scenario']}",
