@@ -254,11 +254,11 @@ def test_an_audit_job_runs_and_keeps_its_summary(client):
 
 
 def test_an_analyze_job_writes_a_run_with_its_report(client):
-    body = {"kind": "analyze", "scenario": "korea-2017", "options": {"runs": 200, "seed": 3}}
+    body = {"kind": "analyze", "scenario": "korea-2017", "options": {"runs": 100, "seed": 3}}
     job = wait_for(client, client.post("/api/jobs", json=body).json()["id"])
     assert job["state"] == "done", job["message"]
     assert job["has_report"]
-    assert job["result"]["ranking"] == escalade.analyze("korea-2017", runs=200, seed=3).ranking()
+    assert job["result"]["ranking"] == escalade.analyze("korea-2017", runs=100, seed=3).ranking()
     assert "<html" in client.get(f"/jobs/{job['id']}/report").text.lower()
     runs = client.get("/api/runs").json()["runs"]
     rid = f"analysis-{job['id']}"

@@ -111,7 +111,7 @@ def test_a_job_runs_with_progress_and_shows_its_report(server, browser):
     page = context.new_page()
     page.goto(f"{server}/jobs?scenario=korea-2017")
     page.select_option("select[name=kind]", "analyze")
-    page.fill("input[name=options]", '{"runs": 300}')
+    page.fill("input[name=options]", '{"runs": 100}')
     page.click("#new-job button")
     page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{12}$"), timeout=WAIT_MS)
     assert page.locator("#job-progress").count() == 1
