@@ -314,9 +314,12 @@ def test_export_to_a_missing_folder(capsys, tmp_path):
 
 
 def test_too_many_draws_is_an_input_error_not_a_bug(capsys):
-    # 10**15 draws cannot be allocated; the user hears what to change, not "a bug".
+    # 10**15 draws cannot be allocated; the user hears what to change, not "a bug", and
+    # hears it before anything is allocated (the estimate is made first).
     err = input_error(capsys, "check", "iig", "--draws", str(10**15))
-    assert "not enough memory for this request; expected a smaller --draws" in err
+    assert "1,000,000,000,000,000 parameter sets of iig would need about" in err
+    assert "GB of memory" in err
+    assert err.endswith("; expected a smaller --draws\n")
 
 
 def test_unknown_bundled_name(capsys):

@@ -367,3 +367,89 @@ def test_report_of_a_scenario_without_a_question(lhs_run):
     page = render_exploration(lhs_run)
     assert "Which policy serves P best, and where?" in page
     assert page.count("<table>") >= 2
+
+
+# ----------------------------------------------------------------- ties for best
+# The G scenario with one more policy, go_quietly: go plus a lever whose only effect adds 0
+# to x3. The two tie, exactly, in every world, by construction.
+TIED_SCENARIO = G_SCENARIO.replace(
+    "policies:\n",
+    'levers:\n  nothing:\n    label: Does nothing\n    effects:\n      x3: "x3 + 0 * nothing"\n'
+    "policies:\n",
+).replace("  stop:\n", "  go_quietly:\n    extends: go\n    levers: {nothing: 1}\n  stop:\n")
+
+
+@pytest.fixture(scope="module")
+def tied_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tie")
+    (folder / "tied.yaml").write_text(TIED_SCENARIO)
+    scenario = escalade.load(str(folder / "tied.yaml"))
+    return explore(scenario, samples=200, seed=3, out=folder / "run", replications=1)
+
+
+def _shares_by_hand(util):
+    """Each world split evenly among the policies with its highest utility."""
+    u = util.to_numpy()
+    best = u == u.max(axis=1, keepdims=True)
+    k = best.sum(axis=1, keepdims=True)
+    return dict(zip(util.columns, (best / k).mean(axis=0), strict=True)), best, k[:, 0]
+
+
+def test_policies_that_tie_by_construction_share_the_worlds_they_win(tied_run):
+    util = tied_run.pivot("utility:P")
+    np.testing.assert_array_equal(util["go"].to_numpy(), util["go_quietly"].to_numpy())
+    expected, best, _ = _shares_by_hand(util)
+    shares = tied_run.best_policy_shares()
+    assert shares == pytest.approx(expected, abs=1e-12)
+    assert shares["go"] == shares["go_quietly"] > 0.1  # argmax gave go_quietly nothing
+    assert sum(shares.values()) == pytest.approx(1.0)
+    assert shares["go"] == pytest.approx(best[:, 0].mean() / 2)
+
+
+def test_ties_are_counted_in_every_figure_built_on_best(tied_run):
+    util = tied_run.pivot("utility:P")
+    _, best, k = _shares_by_hand(util)
+    table = tied_run.robustness().to_frame()
+    assert table["share_best"].to_dict() == pytest.approx(tied_run.best_policy_shares())
+    go = list(util.columns).index("go")
+    assert table.at["go", "share_tied"] == pytest.approx((best[:, go] & (k > 1)).mean())
+    assert table.at["go", "share_best_alone"] == 0.0
+    assert table.at["stop", "share_tied"] == 0.0
+    effects = tied_run.lever_effects()
+    row = effects[effects["with"] == "go_quietly"].iloc[0]
+    assert row["share_best_with"] == row["share_best_without"] == table.at["go", "share_best"]
+    data = json.loads(json.dumps(tied_run.to_dict(), allow_nan=False))
+    policies = data["policies"]
+    assert policies["go_quietly"]["share_best"] == pytest.approx(table.at["go", "share_best"])
+    assert policies["go"]["share_tied"] == pytest.approx(table.at["go", "share_tied"])
+
+
+def test_summaries_show_a_tied_column_and_say_how_ties_count(tied_run, lhs_run):
+    for text in (str(tied_run.summary()), str(tied_run.robustness().summary())):
+        assert "tied" in text.splitlines()[-6]  # the table's header
+        assert "a world where k policies give the same highest utility counts 1/k" in text
+    assert "tied" not in str(lhs_run.summary())  # no ties, no column
+
+
+def test_best_holds_for_every_policy_tied_for_best(tied_run):
+    util = tied_run.pivot("utility:P")
+    go = tied_run.discover("best:go", columns="all")
+    quiet = tied_run.discover("best:go_quietly", columns="all")
+    assert go.interest.tolist() == quiet.interest.tolist()
+    assert go.interest.tolist() == (util["go"] == util.max(axis=1)).tolist()
+    ties = int(go.interest.sum())
+    assert f"(a tie for best counts as best: {ties:,} worlds)" in go.description
+    not_best = tied_run.discover("not best:go", columns="all")
+    assert not_best.interest.tolist() == (~go.interest).tolist()
+
+
+def test_the_report_s_answer_says_how_ties_count(tied_run):
+    page = html.unescape(render_exploration(tied_run))
+    table = tied_run.robustness().to_frame()
+    share, tied = table.at["go", "share_best"], table.at["go", "share_tied"]
+    assert (
+        f"go is P's best policy in {100 * share:.1f}% of them (best alone in 0.0%; in "
+        f"{100 * tied:.1f}% it ties for best with another policy, and a world where k "
+        "policies tie counts 1/k for each)"
+    ) in page
+    assert "Tied for best" in page

@@ -1,4 +1,9 @@
-"""Every executor, and a run killed and resumed, give the identical experiments table."""
+"""Every executor, and a run killed and resumed, give the identical experiments table.
+
+Policies are compared with common random numbers: two policies that are
+the same by construction give identical rows in every world, whatever
+the executor.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,15 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import escalade
 from escalade.exploration import ExplorationResult, RunStore, explore, resume
+from escalade.simulation import simulate
 
 POLICIES = ["sanctions_default", "strategic_impatience"]
 ARGS = {"samples": 40, "seed": 17, "replications": 2, "chunk_size": 5, "policies": POLICIES}
@@ -47,15 +55,89 @@ def test_local_worker_processes_give_the_identical_table(scenario, reference, tm
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
 
 
-def test_a_dask_cluster_gives_the_identical_table(scenario, reference, tmp_path):
+@pytest.fixture(scope="module")
+def dask_address():
+    """A local Dask cluster of two worker processes, shared by the tests of this module."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        table = explore(
-            scenario, out=tmp_path / "run", cluster=cluster.scheduler_address, **ARGS
-        ).to_frame()
+        yield cluster.scheduler_address
+
+
+def test_a_dask_cluster_gives_the_identical_table(scenario, reference, tmp_path, dask_address):
+    table = explore(scenario, out=tmp_path / "run", cluster=dask_address, **ARGS).to_frame()
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+# The standoff of the docs with one more policy: push_back plus a lever whose only effect
+# adds 0 to a parameter. Every random number the simulation draws is drawn for both.
+INERT = {
+    "levers:\n  hotline:": (
+        "levers:\n  flag:\n    label: A lever that changes nothing\n"
+        '    effects:\n      gain: "gain + 0 * flag"\n  hotline:'
+    ),
+    "  push_back_with_hotline:": (
+        "  push_back_flag:\n    extends: push_back\n    levers: {flag: 1}\n"
+        "  push_back_with_hotline:"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def inert(tmp_path_factory):
+    text = (Path(__file__).resolve().parents[1] / "docs" / "examples" / "standoff.yaml").read_text()
+    for old, new in INERT.items():
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path_factory.mktemp("inert") / "standoff.yaml"
+    path.write_text(text)
+    return escalade.load(str(path))
+
+
+CRN_ARGS = {"samples": 12, "seed": 5, "replications": 3, "chunk_size": 4}
+CRN_POLICIES = ["push_back", "push_back_flag", "push_back_with_hotline"]
+
+
+@pytest.fixture(scope="module")
+def inert_serial(inert, tmp_path_factory):
+    out = tmp_path_factory.mktemp("crn") / "run"
+    return explore(inert, out=out, policies=CRN_POLICIES, **CRN_ARGS).to_frame()
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes", "dask"])
+def test_policies_equal_by_construction_give_identical_rows_in_every_world(
+    inert, inert_serial, executor, tmp_path, request
+):
+    if executor == "serial":
+        table = inert_serial
+    else:
+        where = (
+            {"workers": 2}
+            if executor == "processes"
+            else {"cluster": request.getfixturevalue("dask_address")}
+        )
+        res = explore(inert, out=tmp_path / "run", policies=CRN_POLICIES, **CRN_ARGS, **where)
+        table = res.to_frame()
+        pd.testing.assert_frame_equal(table, inert_serial, check_exact=True)
+    outputs = [c for c in table.columns if c.startswith(("utility:", "P:"))]
+    same = table[table["policy"] == "push_back"].set_index("sample")[outputs]
+    flag = table[table["policy"] == "push_back_flag"].set_index("sample")[outputs]
+    np.testing.assert_array_equal(same.to_numpy(), flag.to_numpy())
+    # not a vacuous check: the worlds differ, and the replications are random
+    assert same["utility:Defender"].nunique() > 3
+    hotline = table[table["policy"] == "push_back_with_hotline"].set_index("sample")[outputs]
+    assert not np.array_equal(same.to_numpy(), hotline.to_numpy())
+
+
+def test_simulate_does_not_advance_a_seed_sequence(inert):
+    # The exploration seeds every policy of a chunk with one SeedSequence: simulating must
+    # not change it (spawn() would), or the next policy gets other random numbers.
+    seq = np.random.SeedSequence(11, spawn_key=(3, 2))
+    a = simulate(inert, "push_back", runs=40, seed=seq)
+    b = simulate(inert, "push_back", runs=40, seed=seq)
+    assert seq.n_children_spawned == 0
+    np.testing.assert_array_equal(a.run_utility, b.run_utility)
 
 
 def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(reference, tmp_path):

@@ -286,3 +286,91 @@ def test_box_index_out_of_range():
     assert issubclass(ParameterError, EscaladeError)
     with pytest.raises(ParameterError, match=rf"from {-len(result)} to {len(result) - 1}"):
         result.box(len(result))
+
+
+# ----------------------------------------------------------------- quasi-p of each cut
+def _ema_limits(x: pd.DataFrame, box) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A box as EMA Workbench holds it: rows 0 (lower) and 1 (upper) for every column."""
+    initial = pd.DataFrame([x.min(), x.max()]).reset_index(drop=True)
+    limits = initial.copy()
+    for name, r in box.limits.iterrows():
+        limits.at[0, name], limits.at[1, name] = r["min"], r["max"]
+    return limits, initial
+
+
+@pytest.mark.parametrize("seed", [1, 4, 6])
+def test_quasi_p_of_each_cut_agrees_with_ema_workbench(ema, seed):
+    # Reference: ema_workbench.analysis.prim_util.calculate_qp (EMA Workbench 2.5.3), which
+    # relaxes one end of one restricted range at a time; -1 marks an end not cut.
+    from ema_workbench.analysis.prim_util import calculate_qp
+
+    from escalade.exploration._screen import quasi_p
+
+    x, y = planted(seed, n=1000, d=4)
+    found = prim(x, y, threshold=0.8)
+    both_ends = 0
+    for i in range(1, len(found)):
+        box = found.box(i)
+        ours = quasi_p(x, y, box)
+        limits, initial = _ema_limits(x, box)
+        for name in box.restricted:
+            low, high = calculate_qp(limits[name], x, y, box.k, box.n, limits, initial)
+            for side, ref in (("low", low), ("high", high)):
+                mine = ours.at[name, f"quasi_p_{side}"]
+                if ref == -1:
+                    assert np.isnan(mine), (i, name, side)
+                else:
+                    assert mine == pytest.approx(ref, rel=1e-12, abs=1e-300), (i, name, side)
+            both_ends += low != -1 and high != -1
+            assert ours.at[name, "quasi_p"] == max(q for q in (low, high) if q != -1)
+    assert both_ends > 0, "the planted boxes must cut some range at both ends"
+
+
+def test_a_cut_that_is_chance_no_longer_hides_behind_a_real_one():
+    # Interest where a > 0.6 (a real cut at the low end of a); the box also cuts a at 0.98,
+    # which only drops a few worlds of interest: chance. Dropping both cuts at once (the
+    # old test) gives a tiny p-value, as the low cut alone does; the high cut alone does not.
+    from scipy.stats import binomtest
+
+    from escalade.exploration._prim import PrimBox
+    from escalade.exploration._screen import quasi_p
+
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame({"a": rng.random(2000), "b": rng.random(2000)})
+    y = ((x["a"] > 0.6) & (rng.random(2000) < 0.9)).to_numpy()
+    a = x["a"].to_numpy()
+    mask = (a >= 0.6) & (a <= 0.98)
+    limits = pd.DataFrame({"min": [0.6], "max": [0.98]}, index=pd.Index(["a"], name="column"))
+    n, k = int(mask.sum()), int(y[mask].sum())
+    box = PrimBox(1, "peel", k / y.sum(), k / n, n / len(y), n, k, ("a",), limits, mask)
+    qp = quasi_p(x, y, box)
+    low, high = qp.at["a", "quasi_p_low"], qp.at["a", "quasi_p_high"]
+    both = binomtest(k, n, y.mean(), alternative="greater").pvalue
+    assert both < 1e-6
+    assert low < 1e-6
+    assert high > 0.3
+    assert qp.at["a", "quasi_p"] == high
+
+
+def test_discovery_reports_the_quasi_p_of_each_end_of_a_range():
+    # A band 0.3 < a < 0.7 where the condition holds 90% of the time: the box cuts a at both
+    # ends. Each end's value is the one quasi_p (checked against EMA Workbench above) gives,
+    # and the restrictions, the JSON and the summary carry both.
+    from escalade.exploration import Problem, discover
+    from escalade.exploration._screen import quasi_p
+
+    rng = np.random.default_rng(2)
+    x = pd.DataFrame(rng.random((1000, 2)), columns=["a", "b"])
+    y = ((x["a"] > 0.3) & (x["a"] < 0.7) & (rng.random(1000) < 0.9)).to_numpy()
+    found = discover(Problem(("a", "b")), x, y, columns="all")
+    r = found.restrictions.loc["a"]
+    assert r["low"] < r["min"] < r["max"] < r["high"]  # cut at both ends
+    expected = quasi_p(x, y, found.box)
+    low, high = expected.at["a", "quasi_p_low"], expected.at["a", "quasi_p_high"]
+    assert 0 < high < low < 1e-20
+    assert (r["quasi_p_low"], r["quasi_p_high"], r["quasi_p"]) == (low, high, low)
+    data = json.loads(json.dumps(found.to_dict(), allow_nan=False))
+    item = data["restrictions"]["a"]
+    assert (item["quasi_p_low"], item["quasi_p_high"]) == (low, high)
+    row = next(line for line in str(found.summary()).splitlines() if line.startswith("a "))
+    assert f"low {low:.3g}, high {high:.3g}" in row

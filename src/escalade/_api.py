@@ -6,15 +6,15 @@ notebook or script can go from a file to numbers in one line.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
+from escalade._io import check_folder
 from escalade.errors import ScenarioError
-from escalade.game import Game, build_game, read_efg, read_nfg
+from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
 from escalade.solvers import Solution, solve_game
 
@@ -165,6 +165,8 @@ def solve(  # noqa: PLR0913 - keyword options, see docstring
     500
     """
     game = as_game(source, overrides)
+    if isinstance(draws, int) and not isinstance(draws, bool) and draws > 0:
+        check_draws_memory(game, draws)
     return solve_game(
         game,
         draws,
@@ -234,6 +236,7 @@ def check(source: Source, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:
+        check_draws_memory(game, draws)
         game.evaluate(game.parameters.sample(draws, seed))
         tried = draws
     return CheckReport(
@@ -360,21 +363,18 @@ def analyze(
     from escalade.auditing import verify_comparison
     from escalade.report import write_analysis
 
+    if out is not None:  # before hours of simulation, not after
+        check_folder(out)
     scenario = _scenario(source, overrides)
     question = scenario.question
+    baseline = question.baseline if question is not None else None
     cmp = compare_policies(
         scenario,
         runs=runs,
         seed=seed,
         policies=policies,
         actor=question.actor if question is not None else None,
-        baseline=(
-            question.baseline
-            if question is not None
-            and question.baseline
-            and (policies is None or question.baseline in policies)
-            else None
-        ),
+        baseline=baseline if baseline and (policies is None or baseline in policies) else None,
         progress=progress,
     )
     if out is not None:
@@ -413,6 +413,7 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
     workers: int | None = None,
     cluster: str | None = None,
     overrides: Mapping[str, str | float] | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ExplorationResult:
     """Explore a scenario: every policy in ``samples`` sampled worlds, stored in ``out``.
@@ -434,6 +435,7 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
     4
     """
     from escalade.exploration import explore as _explore
+    from escalade.exploration._executors import default_cluster
 
     scenario = _scenario(source, None)
     return _explore(
@@ -446,8 +448,9 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
         replications=replications,
         chunk_size=chunk_size,
         workers=workers,
-        cluster=_cluster(workers, cluster),
+        cluster=default_cluster(workers, cluster),
         overrides={k: str(v) for k, v in (overrides or {}).items()},
+        force=force,
         progress=progress,
     )
 
@@ -471,16 +474,10 @@ def resume(
     True
     """
     from escalade.exploration import resume as _resume
+    from escalade.exploration._executors import default_cluster
 
-    return _resume(path, workers=workers, cluster=_cluster(workers, cluster), progress=progress)
-
-
-def _cluster(workers: int | None, cluster: str | None) -> str | None:
-    """The Dask scheduler to use: the one given, else ``DASK_SCHEDULER_ADDRESS`` when no
-    executor is chosen at all."""
-    if cluster is None and workers is None:
-        return os.environ.get("DASK_SCHEDULER_ADDRESS") or None
-    return cluster
+    cluster = default_cluster(workers, cluster)
+    return _resume(path, workers=workers, cluster=cluster, progress=progress)
 
 
 def open_run(path: str | Path) -> ExplorationResult:

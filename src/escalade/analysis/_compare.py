@@ -21,7 +21,7 @@ from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import Policy, Scenario, Seed, resolve_seed
-from escalade.simulation import SimulationResult, chosen_policies, simulate
+from escalade.simulation import SimulationResult, check_size, chosen_policies, simulate
 from escalade.solvers import Solution, logit_qre
 
 if TYPE_CHECKING:
@@ -348,7 +348,14 @@ def compare_policies(
     baseline = baseline or chosen[0]
     if baseline not in chosen:
         raise ParameterError(f"baseline {baseline!r} is not among the compared policies")
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or runs < 2:
+        raise ParameterError(
+            f"runs must be a whole number of at least 2 to compare policies (a standard "
+            f"error needs two), found {runs!r}",
+            arguments=("runs",),
+        )
     game = build_game(scenario)
+    check_size(scenario, runs, dyn.periods, game=game, total=runs * len(chosen))
     seed = resolve_seed(seed)
     started = time.perf_counter()
     results: dict[str, SimulationResult] = {}

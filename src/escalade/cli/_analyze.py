@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from escalade.cli._common import (
     count,
     count0,
     given,
+    out,
     overrides,
 )
 from escalade.cli._progress import Bars
@@ -114,4 +116,7 @@ def _print_comparison(cmp: PolicyComparison) -> None:
             "-" if p == cmp.baseline else f"{d:+.2f} ± {1.96 * se:.2f}",
             *(f"{100 * res.probability(n):.1f}%" for n in shown),
         )
-    Console(width=160).print(table)
+    # drawn into a string and printed with out(), which turns a full output into an error
+    text = io.StringIO()
+    Console(width=160, file=text, force_terminal=sys.stdout.isatty()).print(table)
+    out(text.getvalue())

@@ -18,22 +18,27 @@ options the user typed (see :meth:`escalade.errors.EscaladeError.message_with`).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib
 import inspect
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, overload
 
-from escalade.errors import ParameterError
+from escalade.errors import OutputError, ParameterError
 
 __all__ = [
     "EXIT_BUG",
     "EXIT_INPUT",
     "EXIT_OK",
     "EXIT_USAGE",
+    "STDOUT_NAMES",
+    "ClosedOutput",
     "FromLibrary",
     "LibraryChoices",
     "Parser",
@@ -43,11 +48,15 @@ __all__ = [
     "count",
     "count0",
     "default_of",
+    "flush_stdout",
     "given",
+    "is_stdout",
     "lam",
     "out",
     "out_json",
     "overrides",
+    "silence_stdout",
+    "write_output",
 ]
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -169,6 +178,17 @@ class Parser(argparse.ArgumentParser):
         self._library_defaults.clear()
         return super().format_help()
 
+    def _print_message(self, message: str, file: Any = None) -> None:
+        # argparse drops a failed write silently: help sent to a full output would vanish
+        # with exit 0. Standard output goes through out(), which says so.
+        if not message:
+            return
+        if file is sys.stdout:
+            out(message)
+            return
+        with contextlib.suppress(AttributeError, OSError):
+            (file or sys.stderr).write(message)
+
     def error(self, message: str) -> NoReturn:
         """Print the usage and the message, and exit 2."""
         self.print_usage(sys.stderr)
@@ -277,8 +297,111 @@ def given(args: argparse.Namespace, *names: str) -> dict[str, Any]:
 
 
 def out(text: str) -> None:
-    """Write ``text`` to standard output, ending with a newline."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """Write ``text`` to standard output, ending with a newline.
+
+    Raises
+    ------
+    OutputError
+        If standard output cannot take it (a full disk, ``> /dev/full``, a
+        closed output); a closed pipe (``| head``) raises BrokenPipeError.
+    """
+    try:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _unwritable(exc) from None
+
+
+def flush_stdout() -> None:
+    """Flush standard output (what :func:`out` wrote may still be buffered).
+
+    Raises
+    ------
+    OutputError
+        As :func:`out`.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _unwritable(exc) from None
+
+
+def _unwritable(exc: OSError) -> OutputError:
+    silence_stdout()
+    return OutputError(
+        f"cannot write to standard output ({exc.strerror or exc}); expected a writable "
+        "standard output (redirect it to a file, or use -o FILE where the command has it)"
+    )
+
+
+#: Names of standard output as a file: ``-o`` with one of them writes to standard output.
+STDOUT_NAMES = ("-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1")
+
+
+def is_stdout(target: str) -> bool:
+    """Whether ``-o TARGET`` names standard output (a name of it, or the very file it is).
+
+    Examples
+    --------
+    >>> is_stdout("/dev/stdout"), is_stdout("-"), is_stdout("report.html")
+    (True, True, False)
+    """
+    if target in STDOUT_NAMES:
+        return True
+    try:
+        return os.path.samestat(os.stat(target), os.fstat(1))
+    except (OSError, ValueError):
+        return False
+
+
+def write_output(text: str, target: str | None) -> bool:
+    """Write a command's result to ``target`` (``-o``), or to standard output.
+
+    Standard output when ``target`` is None or names it (:func:`is_stdout`);
+    otherwise the file is replaced atomically, and only if it is a regular
+    file or a new name (see :mod:`escalade._io`). Returns whether a file
+    was written.
+    """
+    if target is None or is_stdout(target):
+        out(text)
+        return False
+    from escalade._io import atomic_write
+
+    atomic_write(target, text.encode("utf-8"))
+    return True
+
+
+class ClosedOutput:
+    """Standard output of a process started without one: every write fails."""
+
+    def write(self, text: str) -> int:
+        """Fail: there is nowhere to write."""
+        raise OSError(errno.EBADF, "it is closed")
+
+    def flush(self) -> None:
+        """Nothing to flush."""
+
+    def isatty(self) -> bool:
+        """Not a terminal."""
+        return False
+
+
+def silence_stdout() -> None:
+    """Point standard output at the null device.
+
+    Once a write has failed, what is still buffered would fail again when
+    the process exits (and print a second, raw error).
+    """
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stream without a file descriptor
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - it lives until the process ends
+    finally:
+        os.close(null)
 
 
 def out_json(payload: object) -> None:

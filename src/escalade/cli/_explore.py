@@ -46,7 +46,14 @@ def register(commands: Commands) -> None:
         "--resume", metavar="FOLDER", help="finish an interrupted run (no SCENARIO then)"
     )
     p.add_argument("--samples", type=count, metavar="N", help="number of sampled worlds")
-    p.add_argument("--out", metavar="FOLDER", help="run folder to create")
+    p.add_argument("--out", metavar="FOLDER", help="run folder to create (a new or empty folder)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        default=None,
+        help="replace the run already in --out (complete, interrupted or damaged); a folder "
+        "holding anything else is never replaced",
+    )
     p.add_argument(
         "--seed",
         type=count0,
@@ -113,7 +120,15 @@ def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationRe
         samples=args.samples,
         out=args.out,
         **given(
-            args, "seed", "design", "policies", "replications", "chunk_size", "workers", "cluster"
+            args,
+            "seed",
+            "design",
+            "policies",
+            "replications",
+            "chunk_size",
+            "workers",
+            "cluster",
+            "force",
         ),
         overrides=overrides(args),
         progress=progress,
@@ -132,6 +147,7 @@ def _resume(args: argparse.Namespace, progress: Callback | None) -> ExplorationR
         ("--design", args.design),
         ("--replications", args.replications),
         ("--chunk-size", args.chunk_size),
+        ("--force", args.force),
     )
     extra = [flag for flag, value in started_with if value is not None]
     if extra or args.overrides:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, add_scenario, add_set, overrides
+from escalade.cli._common import EXIT_OK, add_scenario, add_set, overrides, write_output
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -26,7 +25,11 @@ def register(commands: Commands) -> None:
     add_scenario(p)
     p.add_argument("--format", choices=("efg", "nfg"), required=True, help="output format")
     p.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE (default: standard output)"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE, a regular file or a new name (default, or with -o - or "
+        "-o /dev/stdout: standard output)",
     )
     add_set(p)
     p.set_defaults(run=run)
@@ -38,11 +41,6 @@ def run(args: argparse.Namespace) -> int:
 
     game = as_game(args.source, overrides(args))
     text = write_efg(game) if args.format == "efg" else write_nfg(game)
-    if args.output is None:
-        sys.stdout.write(text)
-        return EXIT_OK
-    from escalade._io import atomic_write
-
-    atomic_write(Path(args.output), text.encode("utf-8"))
-    sys.stderr.write(f"wrote {args.output}\n")
+    if write_output(text, args.output):
+        sys.stderr.write(f"wrote {args.output}\n")
     return EXIT_OK

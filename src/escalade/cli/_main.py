@@ -10,7 +10,10 @@ load nothing they do not use.
 
 Every :class:`~escalade.errors.EscaladeError` becomes its message on
 stderr and exit code 1 in :func:`main`, and nowhere else; usage mistakes
-exit with 2.
+exit with 2. A standard output that cannot be written (full, closed) is
+the user's redirection: :func:`~escalade.cli._common.out` turns the
+failure into an :class:`~escalade.errors.OutputError`, and :func:`main`
+flushes the output before exiting so that a failure shows there too.
 """
 
 from __future__ import annotations
@@ -36,8 +39,16 @@ from escalade.cli import (
     _simulate,
     _solve,
 )
-from escalade.cli._common import EXIT_BUG, EXIT_INPUT, EXIT_OK, Parser
-from escalade.errors import EscaladeError
+from escalade.cli._common import (
+    EXIT_BUG,
+    EXIT_INPUT,
+    EXIT_OK,
+    ClosedOutput,
+    Parser,
+    flush_stdout,
+    silence_stdout,
+)
+from escalade.errors import EscaladeError, OutputError
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -105,11 +116,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     iig: OK (scenario) - 2 players, 25 nodes, ...
     0
     """
+    if sys.stdout is None:  # started with its standard output closed (`>&-`)
+        sys.stdout = ClosedOutput()
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         code: int = args.run(args)
+        flush_stdout()  # a full standard output shows here at the latest
         return code
+    except SystemExit as exc:  # --help, --version and usage errors leave through argparse
+        if exc.code in (0, None):
+            try:
+                flush_stdout()
+            except OutputError as error:
+                sys.stderr.write(f"escalade: {error}\n")
+                raise SystemExit(EXIT_INPUT) from None
+        raise
     except EscaladeError as exc:
         # the arguments a library error names become the options the user typed
         sys.stderr.write(f"escalade: {exc.message_with(parser.flags)}\n")
@@ -125,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("escalade: interrupted\n")
         return 130
     except BrokenPipeError:
+        silence_stdout()
         return EXIT_OK
     except Exception as exc:  # a bug: say so plainly, show the traceback only on request
         if os.environ.get("ESCALADE_DEBUG"):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, FromLibrary, default_of, out
+from escalade.cli._common import EXIT_OK, FromLibrary, default_of, is_stdout, out
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -40,7 +40,11 @@ def register(commands: Commands) -> None:
     )
     p.add_argument("path", metavar="FOLDER", help="an exploration run folder")
     p.add_argument(
-        "-o", "--output", metavar="FILE", help="write here instead of FOLDER/report.html"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of FOLDER/report.html: a regular file or a new name (-o - "
+        "or -o /dev/stdout: standard output)",
     )
     p.set_defaults(run=run_report)
 
@@ -54,7 +58,10 @@ def run_runs(args: argparse.Namespace) -> int:
     if table.empty:
         out(f"no exploration runs under {root}")
         return EXIT_OK
-    out(table.to_string(index=False))
+    damaged = table[table["status"] == "damaged"]
+    out(table.drop(columns=["problem"]).to_string(index=False))
+    for _, row in damaged.iterrows():
+        sys.stderr.write(f"escalade: {row['run']}: damaged run folder ({row['problem']})\n")
     return EXIT_OK
 
 
@@ -70,6 +77,11 @@ def run_report(args: argparse.Namespace) -> int:
         from escalade.auditing import verify_exploration
 
         verification = verify_exploration(result.to_frame(), result.scenario)
+    if args.output is not None and is_stdout(args.output):
+        from escalade.report import render_exploration
+
+        out(render_exploration(result, verification))
+        return EXIT_OK
     target = write_exploration_report(result, args.output, verification)
     sys.stderr.write(f"wrote {target}\n")
     return EXIT_OK

@@ -32,13 +32,15 @@ from escalade.exploration._problem import Problem
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._robustness import (
     RobustnessResult,
+    best_shares,
     lever_effects,
     lever_pairs,
     robustness,
 )
 from escalade.exploration._run import ExplorationRun
+from escalade.exploration._runs import list_runs
 from escalade.exploration._sensitivity import SensitivityResult, sensitivity
-from escalade.exploration._store import Manifest, RunStore, list_runs
+from escalade.exploration._store import Manifest, RunStore
 
 __all__ = [
     "DEFAULT_REPLICATIONS",
@@ -55,6 +57,7 @@ __all__ = [
     "RobustnessResult",
     "RunStore",
     "SensitivityResult",
+    "best_shares",
     "discover",
     "explore",
     "lever_effects",

@@ -28,11 +28,13 @@ Every box of PRIM's peeling and pasting trajectory is kept: the
 coverage-density trade-off. The box chosen by default is the first (the
 one with the most coverage) whose density reaches ``threshold``; if none
 reaches it while still covering ``min_coverage`` of the worlds of
-interest, the densest box that does. Each restriction of the chosen box
-gets a quasi-p-value (Bryant and Lempert 2010): the one-sided binomial
+interest, the densest box that does. Each cut of the chosen box gets a
+quasi-p-value (Bryant and Lempert 2010): the one-sided binomial
 probability of finding at least the box's count of worlds of interest if
-the restriction were dropped (the density of the box without it); a
-large value marks a restriction that may be chance.
+the cut were dropped (the density of the box without it); a large value
+marks a cut that may be chance. A range cut at both ends is two cuts,
+each tested alone, as EMA Workbench does: a cut that is chance cannot
+hide behind a real one at the other end.
 
 References
 ----------
@@ -57,11 +59,25 @@ from numpy.typing import ArrayLike
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
+from escalade.exploration._describe import (
+    describe_full,
+    describe_quasi_p,
+    describe_range,
+    or_none,
+)
 from escalade.exploration._prim import Objective, PrimBox, PrimResult, prim
 from escalade.exploration._problem import Problem
 from escalade.exploration._screen import quasi_p, screen
 
-__all__ = ["COMPARE", "DiscoveryResult", "discover", "parse_condition"]
+__all__ = [
+    "COMPARE",
+    "DiscoveryResult",
+    "describe_full",
+    "describe_quasi_p",
+    "describe_range",
+    "discover",
+    "parse_condition",
+]
 
 _CONDITION = re.compile(
     r"^\s*(?P<output>[A-Za-z_][\w]*:[\w]+)\s*(?P<op><=|>=|<|>)\s*"
@@ -161,7 +177,11 @@ class DiscoveryResult(ResultMixin):
 
         Columns: ``min`` and ``max`` (inclusive) or ``categories`` (the
         categories kept), ``low`` and ``high`` (the range over all worlds),
-        ``quasi_p`` (see the module docstring), ``claims``.
+        ``quasi_p_low`` and ``quasi_p_high`` (the quasi-p-value of the cut
+        at each end of a range, see the module docstring; NaN for an end
+        not cut, and for categories), ``quasi_p`` (the largest of the
+        restriction's values: a restriction is no more certain than its
+        least certain cut), ``claims``.
         """
         return self.restrictions.copy()
 
@@ -181,6 +201,8 @@ class DiscoveryResult(ResultMixin):
                 item["categories"] = list(r["categories"])
             else:
                 item["min"], item["max"] = float(r["min"]), float(r["max"])
+                item["quasi_p_low"] = or_none(r["quasi_p_low"])
+                item["quasi_p_high"] = or_none(r["quasi_p_high"])
             restr[str(name)] = item
         b = self.box
         data = {
@@ -212,7 +234,7 @@ class DiscoveryResult(ResultMixin):
                     str(name),
                     describe_range(r),
                     describe_full(r),
-                    f"{r['quasi_p']:.3g}",
+                    describe_quasi_p(r),
                     ", ".join(r["claims"]) or "-",
                 )
             )
@@ -230,20 +252,6 @@ class DiscoveryResult(ResultMixin):
             "lllrl",
         )
         return Summary(f"Scenario discovery: {self.condition}", notes, (table,))
-
-
-def describe_range(r: pd.Series) -> str:
-    """A restriction in words: ``0.2 to 0.5`` or ``{a, b}``."""
-    if isinstance(r["categories"], tuple):
-        return "{" + ", ".join(map(str, r["categories"])) + "}"
-    return f"{r['min']:.4g} to {r['max']:.4g}"
-
-
-def describe_full(r: pd.Series) -> str:
-    """The parameter's range over all worlds, in words."""
-    if isinstance(r["all_categories"], tuple):
-        return "{" + ", ".join(map(str, r["all_categories"])) + "}"
-    return f"{r['low']:.4g} to {r['high']:.4g}"
 
 
 def _cases(
@@ -352,6 +360,8 @@ _RESTRICTION_COLUMNS = [
     "low",
     "high",
     "all_categories",
+    "quasi_p_low",
+    "quasi_p_high",
     "quasi_p",
     "claims",
 ]
@@ -361,7 +371,7 @@ def _restrictions(
     x: pd.DataFrame, interest: pd.Series, box: PrimBox, problem: Problem
 ) -> pd.DataFrame:
     """Step 6: the box's restrictions, the full ranges, quasi-p-values and claims."""
-    qp = quasi_p(x, interest.to_numpy(), box)
+    qp = quasi_p(x, interest.to_numpy(), box).to_dict(orient="index")
     rows = []
     for name, r in box.limits.iterrows():
         col = x[str(name)]
@@ -376,7 +386,7 @@ def _restrictions(
                 "low": np.nan if categorical else float(col.min()),
                 "high": np.nan if categorical else float(col.max()),
                 "all_categories": tuple(sorted(col.unique())) if categorical else None,
-                "quasi_p": qp[str(name)],
+                **{k: float(v) for k, v in qp[str(name)].items()},
                 "claims": problem.claims_of(str(name)),
             }
         )

@@ -16,11 +16,11 @@ from pathlib import Path
 from escalade.errors import ParameterError, ScenarioError
 from escalade.exploration._compute import ChunkTask, output_columns
 from escalade.exploration._design import Design
-from escalade.exploration._executors import run_tasks
+from escalade.exploration._executors import check_executor, run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import Manifest, RunStore
-from escalade.scenario import Scenario, Seed, bundled_path, load_scenario_text, resolve_seed
-from escalade.simulation import chosen_policies
+from escalade.scenario import Scenario, Seed, bundled_path, resolve_seed
+from escalade.simulation import check_size, chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
 
@@ -49,6 +49,7 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
     workers: int | None = None,
     cluster: str | None = None,
     overrides: dict[str, str] | None = None,
+    force: bool = False,
     progress: Progress | None = None,
 ) -> ExplorationResult:
     """Sample the uncertain parameters and simulate every policy in every sampled world.
@@ -61,7 +62,8 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         Number of worlds (Sobol and Morris designs round it down to a
         multiple of the number of parameters plus 2 or 1).
     out : str or Path
-        The run folder to create.
+        The run folder to create: a new or empty folder (a run is never
+        mixed with what a folder holds).
     seed : int, Generator or None
         Decides every random number; turned into one integer, recorded in
         the run folder (drawn afresh when ``None``).
@@ -79,6 +81,10 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         Dask scheduler address.
     overrides : dict, optional
         Parameters fixed at given values (no longer explored).
+    force : bool
+        Replace the run already in ``out`` (complete, interrupted or
+        damaged); a folder holding anything but an escalade run is never
+        replaced.
     progress : callable, optional
         ``progress(done_rows, total_rows)`` after each chunk.
 
@@ -102,18 +108,24 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
     16
     """
     chosen = chosen_policies(scenario, policies, purpose="to explore")
+    check_executor(workers=workers, cluster=cluster)
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
     seed = resolve_seed(seed)
     fixed = {k: str(v) for k, v in (overrides or {}).items()}
     space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
-    the_design = Design.create(
-        design,
-        samples,
-        seed,
-        chunk_size or _default_chunk(len(chosen), replications),
-        tuple(space.uncertain_names),
-    )
+    size = chunk_size or _default_chunk(len(chosen), replications)
+    if isinstance(samples, int) and isinstance(size, int) and samples > 0 and size > 0:
+        # every chunk simulates each policy once: refuse work or chunks too large up front
+        check_size(
+            scenario,
+            min(size, samples) * replications,
+            scenario.require_dynamics().periods,
+            total=samples * replications * len(chosen),
+            shrink=("samples", "replications"),
+            shrink_memory="replications" if chunk_size is None else "chunk_size",
+        )
+    the_design = Design.create(design, samples, seed, size, tuple(space.uncertain_names))
     text = scenario.text
     if not text:
         found = bundled_path(scenario.name)
@@ -133,7 +145,7 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         outputs=output_columns(explored),
         overrides=fixed,
     )
-    store = RunStore.create(out, text, plan)
+    store = RunStore.create(out, text, plan, force=force)
     return _run(store, workers=workers, cluster=cluster, progress=progress)
 
 
@@ -156,6 +168,7 @@ def resume(
     ...     resume(tmp + "/r").to_frame().shape[0]
     4
     """
+    check_executor(workers=workers, cluster=cluster)  # before the folder is touched
     return _run(RunStore.open(path), workers=workers, cluster=cluster, progress=progress)
 
 
@@ -164,8 +177,8 @@ def _run(
 ) -> ExplorationResult:
     m = store.manifest
     text, file = store.scenario_text(), store.scenario_file
-    # parse once here, so a damaged copy fails before any worker starts
-    load_scenario_text(text, file)
+    # parse and check once here, so a damaged or edited folder fails before any worker starts
+    store.explored_scenario()
     pending = store.pending()
     per_chunk = {k: m.expected_rows(k) for k in range(m.design.n_chunks)}
     total = sum(per_chunk.values())

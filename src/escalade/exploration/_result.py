@@ -16,7 +16,7 @@ from escalade.exploration._analyses import ExplorationAnalyses, run_analyses
 from escalade.exploration._discovery import DiscoveryResult
 from escalade.exploration._discovery import discover as _discover
 from escalade.exploration._prim import Objective
-from escalade.exploration._robustness import RobustnessResult, lever_pairs
+from escalade.exploration._robustness import TIES_NOTE, RobustnessResult, best_shares, lever_pairs
 from escalade.exploration._robustness import lever_effects as _lever_effects
 from escalade.exploration._robustness import robustness as _robustness
 from escalade.exploration._run import ExplorationRun
@@ -307,8 +307,9 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         samples, seed, chunk size, parameters), ``replications``,
         ``overrides``, ``actor``, ``worlds`` (computed so far) and
         ``policies``: per policy, ``share_best`` (worlds where it gives the
-        actor the highest utility) and ``mean``, the mean of every output
-        over the worlds.
+        actor the highest utility; a world where ``k`` policies tie counts
+        ``1/k`` for each), ``share_tied`` (worlds where it ties for best)
+        and ``mean``, the mean of every output over the worlds.
 
         Examples
         --------
@@ -319,10 +320,10 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         ...                   replications=1, policies=["talks", "invasion"])
         ...     data = json.loads(json.dumps(res.to_dict(), allow_nan=False))
         >>> data["worlds"], sorted(data["policies"]["talks"])
-        (4, ['mean', 'share_best'])
+        (4, ['mean', 'share_best', 'share_tied'])
         """
         m = self.store.manifest
-        shares = self.best_policy_shares()
+        shares = best_shares(self.pivot(f"utility:{self.actor}"))
         means = {o: self.pivot(o).mean(axis=0) for o in self.outputs}
         data = {
             "scenario": m.scenario,
@@ -334,7 +335,11 @@ class ExplorationResult(ExplorationRun, ResultMixin):
             "actor": self.actor,
             "worlds": len(self.worlds()),
             "policies": {
-                p: {"share_best": shares[p], "mean": {o: means[o][p] for o in self.outputs}}
+                p: {
+                    "share_best": shares.at[p, "share_best"],
+                    "share_tied": shares.at[p, "share_tied"],
+                    "mean": {o: means[o][p] for o in self.outputs},
+                }
                 for p in self.policies
             },
         }
@@ -350,7 +355,9 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         """
         m = self.store.manifest
         utility = self.pivot(f"utility:{self.actor}")
-        shares = self.best_policy_shares()
+        best = best_shares(utility)
+        shares, tied = best["share_best"].to_dict(), best["share_tied"]
+        ties = bool((tied > 0).any())
         indicators = [o for o in self.outputs if o.startswith("P:")]
         shown = [f"P:{k}" for k in headline_indicators(self.scenario) if f"P:{k}" in indicators][:3]
         probs = {o: self.pivot(o) for o in shown}
@@ -360,6 +367,7 @@ class ExplorationResult(ExplorationRun, ResultMixin):
                 (
                     p,
                     f"{100 * shares.get(p, 0.0):.1f}%",
+                    *((f"{100 * tied[p]:.1f}%",) if ties else ()),
                     f"{utility[p].mean():.2f}",
                     *(f"{100 * probs[o][p].mean():.1f}%" for o in shown),
                 )
@@ -369,6 +377,7 @@ class ExplorationResult(ExplorationRun, ResultMixin):
             (
                 "policy",
                 f"best for {self.actor}",
+                *(("tied",) if ties else ()),
                 f"mean {self.actor} utility",
                 *(f"mean {o[2:]}" for o in shown),
             ),
@@ -379,6 +388,7 @@ class ExplorationResult(ExplorationRun, ResultMixin):
             f"x {m.replications} replications, seed {m.design.seed}"
             + ("" if self.complete else " (incomplete: resume to finish)")
             + ".",
+            *((TIES_NOTE,) if ties else ()),
         )
         return Summary(f"Exploration of {m.scenario}", notes, (table,))
 

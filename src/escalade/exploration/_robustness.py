@@ -15,6 +15,16 @@ by anything but the design's sampling:
   best policy's utility, and (when a risk indicator is given) keeping its
   probability at or under ``risk_max``.
 
+"Which policy is best" counts ties explicitly. Policies are simulated
+with common random numbers, so two policies that play the same way in a
+world give exactly the same utility there, and such ties are common (a
+lever that changes nothing where no accident happens). A world where
+``k`` policies tie for the best utility counts ``1/k`` for each of them
+(``share_best``, which sums to 1 over the policies), never wholly for the
+one listed first; ``share_best_alone`` counts the worlds where a policy
+is the only best one and ``share_tied`` those where it ties for best
+(:func:`best_shares`).
+
 Policies that differ only by levers (one extends another by turning
 levers on) are also compared world by world: what the levers change.
 
@@ -46,7 +56,21 @@ from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.errors import ParameterError
 from escalade.scenario import Policy
 
-__all__ = ["LeverPair", "RobustnessResult", "lever_effects", "lever_pairs", "robustness"]
+__all__ = [
+    "TIES_NOTE",
+    "LeverPair",
+    "RobustnessResult",
+    "best_shares",
+    "lever_effects",
+    "lever_pairs",
+    "robustness",
+]
+
+#: How shares of "best" count ties, for summaries that show a ``tied`` column.
+TIES_NOTE = (
+    "Ties: a world where k policies give the same highest utility counts 1/k for each; "
+    "'tied' is the share of worlds where the policy ties for best."
+)
 
 #: A policy that extends another by turning levers on: ``(with, without, levers)``.
 LeverPair = tuple[str, str, tuple[str, ...]]
@@ -54,6 +78,52 @@ LeverPair = tuple[str, str, tuple[str, ...]]
 
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def _best_masks(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which policies give the highest utility in each world, and how many do."""
+    best = u == u.max(axis=1, keepdims=True) if u.size else np.zeros(u.shape, dtype=bool)
+    return best, best.sum(axis=1)
+
+
+def best_shares(utility: pd.DataFrame) -> pd.DataFrame:
+    """In what share of worlds each policy gives the highest utility, ties counted explicitly.
+
+    Parameters
+    ----------
+    utility : pandas.DataFrame
+        The actor's utility, worlds (rows) by policies (columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per policy (index ``policy``): ``share_best``, where a
+        world in which ``k`` policies tie for the highest utility counts
+        ``1/k`` for each (the shares sum to 1); ``share_best_alone``, the
+        worlds where the policy alone is best; ``share_tied``, the worlds
+        where it ties for best with at least one other policy.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> u = pd.DataFrame({"a": [1.0, 2.0, 0.0, 5.0], "b": [1.0, 1.0, 3.0, 5.0],
+    ...                   "c": [0.0, 0.0, 0.0, 5.0]})
+    >>> print(best_shares(u).round(3).to_string(index_names=False))
+       share_best  share_best_alone  share_tied
+    a       0.458              0.25        0.50
+    b       0.458              0.25        0.50
+    c       0.083              0.00        0.25
+    """
+    u = utility.to_numpy(dtype=float)
+    best, k = _best_masks(u)
+    n = max(u.shape[0], 1)
+    shared = (best / np.maximum(k, 1)[:, None]).sum(axis=0) / n
+    alone = (best & (k == 1)[:, None]).sum(axis=0) / n
+    tied = (best & (k > 1)[:, None]).sum(axis=0) / n
+    return pd.DataFrame(
+        {"share_best": shared, "share_best_alone": alone, "share_tied": tied},
+        index=pd.Index(utility.columns, name="policy"),
+    )
 
 
 @dataclass
@@ -129,7 +199,9 @@ class RobustnessResult(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """One row per policy.
 
-        Columns: ``share_best``, ``mean_utility``, ``p5_utility``,
+        Columns: ``share_best`` (a world where ``k`` policies tie for best
+        counts ``1/k`` for each), ``share_best_alone``, ``share_tied`` (see
+        :func:`best_shares`), ``mean_utility``, ``p5_utility``,
         ``median_utility``, ``p95_utility``, ``mean_regret``,
         ``median_regret``, ``p90_regret``, ``max_regret``,
         ``share_satisficing`` (regret within ``tolerance``) and, with a
@@ -163,6 +235,7 @@ class RobustnessResult(ResultMixin):
         """
         t: Any = self.table
         risky = self.risk is not None
+        ties = bool((t["share_tied"] > 0).any())
         rows = []
         for p in self.ranking("share_satisficing"):
             r: Any = t.loc[p]
@@ -170,6 +243,7 @@ class RobustnessResult(ResultMixin):
                 (
                     str(p),
                     _pct(r["share_best"]),
+                    *((_pct(r["share_tied"]),) if ties else ()),
                     f"{r['median_regret']:.2f}",
                     f"{r['p90_regret']:.2f}",
                     f"{r['max_regret']:.2f}",
@@ -181,6 +255,7 @@ class RobustnessResult(ResultMixin):
         header = (
             "policy",
             "best",
+            *(("tied",) if ties else ()),
             "median regret",
             "90% regret",
             "max regret",
@@ -190,6 +265,7 @@ class RobustnessResult(ResultMixin):
         notes = (
             f"Regret of {self.actor}'s utility over {self.n_worlds:,} worlds: the best policy's "
             "utility in each world minus the policy's.",
+            *((TIES_NOTE,) if ties else ()),
         )
         return Summary(
             "Robustness of policies across worlds",
@@ -209,10 +285,12 @@ def _check_options(
         raise ParameterError(f"unknown risk {risk!r}; indicators: {', '.join(indicators)}")
 
 
-def _policy_table(u: np.ndarray, r: np.ndarray, tolerance: float) -> dict[str, np.ndarray]:
-    """Utility and regret percentiles per policy (columns of ``u`` and ``r``)."""
+def _policy_table(utility: pd.DataFrame, r: np.ndarray, tolerance: float) -> dict[str, np.ndarray]:
+    """Shares best, utility and regret percentiles per policy (columns of ``utility``, ``r``)."""
+    u = utility.to_numpy(dtype=float)
+    shares = best_shares(utility)
     return {
-        "share_best": np.bincount(u.argmax(axis=1), minlength=u.shape[1]) / max(u.shape[0], 1),
+        **{c: shares[c].to_numpy() for c in shares.columns},
         "mean_utility": u.mean(axis=0),
         "p5_utility": np.percentile(u, 5, axis=0),
         "median_utility": np.median(u, axis=0),
@@ -277,7 +355,7 @@ def robustness(
     r = regret.to_numpy()
     columns = list(utility.columns)
     table = pd.DataFrame(
-        _policy_table(u, r, tolerance), index=pd.Index(utility.columns, name="policy")
+        _policy_table(utility, r, tolerance), index=pd.Index(utility.columns, name="policy")
     )
     risk_values = None
     if risk is not None:
@@ -363,8 +441,9 @@ def lever_effects(
         utility is higher with the levers), ``mean_change``, ``p5_change``
         and ``p95_change`` of the utility, ``share_best_with`` and
         ``share_best_without`` (share of worlds where each is the best
-        policy), and ``without:P:<x>`` / ``with:P:<x>``: the mean
-        probability of every indicator across worlds.
+        policy, ties split evenly as in :func:`best_shares`), and
+        ``without:P:<x>`` / ``with:P:<x>``: the mean probability of every
+        indicator across worlds.
 
     Examples
     --------
@@ -380,8 +459,7 @@ def lever_effects(
     columns = _lever_columns(indicators)
     if not pairs:
         return pd.DataFrame(columns=columns)
-    best = utility.to_numpy().argmax(axis=1)
-    policies = list(utility.columns)
+    shares = best_shares(utility)["share_best"]
     rows = []
     for w, wo, levers in pairs:
         d = (utility[w] - utility[wo]).to_numpy()
@@ -393,8 +471,8 @@ def lever_effects(
             "mean_change": float(d.mean()),
             "p5_change": float(np.percentile(d, 5)),
             "p95_change": float(np.percentile(d, 95)),
-            "share_best_with": float((best == policies.index(w)).mean()),
-            "share_best_without": float((best == policies.index(wo)).mean()),
+            "share_best_with": float(shares[w]),
+            "share_best_without": float(shares[wo]),
         }
         for o, values in indicators.items():
             row[f"without:{o}"] = float(values[wo].mean())

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-import numpy as np
-
 from escalade.errors import ParameterError
 from escalade.exploration import _worlds as worlds_of
-from escalade.exploration._compute import explored_scenario
 from escalade.exploration._problem import Problem
+from escalade.exploration._robustness import best_shares
 from escalade.exploration._store import RunStore
 from escalade.scenario import Scenario
 
@@ -58,10 +56,7 @@ class ExplorationRun:
     def open(cls, path: str | Path) -> Self:
         """Open a run folder (complete or not)."""
         store = RunStore.open(path)
-        scenario = explored_scenario(
-            store.scenario_text(), store.scenario_file, store.manifest.overrides
-        )
-        return cls(Path(path), store, scenario)
+        return cls(Path(path), store, store.explored_scenario())
 
     # ------------------------------------------------------------- facts
     @property
@@ -135,17 +130,11 @@ class ExplorationRun:
             Only these columns (``sample`` and ``policy`` are always read).
         """
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
-        paths = list(self.store.chunk_paths())
-        if not paths:
+        done = self.store.manifest.done_chunks()
+        if not done:
             raise ParameterError(f"{self.path}: no chunk has been computed yet")
-        wanted = (
-            None
-            if columns is None
-            else ["sample", "policy", *[c for c in columns if c not in ("sample", "policy")]]
-        )
-        tables = [pq.read_table(p, columns=wanted) for p in paths]
+        tables = [self.store.read_chunk(k, columns) for k in done]
         frame: pd.DataFrame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["policy", "sample"], kind="stable").reset_index(drop=True)
 
@@ -188,8 +177,12 @@ class ExplorationRun:
 
     # ----------------------------------------------------------- analyses
     def best_policy_shares(self, actor: str | None = None) -> dict[str, float]:
-        """In what share of worlds each policy gives ``actor`` the highest utility."""
-        util = self.pivot(f"utility:{actor or self.actor}")
-        best = util.to_numpy().argmax(axis=1)
-        counts = np.bincount(best, minlength=util.shape[1]) / max(len(util), 1)
-        return {p: float(c) for p, c in zip(util.columns, counts, strict=True)}
+        """In what share of worlds each policy gives ``actor`` the highest utility.
+
+        A world where ``k`` policies tie for the highest utility counts
+        ``1/k`` for each, so the shares sum to 1; :func:`best_shares` also
+        gives the shares of worlds where each policy is best alone and
+        where it ties.
+        """
+        shares = best_shares(self.pivot(f"utility:{actor or self.actor}"))["share_best"]
+        return {str(p): float(c) for p, c in shares.items()}

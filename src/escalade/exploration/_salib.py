@@ -78,10 +78,12 @@ def sobol_indices(
     )
     frame["influence"] = frame["ST"]
     frame["conf"] = frame["ST_conf"]
-    # Each world's outcome is a mean over a few simulated runs, and the paired rows of
-    # Saltelli's design draw different random numbers: that noise adds the same share of
-    # the variance to every total-order index. A parameter that does nothing shows only
-    # that share, so the smallest index bounds it from above.
+    # Each world's outcome is a mean over a few simulated runs, but the rows of one block
+    # of Saltelli's design share their random numbers (exploration._compute), so the noise
+    # cancels out of their differences: a parameter that does nothing gives identical
+    # paired rows and a total-order index of exactly 0. The noise left (through the
+    # parameters that do change the runs) is judged by the smallest index: what the least
+    # influential parameter shows, noise included, is the level an index must clear.
     noise = max(float(frame["ST"].min()), 0.0) if d > 1 else 0.0
     frame["above_noise"] = frame["ST"] - frame["ST_conf"] > noise
     return frame, noise

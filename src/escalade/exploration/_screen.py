@@ -23,38 +23,80 @@ from escalade.exploration._prim import PrimBox
 __all__ = ["quasi_p", "screen"]
 
 
-def _inside(x: pd.DataFrame, limits: pd.DataFrame, skip: str | None = None) -> np.ndarray:
+def _inside(
+    x: pd.DataFrame, limits: pd.DataFrame, drop: tuple[str, str] | None = None
+) -> np.ndarray:
+    """Which rows of ``x`` are in the box; ``drop=(name, side)`` lifts one restriction
+    (``side`` ``"min"``, ``"max"``, or ``"categories"``)."""
     mask = np.ones(len(x), dtype=bool)
     for name, r in limits.iterrows():
-        if name == skip:
-            continue
         col = x[str(name)]
         cats = r.get("categories")
         if isinstance(cats, tuple):
-            mask &= col.isin(cats).to_numpy()
-        else:
-            v = col.to_numpy(dtype=float)
-            mask &= (v >= r["min"]) & (v <= r["max"])
+            if drop != (name, "categories"):
+                mask &= col.isin(cats).to_numpy()
+            continue
+        v = col.to_numpy(dtype=float)
+        if drop != (name, "min"):
+            mask &= v >= r["min"]
+        if drop != (name, "max"):
+            mask &= v <= r["max"]
     return mask
 
 
-def quasi_p(x: pd.DataFrame, y: np.ndarray, box: PrimBox) -> dict[str, float]:
-    """Each restriction's quasi-p-value (Bryant and Lempert 2010).
+def quasi_p(x: pd.DataFrame, y: np.ndarray, box: PrimBox) -> pd.DataFrame:
+    """Each restriction's quasi-p-values (Bryant and Lempert 2010), one per cut side.
 
     The one-sided binomial probability of finding at least the box's count
-    of cases of interest among its cases if the restriction were dropped
-    (at the density of the box without it); a large value marks a
-    restriction that may be chance.
+    of cases of interest among its cases if the cut were dropped (at the
+    density of the box without it); a large value marks a cut that may be
+    chance. A range restricted on both sides is two cuts, each tested
+    alone (as EMA Workbench does): dropping both at once would let a cut
+    that is chance hide behind one that is not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per restricted column: ``quasi_p_low`` and ``quasi_p_high``
+        for the cuts at the low and high ends of a range (NaN for an end
+        left at the data's limit, and for categories), and ``quasi_p``: the
+        largest of the row's values, so a restriction counts as no more
+        certain than its least certain cut (for categories, the one value).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from escalade.exploration._prim import prim
+    >>> rng = np.random.default_rng(3)
+    >>> x = pd.DataFrame({"a": rng.random(600), "b": rng.random(600)})
+    >>> y = ((x["a"] > 0.5) & (rng.random(600) < 0.9)).to_numpy()
+    >>> box = prim(x, y, threshold=0.8).chosen
+    >>> qp = quasi_p(x, y, box)
+    >>> bool(qp.at["a", "quasi_p_low"] < 1e-6), bool(np.isnan(qp.at["a", "quasi_p_high"]))
+    (True, True)
     """
     from scipy.stats import binomtest
 
-    out = {}
-    for name in box.restricted:
-        wider = _inside(x, box.limits, skip=name)
+    def p_without(name: str, side: str) -> float:
+        wider = _inside(x, box.limits, drop=(name, side))
         n, k = int(wider.sum()), int(y[wider].sum())
-        p = k / n if n else 0.0
-        out[name] = float(binomtest(box.k, box.n, p, alternative="greater").pvalue)
-    return out
+        return float(binomtest(box.k, box.n, k / n if n else 0.0, alternative="greater").pvalue)
+
+    rows = {}
+    for name in box.restricted:
+        r = box.limits.loc[name]
+        if isinstance(r.get("categories"), tuple):
+            p = p_without(name, "categories")
+            rows[name] = (np.nan, np.nan, p)
+            continue
+        v = x[name].to_numpy(dtype=float)
+        low = p_without(name, "min") if r["min"] > v.min() else np.nan
+        high = p_without(name, "max") if r["max"] < v.max() else np.nan
+        cut = [q for q in (low, high) if not np.isnan(q)]
+        rows[name] = (low, high, max(cut) if cut else np.nan)
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["quasi_p_low", "quasi_p_high", "quasi_p"]
+    )
 
 
 def screen(x: pd.DataFrame, y: np.ndarray) -> pd.Series:

@@ -81,8 +81,8 @@ _MEASURES = {
 
 # Why each method's noise level is what it is, for the summary.
 _NOISE = {
-    "sobol": "the smallest total index, the share of the variance simulation "
-    "noise adds to every index",
+    "sobol": "the smallest total index; paired rows share their random numbers, so a "
+    "parameter that does nothing scores exactly 0",
     "pawn": "the 5% critical value of the KS test for one slide",
     "delta": "the index of a random input the output does not depend on",
 }
@@ -103,9 +103,10 @@ class SensitivityResult(ResultMixin):
     n_worlds : int
     noise : float or None
         The influence a parameter that does nothing would reach by chance
-        (Sobol': the smallest total-order index, which bounds the share of
-        the variance that the simulation noise of each world adds to every
-        total index; PAWN: the 5% critical value of the two-sample KS test
+        (Sobol': the smallest total-order index; the rows of a Saltelli
+        block share their random numbers, so a parameter that does nothing
+        scores exactly 0, and what the least influential parameter scores,
+        noise included, is the level to clear; PAWN: the 5% critical value of the two-sample KS test
         for one slide; delta: the index of a dummy input, a random column
         the output does not depend on); ``None`` for Morris, whose
         confidence intervals say the same.

@@ -12,8 +12,16 @@
 Every file is written to a temporary name in the same folder and then
 renamed, so a run killed at any moment leaves either a whole chunk or no
 chunk, never a half-written one; the manifest is rewritten the same way
-after every chunk. On resume a chunk counts as done only if its file is
-there and reads back with the expected number of rows.
+after every chunk.
+
+Each chunk file carries the identity of its run (a hash of the scenario,
+the design with its seed, the policies, the replications and the fixed
+parameters) and its chunk number in its Parquet metadata. A chunk counts
+as done only if its file is there, reads back, belongs to this run, and
+holds exactly the rows of its worlds and policies. On resume, a chunk
+that does not is computed again; reading a run (``report``, the
+analyses), it is an :class:`~escalade.errors.OutputError` that names the
+chunk and says that resuming repairs it, never a wrong table.
 """
 
 from __future__ import annotations
@@ -26,14 +34,17 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from escalade._io import atomic_write
+from escalade._io import atomic_write, check_folder
 from escalade._version import __version__
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration._design import Design
 
-__all__ = ["Manifest", "RunStore", "list_runs"]
+if TYPE_CHECKING:
+    from escalade.scenario import Scenario
+
+__all__ = ["EXPERIMENTS", "MANIFEST", "SCENARIO_COPY", "Manifest", "RunStore"]
 
 MANIFEST = "manifest.json"
 SCENARIO_COPY = "scenario.yaml"
@@ -90,6 +101,19 @@ class Manifest:
     def expected_rows(self, k: int) -> int:
         """Rows of chunk ``k`` when done: its worlds times the policies."""
         return len(self.design.chunk_rows(k)) * len(self.policies)
+
+    @property
+    def run_id(self) -> str:
+        """The run's identity: what decides its numbers, hashed (stored in every chunk)."""
+        what = {
+            "scenario_hash": self.scenario_hash,
+            "design": self.design.to_dict(),
+            "policies": list(self.policies),
+            "replications": self.replications,
+            "overrides": dict(sorted(self.overrides.items())),
+            "outputs": list(self.outputs),
+        }
+        return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
 
     @classmethod
     def from_json(cls, raw: bytes, where: str) -> Manifest:
@@ -148,20 +172,28 @@ class RunStore:
 
     # ---------------------------------------------------------------- create
     @classmethod
-    def create(cls, path: str | Path, scenario_text: bytes, plan: Manifest) -> RunStore:
-        """A new, empty run folder for ``plan`` (refuses to overwrite an existing run).
+    def create(
+        cls, path: str | Path, scenario_text: bytes, plan: Manifest, *, force: bool = False
+    ) -> RunStore:
+        """A new, empty run folder for ``plan``.
 
-        The stored manifest is ``plan`` with the scenario text's hash, the time of
-        creation and the versions of escalade and its libraries filled in.
+        The stored manifest is ``plan`` with the scenario text's hash, the
+        time of creation and the versions of escalade and its libraries
+        filled in. The folder must not exist yet, or be empty: a run is never
+        mixed with what a folder already holds (the chunks of another run
+        would be taken for this one's). ``force=True`` replaces a folder that
+        holds an escalade run (complete, interrupted, or without its
+        manifest), and nothing else: its run files are removed first.
         """
-        folder = Path(path)
-        if (folder / MANIFEST).exists():
-            raise OutputError(
-                f"{folder} already holds a run; resume it, or choose another out folder",
-                arguments=("out",),
-            )
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(f"{folder} exists and is not a folder")
+        folder = check_folder(path)
+        try:
+            occupied = folder.is_dir() and any(folder.iterdir())
+        except OSError as exc:
+            raise OutputError(f"{folder}: cannot read the folder ({exc.strerror or exc})") from None
+        if occupied:
+            if not force:
+                raise OutputError(_occupied(folder), arguments=("out", "force"))
+            _clear_run_folder(folder)
         try:
             (folder / EXPERIMENTS).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -210,6 +242,42 @@ class RunStore:
                 ) from None
         return self._text
 
+    def explored_scenario(self) -> Scenario:
+        """The stored scenario as the run explored it, checked against the manifest.
+
+        Raises
+        ------
+        OutputError
+            If the manifest names policies, parameters or outputs the stored
+            scenario does not have (the run folder was edited).
+        """
+        from escalade.exploration._compute import explored_scenario, output_columns
+
+        m = self.manifest
+        scenario = explored_scenario(self.scenario_text(), self.scenario_file, m.overrides)
+        where = self.path / MANIFEST
+        known = [p.name for p in scenario.policies]
+        unknown = [p for p in m.policies if p not in known]
+        if unknown:
+            raise OutputError(
+                f"{where}: names the policy {unknown[0]!r}, which the run's scenario "
+                f"({SCENARIO_COPY}) does not have (policies: {', '.join(known) or 'none'}); "
+                "the run folder was edited"
+            )
+        if tuple(scenario.parameters.uncertain_names) != m.design.parameters:
+            raise OutputError(
+                f"{where}: its design explores {', '.join(m.design.parameters) or 'nothing'}, "
+                f"but the run's scenario has the uncertain parameters "
+                f"{', '.join(scenario.parameters.uncertain_names) or 'none'}; the run folder "
+                "was edited"
+            )
+        if m.outputs and tuple(m.outputs) != output_columns(scenario):
+            raise OutputError(
+                f"{where}: its outputs differ from those of the run's scenario; the run "
+                "folder was edited"
+            )
+        return scenario
+
     @property
     def scenario_file(self) -> str:
         """The file name the stored scenario's messages point to."""
@@ -238,14 +306,13 @@ class RunStore:
             with contextlib.suppress(OSError):
                 stale.unlink()
         for k in range(self.manifest.design.n_chunks):
-            expected = self.manifest.expected_rows(k)
             info = self.manifest.chunks.get(k, {})
-            rows = self._rows_in(self.chunk_file(k))
-            if rows == expected:
+            problem = self.chunk_problem(k)
+            if problem is None:
                 if info.get("status") != "done":
                     self.manifest.chunks[k] = {
                         "status": "done",
-                        "rows": rows,
+                        "rows": self.manifest.expected_rows(k),
                         "file": self.chunk_file(k).name,
                     }
                     changed = True
@@ -253,7 +320,7 @@ class RunStore:
             if info.get("status") == "done":
                 self.manifest.chunks[k] = {
                     "status": "pending",
-                    "note": "file missing or damaged; recomputed",
+                    "note": f"the file {problem}; recomputed",
                 }
                 changed = True
             out.append(k)
@@ -261,16 +328,66 @@ class RunStore:
             self.save()
         return out
 
-    @staticmethod
-    def _rows_in(path: Path) -> int | None:
-        if not path.is_file():
-            return None
-        try:
-            import pyarrow.parquet as pq
+    def chunk_problem(self, k: int, table: Any = None) -> str | None:
+        """What is wrong with chunk ``k``'s file (None if it is whole and this run's).
 
-            return int(pq.ParquetFile(path).metadata.num_rows)
-        except Exception:  # any damage (truncation, garbage) means "recompute"
-            return None
+        ``table``: the chunk as already read (at least ``sample`` and
+        ``policy``); by default those columns are read from the file.
+        """
+        path = self.chunk_file(k)
+        if table is None:
+            if not path.is_file():
+                return "is missing"
+            table = _read_parquet(path, ["sample", "policy"])
+            if table is None:
+                return "is damaged (it does not read back as Parquet)"
+        m = self.manifest
+        meta = table.schema.metadata or {}
+        run, number = meta.get(b"escalade.run"), meta.get(b"escalade.chunk")
+        # chunks written before chunks carried their run's identity have no metadata
+        if run is not None and run.decode() != m.run_id:
+            return "belongs to another run"
+        if number is not None and number.decode() != str(k):
+            return f"holds chunk {number.decode()}, not chunk {k}"
+        if table.num_rows != m.expected_rows(k):
+            return f"holds {table.num_rows} rows, expected {m.expected_rows(k)}"
+        import numpy as np
+
+        rows = m.design.chunk_rows(k)
+        samples = np.tile(np.arange(rows.start, rows.stop), len(m.policies))
+        policies = np.repeat(np.array(m.policies, dtype=object), len(rows))
+        try:
+            same = np.array_equal(table.column("sample").to_numpy(), samples) and np.array_equal(
+                table.column("policy").to_numpy(zero_copy_only=False), policies
+            )
+        except (KeyError, ValueError, TypeError):
+            same = False
+        if not same:
+            return "holds other worlds or policies than its own"
+        return None
+
+    def read_chunk(self, k: int, columns: list[str] | None = None) -> Any:
+        """Chunk ``k``'s experiments (a pyarrow Table), checked to be whole and this run's.
+
+        Raises
+        ------
+        OutputError
+            Naming the chunk and what is wrong with it; resuming the run
+            computes it again.
+        """
+        wanted = None if columns is None else list(dict.fromkeys(["sample", "policy", *columns]))
+        path = self.chunk_file(k)
+        table = _read_parquet(path, wanted) if path.is_file() else None
+        problem = (
+            ("is missing" if not path.is_file() else "is damaged (it does not read back)")
+            if table is None
+            else self.chunk_problem(k, table)
+        )
+        if problem is not None:
+            raise OutputError(
+                f"{path}: chunk {k} of the run {problem}; resume the run to compute it again"
+            )
+        return table
 
     def write_chunk(self, k: int, table: Any) -> None:
         """Write one chunk's experiments (a pyarrow Table) and record it."""
@@ -278,6 +395,10 @@ class RunStore:
 
         import pyarrow.parquet as pq
 
+        meta = dict(table.schema.metadata or {})
+        meta[b"escalade.run"] = self.manifest.run_id.encode()
+        meta[b"escalade.chunk"] = str(k).encode()
+        table = table.replace_schema_metadata(meta)
         buf = io.BytesIO()
         pq.write_table(table, buf, compression="zstd")
         atomic_write(self.chunk_file(k), buf.getvalue())
@@ -304,73 +425,58 @@ class RunStore:
             )
 
 
-def list_runs(root: str | Path = "runs") -> Any:
-    """The run folders under ``root``, one row each, counted with DuckDB.
+#: What a run folder may hold besides the chunks: replaced by ``force=True``, and only
+#: folders holding nothing else are.
+_RUN_FILES = (MANIFEST, SCENARIO_COPY, "report.html")
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``run``, ``scenario``, ``design``, ``samples``, ``policies``,
-        ``chunks_done``, ``chunks``, ``rows``, ``status``, ``created``.
 
-    Examples
-    --------
-    >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     list_runs(tmp).shape[0]
-    0
-    """
-    import duckdb
-    import pandas as pd
-
-    base = Path(root)
-    if base.exists() and not base.is_dir():
-        raise OutputError(f"{base} is not a folder")
-    records = []
-    for manifest in sorted(base.glob(f"*/{MANIFEST}")) if base.is_dir() else []:
-        try:
-            m = Manifest.from_json(manifest.read_bytes(), str(manifest))
-        except (OutputError, OSError):
-            continue
-        folder = manifest.parent
-        files = sorted((folder / EXPERIMENTS).glob("chunk-*.parquet"))
-        rows = 0
-        if files:
-            con = duckdb.connect()
-            try:
-                found = con.execute(
-                    "SELECT count(*) FROM read_parquet(?)", [[str(f) for f in files]]
-                ).fetchone()
-                rows = int(found[0]) if found is not None else 0
-            except duckdb.Error:
-                rows = -1
-            finally:
-                con.close()
-        done = sum(1 for v in m.chunks.values() if v.get("status") == "done")
-        records.append(
-            {
-                "run": str(folder),
-                "scenario": m.scenario,
-                "design": m.design.kind,
-                "samples": m.design.samples,
-                "policies": len(m.policies),
-                "chunks_done": done,
-                "chunks": m.design.n_chunks,
-                "rows": rows,
-                "status": "complete" if m.complete else "incomplete",
-                "created": m.created,
-            }
+def _occupied(folder: Path) -> str:
+    """Why a folder that is not empty cannot take a new run."""
+    if (folder / MANIFEST).is_file():
+        return (
+            f"{folder} already holds a run; resume it, choose another out folder, or set "
+            "force to replace it"
         )
-    columns = [
-        "run",
-        "scenario",
-        "design",
-        "samples",
-        "policies",
-        "chunks_done",
-        "chunks",
-        "rows",
-        "status",
-        "created",
-    ]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return (
+        f"{folder} is not empty and holds no complete run ({MANIFEST} is missing); a new run "
+        "is never mixed with what a folder holds: choose a new or empty out folder, or set "
+        "force to replace a damaged run folder"
+    )
+
+
+def _clear_run_folder(folder: Path) -> None:
+    """Remove an old run's files from ``folder``, refusing a folder that holds anything else."""
+    experiments = folder / EXPERIMENTS
+    inside = experiments.is_dir() and not experiments.is_symlink()
+    chunks = sorted(experiments.glob("chunk-*.parquet")) if inside else []
+    temporary = sorted(experiments.glob(".*.tmp")) if inside else []
+    known = {folder / name for name in _RUN_FILES} | set(folder.glob(".*.tmp")) | {experiments}
+    others = [p for p in folder.iterdir() if p not in known]
+    if inside:
+        others += [p for p in experiments.iterdir() if p not in {*chunks, *temporary}]
+    if experiments.is_symlink() or (experiments.exists() and not experiments.is_dir()):
+        others.append(experiments)
+    if others:
+        raise OutputError(
+            f"{folder} holds files that are not part of an escalade run ({others[0].name}"
+            + (f" and {len(others) - 1} more" if len(others) > 1 else "")
+            + "); only a run folder is replaced: choose a new or empty out folder",
+            arguments=("out",),
+        )
+    try:
+        for file in [*chunks, *temporary, *(p for p in known if p.is_file())]:
+            file.unlink()
+    except OSError as exc:
+        raise OutputError(
+            f"{folder}: cannot remove the old run ({exc.strerror or exc})", arguments=("out",)
+        ) from None
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> Any:
+    """A Parquet file as a pyarrow Table, or None if it cannot be read whole."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=columns)
+    except Exception:  # any damage (truncation, garbage, a missing column) reads as None
+        return None

@@ -197,8 +197,10 @@ def condition_interest(
     """Where a condition holds, per world; the condition in words; its policy.
 
     ``condition`` is read by :func:`~escalade.exploration.parse_condition`:
-    ``best:<policy>`` compares the explored policies for ``actor``, a
-    threshold applies to ``policy`` (default: the question's).
+    ``best:<policy>`` holds where no explored policy gives ``actor`` more
+    (a tie for best counts as best, and the description says in how many
+    worlds), ``not best:<policy>`` where one does; a threshold applies to
+    ``policy`` (default: the question's).
     """
     spec = parse_condition(condition)
     if spec["kind"] == "best":
@@ -212,11 +214,21 @@ def condition_interest(
             )
         who = actor or result.actor
         util = output_table(result, f"utility:{who}")
-        best = util.to_numpy().argmax(axis=1) == list(util.columns).index(name)
+        u = util.to_numpy(dtype=float)
+        top = u.max(axis=1)
+        mine = u[:, list(util.columns).index(name)]
+        # best: no explored policy does better (a tie for best counts); not best: one does
+        best = mine == top
+        tied = best & ((u == top[:, None]).sum(axis=1) > 1)
         y = pd.Series(~best if spec["negate"] else best, index=util.index)
         description = (
             f"{name} is {'not ' if spec['negate'] else ''}{who}'s best of "
             f"{len(util.columns)} policies"
+            + (
+                f" (a tie for best counts as best: {int(tied.sum()):,} worlds)"
+                if tied.any()
+                else ""
+            )
         )
         return y, description, None
     chosen = explored_policy(result, policy or result.focus_policy)

@@ -13,6 +13,7 @@ from escalade.game._build import build_game
 from escalade.game._efg import constant_game, parse_efg, read_efg
 from escalade.game._efg_write import write_efg
 from escalade.game._nfg import StrategicForm, parse_nfg, read_nfg, write_nfg
+from escalade.game._size import check_draws_memory
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, Level
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Level",
     "StrategicForm",
     "build_game",
+    "check_draws_memory",
     "constant_game",
     "parse_efg",
     "parse_nfg",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from escalade._io import atomic_write
+from escalade._io import atomic_write, check_folder
 from escalade._version import __version__
 from escalade.analysis import PolicyComparison
 from escalade.auditing import VerificationResult
@@ -265,7 +265,7 @@ def write_analysis(
     OutputError
         If the folder cannot be created or written.
     """
-    folder = Path(out)
+    folder = check_folder(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

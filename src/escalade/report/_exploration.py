@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from escalade._io import atomic_write
+from escalade._io import atomic_write, check_target
 from escalade.auditing import VerificationResult
 from escalade.exploration import ExplorationAnalyses, ExplorationResult
 from escalade.report._charts import PALETTE
@@ -94,6 +94,8 @@ def write_exploration_report(
 ) -> Path:
     """Write ``report.html`` into the run folder (or to ``path``), atomically.
 
+    ``path`` must be a regular file or a new name (a symbolic link is
+    followed); anything else is an :class:`~escalade.errors.OutputError`.
     ``verification`` adds the "what the model says about each claim" table.
 
     Examples
@@ -107,6 +109,6 @@ def write_exploration_report(
     'report.html'
     """
     run = analyses.result if isinstance(analyses, ExplorationAnalyses) else analyses
-    target = Path(path) if path is not None else run.path / "report.html"
+    target = check_target(path) if path is not None else run.path / "report.html"
     atomic_write(target, render_exploration(analyses, verification).encode("utf-8"))
-    return target
+    return Path(path) if path is not None else target

@@ -209,16 +209,18 @@ def lever_indicators(analyses: ExplorationAnalyses) -> list[str]:
 
 
 def _restriction_words(d: DiscoveryResult, limit: int = 4, max_p: float = 0.05) -> str:
-    """The box's restrictions in words, those that are not likely chance (quasi-p)."""
+    """The box's cuts in words, those that are not likely chance (each end's quasi-p)."""
     parts = []
-    frame = d.restrictions.sort_values("quasi_p", kind="stable")
-    frame = frame[frame["quasi_p"] < max_p]
-    for name, r in frame.head(limit).iterrows():
+    frame = d.restrictions
+    # a restriction is worded by the cuts that are not likely chance, most certain first
+    best = frame[["quasi_p_low", "quasi_p_high"]].min(axis=1).fillna(frame["quasi_p"])
+    for name in best[best < max_p].sort_values(kind="stable").index[:limit]:
+        r = frame.loc[name]
         if isinstance(r["categories"], tuple):
             cats = " or ".join(map(str, r["categories"]))
             parts.append(f"{name} is {cats}")
         else:
-            low, high = r["min"] > r["low"], r["max"] < r["high"]
+            low, high = r["quasi_p_low"] < max_p, r["quasi_p_high"] < max_p
             if low and high:
                 parts.append(f"{name} is between {r['min']:.3g} and {r['max']:.3g}")
             elif low:
@@ -240,7 +242,20 @@ def _robustness_paragraph(analyses: ExplorationAnalyses, labels: dict[str, str])
         f"Across {rob.n_worlds:,} sampled worlds (every uncertain parameter drawn over its "
         f"plausible range), {labels[focus]} is {actor}'s best policy in {_pct(share)} of them"
     )
-    if top == focus:
+    tied = float(t.at[focus, "share_tied"])
+    if tied > 0:
+        lead += (
+            f" (best alone in {_pct(float(t.at[focus, 'share_best_alone']))}; in "
+            f"{_pct(tied)} it ties for best with another policy, and a world where k policies "
+            "tie counts 1/k for each)"
+        )
+    level = [p for p in ranked if p != focus and float(t.at[p, "share_best"]) == share]
+    if top == focus and level:
+        lead += (
+            f", as often as {', '.join(labels[p] for p in level)} and no less often than any "
+            f"other of the {len(ranked)} policies explored."
+        )
+    elif top == focus:
         lead += f", more often than any other of the {len(ranked)} policies explored."
     else:
         lead += (

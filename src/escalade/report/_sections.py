@@ -13,7 +13,7 @@ import numpy as np
 
 from escalade._version import __version__
 from escalade.exploration import DiscoveryResult, ExplorationAnalyses
-from escalade.exploration._discovery import describe_full, describe_range
+from escalade.exploration._discovery import describe_full, describe_quasi_p, describe_range
 from escalade.report._charts import bar_chart, regret_chart, sensitivity_chart, tradeoff_chart
 from escalade.report._page import _e, table
 from escalade.report._prose import (
@@ -44,6 +44,7 @@ def policy_section(
     shown = [f"P:{k}" for k in headline_indicators(res.scenario, 4) if f"P:{k}" in res.outputs]
     order = list(t["share_best"].sort_values(ascending=False, kind="stable").index)
     focus = res.focus_policy
+    ties = bool((t["share_tied"] > 0).any())
     rows = []
     for p in order:
         r = t.loc[p]
@@ -52,6 +53,7 @@ def policy_section(
                 f'<span class="swatch" style="background:{colors[p]}"></span>{_e(labels[p])}'
                 + (" ◀" if p == focus else ""),
                 _pct(r["share_best"]),
+                *((_pct(r["share_tied"]),) if ties else ()),
                 f"{r['mean_utility']:.2f}",
                 f"{r['p5_utility']:.1f} to {r['p95_utility']:.1f}",
                 f"{r['median_regret']:.2f}",
@@ -64,6 +66,7 @@ def policy_section(
     header = [
         "Policy",
         f"Best for {rob.actor}",
+        *(("Tied for best",) if ties else ()),
         "Mean utility",
         "Utility, 5-95%",
         "Median regret",
@@ -86,7 +89,15 @@ def policy_section(
         f"<em>Regret</em> is what {_e(rob.actor)} loses in a world by having chosen the policy "
         "instead of that world's best one; a policy is <em>within tolerance</em> where its "
         f"regret is at most {rob.tolerance:g}. Probabilities are of each event happening at "
-        "least once within the horizon, averaged over worlds.</p>"
+        "least once within the horizon, averaged over worlds."
+        + (
+            " Policies are simulated with the same random numbers, so two that play alike in a "
+            "world tie there: a world where k policies tie for the best utility counts 1/k for "
+            "each, and <em>tied for best</em> is the share of worlds where the policy ties."
+            if ties
+            else ""
+        )
+        + "</p>"
         + table(header, rows, raw_first=True)
         + shares
         + "<h3>Regret across worlds</h3>"
@@ -144,8 +155,8 @@ def sensitivity_section(analyses: ExplorationAnalyses, labels: dict[str, str]) -
     method = {
         "sobol": "Sobol' total-order indices (SALib, Saltelli's design) with 95% bootstrap "
         "intervals: the share of the variance that would vanish if the parameter were known; "
-        "simulation noise adds the same share to every index, and the dashed line, the "
-        "smallest index, bounds it",
+        "the rows compared share their random numbers, so a parameter that does nothing "
+        "scores exactly 0, and the dashed line, the smallest index, is the level to clear",
         "morris": "Morris elementary effects (mean absolute effect, in utility units) with "
         "95% bootstrap intervals",
         "pawn": "PAWN indices (SALib): the median, over slices of the parameter's range, of the "
@@ -206,7 +217,7 @@ def _discovery_block(d: DiscoveryResult, title: str) -> str:
                 str(name),
                 describe_range(r),
                 describe_full(r),
-                f"{r['quasi_p']:.2g}",
+                describe_quasi_p(r, 2),
                 ", ".join(r["claims"]) or "-",
             ]
         )
@@ -259,9 +270,10 @@ def discovery_section(analyses: ExplorationAnalyses, labels: dict[str, str]) -> 
         "condition holds in most worlds (density) while holding most of the worlds where it "
         "holds (coverage); each step of peeling trades coverage for density. Only the "
         "parameters whose distribution differs most where the condition holds are searched. "
-        "A restriction's quasi-p (Bryant and Lempert 2010) is the chance of the box's count of "
-        "worlds of interest if that restriction were dropped: large values mark restrictions "
-        "that may be chance.</p>" + "".join(blocks) + "</section>"
+        "A cut's quasi-p (Bryant and Lempert 2010) is the chance of the box's count of "
+        "worlds of interest if that cut were dropped: large values mark cuts that may be "
+        "chance. A range cut at both ends has a quasi-p for each end (low, high), each cut "
+        "tested alone.</p>" + "".join(blocks) + "</section>"
     )
 
 

@@ -9,15 +9,24 @@ Examples
 (10,)
 """
 
-from escalade.simulation._engine import DEFAULT_CHUNK, FREE_PLAY, chosen_policies, simulate
+from escalade.simulation._engine import (
+    DEFAULT_CHUNK,
+    FREE_PLAY,
+    MAX_RUN_PERIODS,
+    check_size,
+    chosen_policies,
+    simulate,
+)
 from escalade.simulation._result import SimulationResult
 from escalade.simulation._stage import StageGame, node_values, stage_game, stage_values
 
 __all__ = [
     "DEFAULT_CHUNK",
     "FREE_PLAY",
+    "MAX_RUN_PERIODS",
     "SimulationResult",
     "StageGame",
+    "check_size",
     "chosen_policies",
     "node_values",
     "simulate",

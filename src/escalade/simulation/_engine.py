@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._limits import check_memory
 from escalade.errors import ParameterError, ScenarioError
 from escalade.game import Game, build_game
 from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed, resolve_seed
@@ -43,10 +44,13 @@ from escalade.simulation._chunk import Chunk, Plan
 from escalade.simulation._result import SimulationResult
 from escalade.solvers import resolve_fixed
 
-__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "simulate"]
+__all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "MAX_RUN_PERIODS", "check_size", "simulate"]
 
 #: Runs simulated together (the results depend on the seed and on this size).
 DEFAULT_CHUNK = 25_000
+#: Most simulated run-periods (runs x periods) one call may ask for: 10^10 take hours on one
+#: core for the smallest bundled scenario (about 1 microsecond each) and days for the largest.
+MAX_RUN_PERIODS = 10**10
 #: Name used for "no policy": no lever on, nothing forced.
 FREE_PLAY = "free"
 
@@ -133,9 +137,10 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
         Number of runs.
     seed : int, Generator or None
         Same seed (and chunk size), same numbers; see :mod:`escalade.scenario`
-        for the convention. Each chunk gets its own child of the seed. (A
-        ``SeedSequence`` gives its next children: how an exploration seeds
-        its tasks.)
+        for the convention. Each chunk gets its own child of the seed. A
+        ``SeedSequence`` (how an exploration seeds its tasks) is not
+        advanced: its first children seed the chunks, so the same
+        ``SeedSequence`` gives every policy the same random numbers.
     draws : Draws, optional
         Parameter values per run (``n_draws == runs``); default: the
         nominal values for every run.
@@ -193,6 +198,15 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
     size = chunk_size or DEFAULT_CHUNK
     if size < 1:
         raise ParameterError(f"chunk_size must be >= 1, found {size}", arguments=("chunk_size",))
+    check_size(
+        scenario,
+        runs,
+        horizon,
+        game=game,
+        chunk_size=size,
+        keep_runs=keep_runs,
+        shrink=("runs",) if periods is None else ("runs", "periods"),
+    )
     if streams is not None:
         streams = np.asarray(streams, dtype=np.int64)
         if streams.shape != (runs,) or size < runs or (streams < 0).any():
@@ -201,7 +215,10 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
             )
     n_chunks = (runs + size - 1) // size
     if isinstance(seed, np.random.SeedSequence):
-        recorded, chunk_seeds = None, seed.spawn(n_chunks)
+        # Not seed.spawn(): it advances the sequence, so every policy simulated with the
+        # same SeedSequence would get other children and the common random numbers that
+        # comparing policies relies on would be lost.
+        recorded, chunk_seeds = None, _first_children(seed, n_chunks)
     else:
         recorded = resolve_seed(seed)
         chunk_seeds = np.random.SeedSequence(recorded).spawn(n_chunks)
@@ -222,6 +239,105 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
         if progress is not None:
             progress(start + n, runs)
     return acc.result(chosen, recorded, time.perf_counter() - started)
+
+
+def check_size(  # noqa: PLR0913 - keyword options, see Notes
+    scenario: Scenario,
+    runs: int,
+    periods: int,
+    *,
+    game: Game | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    keep_runs: bool = True,
+    total: int | None = None,
+    shrink: tuple[str, ...] = ("runs",),
+    shrink_memory: str | None = None,
+) -> None:
+    """Refuse a simulation too long, or too large for memory, before it starts.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    runs, periods : int
+        Runs of one call to :func:`simulate`, and their horizon.
+    game : Game, optional
+        The scenario's game, if already built.
+    chunk_size : int
+        Runs simulated together.
+    keep_runs : bool
+        Whether per-run results are kept.
+    total : int, optional
+        Runs of the whole request, over several calls (default ``runs``).
+    shrink : tuple of str
+        The arguments that set the work, for the message.
+    shrink_memory : str, optional
+        The argument that sets the runs of one call (default ``shrink[0]``).
+
+    Raises
+    ------
+    ParameterError
+        If the request's work, ``total x periods`` simulated
+        crisis-periods, is above :data:`MAX_RUN_PERIODS`, or if the memory
+        one call holds (per-run results, the state at every period for its
+        quantiles, a chunk's arrays; estimated a little above what it
+        takes) does not fit in what is available
+        (:func:`escalade._limits.check_memory`).
+
+    Notes
+    -----
+    Everything after ``periods`` is a keyword-only option describing the
+    caller's request (its game, chunking, totals and the names of the
+    arguments the message tells the user to reduce).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.errors import ParameterError
+    >>> check_size(escalade.load("korea-2017"), 1000, 10) is None
+    True
+    >>> try:
+    ...     check_size(escalade.load("korea-2017"), 10**12, 10)
+    ... except ParameterError as exc:
+    ...     print(str(exc).split(";")[0])
+    1e+13 simulated crisis-periods are more than one request may take (1e+10, hours of computing)
+    """
+    work = (runs if total is None else total) * periods
+    if work > MAX_RUN_PERIODS:
+        raise ParameterError(
+            f"{work:.2g} simulated crisis-periods are more than one request may take "
+            f"({MAX_RUN_PERIODS:.0e}, hours of computing); expected a smaller "
+            + " or ".join(shrink),
+            arguments=shrink,
+        )
+    dyn = scenario.require_dynamics()
+    game = game if game is not None else build_game(scenario)
+    kept = runs * (8 * game.n_players + len(dyn.indicators)) if keep_runs else 0
+    states = (periods + 1) * runs * len(dyn.state) * 8
+    numbers = (
+        len(scenario.parameters)
+        + len(scenario.derived)
+        + len(dyn.state)
+        + game.n_outcomes * (game.n_players + 2)
+        + game.n_nodes
+        + game.n_actions
+    )
+    chunk = min(runs, chunk_size) * 8 * 3 * numbers
+    check_memory(
+        kept + states + chunk,
+        f"simulating {runs:,} crises over {periods:,} steps",
+        shrink_memory or shrink[0],
+    )
+
+
+def _first_children(seed: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first ``n`` children of ``seed``, as ``seed.spawn(n)`` gives them on a fresh
+    sequence, without advancing ``seed``."""
+    return [
+        np.random.SeedSequence(
+            seed.entropy, spawn_key=(*seed.spawn_key, k), pool_size=seed.pool_size
+        )
+        for k in range(n)
+    ]
 
 
 def _chunk_draws(scenario: Scenario, draws: Draws | None, start: int, n: int) -> Draws:

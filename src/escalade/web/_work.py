@@ -139,8 +139,10 @@ def _runs_frame(root: Path) -> list[dict[str, Any]]:
     from escalade.exploration import list_runs
 
     out = []
+    prefix = str(root) + "/"
     for rec in list_runs(root).to_dict("records"):
-        rec = dict(rec)
+        # a damaged run's problem names its files: by their place in the run store only
+        rec = {k: v.replace(prefix, "") if isinstance(v, str) else v for k, v in rec.items()}
         rec["id"] = Path(str(rec.pop("run"))).name
         rec["kind"] = "exploration"
         out.append(rec)
