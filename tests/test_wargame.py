@@ -195,3 +195,14 @@ def test_play_names_an_unknown_actor(capsys):
     code, _out, err = run(capsys, "play", "iig", "--as", "C")
     assert code == 1
     assert "people must play some of the actors ['A', 'B']" in err
+
+
+def test_the_umpire_can_go_back_to_any_period(korea):
+    wg = play_out(Wargame(korea, Setup(humans=("USA",), seed=8, periods=3)), first_orders)
+    history = umpire_view(wg)["history"]
+    for before, after in zip(history, history[1:], strict=False):
+        assert after["state_before"] == before["state"]
+    first = history[0]
+    assert first["state_before"] == Wargame(korea, Setup(humans=("USA",), seed=8)).state()
+    assert sum(first["equilibrium"].values()) == pytest.approx(1.0)
+    assert "state_before" not in seat_view(wg, "USA")["history"][0]

@@ -344,6 +344,8 @@ def test_every_route_is_described_and_answers(client, runs):
         path = route.path
         for k, v in examples.items():
             path = path.replace(k, v)
+        if "a" in route.query:
+            path += "?a=analysis-by-hand&b=analysis-by-hand"
         if "{gid}" in route.path:  # a game's pages and data need a token
             assert client.get(path).status_code == 403, path
             token = game["seats"]["A"] if "/seat/" in route.path else game["umpire"]
@@ -379,3 +381,33 @@ def test_serve_binds_this_machine_by_default_and_says_so(capsys, monkeypatch):
     assert calls[0]["port"] == 8123
     assert "http://127.0.0.1:8123/" in err
     assert "this machine only" in err
+
+
+def test_an_edited_folder_file_is_read_again(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(TINY, encoding="utf-8")
+    with TestClient(create_app(scenarios=tmp_path)) as c:
+        assert c.get("/api/scenarios/local.tiny").json()["title"] == "A tiny game"
+        (tmp_path / "tiny.yaml").write_text(TINY.replace("A tiny game", "A small game"), "utf-8")
+        assert c.get("/api/scenarios/local.tiny").json()["title"] == "A small game"
+        (tmp_path / "tiny.yaml").write_text("escalade: 1\nname: [", encoding="utf-8")
+        r = c.get("/api/scenarios/local.tiny")
+        assert r.status_code == 400
+        assert "tiny.yaml:" in r.json()["error"]
+
+
+def test_two_analyses_compare_policy_by_policy(tmp_path):
+    runs = tmp_path / "runs"
+    for name, seed in (("analysis-a", 1), ("analysis-b", 2)):
+        folder = runs / name
+        folder.mkdir(parents=True)
+        cmp = escalade.analyze("korea-2017", runs=50, seed=seed)
+        (folder / "results.json").write_text(json.dumps(cmp.to_dict()), encoding="utf-8")
+    with TestClient(create_app(runs=runs)) as c:
+        data = c.get("/api/runs/compare?a=analysis-a&b=analysis-b").json()
+        want_a = escalade.analyze("korea-2017", runs=50, seed=1).to_dict()
+        row = data["policies"][0]
+        assert row["a"] == pytest.approx(want_a["policies"][row["policy"]]["utility"]["USA"])
+        assert row["difference"] == pytest.approx(row["b"] - row["a"])
+        assert c.get("/runs/compare?a=analysis-a&b=analysis-b").status_code == 200
+        assert c.get("/api/runs/compare?a=analysis-a&b=..%2F..").status_code == 404
+        assert c.get("/api/runs/compare?a=analysis-a").status_code == 400

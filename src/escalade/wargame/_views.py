@@ -77,8 +77,9 @@ def narrative(wg: Wargame, record: Period, *, actor: str | None = None) -> list[
 
 def _history(wg: Wargame, actor: str | None) -> list[dict[str, Any]]:
     reveal = actor is None or wg.finished
-    return [
-        {
+    out = []
+    for r in wg.history:
+        entry: dict[str, Any] = {
             "period": r.period,
             "label": r.label,
             "outcome": r.outcome,
@@ -87,8 +88,17 @@ def _history(wg: Wargame, actor: str | None) -> list[dict[str, Any]]:
             "orders": r.orders if actor is None else r.orders.get(actor, {}),
             "narrative": narrative(wg, r, actor=None if reveal else actor),
         }
-        for r in wg.history
-    ]
+        if actor is None:  # the umpire can go back to any period: where it started, the
+            # model's probabilities then, how it was ruled
+            entry.update(
+                state_before=r.state_before,
+                equilibrium=r.equilibrium,
+                ruling=r.ruling,
+                reason=r.reason,
+                path=[vars(step) for step in r.path],
+            )
+        out.append(entry)
+    return out
 
 
 def seat_view(wg: Wargame, actor: str) -> dict[str, Any]:

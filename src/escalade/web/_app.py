@@ -186,6 +186,26 @@ async def run_json(request: Request) -> Response:
     )
 
 
+def _pair(request: Request) -> tuple[str, str]:
+    from escalade.errors import ParameterError
+
+    a, b = request.query_params.get("a"), request.query_params.get("b")
+    if not a or not b:
+        raise ParameterError("name two runs: ?a=RUN&b=RUN")
+    return a, b
+
+
+async def compare_html(request: Request) -> Response:
+    """Two runs side by side."""
+    data = await compute(work.compare_data, _bench(request).runs, *_pair(request))
+    return HTMLResponse(work.compare_page(data))
+
+
+async def compare_json(request: Request) -> Response:
+    """Two runs side by side as JSON; for two analyses, each policy's payoff in both."""
+    return json_response(await compute(work.compare_data, _bench(request).runs, *_pair(request)))
+
+
 async def run_report(request: Request) -> Response:
     """A run's report."""
     path = work.report_path(_bench(request).runs, path_id(request, "rid"))
@@ -277,6 +297,8 @@ ROUTES: list[Endpoint] = [
     Endpoint("GET", "/jobs/{jid}/report", job_report, html=True, tag="jobs"),
     Endpoint("GET", "/runs", runs_html, html=True, tag="runs"),
     Endpoint("GET", "/api/runs", runs_json, tag="runs"),
+    Endpoint("GET", "/runs/compare", compare_html, html=True, tag="runs", query=("a", "b")),
+    Endpoint("GET", "/api/runs/compare", compare_json, tag="runs", query=("a", "b")),
     Endpoint("GET", "/runs/{rid}", run_html, html=True, tag="runs"),
     Endpoint("GET", "/api/runs/{rid}", run_json, tag="runs"),
     Endpoint("GET", "/runs/{rid}/report", run_report, html=True, tag="runs"),

@@ -67,6 +67,8 @@ class Catalog:
         self.folder = folder
         self._lock = threading.Lock()
         self._loaded: dict[str, tuple[Scenario, Game]] = {}
+        #: the size and time of each folder file when it was loaded (an edited file is reloaded)
+        self._stamps: dict[str, tuple[int, int]] = {}
         self._uploads: dict[str, bytes] = {}
         self._next_upload = 1
 
@@ -112,16 +114,27 @@ class Catalog:
             f"no scenario with id {sid!r} here; expected one of the ids the scenario list shows"
         )
 
+    def _stamp(self, sid: str) -> tuple[int, int] | None:
+        path = self._files().get(sid)
+        if path is None:
+            return None
+        st = path.stat()
+        return (st.st_size, st.st_mtime_ns)
+
     def load(self, sid: str) -> tuple[Scenario, Game]:
-        """The scenario with id ``sid`` and its game, loaded on first use."""
+        """The scenario with id ``sid`` and its game, loaded on first use (a folder's file
+        again when it has changed)."""
+        stamp = self._stamp(sid) if sid.startswith("local.") else None
         with self._lock:
-            if sid in self._loaded:
+            if sid in self._loaded and self._stamps.get(sid) == stamp:
                 return self._loaded[sid]
         data, name = self.text(sid)
         scenario = load_scenario_text(data, file=name)
         pair = (scenario, build_game(scenario))
         with self._lock:
             self._loaded[sid] = pair
+            if stamp is not None:
+                self._stamps[sid] = stamp
         return pair
 
     def scenario(self, sid: str) -> Scenario:

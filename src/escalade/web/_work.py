@@ -21,7 +21,17 @@ from escalade.web._catalog import Catalog
 from escalade.web._html import e, layout, link, rows_table
 from escalade.web._jobs import JOB_KINDS, Job
 
-__all__ = ["job_page", "jobs_page", "run_data", "run_job", "run_page", "runs_data", "runs_page"]
+__all__ = [
+    "compare_data",
+    "compare_page",
+    "job_page",
+    "jobs_page",
+    "run_data",
+    "run_job",
+    "run_page",
+    "runs_data",
+    "runs_page",
+]
 
 Report = Callable[[float, str], None]
 
@@ -181,6 +191,52 @@ def run_data(root: Path, rid: str) -> dict[str, Any]:
     return {"id": rid, "kind": kind, "summary": summary, "html": res.summary().html()}
 
 
+def _policy_values(data: dict[str, Any]) -> dict[str, float]:
+    """An analysis's discounted payoff to its actor, by policy (empty for an exploration)."""
+    results = data.get("results")
+    if not isinstance(results, dict) or "policies" not in results:
+        return {}
+    actor = results.get("actor")
+    return {
+        name: float(p["utility"][actor])
+        for name, p in results["policies"].items()
+        if actor in p.get("utility", {})
+    }
+
+
+def compare_data(root: Path, a: str, b: str) -> dict[str, Any]:
+    """Two runs side by side; for two analyses, each policy's payoff to the actor in both."""
+    first, second = run_data(root, a), run_data(root, b)
+    va, vb = _policy_values(first), _policy_values(second)
+    rows = [
+        {"policy": name, "a": va[name], "b": vb[name], "difference": vb[name] - va[name]}
+        for name in va
+        if name in vb
+    ]
+    return {"a": first, "b": second, "policies": rows}
+
+
+def compare_page(data: dict[str, Any]) -> str:
+    """Two runs side by side."""
+    a, b = data["a"]["id"], data["b"]["id"]
+    rows = [
+        (r["policy"], f"{r['a']:.4f}", f"{r['b']:.4f}", f"{r['difference']:+.4f}")
+        for r in data["policies"]
+    ]
+    body = (
+        rows_table(("policy", f"payoff in {a}", f"payoff in {b}", "difference"), rows)
+        if rows
+        else ""
+    ) + (
+        "<div class='tables'>"
+        + "".join(
+            f"<div><h2>{e(d['id'])}</h2>{d.get('html', '')}</div>" for d in (data["a"], data["b"])
+        )
+        + "</div>"
+    )
+    return layout(f"Runs {a} and {b}", body, page="compare")
+
+
 def report_path(root: Path, rid: str) -> Path | None:
     """The report file of a run, if it has one."""
     folder, _ = _folder(root, rid)
@@ -192,7 +248,9 @@ def runs_page(data: dict[str, Any]) -> str:
     """The run store's runs."""
     rows = [
         (
-            link(f"/runs/{r['id']}", r["id"]),
+            link(f"/runs/{r['id']}", r["id"])
+            + f" <input type='checkbox' class='pick' value='{e(r['id'])}'"
+            + f" aria-label='compare {e(r['id'])}'>",
             e(r["kind"]),
             e(r.get("scenario", "")),
             e(r.get("samples", "")),
@@ -200,7 +258,10 @@ def runs_page(data: dict[str, Any]) -> str:
         )
         for r in data["runs"]
     ]
-    body = rows_table(("run", "kind", "scenario", "samples", "status"), rows, raw=True)
+    body = rows_table(("run", "kind", "scenario", "samples", "status"), rows, raw=True) + (
+        "<form action='/runs/compare' id='compare'><p>Tick two runs and "
+        "<button type='submit'>compare them</button></p></form>"
+    )
     return layout("Runs", body, page="runs", twin="/api/runs")
 
 

@@ -263,6 +263,15 @@
     setInterval(async () => { try { render(await api("GET", base, undefined, auth)); } catch (err) { /* keep the last view */ } }, 2000);
   }
 
-  const pages = { scenarios, whatif, jobs, job, games, seat: () => seat(DATA), umpire: () => umpire(DATA) };
+  function runs() {
+    document.getElementById("compare").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const picked = [...document.querySelectorAll("input.pick:checked")].map((i) => i.value);
+      if (picked.length === 2)
+        window.location = "/runs/compare?a=" + encodeURIComponent(picked[0]) + "&b=" + encodeURIComponent(picked[1]);
+    });
+  }
+
+  const pages = { scenarios, whatif, jobs, job, runs, games, seat: () => seat(DATA), umpire: () => umpire(DATA) };
   if (pages[page]) pages[page]();
 })();
