@@ -11,6 +11,8 @@ expectation over the equilibrium's own mix (checked below exactly).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -200,7 +202,7 @@ def test_play_names_an_unknown_actor(capsys):
 def test_the_umpire_can_go_back_to_any_period(korea):
     wg = play_out(Wargame(korea, Setup(humans=("USA",), seed=8, periods=3)), first_orders)
     history = umpire_view(wg)["history"]
-    for before, after in zip(history, history[1:], strict=False):
+    for before, after in itertools.pairwise(history):
         assert after["state_before"] == before["state"]
     first = history[0]
     assert first["state_before"] == Wargame(korea, Setup(humans=("USA",), seed=8)).state()
