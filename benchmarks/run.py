@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import (
     bench_audit,
+    bench_estimation,
     bench_explore_memory,
     bench_explore_vs_ema,
     bench_korea,
@@ -42,6 +43,7 @@ BENCHMARKS = {
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
     "whatif": bench_whatif.run,
+    "estimation": bench_estimation.run,
 }
 
 

@@ -113,3 +113,13 @@ def test_whatif_benchmark_runs():
 
     report = bench_whatif.run(quick=True)
     check(report)
+
+
+def test_estimation_benchmark_runs_without_r():
+    from benchmarks import bench_estimation
+
+    report = bench_estimation.run(quick=True, games=False)
+    rows = dict(report.rows)
+    assert rows["escalade: log-likelihood"] == "-482.015485"  # games: -482.0155 (leblang2003)
+    assert rows["games"].startswith("skipped")
+    assert not report.ratios

@@ -18,7 +18,11 @@ plays every registered game:
   games are distributions with consistent payoffs;
 - ``escalade solve --json`` prints the same distributions;
 - scenarios with dynamics simulate under free play and every policy with
-  consistent bookkeeping, and ``analyze`` ranks every policy.
+  consistent bookkeeping, and ``analyze`` ranks every policy;
+- scenarios with an ``estimation:`` section fit their bundled data, the fit
+  follows the result protocol, its predictions are distributions, and the
+  scenario it writes back solves (the numbers of each fit are checked
+  against R's ``games`` in test_estimation_r_games.py).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ GAMES = {name: escalade.as_game(name) for name in SCENARIOS}
 PERFECT = [n for n in SCENARIOS if GAMES[n].is_perfect_information]
 IMPERFECT = [n for n in SCENARIOS if not GAMES[n].is_perfect_information]
 DYNAMIC = [n for n in SCENARIOS if escalade.load(n).dynamics is not None]
+ESTIMATED = [n for n in SCENARIOS if escalade.load(n).estimation is not None]
 #: Exact Nash equilibria for trees up to this size: Gambit's enumpoly on korea-2017's
 #: stage game (5 players, 90 nodes) runs for minutes, fearon-risk-return has 1,282 nodes.
 NASH_MAX_NODES = 30
@@ -188,3 +193,28 @@ def test_analyze_ranks_every_policy(name):
     cmp = escalade.analyze(scenario, runs=50)
     assert sorted(cmp.ranking()) == sorted(p.name for p in scenario.policies)
     assert len(cmp.to_frame()) >= len(scenario.policies)
+
+
+def test_the_estimation_examples_are_bundled():
+    assert {"egame12", "egame122", "egame123", "ultimatum", "leblang2003"} <= set(ESTIMATED)
+
+
+@pytest.mark.parametrize("name", ESTIMATED)
+def test_estimation_fits_follow_the_protocol(name):
+    fit = escalade.estimate(name)
+    assert isinstance(fit, escalade.EstimationResult)
+    assert isinstance(fit, escalade.Result)
+    assert fit.converged
+    assert np.isfinite(fit.loglik)
+    assert np.isfinite(fit.se()).all()
+    assert fit.to_frame().shape[0] == fit.n_coef
+    assert str(fit.summary()).startswith(fit.summary().heading)
+    assert fit._repr_html_() == fit.summary().html()
+    data = fit.to_dict()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    predicted = fit.predict()
+    assert predicted.shape[0] == fit.n_obs
+    if fit.spec.model != "ultimatum":
+        np.testing.assert_allclose(predicted.sum(axis=1), 1.0, atol=1e-12)
+    fitted = escalade.as_game(fit.to_scenario())
+    check_solution(fitted, logit_qre(fitted, fitted.parameters.sample(N_DRAWS, 0), lam=1.0))

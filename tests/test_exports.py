@@ -11,6 +11,7 @@ SUBPACKAGES = [
     "escalade.analysis",
     "escalade.auditing",
     "escalade.exploration",
+    "escalade.estimation",
     "escalade.report",
     "escalade.errors",
     "escalade.expr",

@@ -52,10 +52,20 @@ def comparison(korea):
 
 
 @pytest.fixture(scope="module")
-def results(run_korea, comparison):
+def fits():
+    """A strategic estimation (war1800, as games' example), and the same model bootstrapped."""
+    fit = escalade.estimate("egame12")
+    return fit, fit.bootstrap(20, seed=1)
+
+
+@pytest.fixture(scope="module")
+def results(run_korea, comparison, fits):
     """One result of every kind, by name."""
+    from escalade.estimation import fit_qre
+
     analyses = run_korea.analyses()
     found = run_korea.discover("P:rok_leaves_npt > 0.4", policy="sanctions_default")
+    fit, booted = fits
     return {
         "solution": escalade.solve("iig", method="qre", lam=2.0, draws=20, seed=1),
         "simulation": escalade.simulate("korea-2017", "talks", runs=200, seed=1),
@@ -70,6 +80,11 @@ def results(run_korea, comparison):
         "verification": escalade.verify("docs/examples/standoff.yaml", samples=10, runs=500),
         "stage_game": stage_game(escalade.load("korea-2017"), "talks"),
         "what_if": what_if(escalade.load("korea-2017"), values={"p_detect": 0.7}),
+        "estimation": fit,
+        "bootstrap": booted,
+        "profile": fit.profile("u2_war:balanc", steps=2),
+        "vuong": fit.vuong(escalade.estimate("egame12", error="private")),
+        "qre_fit": fit_qre("selten-horse", {"root": {"R": 70, "L": 30}}),
     }
 
 
@@ -87,6 +102,11 @@ KINDS = [
     "verification",
     "stage_game",
     "what_if",
+    "estimation",
+    "bootstrap",
+    "profile",
+    "vuong",
+    "qre_fit",
 ]
 
 

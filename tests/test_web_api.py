@@ -411,3 +411,26 @@ def test_two_analyses_compare_policy_by_policy(tmp_path):
         assert c.get("/runs/compare?a=analysis-a&b=analysis-b").status_code == 200
         assert c.get("/api/runs/compare?a=analysis-a&b=..%2F..").status_code == 404
         assert c.get("/api/runs/compare?a=analysis-a").status_code == 400
+
+
+def test_an_estimate_job_fits_as_the_library_does(client):
+    body = {"kind": "estimate", "scenario": "egame12", "options": {}}
+    job = wait_for(client, client.post("/api/jobs", json=body).json()["id"])
+    assert job["state"] == "done", job["message"]
+    assert job["result"]["loglik"] == pytest.approx(escalade.estimate("egame12").loglik, rel=1e-9)
+    r = client.post("/api/scenarios", content=TINY, headers={"content-type": "application/yaml"})
+    body = {"kind": "estimate", "scenario": r.json()["id"], "options": {}}
+    job = wait_for(client, client.post("/api/jobs", json=body).json()["id"])
+    assert job["state"] == "failed"
+    assert "no files beside it" in job["message"]
+
+
+@pytest.mark.parametrize("name", escalade.bundled_scenarios())
+def test_every_bundled_scenario_opens_and_answers_a_what_if(client, name):
+    r = client.get(f"/api/scenarios/{name}")
+    assert r.status_code == 200, r.text
+    assert r.json()["check"]["ok"], r.json()["check"]["text"]
+    r = client.post(f"/api/scenarios/{name}/whatif", json={})
+    assert r.status_code == 200, r.text
+    assert sum(r.json()["stage"]["outcomes"].values()) == pytest.approx(1.0)
+    assert client.get(f"/scenarios/{name}/whatif").status_code == 200

@@ -12,8 +12,8 @@ Examples
 ['converged', 'lam', 'method']
 
 Every result (a :class:`Solution`, a simulation, a policy comparison, an
-exploration and its analyses, an audit and a verification) follows one
-protocol, :class:`Result`:
+exploration and its analyses, an audit, a verification and an
+estimation) follows one protocol, :class:`Result`:
 ``summary()``, ``to_frame()``, ``to_dict()`` and ``_repr_html_()``.
 """
 
@@ -41,7 +41,10 @@ if typing.TYPE_CHECKING:
     from escalade.auditing import audit, verify
     from escalade.errors import (
         ConvergenceWarning,
+        DataError,
         EscaladeError,
+        EstimationError,
+        EstimationWarning,
         ExpressionError,
         MissingDependencyError,
         OutputError,
@@ -49,6 +52,7 @@ if typing.TYPE_CHECKING:
         ScenarioError,
         SolveError,
     )
+    from escalade.estimation import EstimationResult, estimate
     from escalade.game import Game, build_game, read_efg, read_nfg, write_efg, write_nfg
     from escalade.scenario import Draws, Scenario, bundled_scenarios, load_scenario
     from escalade.solvers import Solution, logit_qre, nash, spe
@@ -56,8 +60,12 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "CheckReport",
     "ConvergenceWarning",
+    "DataError",
     "Draws",
     "EscaladeError",
+    "EstimationError",
+    "EstimationResult",
+    "EstimationWarning",
     "ExpressionError",
     "Game",
     "MissingDependencyError",
@@ -78,6 +86,7 @@ __all__ = [
     "bundled_scenarios",
     "check",
     "claims",
+    "estimate",
     "explore",
     "load",
     "load_scenario",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
 from escalade._io import check_folder
+from escalade._parallel import default_cluster
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -435,7 +436,6 @@ def explore(  # noqa: PLR0913 - keyword options, see docstring
     4
     """
     from escalade.exploration import explore as _explore
-    from escalade.exploration._executors import default_cluster
 
     scenario = _scenario(source, None)
     return _explore(
@@ -474,7 +474,6 @@ def resume(
     True
     """
     from escalade.exploration import resume as _resume
-    from escalade.exploration._executors import default_cluster
 
     cluster = default_cluster(workers, cluster)
     return _resume(path, workers=workers, cluster=cluster, progress=progress)

@@ -12,10 +12,14 @@ escaping the library is a bug. The command line turns an
     ├── ParameterError         an argument, a parameter value or an override is wrong
     ├── SolveError             a solver cannot handle this game or these options
     │   └── MissingDependencyError   an optional extra (e.g. pygambit) is not installed
-    └── OutputError            a result cannot be written (folder unwritable, disk full)
+    ├── OutputError            a result cannot be written (folder unwritable, disk full)
+    ├── DataError              a data table is wrong: which column, which row, what was found
+    └── EstimationError        a model cannot be fitted as specified (e.g. not identified)
 
     ConvergenceWarning         a solver stopped before reaching its tolerance on
                                some draws; which ones is kept on the result
+    EstimationWarning          a fit is doubtful: Hessian not negative definite,
+                               an outcome never or always observed, local maxima
 
 Messages say what was expected, what was found, and where. An error
 about arguments of a function names them as Python does (``runs``,
@@ -39,7 +43,10 @@ from collections.abc import Mapping
 
 __all__ = [
     "ConvergenceWarning",
+    "DataError",
     "EscaladeError",
+    "EstimationError",
+    "EstimationWarning",
     "ExpressionError",
     "MissingDependencyError",
     "OutputError",
@@ -189,9 +196,34 @@ class OutputError(EscaladeError):
     """A result cannot be written where it was asked to go."""
 
 
+class DataError(EscaladeError):
+    """A data table (CSV file or DataFrame) does not fit the model.
+
+    Messages name the file, the column and the row (the file's line for
+    CSV files), what was expected and what was found.
+
+    Examples
+    --------
+    >>> str(DataError("war1800.csv: line 5, column esc: expected 0 or 1, found '2'"))
+    "war1800.csv: line 5, column esc: expected 0 or 1, found '2'"
+    """
+
+
+class EstimationError(EscaladeError):
+    """A model cannot be fitted as specified (not identified, wrong options)."""
+
+
 class ConvergenceWarning(UserWarning):
     """A solver stopped before reaching its tolerance on some draws.
 
     The result keeps a per-draw ``converged`` flag and the residuals, so no
     number is silently wrong.
+    """
+
+
+class EstimationWarning(UserWarning):
+    """A fit is doubtful: not locally identified, separation, or a better maximum elsewhere.
+
+    The message says what was found and what to do; the result keeps the
+    diagnostics.
     """

@@ -30,6 +30,7 @@ from escalade.cli import (
     _audit,
     _check,
     _claims,
+    _estimate,
     _explore,
     _export,
     _list,
@@ -75,6 +76,7 @@ COMMANDS: tuple[Command, ...] = (
     _runs,
     _export,
     _audit,
+    _estimate,
     _play,
     _serve,
 )

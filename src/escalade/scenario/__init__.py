@@ -42,6 +42,16 @@ if typing.TYPE_CHECKING:
         Uniform,
     )
     from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._edit import RATIONALITY, TextEdit, edit_scenario_text
+    from escalade.scenario._estimation import (
+        ERRORS,
+        LINKS,
+        MODELS,
+        EstimationSpec,
+        LinearFormula,
+        ScaleSpec,
+        parse_linear_formula,
+    )
     from escalade.scenario._expectations import Expectation
     from escalade.scenario._formulas import ROLES, FormulaUse, formula_uses, node_element
     from escalade.scenario._levers import Lever
@@ -73,10 +83,14 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
 
 __all__ = [
+    "ERRORS",
     "FINDING_KINDS",
     "LANGUAGE_VERSION",
+    "LINKS",
     "MAX_AUTO_NAME",
     "MAX_NODES",
+    "MODELS",
+    "RATIONALITY",
     "ROLES",
     "Acceptance",
     "Beta",
@@ -89,6 +103,7 @@ __all__ = [
     "Distribution",
     "Draws",
     "Dynamics",
+    "EstimationSpec",
     "Event",
     "Expectation",
     "Formula",
@@ -97,6 +112,7 @@ __all__ = [
     "Indicator",
     "LeafSpec",
     "Lever",
+    "LinearFormula",
     "Location",
     "LogNormal",
     "NodeSpec",
@@ -107,9 +123,11 @@ __all__ = [
     "Player",
     "Policy",
     "Question",
+    "ScaleSpec",
     "Scenario",
     "Seed",
     "StateVar",
+    "TextEdit",
     "Trail",
     "TreeNode",
     "Triangular",
@@ -119,6 +137,7 @@ __all__ = [
     "bundled_scenarios",
     "bundled_titles",
     "check_chance",
+    "edit_scenario_text",
     "expression_place",
     "formula_uses",
     "headline_indicators",
@@ -126,6 +145,7 @@ __all__ = [
     "load_scenario",
     "load_scenario_text",
     "node_element",
+    "parse_linear_formula",
     "path_name",
     "resolve_seed",
 ]

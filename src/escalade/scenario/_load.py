@@ -17,14 +17,16 @@ later sections use names the earlier ones define:
 4. the optional sections themselves: ``dynamics`` (its events and
    indicators name outcomes), ``levers`` (effects may replace derived
    values), ``policies`` (they set levers and force choices at the tree's
-   information sets), ``question`` (it names policies and indicators);
+   information sets), ``question`` (it names policies and indicators),
+   ``expectations``, ``audit`` and ``estimation`` (it names the tree's
+   actions and outcomes);
 5. the checks across sections (a switch lever set half-way by a policy,
    the question's policies and indicators), then every expression at the
    nominal values.
 
 The parameters, the tree and each optional section have modules of their
 own (``_load_params``, ``_load_tree``, ``_load_dynamics``, ``_levers``,
-``_policies``, ``_question``); the readers every section uses are in
+``_policies``, ``_question``, ``_load_estimation``); the readers every section uses are in
 ``_checks``.
 """
 
@@ -56,6 +58,7 @@ from escalade.scenario._dynamics import Dynamics
 from escalade.scenario._expectations import parse_expectations
 from escalade.scenario._levers import Lever, declare_levers, parse_levers
 from escalade.scenario._load_dynamics import declare_dynamics, parse_dynamics
+from escalade.scenario._load_estimation import parse_estimation
 
 # The keys a file may use, readable beside _TOP_KEYS (the language reference lists them all).
 from escalade.scenario._load_params import _DIST_KEYS as _DIST_KEYS
@@ -102,9 +105,17 @@ _TOP_KEYS = (
     "tree",
     "nodes",
 )
-#: The optional sections of a crisis over time, in the order they are read: the last two
-#: say what its results should show and which audit findings the author accepts.
-_SECTION_KEYS = ("dynamics", "levers", "policies", "question", "expectations", "audit")
+#: The optional sections, in the order they are read: a crisis over time, what its results
+#: should show, which audit findings the author accepts, and how the payoffs meet data.
+_SECTION_KEYS = (
+    "dynamics",
+    "levers",
+    "policies",
+    "question",
+    "expectations",
+    "audit",
+    "estimation",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -375,6 +386,9 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         question=question,
         expectations=expectations,
         accepted=parse_audit_section(_section(root, "audit"), ctx) if "audit" in root else (),
+        estimation=(
+            parse_estimation(_section(root, "estimation"), ctx) if "estimation" in root else None
+        ),
     )
     check_acceptances(scenario)
     _validate_nominal(scenario)

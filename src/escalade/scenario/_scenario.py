@@ -4,8 +4,8 @@ A :class:`Scenario` is what a scenario file says, checked and with every
 expression compiled: the one-shot game (players, parameters, derived
 values, outcomes, tree) and, when the file has them, the crisis over time
 (``dynamics``), the policy instruments (``levers``), the policies built
-from them (``policies``) and the question the scenario is built to answer
-(``question``).
+from them (``policies``), the question the scenario is built to answer
+(``question``) and how its payoffs are fitted to data (``estimation``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from escalade.errors import ScenarioError
 from escalade.scenario._accept import Acceptance
 from escalade.scenario._dynamics import Dynamics, fill_initial_state
+from escalade.scenario._estimation import EstimationSpec
 from escalade.scenario._expectations import Expectation
 from escalade.scenario._levers import Lever, LeverEffects, lever_settings
 from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, TreeNode
@@ -76,6 +77,9 @@ class Scenario:
     accepted : tuple of Acceptance
         The audit findings the author accepts (``audit: accept:``), each
         with its reason.
+    estimation : EstimationSpec or None
+        ``estimation:``, how the payoffs are fitted to data (see
+        :func:`escalade.estimate`), or ``None``.
     version : int
         The language version (``escalade:``).
     source, text_hash, text
@@ -94,6 +98,8 @@ class Scenario:
     >>> korea = load_scenario("korea-2017")
     >>> korea.dynamics.periods, korea.question.actor, korea.policies[0].name
     (10, 'USA', 'sanctions_default')
+    >>> load_scenario("egame12").estimation.link
+    'probit'
     """
 
     name: str
@@ -118,6 +124,7 @@ class Scenario:
     question: Question | None = None
     expectations: tuple[Expectation, ...] = ()
     accepted: tuple[Acceptance, ...] = ()
+    estimation: EstimationSpec | None = None
 
     @property
     def player_names(self) -> tuple[str, ...]:

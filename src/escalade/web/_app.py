@@ -271,7 +271,7 @@ _JOB = {
     "type": "object",
     "required": ["kind", "scenario"],
     "properties": {
-        "kind": {"type": "string", "enum": ["analyze", "explore", "audit", "verify"]},
+        "kind": {"type": "string", "enum": ["analyze", "explore", "audit", "verify", "estimate"]},
         "scenario": {"type": "string"},
         "options": {"type": "object", "additionalProperties": {"type": "integer"}},
     },

@@ -121,6 +121,20 @@ class Catalog:
         st = path.stat()
         return (st.st_size, st.st_mtime_ns)
 
+    def source(self, sid: str) -> str | Path:
+        """What the library loads scenario ``sid`` from: a bundled name or the folder's file
+        (for what reads files beside the scenario, such as an estimation's data)."""
+        if sid in bundled_scenarios():
+            return sid
+        files = self._files()
+        if sid in files:
+            return files[sid]
+        self.text(sid)  # an unknown id fails here
+        raise ParameterError(
+            f"{sid} was uploaded, so it has no files beside it; expected a bundled scenario or "
+            "one from the folder given to escalade serve --scenarios"
+        )
+
     def load(self, sid: str) -> tuple[Scenario, Game]:
         """The scenario with id ``sid`` and its game, loaded on first use (a folder's file
         again when it has changed)."""

@@ -1,7 +1,7 @@
 """Long computations as background jobs: progress, cancel, result.
 
 A job runs one library call (``analyze``, ``explore``, ``audit``,
-``verify``) in a worker thread, one job at a time (the others wait in
+``verify``, ``estimate``) in a worker thread, one job at a time (the others wait in
 line: the machine's cores go to the computation, not to contention).
 Its options are checked against a table of what each kind accepts, with
 bounds, before it starts. Progress comes from the library's ``progress``
@@ -37,6 +37,7 @@ JOB_KINDS: dict[str, dict[str, tuple[type, int, int]]] = {
     },
     "audit": {"samples": (int, 2, 2_000), "seed": (int, 0, 2**31)},
     "verify": {"samples": (int, 2, 5_000), "runs": (int, 1, 20_000), "seed": (int, 0, 2**31)},
+    "estimate": {"starts": (int, 1, 20), "bootstrap": (int, 0, 200), "seed": (int, 0, 2**31)},
 }
 #: Finished jobs kept in memory (the oldest finished goes first).
 MAX_JOBS = 50

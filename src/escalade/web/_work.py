@@ -70,12 +70,28 @@ def _explore(scenario: Any, job: Job, report: Report, out: Path) -> None:
     job.result = {"run": out.name, "policies": list(res.policies)}
 
 
+def _estimate(catalog: Catalog, job: Job, report: Report) -> None:
+    import escalade
+
+    # the library finds the data file beside the scenario: give it the scenario's own name
+    res = escalade.estimate(
+        catalog.source(job.scenario),
+        progress=lambda d, t: report(d / t, f"{d:,} of {t:,} bootstrap replicates"),
+        **job.options,
+    )
+    job.summary_html = res.summary(max_rows=40).html()
+    job.result = res.to_dict()
+
+
 def run_job(catalog: Catalog, root: Path) -> Callable[[Job, Report], None]:
     """The runner of a server's jobs: ``root`` is its run store's folder."""
 
     def run(job: Job, report: Report) -> None:
         from escalade.auditing import audit, verify
 
+        if job.kind == "estimate":
+            _estimate(catalog, job, report)
+            return
         scenario = catalog.scenario(job.scenario)
         if job.kind == "analyze":
             _analyze(scenario, job, report, root / f"analysis-{job.id}")
