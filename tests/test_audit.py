@@ -214,6 +214,9 @@ def test_accepted_findings_are_set_aside_with_their_reason():
         '    tension: "tension * ease * 0.97"',
         '  events:\n    rumour: {probability: 0.1, then: {tension: "tension"}}\n',
     )
+    # myopic actors: with foresight the challenger stops probing a defender who pushes back,
+    # war vanishes from this small sample and is reported; this test is about acceptances
+    text = insert(text, "  periods: 5", "  foresight: myopic\n")
     result = audit_text(text + ACCEPT)
     assert [f.kind for f in result.findings] == []
     reasons = {

@@ -73,6 +73,17 @@ def test_korea_analysis_benchmark_runs():
     check(bench_korea.run(quick=True))
 
 
+def test_foresight_benchmark_runs():
+    from benchmarks import bench_foresight
+
+    report = bench_foresight.run(quick=True)
+    check(report)
+    assert {r.name for r in report.ratios} == {
+        "foresight_probability_gap",
+        "foresight_value_gap",
+    }
+
+
 def test_startup_benchmark_runs():
     from benchmarks import bench_startup
 

@@ -844,8 +844,31 @@ def test_question_without_policies(tmp_path, capsys):
     ],
 )
 def test_mistakes_found_by_simulate(tmp_path, capsys, old, new, needles):
+    # myopic actors: the runs meet the mistake (actors who look ahead meet it first, below)
     m = write(tmp_path, edit(old, new))
-    fails_at(capsys, m, *needles, command=SIMULATE, extra=("--policy", "mixed_talks", *FEW_RUNS))
+    extra = ("--policy", "mixed_talks", "--foresight", "myopic", *FEW_RUNS)
+    fails_at(capsys, m, *needles, command=SIMULATE, extra=extra)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needles"),
+    [
+        (
+            'probability: "0.1 * tension"',
+            'probability: "@@3 * tension"',
+            ("probability of event incident: '3 * tension' gives 1.5 in a state of period 1",),
+        ),
+        (
+            "  rationality: 1",
+            '  rationality: "@@1 - 5 * tension"',
+            ("rationality (lambda): '1 - 5 * tension' gives -0.6 in a state of period 2",),
+        ),
+    ],
+)
+def test_mistakes_found_looking_ahead(tmp_path, capsys, old, new, needles):
+    m = write(tmp_path, edit(old, new))
+    err = fails_at(capsys, m, *needles, command=SIMULATE, extra=("--policy", "mixed_talks"))
+    assert "states affected" in err
 
 
 def test_analyze_reports_mistakes_found_in_a_run(tmp_path, capsys):
@@ -853,7 +876,7 @@ def test_analyze_reports_mistakes_found_in_a_run(tmp_path, capsys):
     fails_at(
         capsys,
         m,
-        "'3 * tension' gives 1.5 in run",
+        "'3 * tension' gives 1.5 in a state of period 1",
         command=("analyze",),
         extra=("--runs", "20", "--out", str(tmp_path / "out")),
     )
@@ -869,7 +892,8 @@ def test_run_numbers_count_across_chunks(tmp_path):
     values["p"][999] = 0.8
     draws = Draws(values, 1000, nominal.space)
     with pytest.raises(ScenarioError, match=r"'p \* 1.5' gives 1.2 in run 999 where p=0.8"):
-        simulate(scenario, draws=draws, runs=1000, seed=1, chunk_size=600)
+        # myopic: actors who look ahead find it first, in a state of period 1
+        simulate(scenario, draws=draws, runs=1000, seed=1, chunk_size=600, foresight="myopic")
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def test_live_runs_move_by_then_and_update(ender):
 
 def test_a_chunk_played_by_hand_is_what_simulate_plays():
     korea = escalade.load("korea-2017")
-    res = simulate(korea, "talks", runs=300, seed=5)
+    res = simulate(korea, "talks", runs=300, seed=5, foresight="myopic")
     game = build_game(korea)
     policy = next(p for p in korea.policies if p.name == "talks")
     plan = Plan(

@@ -24,19 +24,8 @@ from escalade._version import __version__
 
 # Imported on first use (see escalade._lazy): `escalade --version` needs none of them.
 if typing.TYPE_CHECKING:
-    from escalade._api import (
-        CheckReport,
-        analyze,
-        as_game,
-        check,
-        claims,
-        explore,
-        load,
-        open_run,
-        resume,
-        simulate,
-        solve,
-    )
+    from escalade._api import CheckReport, as_game, check, claims, load, solve
+    from escalade._api_runs import analyze, explore, open_run, resume, simulate, unroll
     from escalade._results import Result, Summary, Table
     from escalade.auditing import audit, verify
     from escalade.errors import (
@@ -99,6 +88,7 @@ __all__ = [
     "simulate",
     "solve",
     "spe",
+    "unroll",
     "verify",
     "write_efg",
     "write_nfg",

@@ -18,11 +18,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade.analysis._parallel import simulate_policies
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import Policy, Scenario, Seed, resolve_seed
-from escalade.simulation import SimulationResult, check_size, chosen_policies, simulate
-from escalade.solvers import Solution, logit_qre
+from escalade.simulation import SimulationResult, check_size, chosen_policies
+from escalade.solvers import Solution
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -274,13 +275,40 @@ class PolicyComparison(ResultMixin):
         notes = (
             f"{self.runs:,} runs per policy over {first.periods} {first.dynamics.unit}s, "
             f"seed {self.seed}, nominal parameter values.",
+            *self.foresight_notes(),
         )
         return Summary(heading, notes, (table,))
 
+    def foresight_notes(self) -> tuple[str, ...]:
+        """How the actors looked ahead: one line, or one per policy when they differ.
 
-def _stage_view(scenario: Scenario, game: Game, policy: Policy, lam: float) -> StageView:
+        Examples
+        --------
+        >>> import escalade
+        >>> cmp = compare_policies(escalade.load("docs/examples/standoff.yaml"), runs=50,
+        ...                        seed=1, foresight="myopic")
+        >>> cmp.foresight_notes()
+        ('Foresight: myopic, each stage game played with its own payoffs.',)
+        """
+        said = {
+            name: res.foresight.describe()
+            for name, res in self.results.items()
+            if res.foresight is not None
+        }
+        if len(set(said.values())) == 1:
+            return (f"Foresight: {next(iter(said.values()))}.",)
+        return tuple(
+            f"Foresight under {self.results[name].policy.label or name}: {text}."
+            for name, text in said.items()
+        )
+
+
+def _stage_view(game: Game, policy: Policy, result: SimulationResult) -> StageView:
+    """The first period's stage game as the policy's simulation played it at the start."""
+    if result.foresight is None or result.foresight.start is None:  # pragma: no cover
+        raise ParameterError("a comparison's simulations run at one world, which has a start")
+    sol = result.foresight.start
     g = game.with_context(extra={"period": 1.0}, levers=dict(policy.levers))
-    sol = logit_qre(g, lam=lam, fixed=policy.force or None)
     values = g.evaluate(g.parameters.nominal())
     edge = np.ones(game.n_nodes)
     dec = np.flatnonzero(game.edge_action >= 0)
@@ -296,7 +324,7 @@ def _stage_view(scenario: Scenario, game: Game, policy: Policy, lam: float) -> S
     return StageView(policy.name, sol, edge, reach, forced)
 
 
-def compare_policies(
+def compare_policies(  # noqa: PLR0913 - keyword options
     scenario: Scenario,
     *,
     runs: int = 100_000,
@@ -305,6 +333,8 @@ def compare_policies(
     actor: str | None = None,
     baseline: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    foresight: str | None = None,
+    workers: int | None = None,
 ) -> PolicyComparison:
     """Simulate every policy (or the chosen ones) with the same seed and compare them.
 
@@ -324,7 +354,16 @@ def compare_policies(
     baseline : str, optional
         The policy differences are measured against (default: the first policy).
     progress : callable, optional
-        ``progress(policy, done_runs, total_runs)``.
+        ``progress(policy, done_runs, total_runs)`` (with several workers,
+        once per policy, when it is done).
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``); the
+        values are computed once per policy.
+    workers : int, optional
+        Processes the policies are spread over (default: one per core, at
+        most one per policy, when runs x periods x policies reach 500,000;
+        1 simulates them here, one after the other). The numbers do not
+        depend on it.
 
     Returns
     -------
@@ -358,21 +397,18 @@ def compare_policies(
     check_size(scenario, runs, dyn.periods, game=game, total=runs * len(chosen))
     seed = resolve_seed(seed)
     started = time.perf_counter()
-    results: dict[str, SimulationResult] = {}
-    for name in chosen:
-
-        def step(done: int, total: int, _name: str = name) -> None:
-            if progress is not None:
-                progress(_name, done, total)
-
-        results[name] = simulate(scenario, name, runs=runs, seed=seed, game=game, progress=step)
-    lam = float(
-        np.asarray(
-            dyn.rationality.evaluate(scenario.environment(scenario.parameters.nominal()), n_draws=1)
-        )[0]
+    results = simulate_policies(
+        scenario,
+        game,
+        chosen,
+        runs=runs,
+        seed=seed,
+        foresight=foresight,
+        workers=workers,
+        progress=progress,
     )
     by_name = {p.name: p for p in scenario.policies}
-    stage = {name: _stage_view(scenario, game, by_name[name], lam) for name in chosen}
+    stage = {name: _stage_view(game, by_name[name], results[name]) for name in chosen}
     return PolicyComparison(
         scenario=scenario,
         results=results,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
+    add_foresight,
     add_scenario,
     add_set,
     count,
@@ -65,6 +66,14 @@ def register(commands: Commands) -> None:
         dest="policies",
         help="compare only these policies (repeatable)",
     )
+    add_foresight(p)
+    p.add_argument(
+        "--workers",
+        type=count,
+        metavar="N",
+        help="processes the policies are spread over (default: one per core); the numbers "
+        "do not depend on it",
+    )
     add_set(p)
     p.set_defaults(run=run)
 
@@ -76,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     with Bars("runs", keep=True) as bars:
         cmp = analyze(
             args.source,
-            **given(args, "runs", "seed", "policies"),
+            **given(args, "runs", "seed", "policies", "foresight", "workers"),
             overrides=overrides(args),
             out=args.out,
             progress=bars.labelled(),
@@ -120,3 +129,5 @@ def _print_comparison(cmp: PolicyComparison) -> None:
     text = io.StringIO()
     Console(width=160, file=text, force_terminal=sys.stdout.isatty()).print(table)
     out(text.getvalue())
+    for line in cmp.foresight_notes():
+        out(line + "\n")

@@ -42,6 +42,7 @@ __all__ = [
     "FromLibrary",
     "LibraryChoices",
     "Parser",
+    "add_foresight",
     "add_json",
     "add_scenario",
     "add_set",
@@ -265,6 +266,18 @@ def add_set(
         metavar="NAME=VALUE",
         dest="overrides",
         help=help_text,
+    )
+
+
+def add_foresight(parser: argparse.ArgumentParser) -> None:
+    """The ``--foresight`` option: how actors look ahead (the scenario's setting if left out)."""
+    parser.add_argument(
+        "--foresight",
+        choices=LibraryChoices(FromLibrary("escalade.scenario", "FORESIGHT")),
+        help="how actors look ahead: full (the payoff now plus the value of what follows; "
+        "exact values when the reachable states are few, fitted ones otherwise), myopic "
+        "(this period's payoff alone), or exact or approximate explicitly (default: the "
+        "scenario's foresight:, full unless it says otherwise)",
     )
 
 

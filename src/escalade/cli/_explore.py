@@ -10,6 +10,7 @@ from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
     LibraryChoices,
+    add_foresight,
     add_json,
     add_scenario,
     add_set,
@@ -90,6 +91,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--cluster", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://sched:8786"
     )
+    add_foresight(p)
     add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
     add_json(p)
     p.set_defaults(run=run)
@@ -128,6 +130,7 @@ def _start(args: argparse.Namespace, progress: Callback | None) -> ExplorationRe
             "chunk_size",
             "workers",
             "cluster",
+            "foresight",
             "force",
         ),
         overrides=overrides(args),
@@ -147,6 +150,7 @@ def _resume(args: argparse.Namespace, progress: Callback | None) -> ExplorationR
         ("--design", args.design),
         ("--replications", args.replications),
         ("--chunk-size", args.chunk_size),
+        ("--foresight", args.foresight),
         ("--force", args.force),
     )
     extra = [flag for flag, value in started_with if value is not None]

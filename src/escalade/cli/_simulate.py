@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
+    add_foresight,
     add_json,
     add_scenario,
     add_set,
@@ -58,6 +59,7 @@ def register(commands: Commands) -> None:
         help="override the actors' rationality (QRE precision)",
     )
     p.add_argument("--periods", type=count, metavar="T", help="override the horizon")
+    add_foresight(p)
     add_set(p)
     add_json(p)
     p.set_defaults(run=run)
@@ -71,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         res = simulate(
             args.source,
             args.policy,
-            **given(args, "runs", "seed", "lam", "periods"),
+            **given(args, "runs", "seed", "lam", "periods", "foresight"),
             overrides=overrides(args),
             progress=bars.callback(f"simulating {args.policy or 'free play'}"),
         )

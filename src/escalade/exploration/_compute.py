@@ -35,6 +35,7 @@ class ChunkTask:
     policies: tuple[str, ...]
     replications: int
     chunk: int
+    foresight: str = "full"
 
 
 def explored_scenario(text: bytes, file: str, overrides: Mapping[str, str]) -> Scenario:
@@ -107,6 +108,7 @@ def compute_chunk(task: ChunkTask) -> Any:
             chunk_size=n * r,
             keep_runs=True,
             streams=streams,
+            foresight=task.foresight,
         )
         if res.run_utility is None or res.run_flags is None:  # pragma: no cover
             raise ParameterError("simulation kept no per-run results")

@@ -19,7 +19,13 @@ from escalade.exploration._design import Design
 from escalade.exploration._executors import check_executor, run_tasks
 from escalade.exploration._result import ExplorationResult
 from escalade.exploration._store import Manifest, RunStore
-from escalade.scenario import Scenario, Seed, bundled_path, resolve_seed
+from escalade.scenario import (
+    FORESIGHT,
+    Scenario,
+    Seed,
+    bundled_path,
+    resolve_seed,
+)
 from escalade.simulation import check_size, chosen_policies
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
@@ -51,6 +57,7 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
     overrides: dict[str, str] | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    foresight: str | None = None,
 ) -> ExplorationResult:
     """Sample the uncertain parameters and simulate every policy in every sampled world.
 
@@ -87,6 +94,10 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         replaced.
     progress : callable, optional
         ``progress(done_rows, total_rows)`` after each chunk.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``),
+        recorded in the run folder; each world gets its own continuation
+        values, computed for all the worlds of a chunk at once.
 
     Returns
     -------
@@ -108,6 +119,12 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
     16
     """
     chosen = chosen_policies(scenario, policies, purpose="to explore")
+    mode = foresight or scenario.require_dynamics().foresight
+    if mode not in FORESIGHT:
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)}, found {mode!r}",
+            arguments=("foresight",),
+        )
     check_executor(workers=workers, cluster=cluster)
     if isinstance(replications, bool) or replications < 1:
         raise ParameterError(f"replications must be at least 1, found {replications}")
@@ -144,6 +161,7 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         source=scenario.source,
         outputs=output_columns(explored),
         overrides=fixed,
+        foresight=mode,
     )
     store = RunStore.create(out, text, plan, force=force)
     return _run(store, workers=workers, cluster=cluster, progress=progress)
@@ -186,9 +204,10 @@ def _run(
     if progress is not None:
         progress(done_rows, total)
     overrides = tuple(sorted(m.overrides.items()))
-    tasks = (
-        ChunkTask(text, file, overrides, m.design, m.policies, m.replications, k) for k in pending
-    )
+    tasks = [
+        ChunkTask(text, file, overrides, m.design, m.policies, m.replications, k, m.foresight)
+        for k in pending
+    ]
     started = time.perf_counter()
 
     def finished(chunk: int, table: object) -> None:

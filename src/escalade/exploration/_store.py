@@ -67,6 +67,8 @@ class Manifest:
     versions: dict[str, str] = field(default_factory=dict)
     outputs: tuple[str, ...] = ()
     overrides: dict[str, str] = field(default_factory=dict)
+    # how actors looked ahead; runs made before foresight existed were myopic
+    foresight: str = "myopic"
 
     def to_json(self) -> bytes:
         """The manifest's bytes."""
@@ -80,6 +82,7 @@ class Manifest:
             "replications": self.replications,
             "outputs": list(self.outputs),
             "overrides": self.overrides,
+            "foresight": self.foresight,
             "created": self.created,
             "versions": self.versions,
             "status": "complete" if self.complete else "incomplete",
@@ -132,6 +135,7 @@ class Manifest:
                 versions=dict(data.get("versions", {})),
                 outputs=tuple(data.get("outputs", ())),
                 overrides={str(k): str(v) for k, v in data.get("overrides", {}).items()},
+                foresight=str(data.get("foresight", "myopic")),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise OutputError(f"{where}: not a readable escalade manifest ({exc})") from None

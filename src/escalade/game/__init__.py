@@ -9,6 +9,7 @@ Examples
 (2, 8, True)
 """
 
+from escalade.game._assemble import Assembled, RawNode, assemble
 from escalade.game._build import build_game
 from escalade.game._efg import constant_game, parse_efg, read_efg
 from escalade.game._efg_write import write_efg
@@ -20,10 +21,13 @@ __all__ = [
     "CHANCE",
     "DECISION",
     "TERMINAL",
+    "Assembled",
     "Game",
     "GameValues",
     "Level",
+    "RawNode",
     "StrategicForm",
+    "assemble",
     "build_game",
     "check_draws_memory",
     "constant_game",

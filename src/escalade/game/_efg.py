@@ -18,12 +18,13 @@ their first appearance; outcome 0 means none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from escalade.errors import ScenarioError
+from escalade.game._assemble import RawNode, assemble
 from escalade.game._efg_nodes import Node, check_probs, same_infoset, same_outcome
 from escalade.game._gambit_text import (
     Token,
@@ -32,7 +33,7 @@ from escalade.game._gambit_text import (
     player_names,
     read_text,
 )
-from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, action_offsets
+from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues
 from escalade.scenario import Draws, ParameterSpace
 
 __all__ = ["ExtensiveFormLabels", "constant_game", "parse_efg", "read_efg"]
@@ -279,129 +280,55 @@ def _to_game(
     comment: str,
     name: str,
 ) -> Game:
-    nodes, parent = _breadth_first(raw)
     numbers = sorted(outcome_defs)
     out_index = {num: i for i, num in enumerate(numbers)}
     outcome_names = _unique([outcome_defs[k][0] for k in numbers], "outcome")
     payoffs = np.array([outcome_defs[k][1] for k in numbers], dtype=np.float64).reshape(
         len(numbers), len(players)
     )
-    kind = np.array(
-        [{"p": DECISION, "c": CHANCE, "t": TERMINAL}[nd.kind] for nd in nodes], dtype=np.int8
+    tree = assemble(
+        [
+            RawNode(
+                {"p": DECISION, "c": CHANCE, "t": TERMINAL}[nd.kind],
+                player=nd.player - 1 if nd.kind == "p" else -1,
+                infoset=(nd.player, nd.infoset) if nd.kind == "p" else None,
+                actions=_unique(nd.actions, "a"),
+                probs=nd.probs,
+                outcome=out_index[nd.outcome] if nd.outcome else -1,
+                children=nd.children,
+            )
+            for nd in raw
+        ]
     )
-    player = np.array([nd.player - 1 if nd.kind == "p" else -1 for nd in nodes], dtype=np.int64)
-    outcome = np.array(
-        [out_index[nd.outcome] if nd.outcome else -1 for nd in nodes], dtype=np.int64
-    )
-    sets = _Infosets.of(nodes)
-    edges = _Edges.of(nodes, parent, sets)
+    nodes = [raw[i] for i in tree.order]
+    # the file's own labels, and the infosets' numbers within their player, as Gambit numbers them
+    first_of: dict[object, Node] = {}
+    chance_raw: list[str] = []
+    for nd in nodes:
+        if nd.kind == "p":
+            first_of.setdefault((nd.player, nd.infoset), nd)
+        elif nd.kind == "c":
+            chance_raw += nd.actions
+    firsts = [first_of[key] for key in tree.infoset_keys]
     return constant_game(
         name=name,
         players=tuple(players),
         outcomes=tuple(outcome_names),
         payoffs=payoffs,
-        chance=np.array(edges.chance_probs, dtype=np.float64),
-        kind=kind,
-        parent=np.array(parent, dtype=np.int64),
-        player=player,
-        infoset=sets.infoset,
-        outcome=outcome,
-        edge_action=edges.action,
-        edge_chance=edges.chance,
-        infoset_player=np.array(sets.player, dtype=np.int64),
-        # infoset names: the number within its player, as Gambit numbers them
-        infoset_names=tuple(str(num) for num in sets.numbers),
-        infoset_actions=action_offsets(sets.actions),
-        action_names=tuple(a for acts in sets.actions for a in acts),
+        chance=tree.chance,
+        infoset_names=tuple(str(nd.infoset) for nd in firsts),
+        **tree.structure(),
         title=title,
         description=comment,
         outcome_labels=tuple(outcome_defs[k][0] for k in numbers),
-        edge_labels=tuple(edges.labels),
         node_labels=tuple(nd.name for nd in nodes),
         source=ExtensiveFormLabels(
-            infosets=tuple(sets.labels),
-            actions=tuple(a for acts in sets.raw for a in acts),
-            chance=tuple(edges.chance_raw),
+            infosets=tuple(nd.infoset_label for nd in firsts),
+            actions=tuple(a for nd in firsts for a in nd.actions),
+            chance=tuple(chance_raw),
             outcomes=tuple(outcome_defs[k][0] for k in numbers),
         ),
     )
-
-
-def _breadth_first(raw: list[Node]) -> tuple[list[Node], list[int]]:
-    """The nodes in breadth-first order (a :class:`Game`'s order) and each one's parent."""
-    order: list[int] = []
-    parent: list[int] = []
-    queue = [(0, -1)]
-    head = 0
-    while head < len(queue):
-        old, par = queue[head]
-        head += 1
-        me = len(order)
-        order.append(old)
-        parent.append(par)
-        queue.extend((child, me) for child in raw[old].children)
-    return [raw[i] for i in order], parent
-
-
-@dataclass
-class _Infosets:
-    """The players' information sets in order of first appearance."""
-
-    infoset: np.ndarray  # per node, -1 off decision nodes
-    player: list[int] = field(default_factory=list)
-    actions: list[list[str]] = field(default_factory=list)  # unique names
-    raw: list[list[str]] = field(default_factory=list)  # the file's labels
-    labels: list[str] = field(default_factory=list)
-    numbers: list[int] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, nodes: list[Node]) -> _Infosets:
-        sets = cls(np.full(len(nodes), -1, dtype=np.int64))
-        keys: dict[tuple[int, int], int] = {}
-        for i, nd in enumerate(nodes):
-            if nd.kind != "p":
-                continue
-            key = (nd.player, nd.infoset)
-            if key not in keys:
-                keys[key] = len(sets.player)
-                sets.player.append(nd.player - 1)
-                sets.actions.append(_unique(nd.actions, "a"))
-                sets.raw.append(list(nd.actions))
-                sets.labels.append(nd.infoset_label)
-                sets.numbers.append(nd.infoset)
-            sets.infoset[i] = keys[key]
-        return sets
-
-
-@dataclass
-class _Edges:
-    """What each edge into a node is (a player's action or a chance branch) and its label."""
-
-    action: np.ndarray
-    chance: np.ndarray
-    labels: list[str]
-    chance_probs: list[float] = field(default_factory=list)
-    chance_raw: list[str] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, nodes: list[Node], parent: list[int], sets: _Infosets) -> _Edges:
-        n = len(nodes)
-        edges = cls(np.full(n, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64), [""] * n)
-        starts = action_offsets(sets.actions)
-        kids_of: list[list[int]] = [[] for _ in range(n)]
-        for i in range(1, n):
-            kids_of[parent[i]].append(i)
-        for i, nd in enumerate(nodes):
-            names = sets.actions[sets.infoset[i]] if nd.kind == "p" else _unique(nd.actions, "a")
-            for j, kid in enumerate(kids_of[i]):
-                edges.labels[kid] = names[j]
-                if nd.kind == "p":
-                    edges.action[kid] = starts[sets.infoset[i]] + j
-                else:
-                    edges.chance[kid] = len(edges.chance_probs)
-                    edges.chance_probs.append(nd.probs[j])
-                    edges.chance_raw.append(nd.actions[j])
-        return edges
 
 
 def constant_game(*, payoffs: np.ndarray, chance: np.ndarray, **structure: object) -> Game:

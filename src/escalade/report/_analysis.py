@@ -214,7 +214,8 @@ def _method_section(cmp: PolicyComparison) -> str:
         "probability the model gives them; an outcome is drawn, then events, then the drift. "
         "Utilities are discounted; outcomes that end the crisis keep paying their yearly "
         "payoff for the rest of the horizon. All policies use the same random numbers.</p>"
-        f"<p>Reproduce: <code>escalade analyze {_e(cmp.scenario.name)} --runs {cmp.runs} --seed "
+        + "".join(f"<p>{_e(line)}</p>" for line in cmp.foresight_notes())
+        + f"<p>Reproduce: <code>escalade analyze {_e(cmp.scenario.name)} --runs {cmp.runs} --seed "
         f"{cmp.seed}</code> (escalade {_e(__version__)}).</p></section>"
     )
 

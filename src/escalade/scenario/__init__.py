@@ -41,7 +41,7 @@ if typing.TYPE_CHECKING:
         Triangular,
         Uniform,
     )
-    from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+    from escalade.scenario._dynamics import FORESIGHT, Dynamics, Event, Indicator, StateVar
     from escalade.scenario._edit import RATIONALITY, TextEdit, edit_scenario_text
     from escalade.scenario._estimation import (
         ERRORS,
@@ -85,6 +85,7 @@ if typing.TYPE_CHECKING:
 __all__ = [
     "ERRORS",
     "FINDING_KINDS",
+    "FORESIGHT",
     "LANGUAGE_VERSION",
     "LINKS",
     "MAX_AUTO_NAME",

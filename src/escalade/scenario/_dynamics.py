@@ -20,7 +20,13 @@ import numpy as np
 from escalade.scenario._checks import error_at
 from escalade.scenario._params import Formula, Location
 
-__all__ = ["Dynamics", "Event", "Indicator", "StateVar", "fill_initial_state"]
+__all__ = ["FORESIGHT", "Dynamics", "Event", "Indicator", "StateVar", "fill_initial_state"]
+
+#: How actors look ahead (``dynamics: foresight:``): ``myopic`` values an outcome at
+#: this period's payoff; ``full`` adds the discounted value of what follows, computed
+#: exactly when the reachable states are few and approximately otherwise; ``exact``
+#: and ``approximate`` ask for one of the two computations.
+FORESIGHT = ("full", "myopic", "exact", "approximate")
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,10 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Dynamics:
-    """The ``dynamics:`` section: periods, state, updates, events, indicators."""
+    """The ``dynamics:`` section: periods, state, updates, events, indicators.
+
+    ``foresight`` is one of :data:`FORESIGHT` (default ``full``).
+    """
 
     periods: int
     discount: Formula
@@ -125,6 +134,7 @@ class Dynamics:
     unit: str = "period"
     start: int | None = None
     loc: Location | None = None
+    foresight: str = "full"
 
     def state_var(self, name: str) -> StateVar:
         """The state variable called ``name``."""

@@ -27,7 +27,7 @@ from escalade.scenario._checks import (
     parse_assignments,
     req,
 )
-from escalade.scenario._dynamics import Dynamics, Event, Indicator, StateVar
+from escalade.scenario._dynamics import FORESIGHT, Dynamics, Event, Indicator, StateVar
 from escalade.scenario._params import Formula, Location
 from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq
 
@@ -40,6 +40,7 @@ _DYNAMICS_KEYS = (
     "start",
     "discount",
     "rationality",
+    "foresight",
     "state",
     "update",
     "events",
@@ -212,6 +213,14 @@ def parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
             raise error_at(
                 rationality.loc, f"rationality (lambda) must be 0 or more, found {value:g}"
             )
+    foresight = "full"
+    if "foresight" in m:
+        node = req(m, "foresight")
+        foresight = check_name(node, "foresight")
+        if foresight not in FORESIGHT:
+            raise node.error(
+                f"foresight must be one of {', '.join(FORESIGHT)}, found {foresight!r}"
+            )
     state = tuple(
         _parse_state_var(key, spec, ctx)
         for key, spec in expect_map(req(m, "state"), "dynamics: state").items
@@ -252,6 +261,7 @@ def parse_dynamics(m: YMap, ctx: Context) -> Dynamics:
         unit,
         start,
         location(m),
+        foresight,
     )
 
 

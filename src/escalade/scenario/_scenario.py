@@ -10,7 +10,7 @@ from them (``policies``), the question the scenario is built to answer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -171,6 +171,8 @@ class Scenario:
         draws: Draws,
         extra: Mapping[str, Any] | None = None,
         levers: Mapping[str, Any] | None = None,
+        *,
+        needed: Collection[str] | None = None,
     ) -> dict[str, FloatArray]:
         """Parameters, levers, state and derived values for a batch of draws.
 
@@ -190,6 +192,9 @@ class Scenario:
             Lever settings (0 off, 1 on, or an intensity in between; all off by
             default). Each lever's effects replace the parameters and derived
             values they name, blended by the setting.
+        needed : collection of str, optional
+            The names the caller will read: derived values that none of them
+            depends on are left out (default: every derived value).
 
         Returns
         -------
@@ -218,10 +223,42 @@ class Scenario:
         effects = self._lever_effects
         for name in self.parameters.names:
             effects.apply(name, env, n)
+        wanted = None if needed is None else self._derived_needed(frozenset(needed))
         for d in self.derived:
-            env[d.name] = d.formula.evaluate(env, n_draws=n)
-            effects.apply(d.name, env, n)
+            if wanted is None or d.name in wanted:
+                env[d.name] = d.formula.evaluate(env, n_draws=n)
+                effects.apply(d.name, env, n)
         return env
+
+    def _derived_needed(self, names: frozenset[str]) -> frozenset[str]:
+        """The derived values that ``names`` depend on, directly or through others."""
+        cache = self._needed_cache
+        if names not in cache:
+            uses = self._derived_uses
+            found: set[str] = set()
+            todo = [n for n in names if n in uses]
+            while todo:
+                name = todo.pop()
+                if name not in found:
+                    found.add(name)
+                    todo.extend(u for u in uses[name] if u in uses)
+            cache[names] = frozenset(found)
+        return cache[names]
+
+    @cached_property
+    def _derived_uses(self) -> dict[str, frozenset[str]]:
+        """The names each derived value reads: its formula's and its levers' effects'."""
+        effects = self._lever_effects.targets
+        return {
+            d.name: frozenset(d.formula.expr.names).union(
+                *(f.expr.names for _, f in effects.get(d.name, ())),
+            )
+            for d in self.derived
+        }
+
+    @cached_property
+    def _needed_cache(self) -> dict[frozenset[str], frozenset[str]]:
+        return {}
 
     def citations(self) -> dict[str, list[str]]:
         """Claim id to the model elements citing it (``parameter:p_detect``, ...).

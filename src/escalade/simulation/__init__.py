@@ -17,13 +17,17 @@ from escalade.simulation._engine import (
     chosen_policies,
     simulate,
 )
+from escalade.simulation._foresight import Foresight
 from escalade.simulation._result import SimulationResult
 from escalade.simulation._stage import StageGame, node_values, stage_game, stage_values
+from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
 
 __all__ = [
     "DEFAULT_CHUNK",
     "FREE_PLAY",
     "MAX_RUN_PERIODS",
+    "MAX_UNROLL_NODES",
+    "Foresight",
     "SimulationResult",
     "StageGame",
     "check_size",
@@ -32,4 +36,5 @@ __all__ = [
     "simulate",
     "stage_game",
     "stage_values",
+    "unroll",
 ]

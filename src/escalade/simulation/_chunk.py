@@ -25,16 +25,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from escalade.errors import ParameterError, ScenarioError
-from escalade.game import Game, GameValues
-from escalade.scenario import Draws, Dynamics, Formula, Policy, Scenario
-from escalade.solvers import solve_values
+from escalade.game import GameValues
+from escalade.scenario import Draws, Formula
+from escalade.simulation._plan import Plan, annuity, range_error, solve_stage, stage_lam
+
+if TYPE_CHECKING:
+    from escalade.simulation._foresight import Values
 
 __all__ = ["Chunk", "Plan", "Stage"]
 
@@ -44,47 +45,13 @@ BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
-class Plan:
-    """What every chunk of one simulation shares.
-
-    Attributes
-    ----------
-    fixed : ndarray of shape (n_actions,) or None
-        The policy's forced choices (NaN where the players choose).
-    horizon : int
-        Number of periods.
-    lam : float or None
-        Logit precision overriding the scenario's ``rationality``.
-    method : {"qre", "spe"}
-        How each stage game is solved.
-    """
-
-    scenario: Scenario
-    game: Game
-    dynamics: Dynamics
-    policy: Policy
-    fixed: FloatArray | None
-    horizon: int
-    lam: float | None
-    method: str
-
-    @property
-    def levers(self) -> dict[str, float]:
-        """The policy's lever settings."""
-        return dict(self.policy.levers)
-
-    @cached_property
-    def ending(self) -> BoolArray:
-        """Which outcomes end a run (``end: true``), shape (n_outcomes,)."""
-        return np.array([o.end for o in self.scenario.outcomes], dtype=bool)
-
-
-@dataclass(frozen=True)
 class Stage:
     """A period's stage game for the runs still going.
 
     Attributes
     ----------
+    t : int
+        The period (1-based).
     runs : ndarray of int, shape (n_live,)
         Which runs of the chunk (indices into its arrays).
     env : dict of str to ndarray
@@ -96,6 +63,7 @@ class Stage:
         Their logit precision.
     """
 
+    t: int
     runs: IntArray
     env: dict[str, Any]
     values: GameValues
@@ -116,6 +84,12 @@ class Chunk:
         Number of the chunk's first run (for messages).
     streams : ndarray of int, shape (n_runs,), optional
         Runs with the same stream number draw the same random numbers.
+    world : ndarray of int, shape (n_runs,), optional
+        The world (distinct parameter values) of each run, numbered as
+        ``values`` numbers them (default: all runs in world 0).
+    values : Values, optional
+        Continuation values of actors who look ahead; None for myopic actors,
+        who play each stage game with its payoffs alone.
 
     Attributes
     ----------
@@ -127,12 +101,17 @@ class Chunk:
         Discounted payoffs accrued so far.
     ever_outcome, ever_event : ndarray of bool, shape (n_runs, n_outcomes / n_events)
         What has happened at least once.
-    fired : ndarray of bool, shape (n_runs, n_events)
-        The events that fired in the last period whose events were fired.
     ended_in : ndarray of shape (n_periods, n_outcomes)
         Runs that had ended in each outcome by each period.
     delta : ndarray of shape (n_runs,)
         Each run's discount factor; ``discount`` is ``delta ** (t - 1)`` in period ``t``.
+    outcome : ndarray of int, shape (n_runs,)
+        The stage outcome of each run's latest period (-1 before the first).
+    fired : ndarray of int, shape (n_runs,)
+        The events that fired in each run's latest period (bit ``j`` for event ``j``).
+    node : ndarray of int, shape (n_runs,)
+        Where ``values`` keeps each run (for exact values: its row in the
+        table of the current period, its world in period 1).
     """
 
     def __init__(
@@ -143,12 +122,19 @@ class Chunk:
         *,
         offset: int = 0,
         streams: IntArray | None = None,
+        world: IntArray | None = None,
+        values: Values | None = None,
     ) -> None:
         self.plan = plan
         self.rng = rng
         self.offset = offset
         self.streams = streams
+        self.values = values
         self.n = n = draws.n_draws
+        self.world = np.zeros(n, dtype=np.int64) if world is None else world
+        self.node = self.world.copy()
+        self.outcome = np.full(n, -1, dtype=np.int64)
+        self.fired = np.zeros(n, dtype=np.int64)
         self._draws = _LiveDraws(draws)
         dyn, game = plan.dynamics, plan.game
         env0 = plan.scenario.environment(draws, extra={"period": 1.0}, levers=plan.levers)
@@ -159,14 +145,13 @@ class Chunk:
         self.delta = np.broadcast_to(dyn.discount.evaluate(env0, n_draws=n), (n,)).copy()
         bad = (self.delta <= 0) | (self.delta > 1)
         if bad.any():
-            raise _range_error(dyn.discount, self.delta, bad, env0, offset, "a value in (0, 1]")
+            raise range_error(dyn.discount, self.delta, bad, env0, offset, "a value in (0, 1]")
         self.alive = np.ones(n, dtype=bool)
         self.utility = np.zeros((n, game.n_players))
         self.ever_outcome = np.zeros((n, game.n_outcomes), dtype=bool)
         self.ever_event = np.zeros((n, len(dyn.events)), dtype=bool)
         self.ended_in = np.zeros((plan.horizon, game.n_outcomes))
         self.discount = np.ones(n)
-        self.fired = np.zeros((n, len(dyn.events)), dtype=bool)
         # the environment of the live runs this period, until the state changes or runs end
         self._env: tuple[IntArray, dict[str, Any]] | None = None
 
@@ -178,10 +163,13 @@ class Chunk:
         stage = self.stage(t)
         if stage is not None:
             self.play_outcome(t, stage, self.solve(stage), u_outcome[stage.runs])
+            self.fired[stage.runs] = 0
             if self.plan.dynamics.events and self.alive.any():
                 self.fire_events(t, u_events)
             if self.plan.dynamics.update and self.alive.any():
                 self.update(t)
+            if self.values is not None:
+                self.values.advance(self, t)
         self.discount *= self.delta
 
     def _uniforms(self) -> tuple[FloatArray, FloatArray]:
@@ -205,33 +193,29 @@ class Chunk:
             self._env = (runs, env)
         return self._env
 
+    def live_draws(self, runs: IntArray) -> Draws:
+        """The parameter values of ``runs`` (the live runs of the period)."""
+        return self._draws.take(runs)
+
     def stage(self, t: int) -> Stage | None:
         """The stage game of period ``t`` for the live runs, or None when none is left."""
         if not self.alive.any():
             return None
         runs, env = self.environment(t)
-        m = runs.size
-        values = self.plan.game.values_from_env(env, m)
-        rationality = self.plan.dynamics.rationality
-        if self.plan.lam is not None:
-            lam = np.full(m, float(self.plan.lam))
-        else:
-            lam = np.broadcast_to(rationality.evaluate(env, n_draws=m), (m,)).copy()
-            if (lam < 0).any():
-                raise _range_error(
-                    rationality, lam, lam < 0, env, self.offset + runs, "a value of 0 or more"
-                )
-        if (lam < 0).any() or not np.isfinite(lam).all():
-            raise ParameterError("rationality (lambda) must be finite and >= 0 in every run")
-        return Stage(runs, env, values, lam)
+        values = self.plan.game.values_from_env(env, runs.size)
+        lam = stage_lam(self.plan, env, runs.size, runs=self.offset + runs)
+        return Stage(t, runs, env, values, lam)
 
     def solve(self, stage: Stage) -> FloatArray:
-        """Equilibrium outcome probabilities of the stage game, shape (n_live, n_outcomes)."""
-        plan = self.plan
-        sol = solve_values(
-            plan.game, stage.values, method=plan.method, lam=stage.lam, fixed=plan.fixed
-        )
-        return sol.outcomes
+        """Equilibrium outcome probabilities of the stage game, shape (n_live, n_outcomes).
+
+        Myopic actors play it with its payoffs; with ``values``, actors
+        value each outcome with what follows it.
+        """
+        if self.values is not None:
+            return self.values.probabilities(self, stage)
+        values = stage.values
+        return solve_stage(self.plan, values.payoffs, values.chance, stage.lam).outcomes
 
     def play_outcome(self, t: int, stage: Stage, probs: FloatArray, u: FloatArray) -> None:
         """Draw each live run's outcome from ``probs`` with its uniform ``u`` and apply it."""
@@ -240,6 +224,7 @@ class Chunk:
         o = np.minimum((cdf < (u * cdf[:, -1])[:, None]).sum(axis=1), n_out - 1)
         gain = stage.values.payoffs[np.arange(runs.size), o, :]
         self.utility[runs] += self.discount[runs, None] * gain
+        self.outcome[runs] = o
         self.ever_outcome[runs, o] = True
         for k, outcome in enumerate(self.plan.scenario.outcomes):
             if outcome.then:
@@ -257,13 +242,11 @@ class Chunk:
         runs, env = self.environment(t)
         game, m = self.plan.game, runs.size
         still = np.ones(m, dtype=bool)
-        # which events fired this period, run by run (``ever_event`` keeps them all)
-        self.fired = np.zeros((self.n, len(self.plan.dynamics.events)), dtype=bool)
         for j, ev in enumerate(self.plan.dynamics.events):
             p = ev.probability.evaluate(env, n_draws=m)
             bad = (p < -1e-12) | (p > 1 + 1e-12)
             if bad.any():
-                raise _range_error(
+                raise range_error(
                     ev.probability, p, bad, env, self.offset + runs, "a probability in [0, 1]"
                 )
             fire = still & (u[runs, j] < p)
@@ -272,7 +255,7 @@ class Chunk:
             if not fire.any():
                 continue
             self.ever_event[runs[fire], j] = True
-            self.fired[runs[fire], j] = True
+            self.fired[runs[fire]] |= 1 << j
             self._assign(ev.then, env, runs, fire)
             if ev.end is not None:
                 k = game.outcomes.index(ev.end)
@@ -310,13 +293,8 @@ class Chunk:
     def _end(self, gone: IntArray, gain: FloatArray, t: int) -> None:
         """End runs ``gone`` in period ``t``; their outcome's payoffs ``gain`` recur to the
         horizon, discounted."""
-        delta, horizon = self.delta[gone], self.plan.horizon
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rest = np.where(
-                np.isclose(delta, 1.0),
-                float(horizon - t),
-                (delta**t - delta**horizon) / (1.0 - delta),
-            )
+        # delta ** (t - 1) * (delta + ... + delta ** (T - t)): the same weight foresight uses
+        rest = self.discount[gone] * annuity(self.delta[gone], self.plan.horizon - t)
         self.utility[gone] += rest[:, None] * gain
         self.alive[gone] = False
         self._env = None
@@ -383,37 +361,3 @@ def _subset(env: Mapping[str, Any], *, keep: BoolArray) -> dict[str, Any]:
         arr = np.asarray(v)
         out[k] = arr[keep] if arr.ndim == 1 and arr.shape[0] == keep.shape[0] else v
     return out
-
-
-def _range_error(
-    formula: Formula,
-    values: FloatArray,
-    bad: BoolArray,
-    env: Mapping[str, Any],
-    runs: IntArray | int,
-    expected: str,
-) -> ScenarioError:
-    """An expression's value out of its range in some runs, at the expression's place.
-
-    ``runs`` numbers the entries of ``values`` (an offset when they are all runs
-    of a chunk); the message names the first bad run and the values of the
-    expression's names there.
-    """
-    i = int(np.flatnonzero(bad)[0])
-    run = int(runs[i]) if isinstance(runs, np.ndarray) else runs + i
-    where = ", ".join(f"{name}={_at(env[name], i):.6g}" for name in sorted(formula.expr.names))
-    message = (
-        f"{formula.what}: {formula.text!r} gives {float(values[i]):.6g} in run {run}"
-        + (f" where {where}" if where else "")
-        + f" ({int(bad.sum())} of {bad.size} runs affected); expected {expected}"
-    )
-    loc = formula.loc
-    if loc is None:  # pragma: no cover - formulas read from files have a place
-        return ScenarioError(message)
-    return loc.error(message)
-
-
-def _at(value: Any, i: int) -> float:
-    """Entry ``i`` of a value of the environment (scalars are the same in every run)."""
-    arr = np.asarray(value, dtype=np.float64).reshape(-1)
-    return float(arr[i] if arr.size > i else arr[0])

@@ -40,8 +40,17 @@ from escalade._limits import check_memory
 from escalade.errors import ParameterError, ScenarioError
 from escalade.game import Game, build_game
 from escalade.scenario import Draws, Dynamics, Policy, Scenario, Seed, resolve_seed
-from escalade.simulation._chunk import Chunk, Plan
+from escalade.simulation._chunk import Chunk
+from escalade.simulation._foresight import (
+    Foresight,
+    Values,
+    compute_values,
+    myopic_start,
+    worlds_of,
+)
+from escalade.simulation._plan import Plan
 from escalade.simulation._result import SimulationResult
+from escalade.simulation._transition import Transition
 from escalade.solvers import resolve_fixed
 
 __all__ = ["DEFAULT_CHUNK", "FREE_PLAY", "MAX_RUN_PERIODS", "check_size", "simulate"]
@@ -124,6 +133,8 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
     game: Game | None = None,
     streams: NDArray[np.int64] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    foresight: str | None = None,
+    samples: int | None = None,
 ) -> SimulationResult:
     """Simulate a scenario with dynamics under a policy, many runs at once.
 
@@ -163,10 +174,20 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
         (``chunk_size >= runs``).
     progress : callable, optional
         ``progress(done_runs, total_runs)`` after each chunk.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How actors look ahead (default: the scenario's ``foresight:``,
+        ``full`` unless it says otherwise): continuation values are
+        computed once for every world (distinct parameter values) among
+        the runs, before they are played.
+    samples : int, optional
+        States per world and period that fitted values are fitted on.
 
     Returns
     -------
     SimulationResult
+        With ``foresight``: the computation used, its diagnostics, and the
+        first period's stage game at the start when the runs share one
+        world.
 
     Notes
     -----
@@ -224,12 +245,29 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
         chunk_seeds = np.random.SeedSequence(recorded).spawn(n_chunks)
     started = time.perf_counter()
     plan = Plan(scenario, game, dyn, chosen, fixed, horizon, lam, method)
+    if draws is None or draws.n_draws == 1:
+        worlds = draws if draws is not None else scenario.parameters.nominal()
+        world_of_run = np.zeros(runs, dtype=np.int64)
+    else:
+        worlds, world_of_run = worlds_of(draws)
+    values_seed = (
+        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, _VALUES_KEY))
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence(recorded, spawn_key=(_VALUES_KEY,))
+    )
+    values, info = _values(plan, worlds, foresight or dyn.foresight, values_seed, samples)
     acc = _Accumulator(scenario, game, dyn, horizon, runs, keep_runs)
     for k, start in enumerate(range(0, runs, size)):
         n = min(size, runs - start)
         rng = np.random.default_rng(chunk_seeds[k])
         chunk = Chunk(
-            plan, _chunk_draws(scenario, draws, start, n), rng, offset=start, streams=streams
+            plan,
+            _chunk_draws(scenario, draws, start, n),
+            rng,
+            offset=start,
+            streams=streams,
+            world=world_of_run[start : start + n],
+            values=values,
         )
         acc.add_start(chunk)
         for t in range(1, horizon + 1):
@@ -238,7 +276,24 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
         acc.add_end(chunk)
         if progress is not None:
             progress(start + n, runs)
-    return acc.result(chosen, recorded, time.perf_counter() - started)
+    return acc.result(chosen, recorded, time.perf_counter() - started, info)
+
+
+#: Spawn key of the random numbers fitted values sample states with (apart from the runs').
+_VALUES_KEY = 0xF0E5
+
+
+def _values(
+    plan: Plan, worlds: Draws, mode: str, seed: np.random.SeedSequence, samples: int | None
+) -> tuple[Values | None, Foresight]:
+    """The continuation values of ``worlds``, and what the result says about them."""
+    values, info = compute_values(plan, worlds, mode=mode, seed=seed, samples=samples)
+    if values is None and worlds.n_draws == 1:
+        info.start = myopic_start(plan, Transition(plan), worlds)
+    if worlds.n_draws > 1:
+        info.start = None
+        info.start_value = None
+    return values, info
 
 
 def check_size(  # noqa: PLR0913 - keyword options, see Notes
@@ -412,7 +467,9 @@ class _Accumulator:
         self.state_sum[t] += matrix.sum(axis=0)
         self.state_samples[t].append(matrix)
 
-    def result(self, policy: Policy, seed: int | None, seconds: float) -> SimulationResult:
+    def result(
+        self, policy: Policy, seed: int | None, seconds: float, foresight: Foresight
+    ) -> SimulationResult:
         n = float(self.runs)
         qs = np.empty((self.T + 1, len(self.dyn.state), 3))
         for t in range(self.T + 1):
@@ -440,4 +497,5 @@ class _Accumulator:
             run_utility=self.utility,
             run_flags=self.flags,
             diagnostics={"seconds": seconds},
+            foresight=foresight,
         )

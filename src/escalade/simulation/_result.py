@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.game import Game
 from escalade.scenario import Dynamics, Policy, Scenario
+from escalade.simulation._foresight import Foresight
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,6 +60,11 @@ class SimulationResult(ResultMixin):
         Discounted utility of each run.
     run_flags : ndarray of shape (n_runs, n_indicators) or None
         Whether each indicator happened in each run.
+    foresight : Foresight or None
+        How the actors looked ahead (``myopic``, ``exact`` or
+        ``approximate`` values, with their diagnostics), and the first
+        period's stage game at the start with each actor's value of the
+        whole game.
     """
 
     scenario: Scenario
@@ -80,6 +86,7 @@ class SimulationResult(ResultMixin):
     run_utility: FloatArray | None = None
     run_flags: NDArray[np.bool_] | None = None
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    foresight: Foresight | None = None
 
     # -------------------------------------------------------------- names
     @property
@@ -137,14 +144,23 @@ class SimulationResult(ResultMixin):
 
     # ------------------------------------------------------------ exports
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: probabilities over the horizon, utilities, per-period curves."""
+        """JSON form: probabilities over the horizon, utilities, per-period curves.
+
+        ``foresight`` says how the actors looked ahead; ``start`` holds the
+        first period's strategies at the initial state and each actor's
+        value of the whole game there (``null`` when the runs do not share
+        one world; the value is ``null`` for myopic actors).
+        """
         labels = self.period_labels()
+        info = self.foresight
         data = {
             "scenario": self.scenario.name,
             "policy": self.policy.name,
             "runs": self.runs,
             "periods": self.periods,
             "seed": self.seed,
+            "foresight": info.to_dict() if info is not None else None,
+            "start": info.start_dict() if info is not None else None,
             "outcomes": {n: self.probability(n) for n in self.indicator_names},
             "stage_outcomes": {
                 o: float(self.cum_outcomes[-1, k]) for k, o in enumerate(self.game.outcomes)
@@ -216,12 +232,14 @@ class SimulationResult(ResultMixin):
             f"{self.scenario.title or self.scenario.name}: policy "
             f"{self.policy.label or self.policy.name}"
         )
-        notes = (
+        notes: tuple[str, ...] = (
             f"{self.runs:,} runs over {self.periods} {dyn.unit}s"
             + (f" ({self.period_labels()[0]}-{self.period_labels()[-1]})" if dyn.start else "")
             + (f", seed {self.seed}" if self.seed is not None else "")
             + f"; {_pct(float(self.alive[-1]))} of runs still going at the end.",
         )
+        if self.foresight is not None:
+            notes += (f"Foresight: {self.foresight.describe()}.",)
         ind_rows = [
             (ind.label or ind.name, _pct(float(self.cum_indicators[-1, j])))
             for j, ind in enumerate(dyn.indicators)
@@ -234,7 +252,7 @@ class SimulationResult(ResultMixin):
             (p, f"{u:.3f}", f"{se:.3f}")
             for p, u, se in zip(self.players, self.utility_mean, self.utility_se, strict=True)
         )
-        tables = (
+        tables: tuple[Table, ...] = (
             Table(
                 f"Probability within {self.periods} {dyn.unit}s",
                 ("event", "probability"),
@@ -249,6 +267,8 @@ class SimulationResult(ResultMixin):
                 clip_rows(self._state_rows(), max_rows),
             ),
         )
+        if self.foresight is not None and self.foresight.start is not None:
+            tables += self.foresight.start_tables()
         return Summary(heading, notes, tables)
 
     def _state_rows(self) -> list[tuple[str, ...]]:

@@ -70,7 +70,12 @@ def solve_values(
     -------
     StageSolution
         ``payoffs`` (n_draws, n_players), ``outcomes`` (n_draws, n_outcomes),
-        ``converged`` (n_draws,).
+        ``converged`` (n_draws,), and ``strategies`` (n_draws, n_actions) when kept.
+
+    Notes
+    -----
+    A game with information sets is traced at one lambda at a time: draws
+    with different precisions are solved in groups of equal precision.
 
     Examples
     --------
@@ -91,10 +96,31 @@ def solve_values(
         r = backward_forward(game, values, rule, keep_strategies=keep_strategies, fixed=fixed)
         return StageSolution(r.payoffs, r.outcomes, np.ones(n, dtype=bool), r.strategies)
     lam_arr = np.broadcast_to(np.asarray(lam, dtype=np.float64), (n,))
-    if not np.all(lam_arr == lam_arr[0]):
-        raise ParameterError("games with information sets are solved at one lambda per batch")
-    tr = Tracer(game, fixed=fixed).trace(values, float(lam_arr[0]))
-    strategies = np.exp(tr.z) if keep_strategies else None
+    tracer = Tracer(game, fixed=fixed)
+    levels, which = np.unique(lam_arr, return_inverse=True)
+    if levels.size == 1:
+        return _traced(game, tracer, values, float(levels[0]), keep_strategies)
+    payoffs = np.empty((n, game.n_players))
+    outcomes = np.empty((n, game.n_outcomes))
+    converged = np.empty(n, dtype=bool)
+    strategies = np.empty((n, game.n_actions)) if keep_strategies else None
+    for k, level in enumerate(levels):
+        rows = np.flatnonzero(which == k)
+        part = GameValues(values.payoffs[rows], values.chance[rows])
+        sol = _traced(game, tracer, part, float(level), keep_strategies)
+        payoffs[rows], outcomes[rows], converged[rows] = sol.payoffs, sol.outcomes, sol.converged
+        if strategies is not None and sol.strategies is not None:
+            strategies[rows] = sol.strategies
+    return StageSolution(payoffs, outcomes, converged, strategies)
+
+
+def _traced(
+    game: Game, tracer: Tracer, values: GameValues, lam: float, keep_strategies: bool
+) -> StageSolution:
+    tr = tracer.trace(values, lam)
     return StageSolution(
-        tr.payoffs, game.outcome_probabilities(tr.reach).T, tr.converged, strategies
+        tr.payoffs,
+        game.outcome_probabilities(tr.reach).T,
+        tr.converged,
+        np.exp(tr.z) if keep_strategies else None,
     )

@@ -403,13 +403,13 @@ class Wargame:
         probs[0, outcome] = 1.0
         chunk.play_outcome(t, stage, probs, np.array([0.5]))
         dyn = chunk.plan.dynamics
-        chunk.fired[:] = False
+        chunk.fired[:] = 0
         if dyn.events and chunk.alive.any():
             chunk.fire_events(t, u_events[None, :])
         if dyn.update and chunk.alive.any():
             chunk.update(t)
         chunk.discount *= chunk.delta
-        fired = tuple(ev.name for j, ev in enumerate(dyn.events) if chunk.fired[0, j])
+        fired = tuple(ev.name for j, ev in enumerate(dyn.events) if int(chunk.fired[0]) >> j & 1)
         return fired, not bool(chunk.alive[0])
 
     def utility(self) -> dict[str, float]:
