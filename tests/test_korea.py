@@ -26,7 +26,11 @@ def scenario():
 
 @pytest.fixture(scope="module")
 def comparison(scenario):
-    return compare_policies(scenario, runs=RUNS, seed=11, baseline="sanctions_default")
+    # The orderings below are the model's answers with actors who look one year ahead, as
+    # the model was built; docs/dynamics.md shows how actors who look ahead change them.
+    return compare_policies(
+        scenario, runs=RUNS, seed=11, baseline="sanctions_default", foresight="myopic"
+    )
 
 
 def test_every_claim_is_encoded_by_some_element(scenario):

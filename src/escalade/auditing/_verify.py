@@ -232,7 +232,7 @@ def verify(
     >>> sc = escalade.load("docs/examples/standoff.yaml")
     >>> result = verify(sc, samples=0, runs=2000)
     >>> result.checks[0].found
-    "Defender's utility +7.20 (± 0.23) under push_back against hold"
+    "Defender's utility +8.43 (± 0.03) under push_back against hold"
     """
     scenario = scenario_of(source)
     if not scenario.expectations:

@@ -236,9 +236,8 @@ def simulate(  # noqa: PLR0913 - keyword options, see Notes
             )
     n_chunks = (runs + size - 1) // size
     if isinstance(seed, np.random.SeedSequence):
-        # Not seed.spawn(): it advances the sequence, so every policy simulated with the
-        # same SeedSequence would get other children and the common random numbers that
-        # comparing policies relies on would be lost.
+        # Not seed.spawn(): it advances the sequence, so policies simulated with one
+        # SeedSequence would get other children and lose their common random numbers.
         recorded, chunk_seeds = None, _first_children(seed, n_chunks)
     else:
         recorded = resolve_seed(seed)
