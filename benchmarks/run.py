@@ -29,6 +29,7 @@ from benchmarks import (
     bench_passes,
     bench_qre_iig,
     bench_startup,
+    bench_whatif,
 )
 from benchmarks._common import Ratio, Report
 
@@ -43,6 +44,7 @@ BENCHMARKS = {
     "audit": bench_audit.run,
     "explore_memory": bench_explore_memory.run,
     "explore_vs_ema": bench_explore_vs_ema.run,
+    "whatif": bench_whatif.run,
     "estimation": bench_estimation.run,
 }
 

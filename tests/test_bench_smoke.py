@@ -119,6 +119,13 @@ def test_ema_comparison_runs_the_same_worlds():
     assert dict(report.rows)["same worlds"] == "True"
 
 
+def test_whatif_benchmark_runs():
+    from benchmarks import bench_whatif
+
+    report = bench_whatif.run(quick=True)
+    check(report)
+
+
 def test_estimation_benchmark_runs_without_r():
     from benchmarks import bench_estimation
 

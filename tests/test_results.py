@@ -20,7 +20,7 @@ import pytest
 
 import escalade
 from _cli import run
-from escalade.analysis import compare_policies
+from escalade.analysis import compare_policies, what_if
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration import (
     Problem,
@@ -31,6 +31,7 @@ from escalade.exploration import (
     sensitivity,
 )
 from escalade.report import render_exploration
+from escalade.simulation import stage_game
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +86,8 @@ def results(run_korea, comparison, fits):
         "analyses": analyses,
         "audit": escalade.audit("docs/examples/flawed.yaml", samples=16, replications=4),
         "verification": escalade.verify("docs/examples/standoff.yaml", samples=10, runs=500),
+        "stage_game": stage_game(escalade.load("korea-2017"), "talks"),
+        "what_if": what_if(escalade.load("korea-2017"), values={"p_detect": 0.7}),
         "estimation": fit,
         "bootstrap": booted,
         "profile": fit.profile("u2_war:balanc", steps=2),
@@ -105,6 +108,8 @@ KINDS = [
     "analyses",
     "audit",
     "verification",
+    "stage_game",
+    "what_if",
     "estimation",
     "bootstrap",
     "profile",

@@ -204,7 +204,7 @@ class CheckReport:
         )
 
 
-def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
+def check(source: Source, *, draws: int = 1000, seed: Seed = 0) -> CheckReport:
     """Validate a scenario or Gambit file, including its expressions over random draws.
 
     Loading checks the file and evaluates every expression at the nominal
@@ -224,7 +224,7 @@ def check(source: str | Path, *, draws: int = 1000, seed: Seed = 0) -> CheckRepo
     >>> print(escalade.check("iig", draws=100))  # doctest: +ELLIPSIS
     iig: OK (scenario) - 2 players, 25 nodes, 12 information sets, 8 outcomes, ...
     """
-    loaded = load(source)
+    loaded = load(source) if isinstance(source, str | Path) else source
     game = as_game(loaded)
     tried = 0
     if game.parameters.uncertain_names and draws > 0:

@@ -11,5 +11,14 @@ Examples
 """
 
 from escalade.analysis._compare import PolicyComparison, StageView, compare_policies
+from escalade.analysis._whatif import WhatIf, controls, parameter_range, what_if
 
-__all__ = ["PolicyComparison", "StageView", "compare_policies"]
+__all__ = [
+    "PolicyComparison",
+    "StageView",
+    "WhatIf",
+    "compare_policies",
+    "controls",
+    "parameter_range",
+    "what_if",
+]

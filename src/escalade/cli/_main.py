@@ -34,7 +34,9 @@ from escalade.cli import (
     _explore,
     _export,
     _list,
+    _play,
     _runs,
+    _serve,
     _simulate,
     _solve,
 )
@@ -75,6 +77,8 @@ COMMANDS: tuple[Command, ...] = (
     _export,
     _audit,
     _estimate,
+    _play,
+    _serve,
 )
 
 

@@ -19,6 +19,7 @@ from escalade.simulation._engine import (
 )
 from escalade.simulation._foresight import Foresight
 from escalade.simulation._result import SimulationResult
+from escalade.simulation._stage import StageGame, node_values, stage_game, stage_values
 from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
 
 __all__ = [
@@ -28,8 +29,12 @@ __all__ = [
     "MAX_UNROLL_NODES",
     "Foresight",
     "SimulationResult",
+    "StageGame",
     "check_size",
     "chosen_policies",
+    "node_values",
     "simulate",
+    "stage_game",
+    "stage_values",
     "unroll",
 ]

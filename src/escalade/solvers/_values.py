@@ -24,7 +24,8 @@ FloatArray = NDArray[np.float64]
 class StageSolution:
     """Payoffs and outcome probabilities of a batch of stage games (draws first).
 
-    ``strategies`` (n_draws, n_actions) is kept when asked for, else None.
+    ``strategies`` (n_draws, n_actions) holds the behaviour strategies when
+    they were asked for (``keep_strategies=True``), else None.
     """
 
     def __init__(
@@ -62,7 +63,8 @@ def solve_values(
     fixed : ndarray of shape (n_actions,), optional
         Probabilities fixed in advance (see :func:`resolve_fixed`), NaN where free.
     keep_strategies : bool
-        Also return the action probabilities.
+        Also return the behaviour strategies (a simulation needs only the
+        outcome probabilities and skips them).
 
     Returns
     -------
