@@ -311,7 +311,7 @@ def headline_indicators(scenario: Scenario, limit: int | None = None) -> list[st
     --------
     >>> import escalade
     >>> headline_indicators(escalade.load("korea-2017"), limit=3)
-    ['major_war', 'rok_leaves_npt', 'settlement']
+    ['major_war', 'settlement', 'rok_leaves_npt']
     """
     q, dyn = scenario.question, scenario.dynamics
     if q is not None and q.watch:
