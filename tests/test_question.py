@@ -49,7 +49,7 @@ def test_headline_indicators_follow_watch_else_the_declared_order(tmp_path):
     watched = escalade.load(path)
     assert headline_indicators(watched) == ["probed"]
     assert watched.question.risk == "war"
-    assert headline_indicators(escalade.load("korea-2017"), 2) == ["major_war", "rok_leaves_npt"]
+    assert headline_indicators(escalade.load("korea-2017"), 2) == ["major_war", "settlement"]
 
 
 def test_robustness_takes_its_default_risk_from_the_question(tmp_path):

@@ -156,13 +156,15 @@ def test_analysis_report_has_every_promised_section_in_order(analysis):
     cmp, _, page = analysis
     question = cmp.scenario.question.text
     # docs/dynamics.md: the answer written from the numbers, the charts, the stage game
-    # drawn with its equilibrium probabilities, the claims table; then how it was made
+    # drawn with its equilibrium probabilities, what the model says about each claim
+    # (the scenario's expectations: docs/korea.md), the claims table; then how it was made
     assert page.sections == [
         ("answer", question),
         (None, "Policies compared"),
         (None, "How the odds build up, year by year"),
         (None, "The drift: mean state over the years"),
         (None, "The yearly crisis game"),
+        (None, "What the model says about each claim"),
         (None, "Claims and where the model encodes them"),
         (None, "Parameters"),
         ("method", "How these numbers were made"),

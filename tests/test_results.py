@@ -42,8 +42,16 @@ def korea():
 @pytest.fixture(scope="module")
 def run_korea(korea, tmp_path_factory):
     out = tmp_path_factory.mktemp("results") / "run"
-    policies = ["sanctions_default", "four_steps_only", "strategic_impatience", "talks"]
-    return explore(korea, samples=60, seed=4, out=out, replications=2, policies=policies)
+    policies = ["sanctions_default", "four_steps_with_talks", "strategic_impatience", "talks"]
+    return explore(
+        korea,
+        samples=60,
+        seed=4,
+        out=out,
+        replications=2,
+        policies=policies,
+        foresight="myopic",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -262,8 +270,8 @@ def test_robustness_and_levers_on_tables_are_what_the_run_s_methods_give(run_kor
     indicators = {o: run_korea.pivot(o) for o in run_korea.outputs if o.startswith("P:")}
     direct = robustness(utility, indicators, actor="USA", risk="P:major_war")
     pd.testing.assert_frame_equal(direct.to_frame(), run_korea.robustness().to_frame())
-    # the one pair among the explored policies: four_steps_only adds the four steps
-    pairs = [("four_steps_only", "sanctions_default", ("step1", "step2", "step3", "step4"))]
+    # the one pair among the explored policies: four_steps_with_talks adds the four steps
+    pairs = [("four_steps_with_talks", "talks", ("step1", "step2", "step3", "step4"))]
     pd.testing.assert_frame_equal(
         lever_effects(utility, indicators, pairs), run_korea.lever_effects()
     )

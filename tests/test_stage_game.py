@@ -53,7 +53,7 @@ def test_uniform_play_reaches_signorinos_outcome_probabilities():
 
 
 def test_the_roots_value_is_the_solvers_payoff(korea):
-    sg = stage_game(korea, "four_steps_only", values={"p_detect": 0.6})
+    sg = stage_game(korea, "four_steps_with_talks", values={"p_detect": 0.6})
     np.testing.assert_allclose(sg.node_payoffs[0], sg.payoffs, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(sg.payoffs, sg.outcomes @ sg.outcome_payoffs, atol=1e-10)
 
@@ -79,8 +79,11 @@ def test_the_stage_game_is_the_one_the_simulation_plays_first(korea):
 def test_forced_choices_are_played_as_forced(korea):
     sg = stage_game(korea, "invasion")
     us = {i["infoset"]: i for i in sg.infosets() if i["player"] == "USA"}
-    probs = {a["action"]: a["probability"] for a in us["US_detected"]["actions"]}
+    probs = {a["action"]: a["probability"] for a in us["US_track"]["actions"]}
     assert probs["invasion"] == 1.0
+    # the policy forces only the track: the answer to a detected launch stays free
+    free = [a["forced"] for a in us["US_detected_sanctions"]["actions"]]
+    assert not any(free)
     assert sum(probs.values()) == pytest.approx(1.0)
 
 

@@ -45,13 +45,18 @@ def test_the_same_seed_and_orders_give_the_same_game(korea):
 
 
 def test_different_orders_face_the_same_luck(korea):
-    # chance's first move uses the same uniform number whatever the orders
+    # every node draws the same uniform number whatever the orders: both seats
+    # open on the sanctions track and differ only once the launch is detected,
+    # so the model's DPRK move and chance's detection draw must agree
     a = Wargame(korea, Setup(humans=("USA",), seed=5))
     b = Wargame(korea, Setup(humans=("USA",), seed=5))
     pa = a.play({"USA": first_orders(a, "USA")})
     last = {h: a.game.actions_of(i)[-1] for h, i in b.infosets_of("USA").items()}
+    last["US_track"] = "sanctions"
     pb = b.play({"USA": last})
-    assert pa.path[0] == pb.path[0]
+    assert [s.mover for s in pa.path[:3]] == ["USA", "DPRK", "chance"]
+    assert pa.path[:3] == pb.path[:3]
+    assert pa.path[3].action != pb.path[3].action  # the orders did differ after the draw
 
 
 def test_people_play_their_orders_and_the_model_the_rest(korea):
@@ -92,10 +97,18 @@ def test_a_seat_sees_only_what_its_actor_knows(korea):
     # the payoffs shown are the actor's own
     k = wg.game.players.index("USA")
     assert usa["payoffs"]["buildup"] == pytest.approx(wg.stage().outcome_payoffs[0, k])
-    # at US_detected the U.S. knows a launch was detected; nothing else has happened
-    detected = next(h for h in usa["infosets"] if h["infoset"] == "US_detected")
-    assert detected["seen"] == [{"mover": "chance", "move": "detected"}]
-    wg.play({a: first_orders(wg, a) for a in ("USA", "DPRK")})
+    # at US_detected_sanctions the U.S. knows its own track, the provocation and
+    # the detection; nothing else has happened
+    detected = next(h for h in usa["infosets"] if h["infoset"] == "US_detected_sanctions")
+    assert detected["seen"] == [
+        {"mover": "USA", "move": "sanctions"},
+        {"mover": "DPRK", "move": "provoke"},
+        {"mover": "chance", "move": "detected"},
+    ]
+    # the North provokes, so chance draws whether the launch is detected
+    provoke = {**first_orders(wg, "DPRK"), "sanctions": "provoke"}
+    period = wg.play({"USA": first_orders(wg, "USA"), "DPRK": provoke})
+    assert any(step.mover == "chance" for step in period.path)
     told = " ".join(seat_view(wg, "DPRK")["history"][0]["narrative"])
     assert "Chance" not in told  # chance's moves stay hidden until the game is over
     assert "Chance" in " ".join(umpire_view(wg)["history"][0]["narrative"])

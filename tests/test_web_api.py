@@ -116,7 +116,7 @@ def test_levers_and_forced_choices_reach_the_stage_game(client):
         "stage"
     ]
     us = {i["infoset"]: i for i in forced["infosets"] if i["player"] == "USA"}
-    chosen = {a["action"]: a for a in us["US_quiet"]["actions"]}
+    chosen = {a["action"]: a for a in us["US_track"]["actions"]}
     assert chosen["invasion"]["probability"] == 1.0
     assert chosen["invasion"]["forced"]
     assert forced["outcomes"] != free["outcomes"]

@@ -95,10 +95,13 @@ def test_a_slider_moves_and_the_trees_probabilities_change(server, browser):
     )
     page.wait_for_function("() => document.querySelector('#status').textContent === ''")
     assert tree.inner_text() != before
-    assert page.locator("#policy-table tr").count() == 1 + 8  # header, free play, 7 policies
+    assert page.locator("#policy-table tr").count() == 1 + 9  # header, free play, 8 policies
     page.select_option("#policy", "invasion")
+    # the outcomes are sorted by probability: under invasion the likeliest is the
+    # U.S. taking over (free play's is an unanswered provocation)
     page.wait_for_function(
-        "() => document.querySelector('#outcomes').innerText.includes('invasion_blocked')",
+        "() => /^outcome\\s+probability\\s+regime_change_by_us\\s/"
+        ".test(document.querySelector('#outcomes').innerText.trim())",
         timeout=WAIT_MS,
     )
     assert foreign == []
@@ -124,10 +127,13 @@ def test_a_job_runs_with_progress_and_shows_its_report(server, browser):
     context.close()
 
 
-def _play_turn(page):
-    """Submit this seat's orders (as the form offers them) if the period wants them."""
+def _play_turn(page, choices):
+    """Submit this seat's orders (as the form offers them, but for ``choices``) if the
+    period wants them."""
     status = page.inner_text("#seat-status")
     if "give your orders" in status:
+        for infoset, action in choices.items():
+            page.select_option(f"select[data-infoset='{infoset}']", action)
         page.click("#submit-orders")
         # orders in and waiting, or (the last to order) already the next period
         page.wait_for_function(
@@ -163,12 +169,13 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     dprk_sets = {
         s.get_attribute("data-infoset") for s in seats["DPRK"][1].query_selector_all("select")
     }
-    assert "US_detected" in usa_sets
+    assert "US_detected_sanctions" in usa_sets
     assert not usa_sets & dprk_sets  # each sees only its own actor's decisions
-    assert "US_detected" not in seats["DPRK"][1].content()
+    assert "US_detected_sanctions" not in seats["DPRK"][1].content()
     for _ in range(6):
-        for _context, seat_page, _foreign in seats.values():
-            _play_turn(seat_page)
+        for actor, (_context, seat_page, _foreign) in seats.items():
+            # the North provokes on the sanctions track, so chance draws the detection
+            _play_turn(seat_page, {"sanctions": "provoke"} if actor == "DPRK" else {})
         if "over" in seats["USA"][1].inner_text("#seat-status"):
             break
         seats["USA"][1].wait_for_function(

@@ -77,7 +77,7 @@ def simulate(  # noqa: PLR0913 - keyword options, see docstring
     >>> 0 < res.probability("rok_leaves_npt") <= 1
     True
     >>> res.foresight.method, round(float(res.foresight.start_value[0]), 2)
-    ('exact', -7.89)
+    ('exact', -14.45)
     """
     from escalade.simulation import simulate as _simulate
 

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from pathlib import Path
@@ -35,7 +36,14 @@ from escalade.auditing._structure import (
     structural_findings,
 )
 from escalade.errors import ParameterError, ScenarioError
-from escalade.scenario import Scenario, Seed, as_generator, load_scenario, resolve_seed
+from escalade.scenario import (
+    FORESIGHT,
+    Scenario,
+    Seed,
+    as_generator,
+    load_scenario,
+    resolve_seed,
+)
 
 __all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SAMPLES", "audit", "scenario_of", "whole"]
 
@@ -71,6 +79,27 @@ def scenario_of(source: str | Path | Scenario) -> Scenario:
     return load_scenario(source)
 
 
+def with_foresight(scenario: Scenario, foresight: str | None) -> Scenario:
+    """The scenario with its actors' foresight replaced (unchanged for ``None``).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> with_foresight(escalade.load("korea-2017"), "myopic").dynamics.foresight
+    'myopic'
+    """
+    if foresight is None or scenario.dynamics is None:
+        return scenario
+    if foresight not in FORESIGHT:
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)}, found {foresight!r}",
+            arguments=("foresight",),
+        )
+    return dataclasses.replace(
+        scenario, dynamics=dataclasses.replace(scenario.dynamics, foresight=foresight)
+    )
+
+
 def audit(
     source: str | Path | Scenario,
     *,
@@ -78,6 +107,7 @@ def audit(
     replications: int = DEFAULT_REPLICATIONS,
     seed: Seed = 1,
     progress: Progress | None = None,
+    foresight: str | None = None,
 ) -> AuditResult:
     """Check a scenario's logic: dead parameters, inert levers, unreachable outcomes, ...
 
@@ -100,6 +130,9 @@ def audit(
         ``settings``).
     progress : callable, optional
         ``progress(message)`` as the screen goes from step to step.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How the simulated actors look ahead (default: the scenario's);
+        ``myopic`` screens a large forward-looking model quickly.
 
     Returns
     -------
@@ -112,7 +145,7 @@ def audit(
     >>> [f.element for f in result.of_kind("inert_event")]
     ['event:rumour']
     """
-    scenario = scenario_of(source)
+    scenario = with_foresight(scenario_of(source), foresight)
     samples = whole(samples, "samples")
     replications = whole(replications, "replications")
     seed = resolve_seed(seed)
@@ -124,6 +157,8 @@ def audit(
     command = _commands(scenario)
     findings = structural_findings(logic, command)
     settings: dict[str, object] = {"samples": samples, "replications": replications, "seed": seed}
+    if scenario.dynamics is not None:
+        settings["foresight"] = scenario.dynamics.foresight
     notes: list[str] = []
     threshold = None
     if scenario.dynamics is not None:

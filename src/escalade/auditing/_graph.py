@@ -224,7 +224,7 @@ def _policy_logic(
         if (
             (use.role == "payoff" and use.outcome in reached)
             or (use.role == "chance" and use.node in nodes)
-            or use.role in ("discount", "rationality", "indicator")
+            or use.role in ("discount", "rationality", "indicator", "utility")
         ):
             live.read(use.names)
     active: set[str] = set()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
+    LibraryChoices,
     add_foresight,
     add_scenario,
     add_set,
@@ -68,6 +69,28 @@ def register(commands: Commands) -> None:
     )
     add_foresight(p)
     p.add_argument(
+        "--samples",
+        type=count0,
+        default=0,
+        metavar="N",
+        help="also explore every policy in N sampled worlds (stored in FOLDER/worlds) and "
+        "answer across them in the same report: share of worlds best, regret, lever pairs, "
+        "sensitivity, where the question's policy wins (default 0: nominal values only)",
+    )
+    p.add_argument(
+        "--replications",
+        type=count,
+        default=4,
+        metavar="R",
+        help="runs per sampled world and policy, with --samples (default 4)",
+    )
+    p.add_argument(
+        "--worlds-foresight",
+        choices=LibraryChoices(FromLibrary("escalade.scenario", "FORESIGHT")),
+        help="the actors' foresight in the sampled worlds, with --samples (full, myopic, "
+        "exact or approximate; default: as --foresight)",
+    )
+    p.add_argument(
         "--workers",
         type=count,
         metavar="N",
@@ -82,15 +105,32 @@ def run(args: argparse.Namespace) -> int:
     """Compare the policies, print the ranking, write the results and the report."""
     from escalade import analyze
 
-    with Bars("runs", keep=True) as bars:
-        cmp = analyze(
-            args.source,
-            **given(args, "runs", "seed", "policies", "foresight", "workers"),
-            overrides=overrides(args),
-            out=args.out,
-            progress=bars.labelled(),
-        )
-    _print_comparison(cmp)
+    if args.samples:
+        from escalade._api_worlds import analyze_across_worlds
+
+        with Bars("runs", keep=True) as bars:
+            cmp, worlds = analyze_across_worlds(
+                args.source,
+                **given(args, "runs", "seed", "policies", "foresight", "workers"),
+                out=args.out,
+                samples=args.samples,
+                replications=args.replications,
+                worlds_foresight=args.worlds_foresight or args.foresight,
+                overrides=overrides(args),
+                progress=bars.labelled(),
+            )
+        _print_comparison(cmp)
+        sys.stderr.write(f"{worlds.robustness.summary()}\n")
+    else:
+        with Bars("runs", keep=True) as bars:
+            cmp = analyze(
+                args.source,
+                **given(args, "runs", "seed", "policies", "foresight", "workers"),
+                overrides=overrides(args),
+                out=args.out,
+                progress=bars.labelled(),
+            )
+        _print_comparison(cmp)
     sys.stderr.write(
         f"wrote {Path(args.out) / 'results.json'} and {Path(args.out) / 'report.html'}\n"
     )

@@ -14,6 +14,7 @@ from escalade.cli._common import (
     EXIT_OK,
     FromLibrary,
     Parser,
+    add_foresight,
     add_json,
     add_scenario,
     count,
@@ -78,6 +79,7 @@ def register(commands: Commands) -> None:
         samples="sampled worlds the screen simulates",
         minimum=1,
     )
+    add_foresight(p)
     p.set_defaults(run=run_audit)
 
     p = commands.add_parser(
@@ -126,7 +128,9 @@ def run_audit(args: argparse.Namespace) -> int:
     update, stop = _status("auditing")
     try:
         result = audit(
-            args.source, **given(args, "samples", "replications", "seed"), progress=update
+            args.source,
+            **given(args, "samples", "replications", "seed", "foresight"),
+            progress=update,
         )
     finally:
         stop()

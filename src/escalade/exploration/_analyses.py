@@ -57,7 +57,7 @@ class ExplorationAnalyses(ResultMixin):
     ...                   replications=2, policies=["sanctions_default", "talks"])
     ...     analyses = res.analyses()
     >>> analyses.robustness.risk, analyses.robustness.ranking()[0]
-    ('P:major_war', 'talks')
+    ('P:major_war', 'sanctions_default')
     >>> sorted(analyses.to_dict())[:3]
     ['lever_effects', 'notes', 'robustness']
     """

@@ -281,7 +281,7 @@ class ExplorationResult(ExplorationRun, ResultMixin):
         >>> from escalade.exploration import explore
         >>> with tempfile.TemporaryDirectory() as tmp:
         ...     res = explore(escalade.load("korea-2017"), samples=5, seed=1, out=tmp + "/r",
-        ...                   replications=2, policies=["sanctions_default", "four_steps_only"])
+        ...                   replications=2, policies=["talks", "four_steps_with_talks"])
         ...     res.lever_effects()["levers"].tolist()
         ['step1, step2, step3, step4']
         """

@@ -11,7 +11,7 @@ import numpy as np
 
 from escalade.errors import ScenarioError
 from escalade.game._tree import CHANCE, DECISION, TERMINAL, Game, GameValues, action_offsets
-from escalade.scenario import Draws, Formula, Scenario, TreeNode, check_chance
+from escalade.scenario import UTILITY_ARGUMENT, Draws, Formula, Scenario, TreeNode, check_chance
 
 __all__ = ["build_game"]
 
@@ -226,6 +226,7 @@ class _Values:
         for o, out in enumerate(outcomes):
             for p, formula in enumerate(out.payoffs):
                 payoffs[:, o, p] = value(formula)
+        apply_utility(self.scenario, env, payoffs, size)
         chance = np.empty((size, len(self.chance_formulas)))
         for nd, cols in self.chance_nodes:
             probs = np.stack([value(f) for f in nd.probs], axis=1)
@@ -246,6 +247,33 @@ class _Values:
         levers: Mapping[str, Any] | None = None,
     ) -> GameValues:
         return self.from_env(self.scenario.environment(draws, extra, levers), draws.n_draws, draws)
+
+
+def apply_utility(
+    scenario: Scenario, env: Mapping[str, Any], payoffs: np.ndarray, size: int
+) -> None:
+    """Pass each player's payoffs through its ``utility:`` transform, in place.
+
+    ``payoffs`` is (size, n_outcomes, n_players); the transform sees the
+    payoff as ``x`` beside every name of ``env``.
+
+    Examples
+    --------
+    >>> from escalade.scenario import load_scenario_text
+    >>> text = '''{escalade: 1, name: two, players: [A, B], utility: {A: "x - x**2 / 10"},
+    ...   outcomes: {o: {payoffs: [0, 0]}}, tree: o}'''
+    >>> sc = load_scenario_text(text)
+    >>> pay = np.full((1, 1, 2), -10.0)
+    >>> apply_utility(sc, sc.environment(sc.parameters.nominal()), pay, 1)
+    >>> float(pay[0, 0, 0]), float(pay[0, 0, 1])  # A is risk-averse, B neutral
+    (-20.0, -10.0)
+    """
+    for u in scenario.utility:
+        p = scenario.player_names.index(u.player)
+        local = dict(env)
+        for o in range(payoffs.shape[1]):
+            local[UTILITY_ARGUMENT] = payoffs[:, o, p].copy()
+            payoffs[:, o, p] = u.formula.evaluate(local, n_draws=size)
 
 
 def _describer(draws: Draws, names: list[str]) -> Callable[[int], str]:

@@ -445,7 +445,7 @@ class Game:
         >>> g = build_game(load_scenario("korea-2017"))
         >>> g2 = g.with_context(levers={"step1": 1.0})
         >>> g2.evaluate(g2.parameters.nominal()).payoffs.shape
-        (1, 17, 5)
+        (1, 21, 5)
         """
         base = self.evaluator
         fixed_extra = dict(extra or {})

@@ -10,11 +10,13 @@ from escalade._version import __version__
 from escalade.analysis import PolicyComparison
 from escalade.auditing import VerificationResult
 from escalade.errors import OutputError
+from escalade.exploration import ExplorationAnalyses
 from escalade.report._charts import PALETTE, bar_chart, line_grid
 from escalade.report._claims import claims_section
 from escalade.report._page import _e, page, table
 from escalade.report._prose import comparison_answer
 from escalade.report._tree import tree_svg
+from escalade.report._worlds import worlds_dict, worlds_sections
 
 __all__ = ["render_analysis", "write_analysis"]
 
@@ -220,11 +222,22 @@ def _method_section(cmp: PolicyComparison) -> str:
     )
 
 
-def render_analysis(cmp: PolicyComparison, verification: VerificationResult | None = None) -> str:
+def render_analysis(
+    cmp: PolicyComparison,
+    verification: VerificationResult | None = None,
+    *,
+    worlds: ExplorationAnalyses | None = None,
+    worlds_verification: VerificationResult | None = None,
+) -> str:
     """The analysis as one self-contained HTML page (no network resources).
 
     With ``verification`` (the scenario's expectations evaluated from
     ``cmp``), the page has a "what the model says about each claim" table.
+    With ``worlds`` (the analyses of an exploration of the same scenario),
+    the page answers across worlds too: share of worlds each policy is
+    best, regret, lever pairs world by world, sensitivity, scenario
+    discovery, and the expectations judged in the explored worlds
+    (``worlds_verification``).
 
     Examples
     --------
@@ -239,6 +252,7 @@ def render_analysis(cmp: PolicyComparison, verification: VerificationResult | No
     sections = [
         _answer_section(cmp),
         _policies_section(cmp, look),
+        *(worlds_sections(worlds, worlds_verification) if worlds is not None else []),
         *_curves_sections(cmp, look),
         _trees_section(cmp, look[1]),
         claims_section(verification),
@@ -250,12 +264,21 @@ def render_analysis(cmp: PolicyComparison, verification: VerificationResult | No
 
 
 def write_analysis(
-    cmp: PolicyComparison, out: str | Path, verification: VerificationResult | None = None
+    cmp: PolicyComparison,
+    out: str | Path,
+    verification: VerificationResult | None = None,
+    *,
+    worlds: ExplorationAnalyses | None = None,
+    worlds_verification: VerificationResult | None = None,
 ) -> dict[str, Path]:
     """Write ``results.json`` and ``report.html`` into a folder, atomically.
 
     With ``verification``, both hold what the model says about each
     expectation of the scenario (``results.json`` under ``expectations``).
+    With ``worlds`` (an exploration's analyses), both answer across worlds
+    too (``results.json`` under ``worlds``: each policy's share of worlds
+    best and regret, the exploration's foresight and the expectations
+    judged in the worlds).
 
     Returns
     -------
@@ -274,8 +297,12 @@ def write_analysis(
     results = cmp.to_dict()
     if verification is not None and verification.checks:
         results["expectations"] = verification.to_dict()["expectations"]
+    if worlds is not None:
+        results["worlds"] = worlds_dict(worlds, worlds_verification)
     data = json.dumps(results, indent=2, allow_nan=False) + "\n"
-    report = render_analysis(cmp, verification)
+    report = render_analysis(
+        cmp, verification, worlds=worlds, worlds_verification=worlds_verification
+    )
     paths = {"results": folder / "results.json", "report": folder / "report.html"}
     atomic_write(paths["results"], data.encode("utf-8"))
     atomic_write(paths["report"], report.encode("utf-8"))

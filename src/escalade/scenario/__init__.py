@@ -81,6 +81,7 @@ if typing.TYPE_CHECKING:
     from escalade.scenario._scenario import Scenario, headline_indicators
     from escalade.scenario._seeds import Seed, as_generator, resolve_seed
     from escalade.scenario._trail import MAX_AUTO_NAME, Trail, path_name
+    from escalade.scenario._utility import UTILITY_ARGUMENT, Utility
 
 __all__ = [
     "ERRORS",
@@ -93,6 +94,7 @@ __all__ = [
     "MODELS",
     "RATIONALITY",
     "ROLES",
+    "UTILITY_ARGUMENT",
     "Acceptance",
     "Beta",
     "CategoricalDist",
@@ -133,6 +135,7 @@ __all__ = [
     "TreeNode",
     "Triangular",
     "Uniform",
+    "Utility",
     "as_generator",
     "bundled_path",
     "bundled_scenarios",

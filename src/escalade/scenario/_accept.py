@@ -87,7 +87,7 @@ class Acceptance:
     """An audit finding the author accepts: its kind, its element and why.
 
     ``element`` is written as the audit writes it (``parameter:drag_us``,
-    ``lever:step2@four_steps_only``, ``expression:korea.yaml:214``); for an
+    ``lever:step2@four_steps_with_talks``, ``expression:korea.yaml:214``); for an
     expression, a line accepts every number written on it, a line and
     column the one number there.
     """

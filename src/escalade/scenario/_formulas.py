@@ -25,6 +25,7 @@ __all__ = ["ROLES", "FormulaUse", "formula_uses", "node_element"]
 #: What an expression can be for, in the order :func:`formula_uses` lists them.
 ROLES = (
     "derived",
+    "utility",
     "payoff",
     "then",
     "chance",
@@ -130,6 +131,8 @@ def _game_uses(scenario: Scenario) -> list[FormulaUse]:
     out: list[FormulaUse] = []
     for d in scenario.derived:
         out.append(FormulaUse(d.formula, "derived", f"derived:{d.name}", defines=d.name))
+    for u in scenario.utility:
+        out.append(FormulaUse(u.formula, "utility", f"player:{u.player}", player=u.player))
     for o in scenario.outcomes:
         for player, f in zip(scenario.player_names, o.payoffs, strict=True):
             out.append(FormulaUse(f, "payoff", f"outcome:{o.name}", outcome=o.name, player=player))

@@ -12,8 +12,9 @@ later sections use names the earlier ones define:
 2. the names the optional sections introduce, so that every expression
    from ``derived:`` on can use them: the state variables and ``period``
    of ``dynamics:``, then the lever names of ``levers:``;
-3. ``derived``, ``outcomes``, ``nodes`` and ``tree`` (unfolded and its
-   information sets checked);
+3. ``derived``, ``utility`` (players' curves over their payoffs),
+   ``outcomes``, ``nodes`` and ``tree`` (unfolded and its information
+   sets checked);
 4. the optional sections themselves: ``dynamics`` (its events and
    indicators name outcomes), ``levers`` (effects may replace derived
    values), ``policies`` (they set levers and force choices at the tree's
@@ -83,6 +84,7 @@ from escalade.scenario._params import Formula, ParameterSpace
 from escalade.scenario._policies import Policy, check_switches, parse_policies
 from escalade.scenario._question import Question, check_question, parse_question
 from escalade.scenario._scenario import Scenario
+from escalade.scenario._utility import parse_utility
 from escalade.scenario._yaml import YMap, YNode, YScalar, YSeq, parse_yaml
 
 __all__ = ["LANGUAGE_VERSION", "load_scenario_text"]
@@ -101,6 +103,7 @@ _TOP_KEYS = (
     "players",
     "parameters",
     "derived",
+    "utility",
     "outcomes",
     "tree",
     "nodes",
@@ -354,6 +357,7 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
     if "levers" in root:
         declare_levers(_section(root, "levers"), ctx)
     derived = _parse_derived(req(root, "derived"), ctx) if "derived" in root else ()
+    utility = parse_utility(req(root, "utility"), ctx) if "utility" in root else ()
     outcomes = _parse_outcomes(req(root, "outcomes"), ctx)
     tree, named = _parse_tree(root, ctx)
     dynamics, levers, policies, question = _parse_sections(root, ctx)
@@ -368,6 +372,7 @@ def load_scenario_text(data: bytes | str, file: str = "<scenario>") -> Scenario:
         players=players,
         parameters=space,
         derived=derived,
+        utility=utility,
         outcomes=outcomes,
         tree=tree,
         nodes=named,

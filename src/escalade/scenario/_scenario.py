@@ -28,6 +28,7 @@ from escalade.scenario._model import Claim, Derived, NodeSpec, Outcome, Player, 
 from escalade.scenario._params import Draws, ParameterSpace
 from escalade.scenario._policies import Policy
 from escalade.scenario._question import Question
+from escalade.scenario._utility import Utility
 
 __all__ = ["Scenario", "headline_indicators"]
 
@@ -77,6 +78,9 @@ class Scenario:
     accepted : tuple of Acceptance
         The audit findings the author accepts (``audit: accept:``), each
         with its reason.
+    utility : tuple of Utility
+        ``utility:``, the players whose payoffs pass through a transform
+        (their attitude to risk); empty when the file has none.
     estimation : EstimationSpec or None
         ``estimation:``, how the payoffs are fitted to data (see
         :func:`escalade.estimate`), or ``None``.
@@ -124,6 +128,7 @@ class Scenario:
     question: Question | None = None
     expectations: tuple[Expectation, ...] = ()
     accepted: tuple[Acceptance, ...] = ()
+    utility: tuple[Utility, ...] = ()
     estimation: EstimationSpec | None = None
 
     @property
@@ -306,7 +311,7 @@ def headline_indicators(scenario: Scenario, limit: int | None = None) -> list[st
     --------
     >>> import escalade
     >>> headline_indicators(escalade.load("korea-2017"), limit=3)
-    ['major_war', 'rok_leaves_npt', 'settlement']
+    ['major_war', 'settlement', 'rok_leaves_npt']
     """
     q, dyn = scenario.question, scenario.dynamics
     if q is not None and q.watch:

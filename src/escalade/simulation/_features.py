@@ -56,8 +56,8 @@ class StateFeatures:
     >>> import escalade
     >>> dyn = escalade.load("korea-2017").dynamics
     >>> f = StateFeatures(dyn)
-    >>> f.n_features, f(np.zeros((3, 7))).shape
-    (57, (57, 3))
+    >>> f.n_features, f(np.zeros((3, len(dyn.state)))).shape
+    (58, (58, 3))
     """
 
     def __init__(

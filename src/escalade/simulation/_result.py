@@ -225,7 +225,7 @@ class SimulationResult(ResultMixin):
         >>> import escalade
         >>> res = escalade.simulate("korea-2017", "talks", runs=200, seed=1)
         >>> res.summary(max_rows=3).tables[0].rows[-1]
-        ('...', '10 more')
+        ('...', '16 more')
         """
         dyn = self.dynamics
         heading = (

@@ -85,7 +85,7 @@ def stage_values(
     >>> sc = escalade.load("korea-2017")
     >>> pt = stage_values(sc, build_game(sc), Policy("free"))
     >>> pt.values.payoffs.shape, pt.lam > 0
-    ((1, 17, 5), True)
+    ((1, 21, 5), True)
     """
     settings = {**policy.levers, **(levers or {})}
     draws = scenario.parameters.nominal()

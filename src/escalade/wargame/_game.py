@@ -171,8 +171,8 @@ class Wargame:
     --------
     >>> import escalade
     >>> wg = Wargame(escalade.load("korea-2017"), Setup(humans=("USA",), seed=3))
-    >>> sorted(wg.infosets_of("USA"))[:2]
-    ['US_detected', 'US_quiet']
+    >>> sorted(wg.infosets_of("USA"))[:3]
+    ['US_detected_sanctions', 'US_detected_talks', 'US_track']
     >>> orders = {h: wg.game.actions_of(i)[0] for h, i in wg.infosets_of("USA").items()}
     >>> p = wg.play({"USA": orders})
     >>> p.period, wg.period
