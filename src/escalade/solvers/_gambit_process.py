@@ -91,8 +91,8 @@ class _Worker:
         timeout: float,
         progress: Callable[[int, int], None] | None,
     ) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        assert self.proc.stdout is not None
+        if self.proc.stdin is None or self.proc.stdout is None:  # started with pipes below
+            raise RuntimeError("the Gambit worker process has no pipes to talk through")
         try:
             self.proc.stdin.write(json.dumps(request) + "\n")
             self.proc.stdin.flush()

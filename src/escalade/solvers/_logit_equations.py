@@ -218,7 +218,8 @@ class QreEquations:
         Fl = np.zeros((self.A, c))
         Fl[o] = -(v[o] - v[f])
         if DW is None:
-            assert log_reach is not None
+            if log_reach is None:  # the caller passes one whenever DW is None
+                raise RuntimeError("the QRE Jacobian needs the log reach probabilities")
             dN, dD = self.pairs.derivatives(R * Wk, weights, log_reach, W, self.A)
         else:
             Mx, Mi = self._path_counts
