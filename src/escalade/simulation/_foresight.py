@@ -44,9 +44,16 @@ from numpy.typing import NDArray
 from escalade._results import Table
 from escalade.errors import ParameterError, ScenarioError
 from escalade.scenario import FORESIGHT, Draws, Seed
-from escalade.simulation._exact import STATE_CAP, ExactValues, FirstPeriod, TooManyStates
+from escalade.simulation._exact import (
+    ROW_BUDGET,
+    STATE_CAP,
+    ExactValues,
+    FirstPeriod,
+    TooManyStates,
+)
 from escalade.simulation._fitted import FittedValues, fitted_samples
 from escalade.simulation._plan import Plan, range_error, solve_stage
+from escalade.simulation._rows import unique_rows
 from escalade.simulation._transition import Transition
 from escalade.solvers import Solution
 
@@ -191,11 +198,11 @@ def worlds_of(draws: Draws) -> tuple[Draws, IntArray]:
     if not columns or n <= 1:
         return draws.take(np.zeros(min(n, 1), dtype=np.int64)), np.zeros(n, dtype=np.int64)
     matrix = np.column_stack(columns)
-    _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
+    first, inverse = unique_rows(matrix)
     order = np.argsort(first)  # worlds numbered in order of first appearance
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
-    return draws.take(first[order]), rank[inverse.reshape(-1)].astype(np.int64)
+    return draws.take(first[order]), rank[inverse].astype(np.int64)
 
 
 def compute_values(
@@ -280,14 +287,17 @@ def compute_values(
 def _exact(
     plan: Plan, transition: Transition, worlds: Draws, delta: FloatArray, cap: int
 ) -> ExactValues:
-    """Exact values, after a probe of the first world (most worlds reach alike many
-    states, and one is cheap to enumerate)."""
+    """Exact values, after a probe of the first world: most worlds reach alike many
+    states, and one is cheap to enumerate, so the probe says how many worlds fit in the
+    row budget together (with room for worlds that reach twice as many)."""
     probe = ExactValues(
         plan, transition, worlds.take(np.zeros(1, dtype=np.int64)), delta[:1], cap=cap
     )
     if worlds.n_draws == 1:
         return probe
-    return ExactValues(plan, transition, worlds, delta, cap=cap)
+    per_world = max(1, probe.diagnostics["max_states_per_world"])
+    block = max(1, ROW_BUDGET // (2 * per_world))
+    return ExactValues(plan, transition, worlds, delta, cap=cap, block=block)
 
 
 def _info(plan: Plan, mode: str, values: Values, reason: str) -> Foresight:
