@@ -94,8 +94,8 @@ def register(commands: Commands) -> None:
         "--workers",
         type=count,
         metavar="N",
-        help="processes the policies are spread over (default: one per core); the numbers "
-        "do not depend on it",
+        help="processes the policies (and with --samples the worlds) are spread over "
+        "(default: one per core); the numbers do not depend on it",
     )
     add_set(p)
     p.set_defaults(run=run)

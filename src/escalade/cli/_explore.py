@@ -85,7 +85,8 @@ def register(commands: Commands) -> None:
         "--chunk-size",
         type=count,
         metavar="N",
-        help="worlds per chunk (default: about 50,000 runs per chunk)",
+        help="worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
+        "when actors look ahead)",
     )
     p.add_argument("--workers", type=count, metavar="N", help="local worker processes")
     p.add_argument(
