@@ -86,7 +86,7 @@ def register(commands: Commands) -> None:
         type=count,
         metavar="N",
         help="worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
-        "when actors look ahead)",
+        "when actors look ahead with exact values)",
     )
     p.add_argument("--workers", type=count, metavar="N", help="local worker processes")
     p.add_argument(
