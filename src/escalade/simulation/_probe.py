@@ -5,7 +5,8 @@ every state a world reaches (korea-2017: about 0.4 s of CPU per world for
 its eight policies), far more than the world's runs, so chunks should be
 small; fitted values pool the worlds of a chunk into one regression,
 which is cheaper the more worlds it holds. :func:`exact_at_nominal` tells
-the two apart on the nominal world, before any chunk is made.
+the two apart on the nominal world, before any chunk is made: small
+chunks only when every policy gets exact values.
 """
 
 from __future__ import annotations
@@ -32,14 +33,15 @@ def exact_at_nominal(
     game: Game | None = None,
     cap: int = STATE_CAP,
 ) -> bool:
-    """Whether some policy's nominal world reaches few enough states for exact values.
+    """Whether every policy's nominal world reaches few enough states for exact values.
 
     Parameters
     ----------
     scenario : Scenario
         With a ``dynamics:`` section.
     policies : sequence of str
-        Tried in order until one fits (the first usually does, or none).
+        Tried in order until one does not fit (a policy needing fitted
+        values makes pooling worlds worth large chunks).
     game : Game, optional
         The scenario's game, if already built.
     cap : int
@@ -63,6 +65,5 @@ def exact_at_nominal(
         try:
             ExactValues(plan, Transition(plan), world, delta, cap=cap)
         except TooManyStates:
-            continue
-        return True
-    return False
+            return False
+    return True
