@@ -322,3 +322,21 @@ def test_fitted_values_are_simulates_with_the_same_seed(korea):
     sg = wg.stage()
     assert strategy_gap(sg, start) < 1e-9
     assert len(play_out(wg, first_orders).history) == 4
+
+
+def test_play_takes_a_foresight(capsys, monkeypatch):
+    import io
+
+    from _cli import run
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n" * 40))
+    args = ("play", "korea-2017", "--as", "USA", "--periods", "1", "--seed", "2")
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "(foresight full, looking ahead)" in out
+    assert "Model foresight full (exact continuation values)" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n" * 40))
+    code, out, err = run(capsys, *args, "--foresight", "myopic")
+    assert code == 0, err
+    assert "(foresight myopic)" in out
+    assert "Model foresight myopic" in out
