@@ -96,6 +96,15 @@ def test_a_slider_moves_and_the_trees_probabilities_change(server, browser):
     page.wait_for_function("() => document.querySelector('#status').textContent === ''")
     assert tree.inner_text() != before
     assert page.locator("#policy-table tr").count() == 1 + 9  # header, free play, 8 policies
+    # the scenario's foresight by default, and the page says how long the re-solve took
+    assert re.match(r"Foresight exact; solved in \d+ ms", page.inner_text("#solved"))
+    looking = tree.inner_text()
+    page.select_option("#foresight", "myopic")
+    page.wait_for_function(
+        "() => document.querySelector('#solved').textContent.startsWith('Foresight myopic')",
+        timeout=WAIT_MS,
+    )
+    assert tree.inner_text() != looking
     page.select_option("#policy", "invasion")
     # the outcomes are sorted by probability: under invasion the likeliest is the
     # U.S. taking over (free play's is an unanswered provocation)
