@@ -12,6 +12,7 @@ expectation over the equilibrium's own mix (checked below exactly).
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -340,3 +341,22 @@ def test_play_takes_a_foresight(capsys, monkeypatch):
     assert code == 0, err
     assert "(foresight myopic)" in out
     assert "Model foresight myopic" in out
+
+
+def test_an_umpire_cannot_rule_what_exact_values_never_valued(tmp_path):
+    # pushing back always spirals into war here, so "pushed_back" cannot happen: exact
+    # values have no state after it; the ruling is refused (myopic actors can follow it)
+    text = (Path(__file__).parent / "fixtures" / "border.yaml").read_text(encoding="utf-8")
+    text = text.replace('calm: "1 - p_accident * (1 + tension)"', 'calm: "0 * p_accident"')
+    text = text.replace('spiral: "p_accident * (1 + tension)"', 'spiral: "1 + 0 * p_accident"')
+    path = tmp_path / "border.yaml"
+    path.write_text(text, encoding="utf-8")
+    border = escalade.load(path)
+    wg = Wargame(border, Setup(humans=("A",), seed=1))
+    assert wg.computed == "exact"
+    with pytest.raises(ParameterError, match="pushed_back cannot happen at this state"):
+        wg.play({}, override="pushed_back", reason="a test")
+    assert wg.history == []
+    wg.play({}, override="probe_unanswered", reason="a test")  # one that can happen
+    myopic = Wargame(border, Setup(humans=("A",), seed=1, foresight="myopic"))
+    assert myopic.play({}, override="pushed_back", reason="a test").outcome == "pushed_back"

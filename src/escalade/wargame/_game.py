@@ -400,6 +400,7 @@ class Wargame:
             if not reason.strip():
                 raise ParameterError("an umpire's ruling needs a reason")
             path, outcome = [], self.game.outcomes.index(override)
+            self._check_reachable(sg, outcome)
         events, ended = self._advance(outcome, u_events)
         record = Period(
             period=self.period,
@@ -420,6 +421,22 @@ class Wargame:
         self.history.append(record)
         self._stage = None
         return record
+
+    def _check_reachable(self, sg: StageGame, outcome: int) -> None:
+        """Refuse a ruling exact values cannot follow: an outcome that cannot happen at
+        this state (a chance branch on every way to it has probability 0) leads to a
+        state they never valued."""
+        if self.computed != "exact":
+            return
+        g = self.game
+        edge = np.where(g.edge_action >= 0, 1.0, sg.edge)
+        reach = g.outcome_probabilities(g.node_reach(edge[:, None]))[:, 0]
+        if reach[outcome] <= 0:
+            raise ParameterError(
+                f"{g.outcomes[outcome]} cannot happen at this state (chance never leads to "
+                "it), and the model's exact foresight values only what can; rule another "
+                "outcome, or play the game with foresight myopic or approximate"
+            )
 
     def _advance(self, outcome: int, u_events: FloatArray) -> tuple[tuple[str, ...], bool]:
         """Apply the outcome, fire events, move the state: the simulation's steps, one run."""
