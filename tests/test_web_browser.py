@@ -159,6 +159,7 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     page.fill("input[name=humans]", "USA, DPRK")
     page.fill("input[name=seed]", "5")
     page.fill("input[name=periods]", "3")
+    page.select_option("select[name=foresight]", "myopic")
     page.click("#new-game button")
     page.wait_for_selector("a.join[data-seat=DPRK]", timeout=WAIT_MS)
     links = {
@@ -181,6 +182,9 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     assert "US_detected_sanctions" in usa_sets
     assert not usa_sets & dprk_sets  # each sees only its own actor's decisions
     assert "US_detected_sanctions" not in seats["DPRK"][1].content()
+    # the game plays with the foresight chosen: myopic actors weigh this period alone
+    summary = seats["USA"][1].inner_text("#orders summary")
+    assert summary == "What each outcome is worth to you this period"
     for _ in range(6):
         for actor, (_context, seat_page, _foreign) in seats.items():
             # the North provokes on the sanctions track, so chance draws the detection

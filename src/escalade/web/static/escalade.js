@@ -193,6 +193,7 @@
                      humans: String(f.get("humans")).split(",").map((s) => s.trim()).filter(Boolean) };
       if (f.get("deadline")) body.deadline = Number(f.get("deadline"));
       if (f.get("periods")) body.periods = Number(f.get("periods"));
+      if (f.get("foresight")) body.foresight = f.get("foresight");
       try {
         const g = await api("POST", "/api/games", body);
         const box = document.getElementById("game-links");
