@@ -212,4 +212,5 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     umpire.goto(server + links["umpire"])
     umpire.wait_for_selector("#narrative li", timeout=WAIT_MS)
     assert "Chance" in umpire.inner_text("#narrative")
+    assert "(foresight myopic)" in umpire.inner_text("#umpire-eq")
     host.close()

@@ -260,7 +260,8 @@
         "Period " + d.label + (d.paused ? " (paused)" : "") + "; orders in from: " +
         (d.submitted.join(", ") || "nobody yet") + " of " + d.humans.join(", ") + ".";
       const eq = Object.entries(d.equilibrium || {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v)]);
-      document.getElementById("umpire-eq").replaceChildren(table(["outcome", "model's probability"], eq));
+      document.getElementById("umpire-eq").replaceChildren(
+        table(["outcome", "model's probability (foresight " + d.foresight + ")"], eq));
       narrativeList(d.history);
       reportLink(d, true);
     }
