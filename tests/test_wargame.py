@@ -360,3 +360,17 @@ def test_an_umpire_cannot_rule_what_exact_values_never_valued(tmp_path):
     wg.play({}, override="probe_unanswered", reason="a test")  # one that can happen
     myopic = Wargame(border, Setup(humans=("A",), seed=1, foresight="myopic"))
     assert myopic.play({}, override="pushed_back", reason="a test").outcome == "pushed_back"
+
+
+@pytest.mark.parametrize("foresight", ["exact", "approximate"])
+def test_every_period_is_played_as_the_simulation_plays_it(korea, foresight):
+    # a simulation's chunk gives each period's outcome probabilities from its values (the
+    # exact table's solution, or fitted values at the state); the wargame solves the same
+    # stage game from the payoffs it reads, strategy by strategy: the two must agree
+    wg = Wargame(korea, Setup(humans=("USA",), seed=6, periods=4, foresight=foresight))
+    while not wg.finished:
+        sg = wg.stage()
+        stage = wg.chunk.stage(wg.period)
+        np.testing.assert_allclose(sg.outcomes, wg.chunk.solve(stage)[0], atol=1e-9)
+        wg.play({"USA": first_orders(wg, "USA")})
+    assert len(wg.history) >= 2
