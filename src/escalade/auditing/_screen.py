@@ -56,6 +56,9 @@ FIXED_MOVE = 0.5
 _TAILS = (0.01, 0.99)
 _Z = 2.0
 
+#: Most worlds one simulation of the parameter screen holds when actors look ahead.
+FORESIGHT_WORLDS = 1_024
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -300,10 +303,40 @@ class Screen:
         """
         self.base_run(policy)
         plan: list[tuple[Parameter, list[float]]] = [(p, parameter_values(p)) for p in params]
+        out: dict[str, Effect] = {}
+        for group in self._groups(plan):
+            out.update(self._group(policy, group, alone=len(plan) == 1))
+        return out
+
+    def _groups(
+        self, plan: list[tuple[Parameter, list[float]]]
+    ) -> list[list[tuple[Parameter, list[float]]]]:
+        """The parameters in groups simulated together. Actors who look ahead keep their
+        continuation values for every world of a simulation (every state it reaches), so
+        with foresight a group holds at most :data:`FORESIGHT_WORLDS` worlds."""
+        if self.scenario.require_dynamics().foresight == "myopic":
+            return [plan] if plan else []
+        groups: list[list[tuple[Parameter, list[float]]]] = []
+        worlds = 0
+        for item in plan:
+            arms = len(item[1]) * self.n_worlds
+            if groups and worlds + arms <= FORESIGHT_WORLDS:
+                groups[-1].append(item)
+                worlds += arms
+            else:
+                groups.append([item])
+                worlds = arms
+        return groups
+
+    def _group(
+        self, policy: Policy, plan: list[tuple[Parameter, list[float]]], *, alone: bool
+    ) -> dict[str, Effect]:
+        """One group of :meth:`parameter`, each parameter on its own if the group fails
+        (the error itself when the parameter was moved ``alone``)."""
         try:
             return self._parameters(policy, plan)
         except EscaladeError:
-            if len(plan) == 1:
+            if alone:
                 raise
         out: dict[str, Effect] = {}
         for item in plan:
