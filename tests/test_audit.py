@@ -390,3 +390,30 @@ def test_korea_audit_states_its_threshold(korea):
     assert "10,000-run" in data["threshold"]["rule"]
     assert data["settings"]["samples"] == 64
     assert "no effect larger than the threshold" in korea.text()
+
+
+def test_the_screen_moves_parameters_in_bounded_groups_when_actors_look_ahead():
+    """Forward-looking actors keep values for every world a simulation holds: the screen
+    splits korea-2017's parameters into simulations of at most FORESIGHT_WORLDS worlds
+    (one simulation held 18,000 worlds and passed 17 GB before), and keeps them in one
+    simulation with myopic actors, whose worlds cost nothing to keep."""
+    import numpy as np
+
+    from escalade.auditing._audit import with_foresight
+    from escalade.auditing._instrument import instrument
+    from escalade.auditing._screen import FORESIGHT_WORLDS, Screen, Threshold, parameter_values
+
+    korea = escalade.load("korea-2017")
+    worlds = korea.parameters.sample(64, np.random.default_rng(1))
+    plan = [(p, parameter_values(p)) for p in korea.parameters]
+    for mode, expect_one in (("full", False), ("myopic", True)):
+        inst = instrument(with_foresight(korea, mode))
+        screen = Screen(inst, worlds, 4, np.random.SeedSequence(1), Threshold.default())
+        groups = screen._groups(plan)
+        assert [item for group in groups for item in group] == plan
+        if expect_one:
+            assert len(groups) == 1
+        else:
+            sizes = [sum(len(v) for _, v in group) * 64 for group in groups]
+            assert max(sizes) <= FORESIGHT_WORLDS
+            assert len(groups) > 1
