@@ -343,8 +343,9 @@ class Dynamic:
         largest = max(screened.values(), key=_relative, default=None)
         if identical:
             how = "identical results to the last bit"
+        elif largest is None:
+            raise RuntimeError(f"{param.name}: a change beyond the last bit but no effect kept")
         else:
-            assert largest is not None
             how = (
                 "no change beyond the threshold; the largest, under "
                 f"{largest.policy}: {largest.describe()}"

@@ -41,8 +41,10 @@ in R. Journal of Statistical Software 56(8).
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -187,8 +189,7 @@ class TreeModel(PredictorModel):
             self.took[n] = [np.asarray(observed[:, c].any(axis=1), dtype=np.float64) for c in cols]
         self.terminal_hit = [observed[:, term_pos[t]].astype(np.float64) for t in self.terminals]
 
-    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
-        assert isinstance(view, TreeModel)
+    def _take_row_arrays(self, view: Self, rows: NDArray[np.int64]) -> None:
         view.observed = self.observed[rows]
         view.took = {n: [t[rows] for t in took] for n, took in self.took.items()}
         view.terminal_hit = [t[rows] for t in self.terminal_hit]
@@ -475,22 +476,24 @@ def _probit_max(vals: list[Dual], sds: list[Value]) -> list[Dual]:
     ``P(a) = E_e[prod_{b != a} Phi((V_a - V_b + s_a e) / s_b)]`` with ``e``
     standard normal, by Gauss–Hermite quadrature.
     """
+    if len(vals) < 2:
+        raise RuntimeError(f"a choice by probit needs two actions or more, found {len(vals)}")
     z, w = np.polynomial.hermite.hermgauss(_gh_points(sds))
-    nodes = _SQRT2 * z
-    weights = w / np.sqrt(np.pi)
+    nodes = [float(e) for e in _SQRT2 * z]
+    weights = [float(wt) for wt in w / np.sqrt(np.pi)]
+
+    def weighted(a: int, e: float, wt: float) -> Dual:
+        terms = [
+            ((vals[a] - vb + sds[a] * e) / sds[b]).norm_cdf() for b, vb in enumerate(vals) if b != a
+        ]
+        prod: Dual = functools.reduce(operator.mul, terms)
+        return prod * wt
+
     out = []
-    for a, va in enumerate(vals):
-        acc: Dual | None = None
-        for e, wt in zip(nodes, weights, strict=True):
-            prod: Dual | None = None
-            for b, vb in enumerate(vals):
-                if b == a:
-                    continue
-                term = ((va - vb + sds[a] * float(e)) / sds[b]).norm_cdf()
-                prod = term if prod is None else prod * term
-            assert prod is not None
-            acc = prod * float(wt) if acc is None else acc + prod * float(wt)
-        assert acc is not None
+    for a in range(len(vals)):
+        acc = weighted(a, nodes[0], weights[0])
+        for e, wt in zip(nodes[1:], weights[1:], strict=True):
+            acc = acc + weighted(a, e, wt)
         out.append(acc.log())
     return out
 

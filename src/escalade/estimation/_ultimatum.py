@@ -25,6 +25,8 @@ in R. Journal of Statistical Software 56(8).
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -87,8 +89,7 @@ class UltimatumModel(PredictorModel):
         # offers at a bound are evaluated exactly at it
         self.y = np.where(self.is_min, min_offer, np.where(self.is_max, max_offer, offers))
 
-    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
-        assert isinstance(view, UltimatumModel)
+    def _take_row_arrays(self, view: Self, rows: NDArray[np.int64]) -> None:
         for name in ("offers", "is_min", "is_max", "y"):
             setattr(view, name, getattr(self, name)[rows])
         view.accept = None if self.accept is None else self.accept[rows]
