@@ -127,6 +127,10 @@ class Scale:
     value: float = 1.0
     index: int = -1
 
+    def at(self, eta: FloatArray, order: int) -> Dual | float:
+        """The scale under predictors ``eta`` (n_pred, ...): its value, or a Dual."""
+        return self.value if self.index < 0 else variable(eta[self.index], self.index, order).exp()
+
 
 class TreeModel(PredictorModel):
     """Log-likelihood of observed plays of a perfect-information tree.
@@ -218,10 +222,7 @@ class TreeModel(PredictorModel):
         return out
 
     def _sigma(self, eta: FloatArray, order: int) -> list[Value]:
-        return [
-            s.value if s.index < 0 else variable(eta[s.index], s.index, order).exp()
-            for s in self.scales
-        ]
+        return [s.at(eta, order) for s in self.scales]
 
     def _needs(self) -> list[set[int]]:
         """Players whose expected utility at each node some decision above it needs."""
