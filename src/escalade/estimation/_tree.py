@@ -41,8 +41,6 @@ in R. Journal of Statistical Software 56(8).
 
 from __future__ import annotations
 
-import functools
-import operator
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -53,6 +51,7 @@ from scipy import special
 from escalade.errors import EstimationError
 from escalade.estimation._dual import Dual, constant, variable
 from escalade.estimation._model import Equation, PredictorModel
+from escalade.estimation._probit import probit_max
 
 __all__ = ["TreeModel", "TreeShape"]
 
@@ -326,7 +325,7 @@ class TreeModel(PredictorModel):
             lse = total.log() + top
             return [d - lse for d in z]
         sds = [sigma for _ in full] if sqs is None else [_sqrt(s) * sigma for s in sqs]
-        return list(_probit_max(full, sds))
+        return list(probit_max(full, sds))
 
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         probs, index = self.solve(eta, order, all_probs=not self.unique_path)
@@ -453,50 +452,6 @@ def _weighted(weights: list[Value], items: list[Value]) -> Value:
 
 def _is_zero(x: Value) -> bool:
     return not isinstance(x, Dual) and not np.any(x)
-
-
-def _gh_points(sds: list[Value]) -> int:
-    """Gauss-Hermite nodes for the largest ratio of two actions' shock scales.
-
-    The integrand sharpens as one action's scale grows against another's;
-    these counts keep the error below about 1e-9 up to a ratio of 4 (and
-    1e-5 at 6), checked against adaptive quadrature.
-    """
-    lows = [np.min(s.v) if isinstance(s, Dual) else float(s) for s in sds]
-    highs = [np.max(s.v) if isinstance(s, Dual) else float(s) for s in sds]
-    ratio = max(highs) / max(min(lows), 1e-300)
-    for limit, points in ((1.25, 32), (1.6, 48), (2.2, 96), (3.0, 160)):
-        if ratio <= limit:
-            return points
-    return 256
-
-
-def _probit_max(vals: list[Dual], sds: list[Value]) -> list[Dual]:
-    """Log-probability that each action's value plus a normal shock is the largest.
-
-    ``P(a) = E_e[prod_{b != a} Phi((V_a - V_b + s_a e) / s_b)]`` with ``e``
-    standard normal, by Gauss–Hermite quadrature.
-    """
-    if len(vals) < 2:
-        raise RuntimeError(f"a choice by probit needs two actions or more, found {len(vals)}")
-    z, w = np.polynomial.hermite.hermgauss(_gh_points(sds))
-    nodes = [float(e) for e in _SQRT2 * z]
-    weights = [float(wt) for wt in w / np.sqrt(np.pi)]
-
-    def weighted(a: int, e: float, wt: float) -> Dual:
-        terms = [
-            ((vals[a] - vb + sds[a] * e) / sds[b]).norm_cdf() for b, vb in enumerate(vals) if b != a
-        ]
-        prod: Dual = functools.reduce(operator.mul, terms)
-        return prod * wt
-
-    out = []
-    for a in range(len(vals)):
-        acc = weighted(a, nodes[0], weights[0])
-        for e, wt in zip(nodes[1:], weights[1:], strict=True):
-            acc = acc + weighted(a, e, wt)
-        out.append(acc.log())
-    return out
 
 
 def _values(x: Value, lead: tuple[int, ...]) -> FloatArray:
