@@ -25,7 +25,8 @@ from escalade.exploration import ExplorationResult, RunStore, explore, resume
 from escalade.simulation import simulate
 
 POLICIES = ["sanctions_default", "strategic_impatience"]
-ARGS = {"samples": 40, "seed": 17, "replications": 2, "chunk_size": 5, "policies": POLICIES}
+# eight chunks of three worlds: enough to kill a run between chunks and damage two of them
+ARGS = {"samples": 24, "seed": 17, "replications": 2, "chunk_size": 3, "policies": POLICIES}
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def reference(reference_run):
 
 
 def test_in_process_run_is_complete_and_ordered(reference):
-    assert len(reference) == 40 * len(POLICIES)
+    assert len(reference) == 24 * len(POLICIES)
     assert list(reference["sample"][:3]) == [0, 1, 2]
     assert set(reference["policy"]) == set(POLICIES)
 
@@ -157,13 +158,13 @@ def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(refere
         "explore",
         "korea-2017",
         "--samples",
-        "40",
+        str(ARGS["samples"]),
         "--seed",
-        "17",
+        str(ARGS["seed"]),
         "--replications",
-        "2",
+        str(ARGS["replications"]),
         "--chunk-size",
-        "5",
+        str(ARGS["chunk_size"]),
         "--out",
         str(out),
         *[arg for p in POLICIES for arg in ("--policy", p)],
