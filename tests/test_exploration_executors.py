@@ -263,3 +263,15 @@ def test_open_run_reads_what_explore_wrote(reference_run, reference):
     again = ExplorationResult.open(reference_run.store.path)
     pd.testing.assert_frame_equal(again.to_frame(), reference, check_exact=True)
     assert again.store.manifest.design.seed == 17
+
+
+def test_foresight_keeps_chunks_small_enough_to_share_and_resume():
+    """With forward-looking actors a world costs its continuation values (far more than its
+    runs), so the default chunk holds at most 50 worlds; myopic ones keep about 50,000
+    runs per chunk."""
+    from escalade.exploration._explore import FORESIGHT_CHUNK, _default_chunk
+
+    assert _default_chunk(8, 4, "myopic") == 50_000 // 32
+    for mode in ("full", "exact", "approximate"):
+        assert _default_chunk(8, 4, mode) == FORESIGHT_CHUNK
+    assert _default_chunk(8, 2_000, "full") == 3  # runs still bound it

@@ -9,6 +9,7 @@ scenario's expectations in both, and writes one ``results.json`` and one
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,7 +43,9 @@ def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of
 
     ``foresight`` is the actors' foresight in the nominal comparison and
     ``worlds_foresight`` in the worlds (both default to the scenario's);
-    the report says which was used where. The exploration is stored in
+    the report says which was used where. ``workers`` processes run both
+    (default: one per core, or for the worlds the Dask cluster that
+    ``DASK_SCHEDULER_ADDRESS`` names). The exploration is stored in
     ``out/worlds`` (a run folder ``escalade report`` can read); an
     existing one is replaced.
 
@@ -78,6 +81,8 @@ def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of
     folder = Path(out) / "worlds"
     if folder.exists():
         shutil.rmtree(folder)
+    if workers is None and not os.environ.get("DASK_SCHEDULER_ADDRESS"):
+        workers = os.cpu_count() or 1  # as the nominal comparison: one process per core
     run = explore(
         scenario,
         samples=samples,
@@ -88,6 +93,7 @@ def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of
         workers=workers,
         overrides=overrides,
         foresight=worlds_foresight,
+        progress=None if progress is None else _worlds_progress(progress),
     )
     worlds = run.analyses()
     checks = bool(scenario.expectations)
@@ -99,3 +105,12 @@ def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of
         worlds_verification=verify_exploration(run.to_frame(), scenario) if checks else None,
     )
     return cmp, worlds
+
+
+def _worlds_progress(progress: Callable[[str, int, int], None]) -> Callable[[int, int], None]:
+    """The exploration's ``progress(rows, total)`` as one more bar of ``progress``."""
+
+    def report(done: int, total: int) -> None:
+        progress("worlds x policies", done, total)
+
+    return report

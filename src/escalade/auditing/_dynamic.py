@@ -289,8 +289,12 @@ class Dynamic:
         effects: dict[str, dict[str, Effect]] = {p.name: {} for p in params}
         remaining = {p.name for p in params}
         # a quick look with a quarter of the runs settles the clear effects; the rest
-        # get every run, and what stays unclear four times the worlds
-        looks = [("quick", self.quick()), ("full", self.screen), ("second", None)]
+        # get every run, and what stays unclear four times the worlds. Actors who look
+        # ahead cost their continuation values in every world, far more than the runs:
+        # a quick look would cost about as much as a full one, so they get the full one.
+        looks: list[tuple[str, Screen | None]] = [("full", self.screen), ("second", None)]
+        if sc.require_dynamics().foresight == "myopic":
+            looks.insert(0, ("quick", self.quick()))
         for look, screen in looks:
             for pl in self.judged:
                 name = pl.policy.name
@@ -299,7 +303,9 @@ class Dynamic:
                     for p in params
                     if p.name in remaining
                     and p.name in pl.live
-                    and (look == "quick" or effects[p.name][name].status in _AGAIN[look])
+                    and (
+                        name not in effects[p.name] or effects[p.name][name].status in _AGAIN[look]
+                    )
                 ]
                 if not todo:
                     continue

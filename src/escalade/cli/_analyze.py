@@ -76,8 +76,8 @@ def register(commands: Commands) -> None:
     )
     add_workers(
         p,
-        "processes the policies are spread over (default: one per core); the numbers "
-        "do not depend on it",
+        "processes the policies (and with --samples the worlds) are spread over "
+        "(default: one per core); the numbers do not depend on it",
     )
     add_set(p)
     p.set_defaults(run=run)

@@ -66,7 +66,12 @@ def register(commands: Commands) -> None:
     )
     add_policies(p, "explore only these policies (repeatable; default all)")
     add_number(p, "--replications", "runs per world and policy", metavar="R", library="explore")
-    add_number(p, "--chunk-size", "worlds per chunk (default: about 50,000 runs per chunk)")
+    add_number(
+        p,
+        "--chunk-size",
+        "worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
+        "when actors look ahead)",
+    )
     add_workers(p, "local worker processes", "Dask scheduler address, e.g. tcp://sched:8786")
     add_foresight(p)
     add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")

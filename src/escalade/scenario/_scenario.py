@@ -171,6 +171,13 @@ class Scenario:
     def _lever_effects(self) -> LeverEffects:
         return LeverEffects(self.levers)
 
+    @cached_property
+    def _lever_targets(self) -> tuple[str, ...]:
+        """The parameters some lever's effects replace, in file order (the others have
+        nothing to apply, and environments are built many times per simulated period)."""
+        targets = self._lever_effects.targets
+        return tuple(name for name in self.parameters.names if name in targets)
+
     def environment(
         self,
         draws: Draws,
@@ -226,7 +233,7 @@ class Scenario:
         if extra:
             env.update(extra)
         effects = self._lever_effects
-        for name in self.parameters.names:
+        for name in self._lever_targets:
             effects.apply(name, env, n)
         wanted = None if needed is None else self._derived_needed(frozenset(needed))
         for d in self.derived:

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 
 from escalade.scenario import Draws
 from escalade.simulation._plan import Plan, annuity, solve_stage
+from escalade.simulation._rows import unique_rows
 from escalade.simulation._transition import GroupStep, Step, Transition
 
 if TYPE_CHECKING:
@@ -128,6 +129,11 @@ class ExactValues:
         Each world's discount factor.
     cap : int
         Most states per world over the horizon.
+    block : int, optional
+        Most worlds enumerated together (default: all, split further when
+        their rows exceed :data:`ROW_BUDGET`). A block too large is
+        enumerated until it passes the budget and then again in halves,
+        so a good guess saves that work.
 
     Raises
     ------
@@ -152,8 +158,10 @@ class ExactValues:
         delta: FloatArray,
         *,
         cap: int = STATE_CAP,
+        block: int | None = None,
     ) -> None:
         started = time.perf_counter()
+        self.block = max(1, block or worlds.n_draws)
         self.plan = plan
         self.transition = transition
         self.worlds = worlds
@@ -175,6 +183,8 @@ class ExactValues:
     def _blocks(self, worlds: IntArray) -> tuple[list[_Table], FirstPeriod]:
         """The tables of ``worlds``, in blocks small enough for the row budget."""
         try:
+            if worlds.size > self.block:
+                raise _OverBudget
             tables = self._enumerate(worlds)
         except _OverBudget:
             half = worlds.size // 2
@@ -220,8 +230,7 @@ class ExactValues:
                 keys = np.column_stack(
                     [all_world.astype(np.float64), np.round(all_state, _DECIMALS)]
                 )
-                _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-                inverse = inverse.reshape(-1)
+                first, inverse = unique_rows(keys)
                 world, state = all_world[first], all_state[first]
             else:  # every run ends in this period: later periods have no states
                 inverse = np.zeros(0, dtype=np.int64)

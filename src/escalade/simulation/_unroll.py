@@ -41,6 +41,7 @@ from escalade.game import (
 )
 from escalade.scenario import Draws, Policy, Scenario
 from escalade.simulation._plan import Plan, annuity
+from escalade.simulation._rows import unique_rows
 from escalade.simulation._transition import Transition
 from escalade.solvers import resolve_fixed
 
@@ -217,7 +218,8 @@ class _Builder:
             ]
             if not found:
                 break
-            state = np.unique(np.round(np.concatenate(found), 11), axis=0)
+            rows = np.asarray(np.round(np.concatenate(found), 11), dtype=np.float64)
+            state = rows[unique_rows(rows)[0]]
             bound += state.shape[0] * stage_nodes
             if bound > limit:
                 break
