@@ -24,11 +24,11 @@ $(DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(CORE) $@
 
-# The main job: every policy of the Korea 2017 scenario compared at the nominal values (full
-# foresight, exact values) and across 2,000 sampled worlds (myopic actors: full foresight costs
-# about 1.3 s of CPU per world here, see docs/korea.md); one report, out/korea-2017/report.html.
+# The main job: every policy of the Korea 2017 scenario compared at the nominal values and across
+# 600 sampled worlds, with forward-looking actors (exact values) in both; one report,
+# out/korea-2017/report.html. Each world costs about 0.3 s of CPU (see docs/korea.md).
 demo: $(CORE)
-	$(BIN)/escalade analyze korea-2017 --out out/korea-2017 --runs 20000 --samples 2000 --worlds-foresight myopic
+	$(BIN)/escalade analyze korea-2017 --out out/korea-2017 --runs 20000 --samples 600
 	@echo "report: out/korea-2017/report.html  (results: out/korea-2017/results.json)"
 
 lint: $(DEV)

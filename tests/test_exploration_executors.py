@@ -265,13 +265,21 @@ def test_open_run_reads_what_explore_wrote(reference_run, reference):
     assert again.store.manifest.design.seed == 17
 
 
-def test_foresight_keeps_chunks_small_enough_to_share_and_resume():
-    """With forward-looking actors a world costs its continuation values (far more than its
-    runs), so the default chunk holds at most 50 worlds; myopic ones keep about 50,000
-    runs per chunk."""
+def test_exact_foresight_keeps_chunks_small_enough_to_share_and_resume():
+    """With exact values a world costs every state it reaches (far more than its runs), so
+    the default chunk holds at most 50 worlds; fitted values (pooled over a chunk's worlds)
+    and myopic actors keep about 50,000 runs per chunk. Whether values will be exact is
+    probed on the nominal world."""
     from escalade.exploration._explore import FORESIGHT_CHUNK, _default_chunk
+    from escalade.simulation import exact_at_nominal
 
-    assert _default_chunk(8, 4, "myopic") == 50_000 // 32
-    for mode in ("full", "exact", "approximate"):
-        assert _default_chunk(8, 4, mode) == FORESIGHT_CHUNK
-    assert _default_chunk(8, 2_000, "full") == 3  # runs still bound it
+    assert _default_chunk(8, 4, exact=False) == 50_000 // 32
+    assert _default_chunk(8, 4, exact=True) == FORESIGHT_CHUNK
+    assert _default_chunk(8, 2_000, exact=True) == 3  # runs still bound it
+    korea = escalade.load("korea-2017")
+    assert exact_at_nominal(korea, ["invasion", "talks"])
+    # the standoff's hold reaches few states, push_back more than 20,000 (docs/dynamics.md):
+    # with push_back among the policies, worlds are worth pooling into large chunks
+    standoff = escalade.load(str(Path(__file__).parent.parent / "docs/examples/standoff.yaml"))
+    assert exact_at_nominal(standoff, ["hold"])
+    assert not exact_at_nominal(standoff, ["hold", "push_back"])

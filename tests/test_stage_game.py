@@ -69,8 +69,9 @@ def test_at_the_limit_only_best_actions_are_played():
 
 def test_the_stage_game_is_the_one_the_simulation_plays_first(korea):
     # one period, one run, the same policy: the drawn outcome's frequencies over many
-    # runs converge to the stage game's outcome probabilities
-    sg = stage_game(korea, "talks")
+    # runs converge to the stage game's outcome probabilities (a one-period simulation
+    # has nothing to look ahead to: its actors play the stage payoffs)
+    sg = stage_game(korea, "talks", foresight="myopic")
     res = simulate(korea, "talks", runs=20_000, seed=5, periods=1)
     first = res.cum_outcomes[0]
     np.testing.assert_allclose(first, sg.outcomes, atol=0.015)
@@ -119,3 +120,53 @@ def test_controls_span_each_distributions_support(korea):
             low, high = parameter_range(p)
             assert low <= p.nominal <= high
     assert [lv["name"] for lv in c["levers"]] == [lv.name for lv in korea.levers]
+
+
+def _strategy_gap(sg, start):
+    """Largest difference between a stage game's strategies and a simulation's start block."""
+    return max(
+        abs(a["probability"] - start["strategies"][i["player"]][i["infoset"]][a["action"]])
+        for i in sg.infosets()
+        for a in i["actions"]
+    )
+
+
+@pytest.mark.parametrize("policy", ["free", "talks"])
+def test_with_foresight_the_stage_game_is_simulates_start(korea, policy):
+    # the "start" block of simulate's result is the first period at the initial state
+    # solved with continuation values: the stage game with foresight must be the same
+    res = simulate(korea, policy, runs=20, seed=1)
+    start = res.foresight.start_dict()
+    sg = stage_game(korea, policy)
+    assert sg.foresight == "exact"
+    assert _strategy_gap(sg, start) < 1e-9
+    np.testing.assert_allclose(sg.payoffs, list(start["value"].values()), atol=1e-9)
+    # the nodes' values are in the same forward-looking units: the root is the value
+    np.testing.assert_allclose(sg.node_payoffs[0], sg.payoffs, rtol=1e-10, atol=1e-12)
+
+
+def test_myopic_and_full_stage_games_differ(korea):
+    full = stage_game(korea, "talks")
+    myopic = stage_game(korea, "talks", foresight="myopic")
+    np.testing.assert_array_equal(full.period_payoffs, myopic.outcome_payoffs)
+    assert np.abs(full.outcomes - myopic.outcomes).max() > 0.05
+    assert full.to_dict()["foresight"] == "exact"
+    assert myopic.to_dict()["foresight"] == "myopic"
+
+
+def test_foresight_from_another_state_starts_there(korea):
+    # the state given replaces the initial value: the same as a scenario starting there
+    var = korea.dynamics.state[0]
+    value = var.high if var.high is not None else 1.0
+    moved = stage_game(korea, "free", state={var.name: value})
+    assert moved.env[var.name][0] == pytest.approx(value)
+    assert moved.foresight == "exact"
+    assert np.abs(moved.outcomes - stage_game(korea, "free").outcomes).max() > 0
+
+
+def test_foresight_is_checked(korea):
+    with pytest.raises(ParameterError, match="foresight must be one of"):
+        stage_game(korea, foresight="psychic")
+    with pytest.raises(ParameterError, match="from period 1"):
+        stage_game(korea, period=3)
+    assert stage_game(escalade.load("iig"), foresight="full").foresight == "myopic"

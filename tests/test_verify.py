@@ -179,3 +179,36 @@ def test_an_expectation_built_in_python_without_its_condition_is_refused():
     scenario = dataclasses.replace(scenario, expectations=(broken,))
     with pytest.raises(ScenarioError, match=r"standoff\.yaml:\d+:\d+: expectation war_is_rare"):
         escalade.verify(scenario, samples=0, runs=100)
+
+
+def test_a_condition_on_a_rare_indicator_says_its_share_of_worlds_is_judged_on_zeros():
+    """War under push_back in 5% of runs, 4 runs per world: most worlds see no war in
+    their runs, so the share of worlds a condition on war holds in says little; the
+    check says so (and says nothing when runs per world are unknown, or war is common)."""
+    import pandas as pd
+
+    sc = escalade.load(str(STANDOFF))
+
+    def frame(war: float) -> pd.DataFrame:
+        rows = []
+        for k in range(10):
+            for p, u in [("hold", -8.0), ("push_back", -1.0), ("push_back_with_hotline", -2.0)]:
+                rows.append(
+                    {
+                        "sample": k,
+                        "policy": p,
+                        "utility:Challenger": 0.0,
+                        "utility:Defender": u,
+                        "P:war": war if k < 2 else 0.0,
+                        "P:probed": 1.0,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def found(war: float, replications: int | None) -> str:
+        checks = verify_exploration(frame(war), sc, replications=replications).checks
+        return next(c.found for c in checks if c.expectation.name == "war_is_rare")
+
+    assert "rare: war" in found(0.25, 4)  # mean 0.05: 0.2 runs of 4 per world
+    assert "rare" not in found(0.25, None)
+    assert "rare" not in found(1.0, 16)  # mean 0.2: 3.2 runs of 16 per world

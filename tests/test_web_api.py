@@ -139,6 +139,7 @@ def test_the_what_if_page_embeds_its_twins_data(client):
         ({"levers": {"step1": "on"}}, "must be a number"),
         ({"policy": "surrender"}, "no policy 'surrender'"),
         ({"lam": -1}, "lam must be between"),
+        ({"foresight": "psychic"}, "foresight must be one of"),
         ({"colour": "red"}, "unknown what-if option"),
         ([1, 2], "must be an object"),
     ],
@@ -434,3 +435,21 @@ def test_every_bundled_scenario_opens_and_answers_a_what_if(client, name):
     assert r.status_code == 200, r.text
     assert sum(r.json()["stage"]["outcomes"].values()) == pytest.approx(1.0)
     assert client.get(f"/scenarios/{name}/whatif").status_code == 200
+
+
+def test_the_what_if_looks_ahead_as_asked(client):
+    # default: the scenario's foresight, so the tree is simulate's start; myopic on request
+    url = "/api/scenarios/korea-2017/whatif"
+    ahead = client.post(url, json={"policy": "talks"}).json()
+    myopic = client.post(url, json={"policy": "talks", "foresight": "myopic"}).json()
+    assert (ahead["foresight"], myopic["foresight"]) == ("exact", "myopic")
+    assert ahead["stage"]["foresight"] == "exact"
+    assert ahead["seconds"] > 0
+    want = what_if(escalade.load("korea-2017"), policy="talks").to_dict()
+    assert ahead["stage"]["outcomes"] == pytest.approx(want["stage"]["outcomes"], rel=1e-12)
+    assert ahead["stage"]["outcomes"] != pytest.approx(myopic["stage"]["outcomes"], abs=1e-3)
+    controls = client.get("/api/scenarios/korea-2017").json()["controls"]
+    assert controls["foresight"] == {
+        "default": "full",
+        "choices": ["full", "myopic", "exact", "approximate"],
+    }

@@ -96,6 +96,15 @@ def test_a_slider_moves_and_the_trees_probabilities_change(server, browser):
     page.wait_for_function("() => document.querySelector('#status').textContent === ''")
     assert tree.inner_text() != before
     assert page.locator("#policy-table tr").count() == 1 + 9  # header, free play, 8 policies
+    # the scenario's foresight by default, and the page says how long the re-solve took
+    assert re.match(r"Foresight exact; solved in \d+ ms", page.inner_text("#solved"))
+    looking = tree.inner_text()
+    page.select_option("#foresight", "myopic")
+    page.wait_for_function(
+        "() => document.querySelector('#solved').textContent.startsWith('Foresight myopic')",
+        timeout=WAIT_MS,
+    )
+    assert tree.inner_text() != looking
     page.select_option("#policy", "invasion")
     # the outcomes are sorted by probability: under invasion the likeliest is the
     # U.S. taking over (free play's is an unanswered provocation)
@@ -150,6 +159,7 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     page.fill("input[name=humans]", "USA, DPRK")
     page.fill("input[name=seed]", "5")
     page.fill("input[name=periods]", "3")
+    page.select_option("select[name=foresight]", "myopic")
     page.click("#new-game button")
     page.wait_for_selector("a.join[data-seat=DPRK]", timeout=WAIT_MS)
     links = {
@@ -172,6 +182,9 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     assert "US_detected_sanctions" in usa_sets
     assert not usa_sets & dprk_sets  # each sees only its own actor's decisions
     assert "US_detected_sanctions" not in seats["DPRK"][1].content()
+    # the game plays with the foresight chosen: myopic actors weigh this period alone
+    summary = seats["USA"][1].inner_text("#orders summary")
+    assert summary == "What each outcome is worth to you this period"
     for _ in range(6):
         for actor, (_context, seat_page, _foreign) in seats.items():
             # the North provokes on the sanctions track, so chance draws the detection
@@ -199,4 +212,5 @@ def test_two_people_play_a_wargame_to_the_end(server, browser):
     umpire.goto(server + links["umpire"])
     umpire.wait_for_selector("#narrative li", timeout=WAIT_MS)
     assert "Chance" in umpire.inner_text("#narrative")
+    assert "(foresight myopic)" in umpire.inner_text("#umpire-eq")
     host.close()

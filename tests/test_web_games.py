@@ -247,6 +247,7 @@ def test_the_after_action_report_opens_to_seats_when_the_game_is_over(client):
         ({"scenario": "korea-2017", "humans": ["USA"], "deadline": 1}, "deadline must be"),
         ({"scenario": "korea-2017", "humans": ["USA"], "periods": 10**6}, "periods must be"),
         ({"scenario": "korea-2017", "humans": ["USA"], "path": "/etc"}, "unknown game option"),
+        ({"scenario": "korea-2017", "humans": ["USA"], "foresight": "x"}, "foresight must be"),
         ({"scenario": "../../etc/passwd", "humans": ["USA"]}, "no scenario with id"),
     ],
 )
@@ -266,3 +267,28 @@ def test_game_pages_answer(client):
         client.get(f"/api/games/{gid}/seat/PRC", headers={"x-token": game["umpire"]}).status_code
         == 403
     )
+
+
+def test_a_game_plays_with_the_foresight_chosen(client):
+    # the scenario's by default; a seat sees its own payoffs this period and with what
+    # follows (its own column only), and the umpire and the report say which was used
+    full = new_game(client, humans=("USA",))
+    myopic = new_game(client, humans=("USA",), foresight="myopic")
+    views = {}
+    for game in (full, myopic):
+        head = {"x-token": game["seats"]["USA"]}
+        views[game["id"]] = client.get(f"/api/games/{game['id']}/seat/USA", headers=head).json()
+    seat = views[full["id"]]
+    assert seat["foresight"] == "full"
+    assert seat["payoffs"] != seat["period_payoffs"]
+    assert all(isinstance(v, float) for v in seat["payoffs"].values())  # one actor's column
+    flat = views[myopic["id"]]
+    assert flat["foresight"] == "myopic"
+    assert flat["payoffs"] == flat["period_payoffs"] == seat["period_payoffs"]
+    assert umpire(client, full)["foresight"] == "full"
+    assert umpire(client, full)["equilibrium"] != umpire(client, myopic)["equilibrium"]
+    submit(client, full, "USA")
+    report = client.get(
+        f"/api/games/{full['id']}/report", headers={"x-token": full["umpire"]}
+    ).json()
+    assert report["foresight"] == {"mode": "full", "method": "exact"}

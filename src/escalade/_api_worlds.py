@@ -102,7 +102,11 @@ def analyze_across_worlds(  # noqa: PLR0913 - keyword options, one per option of
         out,
         verify_comparison(cmp.results, scenario) if checks else None,
         worlds=worlds,
-        worlds_verification=verify_exploration(run.to_frame(), scenario) if checks else None,
+        worlds_verification=(
+            verify_exploration(run.to_frame(), scenario, replications=replications)
+            if checks
+            else None
+        ),
     )
     return cmp, worlds
 

@@ -11,12 +11,17 @@ policy, each state variable.
 
 The stage game is the one a simulation plays in its first period (see
 :func:`escalade.simulation.stage_game`): it is not a simulation of the
-crisis over time, which :func:`escalade.analyze` runs.
+crisis over time, which :func:`escalade.analyze` runs. Its actors look
+ahead as the scenario's ``dynamics: foresight:`` says (or as asked): then
+each outcome is weighed at its payoff plus what follows it to the
+horizon, and the equilibrium is the one
+:func:`~escalade.simulation.simulate` starts from (its ``start``).
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -25,7 +30,7 @@ import numpy as np
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
 from escalade.game import Game, build_game
-from escalade.scenario import Parameter, Scenario
+from escalade.scenario import FORESIGHT, Parameter, Scenario
 from escalade.simulation import FREE_PLAY, StageGame, stage_game
 
 if TYPE_CHECKING:
@@ -68,7 +73,8 @@ def controls(scenario: Scenario) -> dict[str, Any]:
         ``category``), ``nominal``, and ``low``/``high`` (numbers; equal for
         a fixed parameter) or ``choices`` (categories); ``levers``: name,
         label, kind, note; ``policies``: name, label, note (free play
-        first); ``state``: name, initial value, bounds.
+        first); ``state``: name, initial value, bounds; ``foresight``: the
+        scenario's and the choices (None without dynamics).
 
     Examples
     --------
@@ -101,10 +107,20 @@ def controls(scenario: Scenario) -> dict[str, Any]:
     policies = [{"name": FREE_PLAY, "label": "Free play (no policy)", "note": ""}]
     policies += [{"name": p.name, "label": p.label, "note": p.note} for p in scenario.policies]
     state = []
+    foresight = None
     if scenario.dynamics is not None:
         for v in scenario.dynamics.state:
             state.append({"name": v.name, "low": v.low, "high": v.high})
-    return json_dict({"parameters": params, "levers": levers, "policies": policies, "state": state})
+        foresight = {"default": scenario.dynamics.foresight, "choices": list(FORESIGHT)}
+    return json_dict(
+        {
+            "parameters": params,
+            "levers": levers,
+            "policies": policies,
+            "state": state,
+            "foresight": foresight,
+        }
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,12 +137,16 @@ class WhatIf(ResultMixin):
         Under each policy (free play first), with only the policy's levers.
     actor : str or None
         The question's actor, whose payoff the policy table ranks by.
+    seconds : float
+        How long solving took (with foresight: computing the continuation
+        values of every policy too).
     """
 
     scenario: Scenario
     stage: StageGame
     policies: dict[str, StageGame]
     actor: str | None
+    seconds: float = 0.0
 
     def policy_rows(self) -> list[dict[str, Any]]:
         """One row per policy: payoffs per player, outcome probabilities."""
@@ -146,6 +166,8 @@ class WhatIf(ResultMixin):
             {
                 "scenario": self.scenario.name,
                 "actor": self.actor,
+                "foresight": self.stage.foresight,
+                "seconds": self.seconds,
                 "stage": self.stage.to_dict(),
                 "policies": self.policy_rows(),
             }
@@ -172,8 +194,9 @@ class WhatIf(ResultMixin):
             (name, f"{sg.payoffs[k]:.4f}", g.outcomes[int(np.argmax(sg.outcomes))])
             for name, sg in self.policies.items()
         ]
+        ahead = "" if self.stage.foresight == "myopic" else " with what follows"
         table = Table(
-            f"Policies (stage game, payoff to {actor})",
+            f"Policies (stage game, payoff to {actor}{ahead})",
             ("policy", "payoff", "likeliest outcome"),
             clip_rows(rows, max_rows),
         )
@@ -181,7 +204,7 @@ class WhatIf(ResultMixin):
         return Summary(f"{self.scenario.name}: what if", inner.notes, (table, *inner.tables))
 
 
-def what_if(
+def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
     scenario: Scenario,
     *,
     values: Mapping[str, str | float] | None = None,
@@ -190,6 +213,7 @@ def what_if(
     state: Mapping[str, float] | None = None,
     lam: float | None = None,
     game: Game | None = None,
+    foresight: str | None = None,
 ) -> WhatIf:
     """The stage game at one point, under a policy and under every policy.
 
@@ -209,6 +233,8 @@ def what_if(
     game : Game, optional
         The scenario's game if already built: a server answering many
         what-ifs builds it once.
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How the actors look ahead (default the scenario's ``foresight:``).
 
     Returns
     -------
@@ -218,16 +244,17 @@ def what_if(
     --------
     >>> import escalade
     >>> w = what_if(escalade.load("korea-2017"), values={"p_detect": 0.8}, policy="talks")
-    >>> list(w.policies)[:2], w.stage.policy
-    (['free', 'sanctions_default'], 'talks')
+    >>> list(w.policies)[:2], w.stage.policy, w.stage.foresight
+    (['free', 'sanctions_default'], 'talks', 'exact')
     """
+    started = time.perf_counter()
     game = build_game(scenario) if game is None else game
     if values:
         scenario = replace(scenario, parameters=scenario.parameters.fixed(values))
         game = replace(game, parameters=scenario.parameters)
-    common: dict[str, Any] = {"state": state, "lam": lam, "game": game}
+    common: dict[str, Any] = {"state": state, "lam": lam, "game": game, "foresight": foresight}
     stage = stage_game(scenario, policy, levers=levers, **common)
     names = [FREE_PLAY, *(p.name for p in scenario.policies)]
     table = {n: stage_game(scenario, n, **common) for n in names}
     actor = scenario.question.actor if scenario.question is not None else None
-    return WhatIf(scenario, stage, table, actor)
+    return WhatIf(scenario, stage, table, actor, time.perf_counter() - started)

@@ -69,6 +69,11 @@ class _Numbers:
     indicators: dict[tuple[str, int | None], dict[str, FloatArray]] = field(default_factory=dict)
     pair_se: Callable[[str, str, int], float] | None = None
     missing: dict[tuple[str, int | None], str] = field(default_factory=dict)
+    replications: int | None = None  # runs per world, when known
+
+    @property
+    def indicator_names(self) -> set[str]:
+        return {i.name for i in self.scenario.require_dynamics().indicators}
 
 
 def _evaluate(
@@ -136,7 +141,23 @@ def _evaluate(
     shown = {n: float(np.mean(env[n])) for n in used}
     word = "" if one else "mean "
     found = ", ".join(f"{word}{n} = {_number(v)}" for n, v in shown.items())
-    return ok, found, shown, ""
+    return ok, found + _rare(nums, shown, one), shown, ""
+
+
+def _rare(nums: _Numbers, shown: dict[str, float], one: bool) -> str:
+    """A caveat when an indicator is so rare that most worlds' few runs never see it:
+    a condition on it is then judged on zeros, and its share of worlds is not a fair
+    reading (the pooled mean is)."""
+    r = nums.replications
+    if one or r is None:
+        return ""
+    rare = [n for n, v in shown.items() if n in nums.indicator_names and 0 < v * r < 1]
+    if not rare:
+        return ""
+    return (
+        f" (rare: {', '.join(rare)} in fewer than one of the {r} runs per world on average, "
+        "so most worlds are judged on zeros; read the means, not the share of worlds)"
+    )
 
 
 def _number(x: float) -> str:
@@ -266,7 +287,7 @@ def verify(
     nominal.pair_se = _pair_se(kept)
     worlds = None
     if samples:
-        worlds = _Numbers(scenario, samples)
+        worlds = _Numbers(scenario, samples, replications=replications)
         draws = scenario.parameters.sample(samples, as_generator(seeds[1]))
         expanded = draws.take(np.repeat(np.arange(samples), replications))
         n = samples * replications
@@ -376,7 +397,9 @@ def verify_comparison(
     return VerificationResult(scenario, _checks(scenario, nums, None), settings)
 
 
-def verify_exploration(frame: Any, scenario: Scenario) -> VerificationResult:
+def verify_exploration(
+    frame: Any, scenario: Scenario, *, replications: int | None = None
+) -> VerificationResult:
     """Evaluate the expectations in the worlds of an exploration.
 
     ``frame`` has one row per world and policy, with columns ``sample``,
@@ -385,7 +408,10 @@ def verify_exploration(frame: Any, scenario: Scenario) -> VerificationResult:
     :meth:`escalade.exploration.ExplorationResult.to_frame` gives. An
     exploration keeps no nominal run and no per-period numbers: an
     expectation judged at the nominal values is given as a share of worlds
-    only, and one about an earlier period is not evaluated.
+    only, and one about an earlier period is not evaluated. With
+    ``replications`` (runs per world), a condition on an indicator rarer
+    than one run per world says that its share of worlds is judged on
+    zeros.
 
     Examples
     --------
@@ -402,7 +428,7 @@ def verify_exploration(frame: Any, scenario: Scenario) -> VerificationResult:
     players = scenario.player_names
     dyn = scenario.require_dynamics()
     samples = sorted(set(frame["sample"]))
-    nums = _Numbers(scenario, len(samples))
+    nums = _Numbers(scenario, len(samples), replications=replications)
     for policy, rows in frame.groupby("policy", sort=False):
         rows = rows.set_index("sample").reindex(samples)
         if rows.isna().all(axis=None):

@@ -70,7 +70,7 @@ def register(commands: Commands) -> None:
         p,
         "--chunk-size",
         "worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
-        "when actors look ahead)",
+        "when actors look ahead with exact values)",
     )
     add_workers(p, "local worker processes", "Dask scheduler address, e.g. tcp://sched:8786")
     add_foresight(p)

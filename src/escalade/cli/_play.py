@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, add_scenario, lam, out
+from escalade.cli._common import EXIT_OK, add_foresight, add_scenario, lam, out
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -24,7 +24,9 @@ def register(commands: Commands) -> None:
         description=(
             "A wargame for one person: each period, give your actor's orders (an action at "
             "each of its decision points, seeing only what it knows); the model plays the "
-            "other actors by logit QRE and adjudicates chance, events and the state, "
+            "other actors by logit QRE with foresight (--foresight, default the scenario's: "
+            "each outcome weighed with what follows it) and adjudicates chance, events and the "
+            "state, "
             "seeded. At the end, the after-action report: your orders against the "
             "equilibrium, and the game against the model's own games."
         ),
@@ -46,6 +48,7 @@ def register(commands: Commands) -> None:
         metavar="L",
         help="the model's logit precision (default: the scenario's rationality)",
     )
+    add_foresight(p)
     p.set_defaults(run=run)
 
 
@@ -93,12 +96,19 @@ def run(args: argparse.Namespace) -> int:
     scenario = escalade.load(args.source)
     if not isinstance(scenario, escalade.Scenario):
         raise ScenarioError(f"{scenario.name} is a Gambit game; play needs a scenario file")
-    setup = Setup(humans=(args.actor,), seed=args.seed, lam=args.lam, periods=args.periods)
+    setup = Setup(
+        humans=(args.actor,),
+        seed=args.seed,
+        lam=args.lam,
+        periods=args.periods,
+        foresight=args.foresight,
+    )
     wg = Wargame(scenario, setup)
+    ahead = "" if wg.foresight == "myopic" else ", looking ahead"
     out(
         f"{scenario.title or scenario.name}: you play {args.actor}; the model plays "
         + ", ".join(p for p in scenario.player_names if p != args.actor)
-        + "."
+        + f" (foresight {wg.foresight}{ahead})."
     )
     while not wg.finished:
         orders = _orders(wg, args.actor)

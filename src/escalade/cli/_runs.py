@@ -76,7 +76,9 @@ def run_report(args: argparse.Namespace) -> int:
     if result.scenario.expectations:
         from escalade.auditing import verify_exploration
 
-        verification = verify_exploration(result.to_frame(), result.scenario)
+        verification = verify_exploration(
+            result.to_frame(), result.scenario, replications=result.store.manifest.replications
+        )
     if args.output is not None and is_stdout(args.output):
         from escalade.report import render_exploration
 

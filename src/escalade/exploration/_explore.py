@@ -26,7 +26,7 @@ from escalade.scenario import (
     bundled_path,
     resolve_seed,
 )
-from escalade.simulation import check_size, chosen_policies
+from escalade.simulation import check_size, chosen_policies, exact_at_nominal
 
 __all__ = ["DEFAULT_REPLICATIONS", "explore", "resume"]
 
@@ -36,18 +36,19 @@ DEFAULT_REPLICATIONS = 16
 Progress = Callable[[int, int], None]
 
 
-#: Most worlds per chunk when actors look ahead (see :func:`_default_chunk`).
+#: Most worlds per chunk when actors look ahead with exact values (see :func:`_default_chunk`).
 FORESIGHT_CHUNK = 50
 
 
-def _default_chunk(n_policies: int, replications: int, foresight: str) -> int:
+def _default_chunk(n_policies: int, replications: int, exact: bool) -> int:
     """About 50,000 simulated runs per chunk: big enough to batch well, small enough to
-    stream (and to lose little if a run is killed). With foresight each world costs its
-    continuation values (korea-2017: about 0.4 s of CPU for eight policies), far more than
-    its runs: then at most :data:`FORESIGHT_CHUNK` worlds, so that progress is shown, a
-    killed run loses little and the workers share the chunks."""
+    stream (and to lose little if a run is killed). With exact values each world costs
+    every state it reaches (korea-2017: about 0.4 s of CPU for eight policies), far more
+    than its runs: then at most :data:`FORESIGHT_CHUNK` worlds, so that progress is shown,
+    a killed run loses little and the workers share the chunks. Fitted values keep the
+    large chunks: they pool a chunk's worlds into one regression."""
     size = max(1, 50_000 // max(1, n_policies * replications))
-    return size if foresight == "myopic" else min(size, FORESIGHT_CHUNK)
+    return min(size, FORESIGHT_CHUNK) if exact else size
 
 
 def explore(  # noqa: PLR0913 - keyword options, see Notes
@@ -90,7 +91,7 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
         Simulated runs per world and policy (outcomes are their means).
     chunk_size : int, optional
         Worlds per chunk (default: about 50,000 runs per chunk, and at most
-        50 worlds when actors look ahead).
+        50 worlds when actors look ahead with exact values).
     workers : int, optional
         Local worker processes.
     cluster : str, optional
@@ -140,7 +141,10 @@ def explore(  # noqa: PLR0913 - keyword options, see Notes
     seed = resolve_seed(seed)
     fixed = {k: str(v) for k, v in (overrides or {}).items()}
     space = scenario.parameters.fixed(fixed) if fixed else scenario.parameters
-    size = chunk_size or _default_chunk(len(chosen), replications, mode)
+    exact = mode == "exact" or (
+        mode == "full" and chunk_size is None and exact_at_nominal(scenario, chosen)
+    )
+    size = chunk_size or _default_chunk(len(chosen), replications, exact)
     if isinstance(samples, int) and isinstance(size, int) and samples > 0 and size > 0:
         # every chunk simulates each policy once: refuse work or chunks too large up front
         check_size(

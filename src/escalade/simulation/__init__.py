@@ -18,6 +18,7 @@ from escalade.simulation._engine import (
     simulate,
 )
 from escalade.simulation._foresight import Foresight
+from escalade.simulation._probe import exact_at_nominal
 from escalade.simulation._result import SimulationResult
 from escalade.simulation._stage import StageGame, node_values, stage_game, stage_values
 from escalade.simulation._unroll import MAX_UNROLL_NODES, unroll
@@ -32,6 +33,7 @@ __all__ = [
     "StageGame",
     "check_size",
     "chosen_policies",
+    "exact_at_nominal",
     "node_values",
     "simulate",
     "stage_game",

@@ -12,7 +12,12 @@ one policy) and returns all of it as a :class:`StageGame`.
 The stage game's payoffs come from the same place as the simulation's
 (:class:`~escalade.simulation._chunk.Chunk`'s ``stage`` step for a
 scenario with dynamics), so whatever the simulation puts into a period's
-payoffs, this view shows.
+payoffs, this view shows. Actors who look ahead (``foresight``, by
+default the scenario's ``dynamics: foresight:``) play the first period's
+stage game with each outcome's payoff plus what follows it, the payoffs
+:func:`~escalade.simulation.simulate` plays its start with: the strategies
+are then those of the ``start`` of its result, and every node's payoff and
+every action's value is in those forward-looking units.
 """
 
 from __future__ import annotations
@@ -31,12 +36,13 @@ from escalade.game import CHANCE, DECISION, Game, GameValues, build_game
 from escalade.scenario import Policy, Scenario
 from escalade.simulation._chunk import Chunk, Plan
 from escalade.simulation._engine import FREE_PLAY, _policy
+from escalade.simulation._stage_ahead import foresight_of, start_ahead
 from escalade.solvers import resolve_fixed, solve_values
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["StageGame", "node_values", "stage_game", "stage_values"]
+__all__ = ["StageGame", "node_values", "solve_point", "stage_game", "stage_values"]
 
 FloatArray = NDArray[np.float64]
 
@@ -164,9 +170,18 @@ class StageGame(ResultMixin):
     outcomes : ndarray of shape (n_outcomes,)
     payoffs : ndarray of shape (n_players,)
     outcome_payoffs : ndarray of shape (n_outcomes, n_players)
+        What each outcome is worth to each player as the actors weigh it:
+        its payoff this period, plus what follows it unless the actors are
+        myopic.
     converged : bool
     env : dict
         The environment (parameter, lever, state and derived values).
+    foresight : str
+        How the actors looked ahead: ``myopic``, ``exact`` or ``approximate``
+        (as computed; a one-shot scenario's actors are myopic).
+    period_payoffs : ndarray of shape (n_outcomes, n_players)
+        Each outcome's payoff this period alone (``outcome_payoffs`` for
+        myopic actors).
     """
 
     game: Game
@@ -183,6 +198,8 @@ class StageGame(ResultMixin):
     outcome_payoffs: FloatArray
     converged: bool
     env: dict[str, Any]
+    foresight: str = "myopic"
+    period_payoffs: FloatArray | None = None
 
     @cached_property
     def beliefs(self) -> FloatArray:
@@ -283,6 +300,7 @@ class StageGame(ResultMixin):
                 "policy": self.policy,
                 "method": self.method,
                 "lam": self.lam,
+                "foresight": self.foresight,
                 "converged": self.converged,
                 "players": list(g.players),
                 "payoffs": dict(zip(g.players, self.payoffs.tolist(), strict=True)),
@@ -312,10 +330,12 @@ class StageGame(ResultMixin):
             for i in self.infosets()
             for a in i["actions"]
         ]
+        ahead = "" if self.foresight == "myopic" else ", with what follows"
         return Summary(
-            f"{g.name}: stage game under {self.policy} ({self.method}, lambda={self.lam:g})",
+            f"{g.name}: stage game under {self.policy} ({self.method}, lambda={self.lam:g}, "
+            f"foresight {self.foresight})",
             tuple(
-                f"{p}: expected payoff {v:.4f}"
+                f"{p}: expected payoff {v:.4f}{ahead}"
                 for p, v in zip(g.players, self.payoffs, strict=True)
             ),
             (
@@ -340,6 +360,7 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
     lam: float | None = None,
     method: str = "qre",
     game: Game | None = None,
+    foresight: str | None = None,
 ) -> StageGame:
     """Solve one stage game of a scenario, at one point, node by node.
 
@@ -355,12 +376,19 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
     state : mapping, optional
         State variables replacing their initial values (scenarios with dynamics).
     period : int
-        The period (expressions may use ``period``).
+        The period (expressions may use ``period``); actors who look ahead
+        value the whole horizon from period 1 only.
     lam : float, optional
         Logit precision; default the scenario's ``rationality`` (1.0 without dynamics).
     method : {"qre", "spe"}
     game : Game, optional
         The scenario's game if already built (saves the build).
+    foresight : {"full", "myopic", "exact", "approximate"}, optional
+        How the actors look ahead (default the scenario's ``foresight:``):
+        with any but ``myopic`` they play the stage game with each
+        outcome's payoff plus what follows it, from the state given to
+        the horizon, as :func:`~escalade.simulation.simulate` plays its
+        first period.
 
     Returns
     -------
@@ -370,9 +398,13 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
     --------
     >>> import escalade
     >>> sg = stage_game(escalade.load("korea-2017"), "talks", values={"p_detect": 0.9})
-    >>> round(float(sg.outcomes.sum()), 6), sg.policy
-    (1.0, 'talks')
+    >>> round(float(sg.outcomes.sum()), 6), sg.policy, sg.foresight
+    (1.0, 'talks', 'exact')
+    >>> myopic = stage_game(escalade.load("korea-2017"), "talks", foresight="myopic")
+    >>> myopic.foresight, bool(np.array_equal(myopic.outcome_payoffs, myopic.period_payoffs))
+    ('myopic', True)
     """
+    mode = foresight_of(scenario, foresight)
     if values:
         scenario = replace(scenario, parameters=scenario.parameters.fixed(values))
     chosen = _policy(scenario, policy)
@@ -381,6 +413,55 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
         game = replace(game, parameters=scenario.parameters)
     point = stage_values(scenario, game, chosen, levers=levers, state=state, period=period, lam=lam)
     fixed = resolve_fixed(game, chosen.force)
+    computed, own = "myopic", point.values.payoffs[0]
+    if mode != "myopic":
+        if period != 1:
+            raise ParameterError(
+                f"actors who look ahead value the horizon from period 1; found period {period} "
+                "(use foresight: myopic for a later period's stage game alone)",
+                arguments=("period", "foresight"),
+            )
+        settings = {**chosen.levers, **(levers or {})}
+        ahead, computed = start_ahead(
+            scenario, game, replace(chosen, levers=settings), fixed, state, lam, method, mode
+        )
+        point = replace(point, values=ahead)
+    return solve_point(
+        game,
+        point,
+        chosen,
+        method=method,
+        fixed=fixed,
+        foresight=computed,
+        period_payoffs=own,
+    )
+
+
+def solve_point(
+    game: Game,
+    point: StagePoint,
+    policy: Policy,
+    *,
+    method: str = "qre",
+    fixed: FloatArray | None = None,
+    foresight: str = "myopic",
+    period_payoffs: FloatArray | None = None,
+) -> StageGame:
+    """The stage game at ``point`` (payoffs as the actors weigh them) solved, node by node.
+
+    ``fixed`` holds ``policy``'s forced choices (:func:`~escalade.solvers.resolve_fixed`);
+    ``period_payoffs`` each outcome's payoff this period alone, when ``point``'s
+    payoffs include what follows (``foresight`` says how that was computed).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> sc = escalade.load("iig")
+    >>> g = build_game(sc)
+    >>> sg = solve_point(g, stage_values(sc, g, Policy("free"), lam=0.0), Policy("free"))
+    >>> sg.strategies[:2].tolist()
+    [0.5, 0.5]
+    """
     sol = solve_values(
         game, point.values, method=method, lam=point.lam, fixed=fixed, keep_strategies=True
     )
@@ -392,9 +473,10 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
     edge[dec] = strategies[game.edge_action[dec]]
     chance = game.edge_chance >= 0
     edge[chance] = point.values.chance[0, game.edge_chance[chance]]
+    payoffs = point.values.payoffs[0]
     return StageGame(
         game=game,
-        policy=chosen.name if chosen.name else FREE_PLAY,
+        policy=policy.name if policy.name else FREE_PLAY,
         method=method,
         lam=point.lam,
         strategies=strategies,
@@ -404,7 +486,9 @@ def stage_game(  # noqa: PLR0913 - keyword options, one per what-if control
         node_payoffs=node_values(game, point.values, edge),
         outcomes=sol.outcomes[0],
         payoffs=sol.payoffs[0],
-        outcome_payoffs=point.values.payoffs[0],
+        outcome_payoffs=payoffs,
         converged=bool(sol.converged[0]),
         env=point.env,
+        foresight=foresight,
+        period_payoffs=payoffs if period_payoffs is None else period_payoffs,
     )

@@ -19,11 +19,15 @@ same luck. A game is therefore its setup plus its log of orders and
 rulings, which is how it is stored and replayed.
 
 Foresight: model-played actors solve each period's stage game as the
-simulation does. ``foresight`` names how they value what follows an
-outcome; ``"stage"`` (the stage game's payoffs, the only one the
-simulation offers now) is the default, and other values are refused
-until the simulation offers them, at which point they pass through here
-unchanged.
+simulation does, looking ahead as :data:`FORESIGHT` says (default the
+scenario's ``dynamics: foresight:``, so a game plays the model
+:func:`~escalade.simulation.simulate` plays). Actors who look ahead weigh
+each outcome at its payoff plus what follows it from the state it leads
+to; the continuation values are computed once per game (its parameter
+values and levers, one world) and kept per process, since a game is
+replayed from its log. Every equilibrium probability, action value and
+order's cost is in those units. A game stored with ``"stage"`` (before
+the simulation looked ahead) is played myopically, as it was.
 """
 
 from __future__ import annotations
@@ -36,15 +40,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.errors import ParameterError
-from escalade.game import CHANCE, TERMINAL, build_game
-from escalade.scenario import Policy, Scenario
+from escalade.game import CHANCE, TERMINAL, GameValues, build_game
+from escalade.scenario import FORESIGHT, Policy, Scenario
 from escalade.simulation import StageGame, stage_game
 from escalade.simulation._chunk import Chunk, Plan
+from escalade.simulation._stage import StagePoint, solve_point
+from escalade.simulation._stage_ahead import ahead_payoffs, cache_key, foresight_of, lookahead
+from escalade.solvers import resolve_fixed
 
 __all__ = ["FORESIGHT", "Choice", "Period", "Setup", "Step", "Wargame"]
 
-#: How model-played actors value what follows a stage outcome (see the module docstring).
-FORESIGHT = ("stage",)
+#: A stored game's foresight from before the simulation looked ahead: myopic.
+LEGACY_STAGE = "stage"
 
 FloatArray = NDArray[np.float64]
 
@@ -67,8 +74,9 @@ class Setup:
         The model's logit precision (default: the scenario's rationality).
     periods : int or None
         Overrides the scenario's horizon.
-    foresight : str
-        See the module docstring.
+    foresight : str or None
+        How model-played actors look ahead: one of :data:`FORESIGHT`
+        (default None: the scenario's); ``"stage"`` (older games) is myopic.
     """
 
     humans: tuple[str, ...]
@@ -77,7 +85,7 @@ class Setup:
     values: Mapping[str, str | float] = field(default_factory=dict)
     lam: float | None = None
     periods: int | None = None
-    foresight: str = "stage"
+    foresight: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values (for storing the game)."""
@@ -101,7 +109,8 @@ class Setup:
             values=dict(data.get("values", {})),
             lam=data.get("lam"),
             periods=data.get("periods"),
-            foresight=data.get("foresight", "stage"),
+            # a game stored before games had a choice was played on stage payoffs
+            foresight=data.get("foresight", LEGACY_STAGE),
         )
 
 
@@ -175,15 +184,14 @@ class Wargame:
     ['US_detected_sanctions', 'US_detected_talks', 'US_track']
     >>> orders = {h: wg.game.actions_of(i)[0] for h, i in wg.infosets_of("USA").items()}
     >>> p = wg.play({"USA": orders})
-    >>> p.period, wg.period
-    (1, 2)
+    >>> p.period, wg.period, wg.foresight
+    (1, 2, 'full')
     """
 
     def __init__(self, scenario: Scenario, setup: Setup) -> None:
-        if setup.foresight not in FORESIGHT:
-            raise ParameterError(
-                f"foresight {setup.foresight!r} is not offered; expected one of {list(FORESIGHT)}"
-            )
+        asked = "myopic" if setup.foresight == LEGACY_STAGE else setup.foresight
+        #: how model-played actors look ahead (as asked, or the scenario's)
+        self.foresight = foresight_of(scenario, asked)
         unknown = [h for h in setup.humans if h not in scenario.player_names]
         if unknown or not setup.humans:
             raise ParameterError(
@@ -200,10 +208,18 @@ class Wargame:
         if self.horizon < 1:
             raise ParameterError(f"periods must be >= 1, found {setup.periods}")
         self.chunk: Chunk | None = None
+        #: how the continuation values were computed (``myopic``, ``exact``, ``approximate``)
+        self.computed = "myopic"
         if dyn is not None:
             policy = Policy("wargame", levers=dict(setup.levers))
             plan = Plan(scenario, self.game, dyn, policy, None, self.horizon, setup.lam, "qre")
-            self.chunk = Chunk(plan, scenario.parameters.nominal(), np.random.default_rng(0))
+            world = scenario.parameters.nominal()
+            key = None
+            if scenario.text_hash:  # the text and the setup decide the values
+                key = cache_key("wargame", scenario.text_hash, setup.to_dict(), self.horizon)
+            values, info = lookahead(plan, world, self.foresight, seed=setup.seed, key=key)
+            self.computed = info.method
+            self.chunk = Chunk(plan, world, np.random.default_rng(0), values=values)
         self.history: list[Period] = []
         self._stage: StageGame | None = None
         # a one-shot game's payoffs, once played (a game with dynamics keeps them in its chunk)
@@ -232,16 +248,31 @@ class Wargame:
         return {k: float(v[0]) for k, v in self.chunk.state.items()}
 
     def stage(self) -> StageGame:
-        """The current period's stage game, solved (the model's equilibrium)."""
-        if self._stage is None:
-            self._stage = stage_game(
-                self.scenario,
-                Policy("wargame", levers=dict(self.setup.levers)),
-                state=self.state(),
-                period=self.period,
-                lam=self.setup.lam,
-                game=self.game,
-            )
+        """The current period's stage game, solved (the model's equilibrium), with the
+        payoffs model-played actors weigh (see the module docstring)."""
+        if self._stage is not None:
+            return self._stage
+        policy = Policy("wargame", levers=dict(self.setup.levers))
+        chunk = self.chunk
+        if chunk is None:
+            self._stage = stage_game(self.scenario, policy, lam=self.setup.lam, game=self.game)
+            return self._stage
+        chunk._env = None  # a new period: its environment anew, as Chunk.play_period does
+        stage = chunk.stage(self.period)
+        if stage is None:  # pragma: no cover - a game with no run going is finished
+            raise ParameterError("the game is over")
+        weighed = ahead_payoffs(chunk.values, chunk, stage)
+        point = StagePoint(
+            GameValues(weighed[:1], stage.values.chance[:1]), float(stage.lam[0]), stage.env
+        )
+        self._stage = solve_point(
+            self.game,
+            point,
+            policy,
+            fixed=resolve_fixed(self.game, policy.force),
+            foresight=self.computed,
+            period_payoffs=stage.values.payoffs[0],
+        )
         return self._stage
 
     def infosets_of(self, actor: str) -> dict[str, int]:
@@ -369,6 +400,7 @@ class Wargame:
             if not reason.strip():
                 raise ParameterError("an umpire's ruling needs a reason")
             path, outcome = [], self.game.outcomes.index(override)
+            self._check_reachable(sg, outcome)
         events, ended = self._advance(outcome, u_events)
         record = Period(
             period=self.period,
@@ -384,17 +416,33 @@ class Wargame:
             choices=tuple(self._choices(sg, checked, path)),
             equilibrium=dict(zip(self.game.outcomes, map(float, sg.outcomes), strict=True)),
             ended=ended or self.period >= self.horizon,
-            outcome_payoffs=tuple(tuple(map(float, row)) for row in sg.outcome_payoffs),
+            outcome_payoffs=tuple(tuple(map(float, row)) for row in _own(sg)),
         )
         self.history.append(record)
         self._stage = None
         return record
 
+    def _check_reachable(self, sg: StageGame, outcome: int) -> None:
+        """Refuse a ruling exact values cannot follow: an outcome that cannot happen at
+        this state (a chance branch on every way to it has probability 0) leads to a
+        state they never valued."""
+        if self.computed != "exact":
+            return
+        g = self.game
+        edge = np.where(g.edge_action >= 0, 1.0, sg.edge)
+        reach = g.outcome_probabilities(g.node_reach(edge[:, None]))[:, 0]
+        if reach[outcome] <= 0:
+            raise ParameterError(
+                f"{g.outcomes[outcome]} cannot happen at this state (chance never leads to "
+                "it), and the model's exact foresight values only what can; rule another "
+                "outcome, or play the game with foresight myopic or approximate"
+            )
+
     def _advance(self, outcome: int, u_events: FloatArray) -> tuple[tuple[str, ...], bool]:
         """Apply the outcome, fire events, move the state: the simulation's steps, one run."""
         chunk, t = self.chunk, self.period
         if chunk is None:
-            self._one_shot = self.stage().outcome_payoffs[outcome].copy()
+            self._one_shot = _own(self.stage())[outcome].copy()
             return (), True
         stage = chunk.stage(t)
         if stage is None:  # pragma: no cover - play() refuses a finished game
@@ -408,6 +456,8 @@ class Wargame:
             chunk.fire_events(t, u_events[None, :])
         if dyn.update and chunk.alive.any():
             chunk.update(t)
+        if chunk.values is not None:
+            chunk.values.advance(chunk, t)
         chunk.discount *= chunk.delta
         fired = tuple(ev.name for j, ev in enumerate(dyn.events) if int(chunk.fired[0]) >> j & 1)
         return fired, not bool(chunk.alive[0])
@@ -416,3 +466,8 @@ class Wargame:
         """Each actor's discounted payoff so far (as a simulation scores a run)."""
         values = self._one_shot if self.chunk is None else self.chunk.utility[0]
         return dict(zip(self.game.players, map(float, values), strict=True))
+
+
+def _own(sg: StageGame) -> FloatArray:
+    """Each outcome's payoffs this period alone (without what follows it)."""
+    return sg.outcome_payoffs if sg.period_payoffs is None else sg.period_payoffs

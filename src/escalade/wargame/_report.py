@@ -7,7 +7,7 @@ actor, and the order's cost against the equilibrium's mix (see
 :class:`~escalade.wargame.Choice`). Then the game as a whole: each
 actor's discounted payoff beside the distribution of the same payoff in
 simulated games where the model plays every actor (same scenario, same
-levers, same rationality), and each indicator beside how often it
+levers, same rationality, same foresight), and each indicator beside how often it
 happens there. Last, the claims the decisive moments touch: those cited
 by the information sets of the costliest orders, and by the outcomes
 and events of their periods.
@@ -129,6 +129,7 @@ class AfterAction(ResultMixin):
             {
                 "scenario": wg.scenario.name,
                 "setup": wg.setup.to_dict(),
+                "foresight": {"mode": wg.foresight, "method": wg.computed},
                 "finished": wg.finished,
                 "periods": [
                     {
@@ -214,6 +215,7 @@ class AfterAction(ResultMixin):
             + ".",
             "Cost: the equilibrium's expected payoff at that information set minus the "
             "chosen action's (positive: the order did worse than the model's play).",
+            _foresight_note(wg),
         )
         return Summary(
             f"{wg.scenario.name}: after-action report",
@@ -272,5 +274,20 @@ def after_action(wargame: Wargame, *, runs: int = 2_000) -> AfterAction:
             lam=setup.lam,
             periods=wargame.horizon,
             game=wargame.game,
+            foresight=wargame.foresight,
         )
     return AfterAction(wargame, simulated)
+
+
+def _foresight_note(wg: Wargame) -> str:
+    """Which foresight the model played with: the units of the equilibrium and the costs."""
+    if wg.foresight == "myopic":
+        return (
+            "Model foresight myopic: actors weigh each period's payoffs alone, and costs are "
+            "in those payoffs."
+        )
+    return (
+        f"Model foresight {wg.foresight} ({wg.computed} continuation values): actors weigh "
+        "each outcome at its payoff plus what follows it to the horizon, and equilibrium "
+        "probabilities and costs are in those forward-looking payoffs."
+    )

@@ -1,7 +1,9 @@
 """What each seat of a wargame may see, and the narrative of what happened.
 
 A person playing an actor sees what the actor knows: the period, the
-state (public), the actor's own payoffs this period, and at each of its
+state (public), the actor's own payoffs this period and, when the model's
+actors look ahead, what each outcome is worth to the actor with what
+follows it (the units the model weighs and orders are costed in), and at each of its
 information sets the moves that lead to every node of the set (the moves
 that tell its nodes apart are hidden: another actor's private
 information, or chance's). After a period, a seat sees the outcome, the
@@ -110,14 +112,19 @@ def seat_view(wg: Wargame, actor: str) -> dict[str, Any]:
         "finished": wg.finished,
         "state": wg.state(),
         "history": _history(wg, actor),
+        "foresight": wg.foresight,
         "infosets": [],
         "payoffs": {},
+        "period_payoffs": {},
     }
     if wg.finished:
         return out
     sg = wg.stage()
     k = wg.game.players.index(actor)
+    own = sg.outcome_payoffs if sg.period_payoffs is None else sg.period_payoffs
+    # the actor's own column only: what the outcomes are worth to the others is theirs
     out["payoffs"] = dict(zip(wg.game.outcomes, map(float, sg.outcome_payoffs[:, k]), strict=True))
+    out["period_payoffs"] = dict(zip(wg.game.outcomes, map(float, own[:, k]), strict=True))
     for name, h in wg.infosets_of(actor).items():
         # a node's label may name what only that node knows (a type): shown only when
         # every node of the set has the same one
@@ -141,6 +148,7 @@ def umpire_view(wg: Wargame) -> dict[str, Any]:
         "finished": wg.finished,
         "state": wg.state(),
         "humans": list(wg.setup.humans),
+        "foresight": wg.foresight,
         "history": _history(wg, None),
         "utility": wg.utility(),
         "outcomes": list(wg.game.outcomes),

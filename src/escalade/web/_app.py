@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from escalade.scenario import FORESIGHT
 from escalade.web import _scenarios as sc
 from escalade.web import _work as work
 from escalade.web._catalog import Catalog
@@ -265,6 +266,12 @@ _WHATIF = {
         "state": {"type": "object", "additionalProperties": {"type": "number"}},
         "policy": {"type": ["string", "null"]},
         "lam": {"type": ["number", "null"], "minimum": 0},
+        "foresight": {
+            "type": ["string", "null"],
+            "enum": [*FORESIGHT, None],
+            "description": "how the actors look ahead (default: the scenario's foresight); "
+            "with any but myopic, the tree's probabilities are those simulate starts from",
+        },
     },
 }
 _JOB = {

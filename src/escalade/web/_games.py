@@ -21,10 +21,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from escalade.errors import ParameterError
+from escalade.scenario import FORESIGHT
 from escalade.wargame import Setup, after_action, seat_view, umpire_view
 from escalade.web._game_store import GameStore
 from escalade.web._html import e, layout, rows_table
 from escalade.web._http import Unauthorized, compute, json_body, json_response, path_id
+from escalade.web._scenarios import foresight_option
 
 __all__ = ["GAME_ROUTES", "game_body", "open_games"]
 
@@ -68,7 +70,7 @@ def game_body(body: Any, actors: tuple[str, ...]) -> tuple[Setup, float | None]:
     """
     if not isinstance(body, dict):
         raise ParameterError("expected an object with scenario and humans")
-    allowed = {"scenario", "humans", "seed", "lam", "periods", "deadline", "levers"}
+    allowed = {"scenario", "humans", "seed", "lam", "periods", "deadline", "levers", "foresight"}
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise ParameterError(
@@ -90,6 +92,7 @@ def game_body(body: Any, actors: tuple[str, ...]) -> tuple[Setup, float | None]:
         levers=levers,
         lam=_number(body, "lam", 0, 1e6, whole=False),
         periods=_number(body, "periods", 1, 100, whole=True),
+        foresight=foresight_option(body),
     )
     deadline = _number(body, "deadline", *DEADLINES, whole=False)
     return setup, None if deadline is None else float(deadline)
@@ -143,6 +146,8 @@ async def games_html(request: Request) -> Response:
         "<input name='humans' value=''></label> <label>Seed <input name='seed' value='1' "
         "size='6'></label> <label>Periods (optional) <input name='periods' size='4'></label> "
         "<label>Deadline (s, optional) <input name='deadline' size='6'></label> "
+        "<label>Model foresight <select name='foresight'><option value=''>the scenario's"
+        "</option>" + "".join(f"<option>{f}</option>" for f in FORESIGHT) + "</select></label> "
         "<button type='submit'>Create</button></form><p id='game-error' role='alert'></p>"
         "<div id='game-links'></div>"
         + rows_table(("game", "scenario", "people play", "periods played"), rows, raw=True)
@@ -156,8 +161,8 @@ async def games_json(request: Request) -> Response:
 
 
 async def game_create(request: Request) -> Response:
-    """Create a game: ``{"scenario", "humans", "seed", "lam", "periods", "deadline", "levers"}``;
-    answers the seats' and the umpire's tokens and join links, once."""
+    """Create a game: ``{"scenario", "humans", "seed", "lam", "periods", "deadline", "levers",
+    "foresight"}``; answers the seats' and the umpire's tokens and join links, once."""
     bench = request.app.state.bench
     body = await json_body(request)
     sid = body.get("scenario") if isinstance(body, dict) else None
@@ -324,6 +329,13 @@ _GAME = {
         "periods": {"type": "integer", "minimum": 1},
         "deadline": {"type": "number"},
         "levers": {"type": "object", "additionalProperties": {"type": "number"}},
+        "foresight": {
+            "type": ["string", "null"],
+            "enum": [*FORESIGHT, None],
+            "description": "how model-played actors look ahead (default: the scenario's "
+            "foresight); equilibrium probabilities and the costs of orders are in the "
+            "payoffs they weigh",
+        },
     },
 }
 _ORDERS = {

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from escalade.errors import EscaladeError, ParameterError
+from escalade.scenario import FORESIGHT
 from escalade.web._catalog import Catalog
 from escalade.web._html import e, layout, link, rows_table
 
@@ -167,7 +168,7 @@ def whatif_request(body: Any) -> dict[str, Any]:
         body = {}
     if not isinstance(body, Mapping):
         raise ParameterError(f"the request body must be an object, found {type(body).__name__}")
-    allowed = {"values", "levers", "policy", "lam", "state"}
+    allowed = {"values", "levers", "policy", "lam", "state", "foresight"}
     unknown = set(body) - allowed
     if unknown:
         raise ParameterError(
@@ -193,7 +194,24 @@ def whatif_request(body: Any) -> dict[str, Any]:
     out["lam"] = None if lam is None else _as_number("lam", lam)
     if out["lam"] is not None and not 0 <= out["lam"] <= 1e6:
         raise ParameterError(f"lam must be between 0 and 1e6, found {lam!r}")
+    out["foresight"] = foresight_option(body)
     return out
+
+
+def foresight_option(body: Mapping[str, Any]) -> str | None:
+    """A request's ``foresight``: one of the simulation's, or None (the scenario's).
+
+    Examples
+    --------
+    >>> foresight_option({"foresight": "myopic"}), foresight_option({})
+    ('myopic', None)
+    """
+    foresight = body.get("foresight")
+    if foresight is not None and foresight not in FORESIGHT:
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)} or null, found {foresight!r}"
+        )
+    return foresight
 
 
 def whatif_data(catalog: Catalog, sid: str, options: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +237,7 @@ def whatif_page(sid: str, controls: dict[str, Any], data: dict[str, Any]) -> str
     """The what-if page: controls on the left, tree and tables filled by the script."""
     body = (
         "<div class='whatif'><aside id='controls' aria-label='controls'></aside>"
-        "<section><p id='status' role='status'></p>"
+        "<section><p id='status' role='status'></p><p id='solved' class='note'></p>"
         f"<h2>Stage game</h2><div id='tree' class='treebox'>{data['svg']}</div>"
         "<div class='tables'><div><h2>Policies (this stage game)</h2><div id='policy-table'>"
         "</div></div><div><h2>Outcomes</h2><div id='outcomes'></div></div></div>"

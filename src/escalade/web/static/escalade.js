@@ -55,7 +55,7 @@
 
   // ---------------------------------------------------------------- what-if
   function whatif() {
-    const state = { values: {}, levers: {}, policy: null, lam: null };
+    const state = { values: {}, levers: {}, policy: null, lam: null, foresight: null };
     const box = document.getElementById("controls");
     const status = document.getElementById("status");
     let pending = false, running = false;
@@ -69,6 +69,14 @@
     for (const p of DATA.controls.policies) policy.append(el("option", { value: p.name, text: p.label || p.name }));
     policy.addEventListener("change", () => { state.policy = policy.value; request(); });
     box.append(el("h2", { text: "Policy" }), control("Policy", policy));
+    if (DATA.controls.foresight) {
+      const ahead = el("select", { id: "foresight" });
+      ahead.append(el("option", { value: "", text: "the scenario's (" + DATA.controls.foresight.default + ")" }));
+      for (const f of DATA.controls.foresight.choices) ahead.append(el("option", { value: f, text: f }));
+      ahead.addEventListener("change", () => { state.foresight = ahead.value || null; request(); });
+      box.append(control("Foresight", ahead, "myopic: each outcome at this period's payoff; " +
+        "otherwise with what follows it to the horizon, as a simulation starts"));
+    }
     if (DATA.controls.levers.length) box.append(el("h2", { text: "Levers" }));
     for (const lv of DATA.controls.levers) {
       const input = el("input", { type: "checkbox", id: "lever-" + lv.name });
@@ -103,7 +111,8 @@
       if (running) { pending = true; return; }
       running = true; status.textContent = "solving…";
       try {
-        const body = { values: state.values, levers: state.levers, policy: state.policy, lam: state.lam };
+        const body = { values: state.values, levers: state.levers, policy: state.policy, lam: state.lam,
+                       foresight: state.foresight };
         const data = await api("POST", "/api/scenarios/" + DATA.id + "/whatif", body);
         draw(data); status.textContent = "";
       } catch (err) { status.textContent = err.message; }
@@ -120,6 +129,9 @@
       });
       const pt = document.getElementById("policy-table");
       pt.replaceChildren(table(["policy", "payoff to " + actor, "likeliest outcome"], rows));
+      document.getElementById("solved").textContent = "Foresight " + data.foresight +
+        "; solved in " + Math.round(data.seconds * 1000) + " ms (this stage game and every policy's" +
+        (data.foresight === "myopic" ? ")." : ", each with its continuation values).");
       const outs = Object.entries(data.stage.outcomes).sort((a, b) => b[1] - a[1]);
       document.getElementById("outcomes").replaceChildren(
         table(["outcome", "probability"], outs.map(([k, v]) => [k, fmt(v)])));
@@ -181,6 +193,7 @@
                      humans: String(f.get("humans")).split(",").map((s) => s.trim()).filter(Boolean) };
       if (f.get("deadline")) body.deadline = Number(f.get("deadline"));
       if (f.get("periods")) body.periods = Number(f.get("periods"));
+      if (f.get("foresight")) body.foresight = f.get("foresight");
       try {
         const g = await api("POST", "/api/games", body);
         const box = document.getElementById("game-links");
@@ -214,11 +227,14 @@
         return el("div", { class: "control" }, el("label", { text: (h.label || h.infoset) }), select,
                   el("div", { class: "note", text: "You know: " + seen }));
       });
-      const pay = Object.entries(d.payoffs).map(([k, v]) => [k, fmt(v)]);
+      const ahead = d.foresight !== "myopic";
+      const pay = Object.entries(d.period_payoffs).map(([k, v]) =>
+        ahead ? [k, fmt(v), fmt(d.payoffs[k])] : [k, fmt(v)]);
       form.replaceChildren(el("h2", { text: "Your orders for " + d.label }), ...fields,
         el("button", { type: "submit", id: "submit-orders", text: "Submit orders" }),
-        el("details", {}, el("summary", { text: "What each outcome is worth to you this period" }),
-           table(["outcome", "payoff"], pay)));
+        el("details", {}, el("summary", { text: "What each outcome is worth to you this period" +
+           (ahead ? " and with what follows it (the model's foresight: " + d.foresight + ")" : "") }),
+           table(ahead ? ["outcome", "payoff this period", "with what follows"] : ["outcome", "payoff"], pay)));
     }
     document.getElementById("orders").addEventListener("submit", async (ev) => {
       ev.preventDefault();
@@ -244,7 +260,8 @@
         "Period " + d.label + (d.paused ? " (paused)" : "") + "; orders in from: " +
         (d.submitted.join(", ") || "nobody yet") + " of " + d.humans.join(", ") + ".";
       const eq = Object.entries(d.equilibrium || {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, fmt(v)]);
-      document.getElementById("umpire-eq").replaceChildren(table(["outcome", "model's probability"], eq));
+      document.getElementById("umpire-eq").replaceChildren(
+        table(["outcome", "model's probability (foresight " + d.foresight + ")"], eq));
       narrativeList(d.history);
       reportLink(d, true);
     }

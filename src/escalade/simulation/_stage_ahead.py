@@ -1,0 +1,259 @@
+"""Stage games one at a time, as actors who look ahead play them.
+
+A simulation needs only the outcome probabilities of its stage games; a
+what-if view or a wargame turn shows one stage game whole (strategies,
+each action's value, a choice's cost), and so needs the payoffs the
+actors play it with: each outcome's payoff plus what follows it (see
+:mod:`escalade.simulation._foresight`). :func:`lookahead` computes the
+continuation values of one world once and keeps them (a server asks for
+the same ones on every request); :func:`ahead_payoffs` reads, for the
+runs of a chunk in some period, the payoffs their actors weigh.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from escalade.errors import ParameterError
+from escalade.expr import compile_expression
+from escalade.game import Game, GameValues
+from escalade.scenario import FORESIGHT, Draws, Formula, Policy, Scenario
+from escalade.simulation._chunk import Chunk, Plan, Stage
+from escalade.simulation._engine import _VALUES_KEY as VALUES_KEY
+from escalade.simulation._exact import ExactValues, _lookup
+from escalade.simulation._fitted import FittedValues
+from escalade.simulation._foresight import Foresight, Values, compute_values
+from escalade.simulation._plan import annuity
+
+__all__ = ["ahead_payoffs", "cache_key", "foresight_of", "lookahead", "start_ahead"]
+
+FloatArray = NDArray[np.float64]
+
+#: Continuation values kept per process (most recently used first out last).
+KEEP = 16
+
+_kept: OrderedDict[Hashable, tuple[Values | None, Foresight]] = OrderedDict()
+_lock = threading.Lock()
+# each period's payoffs of every state of exact values, computed on first use
+_exact_periods: weakref.WeakKeyDictionary[ExactValues, dict[int, FloatArray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def cache_key(*parts: object) -> str:
+    """A key for :func:`lookahead` from plain values (mappings sorted).
+
+    Examples
+    --------
+    >>> cache_key("korea-2017", {"b": 1, "a": 2}, None)
+    '["korea-2017", {"a": 2, "b": 1}, null]'
+    """
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def lookahead(
+    plan: Plan,
+    world: Draws,
+    mode: str,
+    *,
+    seed: int | np.random.SeedSequence = 0,
+    key: Hashable | None = None,
+) -> tuple[Values | None, Foresight]:
+    """Continuation values of one world under ``plan``, kept under ``key`` when given.
+
+    Parameters
+    ----------
+    plan : Plan
+    world : Draws
+        One row: the parameter values.
+    mode : {"full", "myopic", "exact", "approximate"}
+    seed : int or SeedSequence
+        For the states fitted values are fitted on: an int as
+        :func:`~escalade.simulation.simulate` with that seed takes it.
+    key : hashable, optional
+        What identifies ``plan`` and ``world`` (the scenario's text, the
+        settings): the values are computed once per key and process.
+
+    Returns
+    -------
+    (Values or None, Foresight)
+        As :func:`~escalade.simulation._foresight.compute_values`.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.game import build_game
+    >>> from escalade.scenario import Policy
+    >>> sc = escalade.load("korea-2017")
+    >>> plan = Plan(sc, build_game(sc), sc.dynamics, Policy("free"), None, 3, None, "qre")
+    >>> values, info = lookahead(plan, sc.parameters.nominal(), "exact", key="doc")
+    >>> info.method, lookahead(plan, sc.parameters.nominal(), "exact", key="doc")[0] is values
+    ('exact', True)
+    """
+    if key is not None:
+        with _lock:
+            if key in _kept:
+                _kept.move_to_end(key)
+                return _kept[key]
+    if not isinstance(seed, np.random.SeedSequence):
+        seed = np.random.SeedSequence(seed, spawn_key=(VALUES_KEY,))
+    found = compute_values(plan, world, mode=mode, seed=seed)
+    if key is not None:
+        with _lock:
+            _kept[key] = found
+            while len(_kept) > KEEP:
+                _kept.popitem(last=False)
+    return found
+
+
+def ahead_payoffs(values: Values | None, chunk: Chunk, stage: Stage) -> FloatArray:
+    """The payoffs the live runs' actors play ``stage`` with, shape (n_live, n_outcomes,
+    n_players): the stage payoffs for myopic actors (``values`` None), else each outcome's
+    payoff plus what follows it, as the simulation values it.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> sc = escalade.load("korea-2017")
+    >>> game, world = escalade.game.build_game(sc), sc.parameters.nominal()
+    >>> free = escalade.scenario.Policy("free")
+    >>> plan = Plan(sc, game, sc.dynamics, free, None, 3, None, "qre")
+    >>> values, _ = lookahead(plan, world, "exact")
+    >>> chunk = Chunk(plan, world, np.random.default_rng(0), values=values)
+    >>> stage = chunk.stage(1)
+    >>> bool(np.allclose(ahead_payoffs(values, chunk, stage), values.first.values))
+    True
+    >>> bool(np.array_equal(ahead_payoffs(None, chunk, stage), stage.values.payoffs))
+    True
+    """
+    if values is None:
+        return stage.values.payoffs
+    if isinstance(values, ExactValues):
+        return _exact_period(values, stage.t)[chunk.node[stage.runs]]
+    if isinstance(values, FittedValues):
+        return _fitted_payoffs(values, chunk, stage)
+    raise TypeError(f"no stage payoffs for {type(values).__name__}")  # pragma: no cover
+
+
+def _exact_period(values: ExactValues, t: int) -> FloatArray:
+    """The payoffs of every state of period ``t`` in exact values' table: the backward
+    pass's own computation, again (it keeps only their solution)."""
+    periods = _exact_periods.setdefault(values, {})
+    if t not in periods:
+        plan, horizon = values.plan, values.plan.horizon
+        table = values.tables[t - 1]
+        draws = values.worlds.take(table.world)
+        step = values.transition.step(t, draws, table.state, follow=t < horizon)
+        delta = values.delta[table.world]
+        nxt = values.tables[t].value if t < horizon else None
+        later = np.zeros((0, plan.game.n_players)) if nxt is None else nxt
+        periods[t] = step.stage_values(
+            plan, annuity(delta, horizon - t), delta, _lookup(table, later)
+        )
+    return periods[t]
+
+
+def _fitted_payoffs(values: FittedValues, chunk: Chunk, stage: Stage) -> FloatArray:
+    """The payoffs fitted values give the live runs (one view at a time: not many runs)."""
+    runs = stage.runs
+    step = values.transition.step(
+        stage.t,
+        chunk.live_draws(runs),
+        np.column_stack([chunk.state[name][runs] for name in values.transition.names]),
+        env=stage.env,
+        payoffs=stage.values.payoffs,
+        chance=stage.values.chance,
+        lam=stage.lam,
+        follow=stage.t < values.plan.horizon,
+    )
+    return values._stage_values(step, chunk.world[runs])
+
+
+def foresight_of(scenario: Scenario, foresight: str | None = None) -> str:
+    """How actors of ``scenario`` look ahead: ``foresight`` checked, default the scenario's.
+
+    A one-shot scenario (no dynamics) has nothing to look ahead to: ``myopic``.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> foresight_of(escalade.load("korea-2017")), foresight_of(escalade.load("iig"), "full")
+    ('full', 'myopic')
+    """
+    if foresight is not None and foresight not in FORESIGHT:
+        raise ParameterError(
+            f"foresight must be one of {', '.join(FORESIGHT)}, found {foresight!r}",
+            arguments=("foresight",),
+        )
+    if scenario.dynamics is None:
+        return "myopic"
+    return foresight or scenario.dynamics.foresight
+
+
+def start_ahead(  # noqa: PLR0913 - the point, as stage_game has it
+    scenario: Scenario,
+    game: Game,
+    policy: Policy,
+    fixed: FloatArray | None,
+    state: Mapping[str, float] | None,
+    lam: float | None,
+    method: str,
+    mode: str,
+) -> tuple[GameValues, str]:
+    """The first period's payoffs with what follows, from ``state`` (initial values
+    replaced), and how they were computed (``exact`` or ``approximate``).
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.game import build_game
+    >>> sc = escalade.load("korea-2017")
+    >>> pay, how = start_ahead(sc, build_game(sc), Policy("free"), None, {}, None, "qre", "full")
+    >>> pay.payoffs.shape, how
+    ((1, 21, 5), 'exact')
+    """
+    dyn = scenario.dynamics
+    if dyn is None:  # stage_game checks it: only scenarios with dynamics look ahead
+        raise RuntimeError(f"{scenario.name}: looking ahead needs dynamics:, found none")
+    if state:
+        dyn = replace(dyn, state=tuple(_starting(v, state) for v in dyn.state))
+        scenario = replace(scenario, dynamics=dyn)
+    plan = Plan(scenario, game, dyn, policy, fixed, dyn.periods, lam, method)
+    world = scenario.parameters.nominal()
+    key = None
+    if scenario.text_hash:
+        draws = {k: float(np.asarray(world[k]).ravel()[0]) for k in world}
+        key = cache_key(
+            scenario.name,
+            scenario.text_hash,
+            draws,
+            policy.name,
+            dict(policy.levers),
+            dict(state or {}),
+            lam,
+            method,
+            mode,
+        )
+    values, info = lookahead(plan, world, mode, key=key)
+    if values is None:  # stage_game calls this for forward-looking actors only
+        raise RuntimeError(f"foresight {mode!r} computed no values to look ahead with")
+    first = values.first
+    return GameValues(first.values[:1], first.chance[:1]), info.method
+
+
+def _starting(var: Any, state: Mapping[str, float]) -> Any:
+    """State variable ``var`` starting at ``state``'s value, when it gives one."""
+    if var.name not in state:
+        return var
+    value = float(var.clip(np.array([float(state[var.name])]))[0])
+    formula = Formula(compile_expression(value), var.initial.loc, var.initial.what)
+    return replace(var, initial=formula)
