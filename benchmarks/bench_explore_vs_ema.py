@@ -36,7 +36,7 @@ from escalade.game import build_game
 from escalade.simulation import simulate
 
 #: (worlds, replications) of the comparison, in full and with ``--quick``.
-SIZES, QUICK_SIZES = (1000, 1), (20, 1)
+SIZES, QUICK_SIZES = (1000, 1), (3, 1)
 
 
 def _ema_model(scenario: Any, policies: list[str], replications: int) -> Any:

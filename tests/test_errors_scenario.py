@@ -21,12 +21,15 @@ from pathlib import Path
 import pytest
 
 from _cli import fails_at, run, write
+from escalade.errors import ScenarioError
 from escalade.game import build_game
 from escalade.scenario import (
     MAX_AUTO_NAME,
     DecisionSpec,
     GotoSpec,
     LeafSpec,
+    TextEdit,
+    edit_scenario_text,
     load_scenario_text,
 )
 from escalade.scenario._load_tree import expand
@@ -827,3 +830,9 @@ def test_billion_laughs(tmp_path, capsys):
 def test_alias_containing_itself(tmp_path, capsys):
     m = write(tmp_path, "a: @@&a [1, *a]\n")
     fails_at(capsys, m, "an alias refers to a value that contains it")
+
+
+def test_editing_a_scenario_whose_text_is_not_a_mapping_is_a_located_error():
+    sc = replace(load_scenario_text(BASE, "tiny.yaml"), text=b"- a\n- b\n")
+    with pytest.raises(ScenarioError, match=r"tiny\.yaml:1:1: .*mapping of sections, found"):
+        edit_scenario_text(sc, TextEdit(name="other"))

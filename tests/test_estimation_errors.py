@@ -8,6 +8,7 @@ what to do.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from pathlib import Path
@@ -320,3 +321,11 @@ def test_several_starts_keep_the_best_and_are_seeded() -> None:
     assert a.loglik == pytest.approx(max(a.start_logliks))
     with pytest.raises(ParameterError, match="starts must be a whole number >= 1"):
         fit(load_scenario("egame12"), starts=0)
+
+
+def test_an_ultimatum_spec_built_in_python_without_offers_is_refused() -> None:
+    sc = load_scenario("ultimatum")
+    assert sc.estimation is not None
+    spec = dataclasses.replace(sc.estimation, offer=None)
+    with pytest.raises(EstimationError, match="ultimatum model needs offer: the column"):
+        fit(dataclasses.replace(sc, estimation=spec))

@@ -23,7 +23,7 @@ from scipy import stats
 from _estimation_trees import GENERAL_VARIANTS, general_fit, general_scenario, simulate, truth
 from escalade.estimation import fit
 from escalade.estimation._dual import variable
-from escalade.estimation._tree import _probit_max
+from escalade.estimation._probit import probit_max
 from escalade.game import build_game
 from escalade.scenario import Draws
 from escalade.solvers import logit_qre
@@ -53,7 +53,7 @@ def test_logit_agent_error_is_the_logit_qre_of_the_same_payoffs() -> None:
 def test_probit_choice_among_three_is_the_normal_integral(sds: tuple[float, float, float]) -> None:
     v = np.array([0.3, -0.4, 0.9])
     vals = [variable(np.array([[x]]), k) for k, x in enumerate(v)]
-    logs = _probit_max(vals, list(sds))
+    logs = probit_max(vals, list(sds))
     got = np.exp([lp.v[0, 0] for lp in logs])
     s = np.array(sds)
     for a in range(3):

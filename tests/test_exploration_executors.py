@@ -25,7 +25,10 @@ from escalade.exploration import ExplorationResult, RunStore, explore, resume
 from escalade.simulation import simulate
 
 POLICIES = ["sanctions_default", "strategic_impatience"]
-ARGS = {"samples": 40, "seed": 17, "replications": 2, "chunk_size": 5, "policies": POLICIES}
+# four chunks of three worlds (each chunk solves its worlds' foresight, most of the cost):
+# enough to kill a run between chunks, and to damage one chunk and lose another
+ARGS = {"samples": 12, "seed": 17, "replications": 2, "chunk_size": 3, "policies": POLICIES}
+CHUNKS = 4
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,9 @@ def reference(reference_run):
     return reference_run.to_frame()
 
 
-def test_in_process_run_is_complete_and_ordered(reference):
-    assert len(reference) == 40 * len(POLICIES)
+def test_in_process_run_is_complete_and_ordered(reference_run, reference):
+    assert reference_run.store.manifest.design.n_chunks == CHUNKS
+    assert len(reference) == 12 * len(POLICIES)
     assert list(reference["sample"][:3]) == [0, 1, 2]
     assert set(reference["policy"]) == set(POLICIES)
 
@@ -157,13 +161,13 @@ def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(refere
         "explore",
         "korea-2017",
         "--samples",
-        "40",
+        str(ARGS["samples"]),
         "--seed",
-        "17",
+        str(ARGS["seed"]),
         "--replications",
-        "2",
+        str(ARGS["replications"]),
         "--chunk-size",
-        "5",
+        str(ARGS["chunk_size"]),
         "--out",
         str(out),
         *[arg for p in POLICIES for arg in ("--policy", p)],
@@ -191,7 +195,7 @@ def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(refere
     store = RunStore.open(out)
     left = store.pending()
     if killed:
-        assert 0 < len(left) < 8, "the kill should land mid-run"
+        assert 0 < len(left) < CHUNKS, "the kill should land mid-run"
     assert not list((out / "experiments").glob(".*.tmp"))
     table = resume(out).to_frame()
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
@@ -199,12 +203,12 @@ def test_a_run_killed_with_sigkill_then_resumed_gives_the_identical_table(refere
 
 def test_resume_recomputes_a_damaged_chunk(reference_run, reference, tmp_path):
     out = shutil.copytree(reference_run.store.path, tmp_path / "run")
-    damaged = out / "experiments" / "chunk-00003.parquet"
+    damaged = out / "experiments" / "chunk-00001.parquet"
     damaged.write_bytes(damaged.read_bytes()[:100])
-    missing = out / "experiments" / "chunk-00005.parquet"
+    missing = out / "experiments" / "chunk-00003.parquet"
     missing.unlink()
     store = RunStore.open(out)
-    assert store.pending() == [3, 5]
+    assert store.pending() == [1, 3]
     result = resume(out)
     assert result.diagnostics["chunks_computed"] == 2
     pd.testing.assert_frame_equal(result.to_frame(), reference, check_exact=True)

@@ -3,6 +3,7 @@ values and in sampled worlds; failing expectations are findings, not errors."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from tests._cli import fails_at, run, write
 
 import escalade
 from escalade.auditing import verify_exploration
+from escalade.errors import ScenarioError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KOREA = (FIXTURES / "korea-2017-v1.yaml").read_text(encoding="utf-8")
@@ -169,6 +171,14 @@ def test_expectations_need_a_crisis_over_time(tmp_path, capsys):
     text = (Path(__file__).parents[1] / "docs" / "examples" / "crisis.yaml").read_text()
     text += "\nexpectations:\n  @@e1: {says: x, policy: p, is: best, for: C}\n"
     fails_at(capsys, write(tmp_path, text), "needs dynamics: and policies:")
+
+
+def test_an_expectation_built_in_python_without_its_condition_is_refused():
+    scenario = escalade.scenario.load_scenario(STANDOFF)
+    broken = dataclasses.replace(scenario.expectations[1], holds=None)
+    scenario = dataclasses.replace(scenario, expectations=(broken,))
+    with pytest.raises(ScenarioError, match=r"standoff\.yaml:\d+:\d+: expectation war_is_rare"):
+        escalade.verify(scenario, samples=0, runs=100)
 
 
 def test_a_condition_on_a_rare_indicator_says_its_share_of_worlds_is_judged_on_zeros():

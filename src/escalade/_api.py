@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from escalade._deprecation import renamed_keyword
+from escalade._text import noun
 from escalade.errors import ScenarioError
 from escalade.game import Game, build_game, check_draws_memory, read_efg, read_nfg
 from escalade.scenario import Draws, Scenario, Seed, load_scenario
@@ -188,11 +189,8 @@ class CheckReport:
     n_draws_checked: int
 
     def __str__(self) -> str:
-        params = (
-            f", {self.n_parameters} parameters ({self.n_uncertain} uncertain)"
-            if self.n_parameters
-            else ""
-        )
+        n = self.n_parameters
+        params = f", {n} {noun(n, 'parameter')} ({self.n_uncertain} uncertain)" if n else ""
         tried = (
             f"; {self.n_draws_checked:,} random draws evaluated without error"
             if self.n_draws_checked
@@ -200,7 +198,8 @@ class CheckReport:
         )
         return (
             f"{self.name}: OK ({self.kind}) - {self.n_players} players, {self.n_nodes} nodes, "
-            f"{self.n_infosets} information sets, {self.n_outcomes} outcomes{params}{tried}"
+            f"{self.n_infosets} {noun(self.n_infosets, 'information set')}, "
+            f"{self.n_outcomes} {noun(self.n_outcomes, 'outcome')}{params}{tried}"
         )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.analysis._parallel import simulate_policies
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
@@ -273,7 +274,8 @@ class PolicyComparison(ResultMixin):
         )
         heading = f"{self.scenario.title or self.scenario.name}: policy comparison"
         notes = (
-            f"{self.runs:,} runs per policy over {first.periods} {first.dynamics.unit}s, "
+            f"{self.runs:,} {noun(self.runs, 'run')} per policy over {first.periods} "
+            f"{noun(first.periods, first.dynamics.unit)}, "
             f"seed {self.seed}, nominal parameter values.",
             *self.foresight_notes(),
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from escalade._text import noun
 from escalade.auditing._findings import ERROR, WARNING, Finding
 from escalade.auditing._graph import Logic, PolicyLogic
 from escalade.auditing._indicators import misnamed_indicators
@@ -97,8 +98,11 @@ class Dynamic:
         n = len(self.judged)
         runs = self.screen.runs
         worlds = self.screen.n_worlds
-        who = "free play" if self.judged[0] is self.free else f"{n} polic{'y' if n == 1 else 'ies'}"
-        return f"{runs:,} runs ({worlds} sampled worlds x {self.replications}) under each of {who}"
+        who = "free play" if self.judged[0] is self.free else f"{n} {noun(n, 'policy', 'policies')}"
+        return (
+            f"{runs:,} {noun(runs, 'run')} ({worlds} {noun(worlds, 'sampled world')} x "
+            f"{self.replications}) under each of {who}"
+        )
 
     def _observed(self, column: int) -> dict[str, float]:
         """Share of runs in which an output column is true, under every judged policy."""
@@ -305,7 +309,8 @@ class Dynamic:
                 ]
                 if not todo:
                     continue
-                self.say(f"moving {len(todo)} parameters under {name} ({look} look)")
+                moving = f"{len(todo)} {noun(len(todo), 'parameter')}"
+                self.say(f"moving {moving} under {name} ({look} look)")
                 for pname, eff in (screen or self.second()).parameter(pl.policy, todo).items():
                     effects[pname][name] = eff
                     if eff.status == "effect":
@@ -327,7 +332,7 @@ class Dynamic:
             dead.append(by_name[name])
         free_effects: dict[str, Effect] = {}
         if dead and self.judged[0] is not self.free:
-            self.say(f"moving {len(dead)} parameters under free play")
+            self.say(f"moving {len(dead)} {noun(len(dead), 'parameter')} under free play")
             live_free = [p for p in dead if p.name in self.free.live]
             if live_free:
                 free_effects = self.screen.parameter(self.free.policy, live_free)
@@ -349,8 +354,9 @@ class Dynamic:
         largest = max(screened.values(), key=_relative, default=None)
         if identical:
             how = "identical results to the last bit"
+        elif largest is None:
+            raise RuntimeError(f"{param.name}: a change beyond the last bit but no effect kept")
         else:
-            assert largest is not None
             how = (
                 "no change beyond the threshold; the largest, under "
                 f"{largest.policy}: {largest.describe()}"

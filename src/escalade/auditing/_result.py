@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.auditing._findings import ERROR, WARNING, Finding, Silenced
 from escalade.auditing._screen import Threshold
 from escalade.scenario import Scenario
@@ -101,15 +102,18 @@ class AuditResult(ResultMixin):
     def _notes(self) -> list[str]:
         accepted = sum(len(s.findings) for s in self.silenced)
         notes = [
-            f"{len(self.errors)} errors, {len(self.warnings)} warnings"
+            f"{len(self.errors)} {noun(len(self.errors), 'error')}, "
+            f"{len(self.warnings)} {noun(len(self.warnings), 'warning')}"
             + (f", {accepted} accepted in the file" if self.silenced else "")
             + "."
         ]
         if self.threshold is not None:
             s = self.settings
             notes.append(
-                f"Screened by simulation: {s.get('samples')} sampled worlds x "
-                f"{s.get('replications')} runs, seed {s.get('seed')}, common random numbers; "
+                f"Screened by simulation: {s.get('samples')} "
+                f"{noun(s['samples'], 'sampled world')} x {s.get('replications')} "
+                f"{noun(s['replications'], 'run')}, seed {s.get('seed')}, "
+                "common random numbers; "
                 "'no effect' means no effect larger than the threshold: "
                 f"{self.threshold.describe()}."
             )

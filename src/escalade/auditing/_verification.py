@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.scenario import Expectation, Scenario
 
 __all__ = ["Check", "VerificationResult"]
@@ -126,12 +127,13 @@ class VerificationResult(ResultMixin):
             if c.holds is not None:
                 verdict = c.verdict
                 if c.share is not None:
-                    verdict += f" ({100 * c.share:.0f}% of {c.worlds} worlds"
+                    verdict += f" ({100 * c.share:.0f}% of {c.worlds} {noun(c.worlds, 'world')}"
                     verdict += f", needs {100 * e.in_worlds:.0f}%)" if e.in_worlds else ")"
             elif c.nominal is not None:
                 verdict = f"{'holds' if c.nominal else 'fails'} at the nominal values; {c.missing}"
             elif c.share is not None:
-                verdict = f"holds in {100 * c.share:.0f}% of {c.worlds} worlds; {c.missing}"
+                of = f"{c.worlds} {noun(c.worlds, 'world')}"
+                verdict = f"holds in {100 * c.share:.0f}% of {of}; {c.missing}"
             else:
                 verdict = f"not evaluated: {c.missing}"
             out.append((", ".join(e.claims) or "-", e.says, e.condition(), c.found, verdict))
@@ -175,8 +177,9 @@ class VerificationResult(ResultMixin):
         notes = [self.headline()]
         if s.get("source") == "verify":
             notes.append(
-                f"Nominal values: {s.get('runs'):,} runs per policy; sampled worlds: "
-                f"{s.get('samples')} x {s.get('replications')} runs; seed {s.get('seed')}; "
+                f"Nominal values: {s.get('runs'):,} {noun(s['runs'], 'run')} per policy; sampled "
+                f"worlds: {s.get('samples')} x {s.get('replications')} "
+                f"{noun(s['replications'], 'run')}; seed {s.get('seed')}; "
                 "the policies compared share their random numbers."
             )
         heading = f"{self.scenario.title or self.scenario.name}: expectations verified"

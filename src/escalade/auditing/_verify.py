@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from escalade.auditing._audit import scenario_of, whole
 from escalade.auditing._verification import Check, VerificationResult
-from escalade.errors import ParameterError
+from escalade.errors import ParameterError, ScenarioError
 from escalade.scenario import Expectation, Scenario, Seed, as_generator, resolve_seed
 from escalade.simulation import SimulationResult, simulate
 
@@ -121,7 +121,12 @@ def _evaluate(
         if math.isfinite(se):
             values["se"] = se
         return diff > 0, found, values, ""
-    assert e.holds is not None
+    if e.holds is None:
+        message = (
+            f"expectation {e.name}: expected exactly one of is:, beats: or holds:, "
+            f"found form {e.form!r} and no condition"
+        )
+        raise e.loc.error(message) if e.loc is not None else ScenarioError(message)
     key = (e.policy, e.by)
     if key not in nums.indicators:
         return None, "", {}, nums.missing.get(key, f"no results for {e.policy}")

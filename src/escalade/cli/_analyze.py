@@ -13,10 +13,12 @@ from escalade.cli._common import (
     FromLibrary,
     LibraryChoices,
     add_foresight,
+    add_number,
+    add_policies,
     add_scenario,
+    add_seed,
     add_set,
-    count,
-    count0,
+    add_workers,
     given,
     out,
     overrides,
@@ -46,43 +48,25 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--out", required=True, metavar="FOLDER", help="folder for results.json and report.html"
     )
-    p.add_argument(
-        "--runs",
-        type=count,
-        metavar="N",
-        library_default=FromLibrary("escalade", "analyze", "runs"),
-        help="runs per policy",
-    )
-    p.add_argument(
-        "--seed",
-        type=count0,
-        metavar="S",
-        library_default=FromLibrary("escalade", "analyze", "seed"),
-        help="random seed",
-    )
-    p.add_argument(
-        "--policy",
-        action="append",
-        metavar="NAME",
-        dest="policies",
-        help="compare only these policies (repeatable)",
-    )
+    add_number(p, "--runs", "runs per policy", library="analyze")
+    add_seed(p, library="analyze")
+    add_policies(p, "compare only these policies (repeatable)")
     add_foresight(p)
-    p.add_argument(
+    add_number(
+        p,
         "--samples",
-        type=count0,
-        default=0,
-        metavar="N",
-        help="also explore every policy in N sampled worlds (stored in FOLDER/worlds) and "
+        "also explore every policy in N sampled worlds (stored in FOLDER/worlds) and "
         "answer across them in the same report: share of worlds best, regret, lever pairs, "
         "sensitivity, where the question's policy wins (default 0: nominal values only)",
+        minimum=0,
+        default=0,
     )
-    p.add_argument(
+    add_number(
+        p,
         "--replications",
-        type=count,
-        default=4,
+        "runs per sampled world and policy, with --samples (default 4)",
         metavar="R",
-        help="runs per sampled world and policy, with --samples (default 4)",
+        default=4,
     )
     p.add_argument(
         "--worlds-foresight",
@@ -90,11 +74,9 @@ def register(commands: Commands) -> None:
         help="the actors' foresight in the sampled worlds, with --samples (full, myopic, "
         "exact or approximate; default: as --foresight)",
     )
-    p.add_argument(
-        "--workers",
-        type=count,
-        metavar="N",
-        help="processes the policies (and with --samples the worlds) are spread over "
+    add_workers(
+        p,
+        "processes the policies (and with --samples the worlds) are spread over "
         "(default: one per core); the numbers do not depend on it",
     )
     add_set(p)

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from escalade.cli._common import (
     EXIT_OK,
-    FromLibrary,
     Parser,
     add_foresight,
     add_json,
+    add_number,
     add_scenario,
-    count,
-    count0,
+    add_seed,
     given,
     out,
     out_json,
@@ -35,27 +34,9 @@ def _options(p: Parser, function: str, *, strict: str, samples: str, minimum: in
     add_scenario(p)
     add_json(p)
     p.add_argument("--strict", action="store_true", help=strict)
-    p.add_argument(
-        "--samples",
-        type=count if minimum else count0,
-        metavar="N",
-        library_default=FromLibrary("escalade", function, "samples"),
-        help=samples,
-    )
-    p.add_argument(
-        "--replications",
-        type=count,
-        metavar="R",
-        library_default=FromLibrary("escalade", function, "replications"),
-        help="runs per sampled world",
-    )
-    p.add_argument(
-        "--seed",
-        type=count0,
-        metavar="S",
-        library_default=FromLibrary("escalade", function, "seed"),
-        help="random seed",
-    )
+    add_number(p, "--samples", samples, minimum=minimum, library=function)
+    add_number(p, "--replications", "runs per sampled world", metavar="R", library=function)
+    add_seed(p, library=function)
 
 
 def register(commands: Commands) -> None:
@@ -98,13 +79,7 @@ def register(commands: Commands) -> None:
         samples="sampled worlds (0 for the nominal values only)",
         minimum=0,
     )
-    p.add_argument(
-        "--runs",
-        type=count,
-        metavar="N",
-        library_default=FromLibrary("escalade", "verify", "runs"),
-        help="runs per policy at the nominal values",
-    )
+    add_number(p, "--runs", "runs per policy at the nominal values", library="verify")
     p.set_defaults(run=run_verify)
 
 
@@ -121,41 +96,38 @@ def _status(doing: str) -> tuple[Callable[[str], None] | None, Callable[[], None
     return (lambda message: status.update(f"{doing}: {message}")), status.stop
 
 
-def run_audit(args: argparse.Namespace) -> int:
-    """Audit, and print every finding (or JSON); exit 1 with --strict if an error remains."""
-    from escalade import audit
-
-    update, stop = _status("auditing")
+def _run_and_print(
+    args: argparse.Namespace,
+    compute: Callable[..., Any],
+    doing: str,
+    options: tuple[str, ...],
+    failed: Callable[[Any], bool],
+) -> int:
+    """Compute with a status line, print the result's text (or JSON); exit 1 with --strict
+    when ``failed(result)``."""
+    update, stop = _status(doing)
     try:
-        result = audit(
-            args.source,
-            **given(args, "samples", "replications", "seed", "foresight"),
-            progress=update,
-        )
+        result = compute(args.source, **given(args, *options), progress=update)
     finally:
         stop()
     if args.json:
         out_json(result.to_dict())
     else:
         out(result.text())
-    return 1 if args.strict and result.errors else EXIT_OK
+    return 1 if args.strict and failed(result) else EXIT_OK
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    """Audit, and print every finding (or JSON); exit 1 with --strict if an error remains."""
+    from escalade import audit
+
+    options = ("samples", "replications", "seed", "foresight")
+    return _run_and_print(args, audit, "auditing", options, lambda r: bool(r.errors))
 
 
 def run_verify(args: argparse.Namespace) -> int:
     """Verify, and print every expectation (or JSON); exit 1 with --strict if one fails."""
     from escalade import verify
 
-    update, stop = _status("verifying")
-    try:
-        result = verify(
-            args.source,
-            **given(args, "samples", "replications", "runs", "seed"),
-            progress=update,
-        )
-    finally:
-        stop()
-    if args.json:
-        out_json(result.to_dict())
-    else:
-        out(result.text())
-    return 1 if args.strict and result.failed else EXIT_OK
+    options = ("samples", "replications", "runs", "seed")
+    return _run_and_print(args, verify, "verifying", options, lambda r: bool(r.failed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, FromLibrary, add_scenario, count0, given, out
+from escalade.cli._common import EXIT_OK, add_number, add_scenario, given, out
 
 if TYPE_CHECKING:
     from escalade.cli._common import Commands
@@ -23,12 +23,12 @@ def register(commands: Commands) -> None:
         "all is well, 1 with file:line:col and the problem otherwise.",
     )
     add_scenario(p)
-    p.add_argument(
+    add_number(
+        p,
         "--draws",
-        type=count0,
-        metavar="N",
-        library_default=FromLibrary("escalade", "check", "draws"),
-        help="random draws to evaluate; 0 for the nominal values only",
+        "random draws to evaluate; 0 for the nominal values only",
+        minimum=0,
+        library="check",
     )
     p.set_defaults(run=run)
 

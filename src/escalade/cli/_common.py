@@ -44,8 +44,12 @@ __all__ = [
     "Parser",
     "add_foresight",
     "add_json",
+    "add_number",
+    "add_policies",
     "add_scenario",
+    "add_seed",
     "add_set",
+    "add_workers",
     "count",
     "count0",
     "default_of",
@@ -279,6 +283,54 @@ def add_foresight(parser: argparse.ArgumentParser) -> None:
         "(this period's payoff alone), or exact or approximate explicitly (default: the "
         "scenario's foresight:, full unless it says otherwise)",
     )
+
+
+def add_number(
+    parser: Parser,
+    flag: str,
+    help_text: str,
+    *,
+    metavar: str = "N",
+    minimum: int = 1,
+    library: str | None = None,
+    default: int | None = None,
+) -> None:
+    """A whole-number option (``>= minimum``) whose ``dest`` is the flag's name.
+
+    ``library`` names the function of :mod:`escalade` whose default for the
+    argument the help shows; ``default`` is a default the command itself
+    sets (its help then says it).
+    """
+    dest = flag.removeprefix("--").replace("-", "_")
+    parser.add_argument(
+        flag,
+        type=_whole(minimum),
+        metavar=metavar,
+        library_default=None if library is None else FromLibrary("escalade", library, dest),
+        help=help_text,
+        **({} if default is None else {"default": default}),
+    )
+
+
+def add_seed(parser: Parser, help_text: str = "random seed", *, library: str | None = None) -> None:
+    """The ``--seed S`` option: a whole number >= 0 (see :func:`add_number` for ``library``)."""
+    add_number(parser, "--seed", help_text, metavar="S", minimum=0, library=library)
+
+
+def add_policies(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """The repeatable ``--policy NAME`` option, passed as ``policies``."""
+    parser.add_argument(
+        "--policy", action="append", metavar="NAME", dest="policies", help=help_text
+    )
+
+
+def add_workers(
+    parser: argparse.ArgumentParser, help_text: str, cluster_help: str | None = None
+) -> None:
+    """``--workers N`` local processes and, with ``cluster_help``, ``--cluster ADDRESS``."""
+    parser.add_argument("--workers", type=count, metavar="N", help=help_text)
+    if cluster_help is not None:
+        parser.add_argument("--cluster", metavar="ADDRESS", help=cluster_help)
 
 
 def add_json(parser: argparse.ArgumentParser, help_text: str = "print one JSON object") -> None:

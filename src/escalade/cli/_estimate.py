@@ -18,10 +18,11 @@ from escalade.cli._common import (
     FromLibrary,
     LibraryChoices,
     add_json,
+    add_number,
     add_scenario,
+    add_seed,
     add_set,
-    count,
-    count0,
+    add_workers,
     given,
     out,
     out_json,
@@ -80,22 +81,19 @@ def register(commands: Commands) -> None:
 
 def _fitting_options(p: Parser) -> None:
     """--bootstrap, --seed, --starts, --cov, --workers and --cluster."""
-    p.add_argument(
+    add_number(
+        p,
         "--bootstrap",
-        type=count0,
-        metavar="N",
-        library_default=FromLibrary("escalade", "estimate", "bootstrap"),
-        help="bootstrap replicates; standard errors then come from them",
+        "bootstrap replicates; standard errors then come from them",
+        minimum=0,
+        library="estimate",
     )
-    p.add_argument(
-        "--seed", type=count0, metavar="S", help="seed of the bootstrap and of random starts"
-    )
-    p.add_argument(
+    add_seed(p, "seed of the bootstrap and of random starts")
+    add_number(
+        p,
         "--starts",
-        type=count,
-        metavar="N",
-        library_default=FromLibrary("escalade", "estimate", "starts"),
-        help="starting points: statistical backward induction and N-1 random ones",
+        "starting points: statistical backward induction and N-1 random ones",
+        library="estimate",
     )
     p.add_argument(
         "--cov",
@@ -103,13 +101,10 @@ def _fitting_options(p: Parser) -> None:
         help="standard errors from the Hessian, the outer product of gradients, the sandwich, "
         "or the bootstrap (default: bootstrap if run, else Hessian)",
     )
-    p.add_argument(
-        "--workers", type=count, metavar="N", help="local worker processes for the bootstrap"
-    )
-    p.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        help="Dask scheduler for the bootstrap, e.g. tcp://sched:8786",
+    add_workers(
+        p,
+        "local worker processes for the bootstrap",
+        "Dask scheduler for the bootstrap, e.g. tcp://sched:8786",
     )
 
 

@@ -12,10 +12,12 @@ from escalade.cli._common import (
     LibraryChoices,
     add_foresight,
     add_json,
+    add_number,
+    add_policies,
     add_scenario,
+    add_seed,
     add_set,
-    count,
-    count0,
+    add_workers,
     given,
     out,
     out_json,
@@ -46,7 +48,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--resume", metavar="FOLDER", help="finish an interrupted run (no SCENARIO then)"
     )
-    p.add_argument("--samples", type=count, metavar="N", help="number of sampled worlds")
+    add_number(p, "--samples", "number of sampled worlds")
     p.add_argument("--out", metavar="FOLDER", help="run folder to create (a new or empty folder)")
     p.add_argument(
         "--force",
@@ -55,43 +57,22 @@ def register(commands: Commands) -> None:
         help="replace the run already in --out (complete, interrupted or damaged); a folder "
         "holding anything else is never replaced",
     )
-    p.add_argument(
-        "--seed",
-        type=count0,
-        metavar="S",
-        help="random seed (decides every number; chosen and recorded if omitted)",
-    )
+    add_seed(p, "random seed (decides every number; chosen and recorded if omitted)")
     p.add_argument(
         "--design",
         choices=LibraryChoices(FromLibrary("escalade.exploration", "DESIGNS")),
         library_default=FromLibrary("escalade", "explore", "design"),
         help="sampling design (sobol for Sobol' indices)",
     )
-    p.add_argument(
-        "--policy",
-        action="append",
-        metavar="NAME",
-        dest="policies",
-        help="explore only these policies (repeatable; default all)",
-    )
-    p.add_argument(
-        "--replications",
-        type=count,
-        metavar="R",
-        library_default=FromLibrary("escalade", "explore", "replications"),
-        help="runs per world and policy",
-    )
-    p.add_argument(
+    add_policies(p, "explore only these policies (repeatable; default all)")
+    add_number(p, "--replications", "runs per world and policy", metavar="R", library="explore")
+    add_number(
+        p,
         "--chunk-size",
-        type=count,
-        metavar="N",
-        help="worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
+        "worlds per chunk (default: about 50,000 runs per chunk, at most 50 worlds "
         "when actors look ahead with exact values)",
     )
-    p.add_argument("--workers", type=count, metavar="N", help="local worker processes")
-    p.add_argument(
-        "--cluster", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://sched:8786"
-    )
+    add_workers(p, "local worker processes", "Dask scheduler address, e.g. tcp://sched:8786")
     add_foresight(p)
     add_set(p, "fix a parameter at a value instead of exploring it (repeatable)")
     add_json(p)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from escalade.cli._common import EXIT_OK, add_scenario, add_set, count, overrides, write_output
+from escalade.cli._common import EXIT_OK, add_number, add_scenario, add_set, overrides, write_output
 from escalade.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def register(commands: Commands) -> None:
     p.add_argument(
         "--policy", metavar="NAME", help="with --unroll: a policy to play (default: free play)"
     )
-    p.add_argument("--periods", type=count, metavar="T", help="with --unroll: override the horizon")
+    add_number(p, "--periods", "with --unroll: override the horizon", metavar="T")
     add_set(p)
     p.set_defaults(run=run)
 

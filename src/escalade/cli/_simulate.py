@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from escalade.cli._common import (
     EXIT_OK,
-    FromLibrary,
     add_foresight,
     add_json,
+    add_number,
     add_scenario,
+    add_seed,
     add_set,
-    count,
-    count0,
     given,
     lam,
     out,
@@ -44,21 +43,15 @@ def register(commands: Commands) -> None:
         metavar="NAME",
         help="one of the scenario's policies (default: free play)",
     )
-    p.add_argument(
-        "--runs",
-        type=count,
-        metavar="N",
-        library_default=FromLibrary("escalade", "simulate", "runs"),
-        help="number of runs",
-    )
-    p.add_argument("--seed", type=count0, metavar="S", help="random seed")
+    add_number(p, "--runs", "number of runs", library="simulate")
+    add_seed(p)
     p.add_argument(
         "--lam",
         type=lam,
         metavar="L",
         help="override the actors' rationality (QRE precision)",
     )
-    p.add_argument("--periods", type=count, metavar="T", help="override the horizon")
+    add_number(p, "--periods", "override the horizon", metavar="T")
     add_foresight(p)
     add_set(p)
     add_json(p)

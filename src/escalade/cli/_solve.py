@@ -12,10 +12,10 @@ from escalade.cli._common import (
     FromLibrary,
     LibraryChoices,
     add_json,
+    add_number,
     add_scenario,
+    add_seed,
     add_set,
-    count,
-    count0,
     default_of,
     given,
     lam,
@@ -61,18 +61,8 @@ def register(commands: Commands) -> None:
         help="QRE precision lambda >= 0, or 'inf' for the limit",
     )
     add_set(p)
-    p.add_argument(
-        "--draws",
-        type=count,
-        metavar="N",
-        help="solve N draws of the parameters' distributions in one batch",
-    )
-    p.add_argument(
-        "--seed",
-        type=count0,
-        metavar="S",
-        help="random seed for --draws (same seed, same numbers)",
-    )
+    add_number(p, "--draws", "solve N draws of the parameters' distributions in one batch")
+    add_seed(p, "random seed for --draws (same seed, same numbers)")
     p.add_argument(
         "--algorithm",
         choices=LibraryChoices(FromLibrary("escalade.solvers", "NASH_ALGORITHMS")),

@@ -310,7 +310,10 @@ def _build_ultimatum(
     scenario: Scenario, spec: EstimationSpec, frame: Frame, fixed: dict[str, str]
 ) -> Built:
     table, rows = frame.table, frame.rows
-    assert spec.offer is not None
+    if spec.offer is None:
+        raise EstimationError(
+            "the ultimatum model needs offer: the column of the offers; found none"
+        )
     offers = frame.columns[spec.offer].values if spec.offer in frame.columns else None
     if offers is None or frame.columns[spec.offer].is_factor:
         raise DataError(f"{table.name}: column {spec.offer}: expected numeric offers")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -81,6 +82,13 @@ class Evaluation:
     hess: FloatArray | None = None
     pred_grad: FloatArray | None = None
 
+    def derivative(self, name: str) -> FloatArray:
+        """``grad``, ``hess`` or ``pred_grad``, which the caller asked ``evaluate`` for."""
+        value = {"grad": self.grad, "hess": self.hess, "pred_grad": self.pred_grad}[name]
+        if value is None:
+            raise RuntimeError(f"the evaluation holds no {name}: evaluate() was not asked for it")
+        return value
+
 
 class PredictorModel:
     """Base of the models: equations, coefficients, and the chain rule.
@@ -140,7 +148,7 @@ class PredictorModel:
         self._take_row_arrays(view, rows)
         return view
 
-    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
+    def _take_row_arrays(self, view: Self, rows: NDArray[np.int64]) -> None:
         """Gather the model's own per-row arrays into ``view`` (subclasses)."""
 
     def for_fits(self, fits: NDArray[np.int64]) -> PredictorModel:
@@ -284,8 +292,7 @@ class PredictorModel:
     def scores(self, theta: FloatArray) -> FloatArray:
         """Each observation's gradient, shape (n_obs, n_coef), at one coefficient vector."""
         ev = self.evaluate(theta, order=1, keep_pred_grad=True)
-        assert ev.pred_grad is not None
-        g = ev.pred_grad[0]
+        g = ev.derivative("pred_grad")[0]
         out = np.empty((self.n_obs, self.n_coef))
         for j, (e, sl) in enumerate(zip(self.equations, self.slices, strict=True)):
             out[:, sl] = g[:, j : j + 1] * e.X

@@ -129,9 +129,8 @@ def newton(
     mask = np.ones(n_coef, dtype=bool) if free is None else np.asarray(free, dtype=bool)
     idx = np.flatnonzero(mask)
     ev = model.evaluate(theta, order=2, weights=weights)
-    assert ev.grad is not None
-    assert ev.hess is not None
-    loglik, grad, hess = ev.loglik.copy(), ev.grad.copy(), ev.hess.copy()
+    loglik = ev.loglik.copy()
+    grad, hess = ev.derivative("grad").copy(), ev.derivative("hess").copy()
     iterations = np.zeros(n_fits, dtype=np.int64)
     converged = np.zeros(n_fits, dtype=bool)
     decrement = np.full(n_fits, np.inf)
@@ -175,8 +174,6 @@ def newton(
                 weights=weights if everyone else w,
                 fits=None if everyone else chosen,
             )
-            assert tev.grad is not None
-            assert tev.hess is not None
             ok = np.isfinite(tev.loglik) & (
                 tev.loglik >= base[pending] + 1e-4 * alpha[pending] * dec[pending]
             )
@@ -189,8 +186,8 @@ def newton(
             rows = act[pending[ok]]
             theta[rows] = trial[ok]
             loglik[rows] = tev.loglik[ok]
-            grad[rows] = tev.grad[ok]
-            hess[rows] = tev.hess[ok]
+            grad[rows] = tev.derivative("grad")[ok]
+            hess[rows] = tev.derivative("hess")[ok]
             pending = pending[~ok]
             if not len(pending):
                 break
@@ -260,8 +257,7 @@ def quasi_newton(  # noqa: PLR0913 - keyword options, see docstring
         return newton(model, theta, weights=weights, tol=tol)
     if first is None:
         ev = model.evaluate(theta, order=1, weights=weights)
-        assert ev.grad is not None
-        loglik, grad = ev.loglik.copy(), ev.grad.copy()
+        loglik, grad = ev.loglik.copy(), ev.derivative("grad").copy()
     else:
         loglik, grad = first[0].copy(), first[1].copy()
     active = np.ones(n_fits, dtype=bool)
@@ -289,15 +285,15 @@ def quasi_newton(  # noqa: PLR0913 - keyword options, see docstring
             tev = model.evaluate(
                 trial, order=1, weights=weights if everyone else w, fits=None if everyone else rows
             )
-            assert tev.grad is not None
+            tgrad = tev.derivative("grad")
             ok = np.isfinite(tev.loglik) & (
                 tev.loglik >= loglik[rows] + 1e-4 * alpha[pending] * dec[pending]
             )
             good = rows[ok]
             s = trial[ok] - theta[good]
-            y = grad[good] - tev.grad[ok]  # change of the gradient of minus the log-likelihood
+            y = grad[good] - tgrad[ok]  # change of the gradient of minus the log-likelihood
             _bfgs_update(hinv, good, s, y)
-            theta[good], loglik[good], grad[good] = trial[ok], tev.loglik[ok], tev.grad[ok]
+            theta[good], loglik[good], grad[good] = trial[ok], tev.loglik[ok], tgrad[ok]
             pending = pending[~ok]
             if not len(pending):
                 break

@@ -84,14 +84,20 @@ def model_on(result: EstimationResult, table: DataTable) -> PredictorModel:
     return model
 
 
+def _tree(model: PredictorModel) -> TreeModel:
+    """The model as a tree model: the one kind besides the ultimatum model."""
+    if not isinstance(model, TreeModel):
+        raise RuntimeError(f"expected a tree model, found {type(model).__name__}")
+    return model
+
+
 def _outcome_table(
     result: EstimationResult, model: PredictorModel, theta: FloatArray
 ) -> FloatArray:
     """Outcome probabilities, shape (n_fits, n_obs, n_columns)."""
     if isinstance(model, UltimatumModel):
         return np.stack([np.column_stack(model.predict(t[None])) for t in theta])
-    assert isinstance(model, TreeModel)
-    terminal, _ = model.outcome_probabilities(theta)
+    terminal, _ = _tree(model).outcome_probabilities(theta)
     names = result.built.outcome_names
     out = np.zeros((*terminal.shape[:2], len(names)))
     for k, o in enumerate(result.built.terminal_outcomes):
@@ -99,13 +105,23 @@ def _outcome_table(
     return out
 
 
+def _table(
+    result: EstimationResult, model: PredictorModel, theta: FloatArray, kind: str
+) -> FloatArray:
+    """What ``kind`` asks for, shape (n_fits, n_obs, n_columns), columns as :func:`_columns`."""
+    if kind == "outcome" or isinstance(model, UltimatumModel):
+        return _outcome_table(result, model, theta)
+    tree = _tree(model)
+    _, moves = tree.outcome_probabilities(theta)
+    return np.concatenate([moves[n] for n in sorted(tree.took)], axis=-1)
+
+
 def _columns(result: EstimationResult, kind: str) -> list[str]:
     if result.spec.model == "ultimatum":
         return ["E(offer)", "P(accept)"]
     if kind == "outcome":
         return [f"P({o})" for o in result.built.outcome_names]
-    model = result.model
-    assert isinstance(model, TreeModel)
+    model = _tree(result.model)
     shape = model.shape
     return [f"P({a} at {shape.names[n]})" for n in sorted(model.took) for a in shape.actions[n]]
 
@@ -147,12 +163,7 @@ def predict(result: EstimationResult, data: Any = None, *, kind: str = "outcome"
         table = data if isinstance(data, DataTable) else read_data(data)
         model = model_on(result, table)
     theta = result.coef[None]
-    if kind == "outcome" or isinstance(model, UltimatumModel):
-        values = _outcome_table(result, model, theta)[0]
-    else:
-        assert isinstance(model, TreeModel)
-        _, moves = model.outcome_probabilities(theta)
-        values = np.column_stack([moves[n][0] for n in sorted(model.took)])
+    values = _table(result, model, theta, kind)[0]
     return pd.DataFrame(values, columns=_columns(result, kind))
 
 
@@ -264,14 +275,7 @@ def predict_grid(
     model = model_on(result, read_data(frame))
     names = _columns(result, kind)
 
-    def compute(theta: FloatArray) -> FloatArray:
-        if kind == "outcome" or isinstance(model, UltimatumModel):
-            return _outcome_table(result, model, theta)
-        assert isinstance(model, TreeModel)
-        _, moves = model.outcome_probabilities(theta)
-        return np.concatenate([moves[k] for k in sorted(model.took)], axis=-1)
-
-    point = compute(result.coef[None])[0]
+    point = _table(result, model, result.coef[None], kind)[0]
     out = pd.DataFrame({column: list(values)})
     spread = None
     if ci > 0:
@@ -280,7 +284,7 @@ def predict_grid(
         else:
             rng = as_generator(seed)
             thetas = rng.multivariate_normal(result.coef, result.cov("hessian"), size=_BAND_DRAWS)
-        sims = compute(thetas)
+        sims = _table(result, model, thetas, kind)
         q = (1.0 - ci) / 2.0
         spread = (np.quantile(sims, q, axis=0), np.quantile(sims, 1.0 - q, axis=0))
     for k, name in enumerate(names):

@@ -42,7 +42,7 @@ in R. Journal of Statistical Software 56(8).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,6 +51,7 @@ from scipy import special
 from escalade.errors import EstimationError
 from escalade.estimation._dual import Dual, constant, variable
 from escalade.estimation._model import Equation, PredictorModel
+from escalade.estimation._probit import probit_max
 
 __all__ = ["TreeModel", "TreeShape"]
 
@@ -125,6 +126,10 @@ class Scale:
     value: float = 1.0
     index: int = -1
 
+    def at(self, eta: FloatArray, order: int) -> Dual | float:
+        """The scale under predictors ``eta`` (n_pred, ...): its value, or a Dual."""
+        return self.value if self.index < 0 else variable(eta[self.index], self.index, order).exp()
+
 
 class TreeModel(PredictorModel):
     """Log-likelihood of observed plays of a perfect-information tree.
@@ -187,8 +192,7 @@ class TreeModel(PredictorModel):
             self.took[n] = [np.asarray(observed[:, c].any(axis=1), dtype=np.float64) for c in cols]
         self.terminal_hit = [observed[:, term_pos[t]].astype(np.float64) for t in self.terminals]
 
-    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
-        assert isinstance(view, TreeModel)
+    def _take_row_arrays(self, view: Self, rows: NDArray[np.int64]) -> None:
         view.observed = self.observed[rows]
         view.took = {n: [t[rows] for t in took] for n, took in self.took.items()}
         view.terminal_hit = [t[rows] for t in self.terminal_hit]
@@ -217,10 +221,7 @@ class TreeModel(PredictorModel):
         return out
 
     def _sigma(self, eta: FloatArray, order: int) -> list[Value]:
-        return [
-            s.value if s.index < 0 else variable(eta[s.index], s.index, order).exp()
-            for s in self.scales
-        ]
+        return [s.at(eta, order) for s in self.scales]
 
     def _needs(self) -> list[set[int]]:
         """Players whose expected utility at each node some decision above it needs."""
@@ -324,7 +325,7 @@ class TreeModel(PredictorModel):
             lse = total.log() + top
             return [d - lse for d in z]
         sds = [sigma for _ in full] if sqs is None else [_sqrt(s) * sigma for s in sqs]
-        return list(_probit_max(full, sds))
+        return list(probit_max(full, sds))
 
     def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
         probs, index = self.solve(eta, order, all_probs=not self.unique_path)
@@ -451,48 +452,6 @@ def _weighted(weights: list[Value], items: list[Value]) -> Value:
 
 def _is_zero(x: Value) -> bool:
     return not isinstance(x, Dual) and not np.any(x)
-
-
-def _gh_points(sds: list[Value]) -> int:
-    """Gauss-Hermite nodes for the largest ratio of two actions' shock scales.
-
-    The integrand sharpens as one action's scale grows against another's;
-    these counts keep the error below about 1e-9 up to a ratio of 4 (and
-    1e-5 at 6), checked against adaptive quadrature.
-    """
-    lows = [np.min(s.v) if isinstance(s, Dual) else float(s) for s in sds]
-    highs = [np.max(s.v) if isinstance(s, Dual) else float(s) for s in sds]
-    ratio = max(highs) / max(min(lows), 1e-300)
-    for limit, points in ((1.25, 32), (1.6, 48), (2.2, 96), (3.0, 160)):
-        if ratio <= limit:
-            return points
-    return 256
-
-
-def _probit_max(vals: list[Dual], sds: list[Value]) -> list[Dual]:
-    """Log-probability that each action's value plus a normal shock is the largest.
-
-    ``P(a) = E_e[prod_{b != a} Phi((V_a - V_b + s_a e) / s_b)]`` with ``e``
-    standard normal, by Gauss–Hermite quadrature.
-    """
-    z, w = np.polynomial.hermite.hermgauss(_gh_points(sds))
-    nodes = _SQRT2 * z
-    weights = w / np.sqrt(np.pi)
-    out = []
-    for a, va in enumerate(vals):
-        acc: Dual | None = None
-        for e, wt in zip(nodes, weights, strict=True):
-            prod: Dual | None = None
-            for b, vb in enumerate(vals):
-                if b == a:
-                    continue
-                term = ((va - vb + sds[a] * float(e)) / sds[b]).norm_cdf()
-                prod = term if prod is None else prod * term
-            assert prod is not None
-            acc = prod * float(wt) if acc is None else acc + prod * float(wt)
-        assert acc is not None
-        out.append(acc.log())
-    return out
 
 
 def _values(x: Value, lead: tuple[int, ...]) -> FloatArray:

@@ -108,7 +108,7 @@ def observed_terminals(
     table = frame.table
     rows = frame.rows
     if spec.outcome is not None:
-        codes = outcome_codes(spec, table, rows, game)
+        codes = outcome_codes(spec, spec.outcome, table, rows, game)
         return term_outcome[None, :] == codes[:, None], codes
     # moves recorded by 0/1 columns: walk down the tree for each row
     by_node: dict[int, tuple[str, int]] = {}
@@ -149,10 +149,8 @@ def observed_terminals(
 
 
 def outcome_codes(
-    spec: EstimationSpec, table: DataTable, rows: NDArray[np.int64], game: Game
+    spec: EstimationSpec, col: str, table: DataTable, rows: NDArray[np.int64], game: Game
 ) -> NDArray[np.int64]:
-    col = spec.outcome
-    assert col is not None
     names = game.outcomes
     mapping = dict(spec.outcome_values)
     index = {o: k for k, o in enumerate(names)}

@@ -25,6 +25,8 @@ in R. Journal of Statistical Software 56(8).
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -87,8 +89,7 @@ class UltimatumModel(PredictorModel):
         # offers at a bound are evaluated exactly at it
         self.y = np.where(self.is_min, min_offer, np.where(self.is_max, max_offer, offers))
 
-    def _take_row_arrays(self, view: PredictorModel, rows: NDArray[np.int64]) -> None:
-        assert isinstance(view, UltimatumModel)
+    def _take_row_arrays(self, view: Self, rows: NDArray[np.int64]) -> None:
         for name in ("offers", "is_min", "is_max", "y"):
             setattr(view, name, getattr(self, name)[rows])
         view.accept = None if self.accept is None else self.accept[rows]
@@ -105,17 +106,19 @@ class UltimatumModel(PredictorModel):
                 res.append(pred(self.params.index(name)))
             else:
                 res.append(constant(fixed, lead, order))
-        scales: list[Dual | float] = [
-            s.value if s.index < 0 else pred(s.index).exp() for s in self.scales
-        ]
-        return res[0], res[1], scales[0], scales[1]
+        s1, s2 = (s.at(eta, order) for s in self.scales)
+        return res[0], res[1], s1, s2
 
-    def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
+    def _latent(self, eta: FloatArray, order: int) -> tuple[Dual, Dual, Dual, Dual | float]:
+        """The responder's standardized surplus ``u``, the log-CDF and log-survival of the
+        offers, and the proposer's scale."""
         r1, r2, s1, s2 = self._parts(eta, order)
         u: Dual = (self.y - r2) / s2
         w = (u.exp() * s2 + s2 + r1 + self.y - self.max_offer) / s1
-        log_cdf = w.log_logistic()
-        log_sf = (-w).log_logistic()
+        return u, w.log_logistic(), (-w).log_logistic(), s1
+
+    def loglik_dual(self, eta: FloatArray, order: int) -> Dual:
+        u, log_cdf, log_sf, s1 = self._latent(eta, order)
         # log(1 + exp(u)) = -log Lambda(-u)
         log_dens = log_cdf + log_sf - (-u).log_logistic()
         log_dens = log_dens - (s1.log() if isinstance(s1, Dual) else float(np.log(s1)))
@@ -134,11 +137,8 @@ class UltimatumModel(PredictorModel):
 
     def offer_loglik(self, theta: FloatArray) -> tuple[FloatArray, FloatArray | None]:
         """Each row's log-likelihood of its offer and of its acceptance (or ``None``)."""
-        eta = self.predictors(theta)
-        r1, r2, s1, s2 = self._parts(eta, 0)
-        u = (self.y - r2) / s2
-        w = (u.exp() * s2 + s2 + r1 + self.y - self.max_offer) / s1
-        log_cdf, log_sf = w.log_logistic().v[0], (-w).log_logistic().v[0]
+        u, cdf_dual, sf_dual, s1 = self._latent(self.predictors(theta), 0)
+        log_cdf, log_sf = cdf_dual.v[0], sf_dual.v[0]
         s1v = s1.v[0] if isinstance(s1, Dual) else s1
         dens = log_cdf + log_sf + np.logaddexp(0.0, u.v[0]) - np.log(s1v)
         offer = np.where(self.is_min, log_cdf, np.where(self.is_max, log_sf, dens))

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._text import noun
 from escalade.errors import ParameterError
 
 __all__ = ["DESIGNS", "MAX_GLOBAL_DESIGN", "Design", "chunk_seed", "unit_problem"]
@@ -129,7 +130,8 @@ class Design:
             n = samples // block
             if n < 1:
                 raise ParameterError(
-                    f"a {kind} design over {d} parameters needs at least {block} samples "
+                    f"a {kind} design over {d} {noun(d, 'parameter')} needs at least {block} "
+                    "samples "
                     f"(a multiple of {block}); found {samples}"
                 )
             samples = n * block

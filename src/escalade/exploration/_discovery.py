@@ -58,6 +58,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.errors import ParameterError
 from escalade.exploration._describe import (
     describe_full,
@@ -242,7 +243,7 @@ class DiscoveryResult(ResultMixin):
             f"{self.description}: in {int(self.interest.sum()):,} of {self.n_worlds:,} worlds "
             f"({100 * self.share:.1f}%).",
             f"Box {b.index} of {len(self.prim)}: coverage {b.coverage:.3f}, density "
-            f"{b.density:.3f}, mass {b.mass:.3f} ({b.n} worlds).",
+            f"{b.density:.3f}, mass {b.mass:.3f} ({b.n} {noun(b.n, 'world')}).",
             *self.notes,
         )
         table = Table(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.exploration import _worlds as worlds_of
 from escalade.exploration._analyses import ExplorationAnalyses, run_analyses
 from escalade.exploration._discovery import DiscoveryResult
@@ -384,8 +385,9 @@ class ExplorationResult(ExplorationRun, ResultMixin):
             clip_rows(rows, max_rows),
         )
         notes = (
-            f"Design {m.design.kind}, {m.design.samples:,} worlds x {len(m.policies)} policies "
-            f"x {m.replications} replications, seed {m.design.seed}"
+            f"Design {m.design.kind}, {m.design.samples:,} {noun(m.design.samples, 'world')} x "
+            f"{len(m.policies)} {noun(len(m.policies), 'policy', 'policies')} x "
+            f"{m.replications} {noun(m.replications, 'replication')}, seed {m.design.seed}"
             + ("" if self.complete else " (incomplete: resume to finish)")
             + ".",
             *((TIES_NOTE,) if ties else ()),
@@ -395,6 +397,8 @@ class ExplorationResult(ExplorationRun, ResultMixin):
     def __repr__(self) -> str:
         m = self.store.manifest
         return (
-            f"<ExplorationResult {m.scenario!r}: {m.design.samples} worlds x "
-            f"{len(m.policies)} policies, {'complete' if self.complete else 'incomplete'}>"
+            f"<ExplorationResult {m.scenario!r}: {m.design.samples} "
+            f"{noun(m.design.samples, 'world')} x {len(m.policies)} "
+            f"{noun(len(m.policies), 'policy', 'policies')}, "
+            f"{'complete' if self.complete else 'incomplete'}>"
         )

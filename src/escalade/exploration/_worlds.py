@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from escalade._text import noun
 from escalade.errors import OutputError, ParameterError
 from escalade.exploration._discovery import COMPARE, parse_condition
 
@@ -223,7 +224,7 @@ def condition_interest(
         y = pd.Series(~best if spec["negate"] else best, index=util.index)
         description = (
             f"{name} is {'not ' if spec['negate'] else ''}{who}'s best of "
-            f"{len(util.columns)} policies"
+            f"{len(util.columns)} {noun(len(util.columns), 'policy', 'policies')}"
             + (
                 f" (a tie for best counts as best: {int(tied.sum()):,} worlds)"
                 if tied.any()

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from escalade._text import noun
 from escalade.scenario import Draws, ParameterSpace
 
 __all__ = ["CHANCE", "DECISION", "TERMINAL", "Game", "GameValues", "Level"]
@@ -471,5 +472,6 @@ class Game:
     def __repr__(self) -> str:
         return (
             f"<Game {self.name!r}: {self.n_players} players, {self.n_nodes} nodes, "
-            f"{self.n_infosets} information sets, {self.n_outcomes} outcomes>"
+            f"{self.n_infosets} {noun(self.n_infosets, 'information set')}, "
+            f"{self.n_outcomes} {noun(self.n_outcomes, 'outcome')}>"
         )

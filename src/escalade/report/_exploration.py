@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from escalade._io import atomic_write, check_target
+from escalade._text import noun
 from escalade.auditing import VerificationResult
 from escalade.exploration import ExplorationAnalyses, ExplorationResult
 from escalade.report._charts import PALETTE
@@ -81,7 +82,9 @@ def render_exploration(
     design = res.store.manifest.design
     title = f"Exploration: {sc.title or sc.name}"
     sub = (
-        f"{analyses.robustness.n_worlds:,} plausible worlds x {len(res.policies)} policies "
+        f"{analyses.robustness.n_worlds:,} plausible "
+        f"{noun(analyses.robustness.n_worlds, 'world')} x {len(res.policies)} "
+        f"{noun(len(res.policies), 'policy', 'policies')} "
         f"({design.kind} design, seed {design.seed})"
     )
     return page(title, sub, [s for s in sections if s])

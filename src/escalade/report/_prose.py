@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from escalade._text import noun
 from escalade.analysis import PolicyComparison
 from escalade.exploration import DiscoveryResult, ExplorationAnalyses, ExplorationRun
 from escalade.scenario import headline_indicators
@@ -71,7 +72,7 @@ def _verdict_paragraph(cmp: PolicyComparison, v: dict[str, Any]) -> str:
     span = (
         f"{first.period_labels()[0]}-{first.period_labels()[-1]}"
         if first.dynamics.start is not None
-        else f"{first.periods} {first.dynamics.unit}s"
+        else f"{first.periods} {noun(first.periods, first.dynamics.unit)}"
     )
     significant = abs(d) > 1.96 * se
     if focus == ranking[0]:

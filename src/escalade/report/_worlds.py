@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from escalade._results import json_dict
+from escalade._text import noun
 from escalade.auditing import VerificationResult
 from escalade.exploration import ExplorationAnalyses
 from escalade.report._charts import PALETTE
@@ -37,7 +38,8 @@ def _intro(analyses: ExplorationAnalyses) -> str:
     return (
         f'<section class="answer"><h2>Across {analyses.robustness.n_worlds:,} plausible '
         f"worlds</h2><p>Every uncertain parameter drawn from its range ({_e(design.kind)} "
-        f"design, seed {design.seed}), {manifest.replications} runs per world and policy, "
+        f"design, seed {design.seed}), {manifest.replications} "
+        f"{noun(manifest.replications, 'run')} per world and policy, "
         f"actors' foresight: <b>{_e(manifest.foresight)}</b>. The run folder is "
         f"<code>{_e(res.path.name)}</code>.</p>{answer}</section>"
     )

@@ -115,7 +115,8 @@ class _Editor:
             raise ScenarioError(f"{scenario.name}: the scenario's text is not available to edit")
         self.file = scenario.source or scenario.name
         root = parse_yaml(text, self.file)
-        assert isinstance(root, YMap)
+        if not isinstance(root, YMap):
+            raise root.error(f"a scenario must be a mapping of sections, found {root.kind}")
         self.root = root
         self.lines = text.split("\n")
         self.spans = _spans(root, len(self.lines))

@@ -42,6 +42,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade._results import Table
+from escalade._text import noun
 from escalade.errors import ParameterError, ScenarioError
 from escalade.scenario import FORESIGHT, Draws, Seed
 from escalade.simulation._exact import (
@@ -273,8 +274,8 @@ def compute_values(
             )
         else:
             states = values.diagnostics["max_states_per_world"]
-            noun = "state" if states == 1 else "states"
-            return values, _info(plan, mode, values, f"{states:,} reachable {noun} per world")
+            counted = f"{states:,} {noun(states, 'reachable state')} per world"
+            return values, _info(plan, mode, values, counted)
     values = FittedValues(plan, transition, worlds, delta, seed=seed, samples=samples)
     return values, _info(plan, mode, values, reason)
 

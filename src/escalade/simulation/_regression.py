@@ -64,8 +64,9 @@ def ridge(
         xk, yk = x[:, keep], y[keep]
         per = yk.shape[0] // n_worlds
         xs = xk.reshape(xk.shape[0], n_worlds, per).transpose(1, 0, 2)
-        parts.append((xs @ xs.transpose(0, 2, 1), xs @ yk.reshape(n_worlds, per, -1)))
+        parts.append(_normal_equations(xs, yk.reshape(n_worlds, per, -1)))
     (gram, moment), (gram_held, moment_held) = parts
+    # every row's equations are the training rows' plus the held rows': no second pass
     return _solve(gram.copy(), moment), _solve(gram + gram_held, moment + moment_held)
 
 
@@ -113,7 +114,8 @@ def pooled_ridge(
         dy = (y - mean_y[world])[keep]
         crossed = shifts[:, None, world[keep]] * dx[None, linear, :]
         design = np.concatenate([dx[1:], crossed.reshape(n_params * linear.size, dx.shape[1])])
-        sol = _solve((design @ design.T)[None], (design @ dy)[None])[0]
+        gram, moment = _normal_equations(design, dy)
+        sol = _solve(gram[None], moment[None])[0]
         coef = np.zeros((n_worlds, x.shape[0], y.shape[1]))
         coef[:, 1:, :] = sol[None, : x.shape[0] - 1]
         shift = sol[x.shape[0] - 1 :].reshape(n_params, linear.size, y.shape[1])
@@ -131,6 +133,11 @@ def _world_means(v: FloatArray, world: IntArray, n_worlds: int, keep: BoolArray)
     columns = [np.bincount(w, weights=v[keep, j], minlength=n_worlds) for j in range(v.shape[1])]
     sums = np.stack(columns, axis=1)
     return np.asarray(sums / counts[:, None])
+
+
+def _normal_equations(design: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """``X X'`` and ``X y`` of designs ``X`` (..., n_coef, n_rows) and ``y`` (..., n_rows, k)."""
+    return design @ np.swapaxes(design, -1, -2), design @ y
 
 
 def _solve(gram: FloatArray, moment: FloatArray) -> FloatArray:

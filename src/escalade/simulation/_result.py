@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._text import noun
 from escalade.game import Game
 from escalade.scenario import Dynamics, Policy, Scenario
 from escalade.simulation._foresight import Foresight
@@ -233,7 +234,8 @@ class SimulationResult(ResultMixin):
             f"{self.policy.label or self.policy.name}"
         )
         notes: tuple[str, ...] = (
-            f"{self.runs:,} runs over {self.periods} {dyn.unit}s"
+            f"{self.runs:,} {noun(self.runs, 'run')} over {self.periods} "
+            f"{noun(self.periods, dyn.unit)}"
             + (f" ({self.period_labels()[0]}-{self.period_labels()[-1]})" if dyn.start else "")
             + (f", seed {self.seed}" if self.seed is not None else "")
             + f"; {_pct(float(self.alive[-1]))} of runs still going at the end.",
@@ -254,7 +256,7 @@ class SimulationResult(ResultMixin):
         )
         tables: tuple[Table, ...] = (
             Table(
-                f"Probability within {self.periods} {dyn.unit}s",
+                f"Probability within {self.periods} {noun(self.periods, dyn.unit)}",
                 ("event", "probability"),
                 clip_rows(ind_rows + ev_rows, max_rows),
             ),
@@ -287,5 +289,6 @@ class SimulationResult(ResultMixin):
     def __repr__(self) -> str:
         return (
             f"<SimulationResult {self.scenario.name!r} policy={self.policy.name!r}, "
-            f"{self.runs} runs x {self.periods} periods>"
+            f"{self.runs} {noun(self.runs, 'run')} x {self.periods} "
+            f"{noun(self.periods, 'period')}>"
         )

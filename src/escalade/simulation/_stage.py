@@ -465,7 +465,8 @@ def solve_point(
     sol = solve_values(
         game, point.values, method=method, lam=point.lam, fixed=fixed, keep_strategies=True
     )
-    assert sol.strategies is not None  # asked for above
+    if sol.strategies is None:
+        raise RuntimeError("the solver kept no strategies though asked to (keep_strategies)")
     strategies = sol.strategies[0]
     edge = np.ones(game.n_nodes)
     dec = game.edge_action >= 0

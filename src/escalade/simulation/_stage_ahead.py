@@ -222,7 +222,8 @@ def start_ahead(  # noqa: PLR0913 - the point, as stage_game has it
     ((1, 21, 5), 'exact')
     """
     dyn = scenario.dynamics
-    assert dyn is not None  # only scenarios with dynamics look ahead
+    if dyn is None:  # stage_game checks it: only scenarios with dynamics look ahead
+        raise RuntimeError(f"{scenario.name}: looking ahead needs dynamics:, found none")
     if state:
         dyn = replace(dyn, state=tuple(_starting(v, state) for v in dyn.state))
         scenario = replace(scenario, dynamics=dyn)
@@ -243,7 +244,8 @@ def start_ahead(  # noqa: PLR0913 - the point, as stage_game has it
             mode,
         )
     values, info = lookahead(plan, world, mode, key=key)
-    assert values is not None  # not myopic
+    if values is None:  # stage_game calls this for forward-looking actors only
+        raise RuntimeError(f"foresight {mode!r} computed no values to look ahead with")
     first = values.first
     return GameValues(first.values[:1], first.chance[:1]), info.method
 

@@ -355,8 +355,9 @@ class Transition:
                 outcome = plan.scenario.outcomes[self.end_outcome[j]]
                 end_payoff = np.stack([f.evaluate(env, n_draws=m) for f in outcome.payoffs], axis=1)
             live, ended = _split(live, j, p, ends=end_payoff is not None)
+            if end_payoff is None:
+                continue  # an event that does not end the run has ended nothing
             for mask, fired in ended:
-                assert end_payoff is not None
                 ending += fired[:, None] * end_payoff
                 endings.append((mask, fired, end_payoff))
         branches = []
