@@ -26,7 +26,7 @@ $(DEV): pyproject.toml | $(BIN)/python
 
 # The main job: every policy of the Korea 2017 scenario compared at the nominal values and across
 # 600 sampled worlds, with forward-looking actors (exact values) in both; one report,
-# out/korea-2017/report.html. Each world costs about 0.3 s of CPU (see docs/korea.md).
+# out/korea-2017/report.html. Each world costs about 0.4 s of CPU (see docs/korea.md).
 demo: $(CORE)
 	$(BIN)/escalade analyze korea-2017 --out out/korea-2017 --runs 20000 --samples 600
 	@echo "report: out/korea-2017/report.html  (results: out/korea-2017/results.json)"
