@@ -56,8 +56,10 @@ FIXED_MOVE = 0.5
 _TAILS = (0.01, 0.99)
 _Z = 2.0
 
-#: Most worlds one simulation of the parameter screen holds when actors look ahead.
-FORESIGHT_WORLDS = 1_024
+#: Most worlds one simulation of the parameter screen holds when actors look ahead (a
+#: parameter's own arms excepted). korea-2017's proposal reaches up to 13,000 states per
+#: world: 1,024 worlds at once peaked at 17 GB.
+FORESIGHT_WORLDS = 256
 
 
 @dataclass(frozen=True)
@@ -313,7 +315,8 @@ class Screen:
     ) -> list[list[tuple[Parameter, list[float]]]]:
         """The parameters in groups simulated together. Actors who look ahead keep their
         continuation values for every world of a simulation (every state it reaches), so
-        with foresight a group holds at most :data:`FORESIGHT_WORLDS` worlds."""
+        with foresight a group of parameters holds at most :data:`FORESIGHT_WORLDS` worlds
+        (one parameter's arms may hold more)."""
         if self.scenario.require_dynamics().foresight == "myopic":
             return [plan] if plan else []
         groups: list[list[tuple[Parameter, list[float]]]] = []
