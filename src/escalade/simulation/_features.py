@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from escalade.scenario import Dynamics
+from escalade.simulation._rows import unique_rows
 
 __all__ = ["HINGES", "MAX_LEVELS", "SampledValues", "StateFeatures", "distinct_rows"]
 
@@ -203,9 +204,7 @@ def distinct_rows(world: IntArray, state: FloatArray) -> tuple[IntArray, IntArra
     if not np.array_equal(rounded[first][inverse], rounded) or not np.array_equal(
         world[first][inverse], world
     ):  # pragma: no cover - two distinct states with the same 64-bit hash
-        rows = np.column_stack([world.astype(np.float64), rounded])
-        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        first, inverse = unique_rows(np.column_stack([world.astype(np.float64), rounded]))
     return first.astype(np.int64), inverse.astype(np.int64)
 
 
