@@ -285,6 +285,10 @@ class ParameterSpace:
         return self.from_unit(u)
 
 
+#: Length of the views that repeat one draw's values (stride 0: they take no memory).
+_REPEAT = 2**40
+
+
 class Draws(Mapping[str, FloatArray]):
     """Values of every parameter for a batch of draws.
 
@@ -303,6 +307,22 @@ class Draws(Mapping[str, FloatArray]):
         self._values = dict(values)
         self.n_draws = int(n_draws)
         self.space = space
+        # when every row is the same draw: its values repeated (read-only views, no copies)
+        self._repeated: dict[str, FloatArray] | None = None
+
+    def _one_row(self, index: slice | NDArray[Any]) -> int | None:
+        """The one row ``index`` picks again and again (taking it more than once), or
+        any row when every row is the same draw; None otherwise."""
+        if self._repeated is not None:
+            return 0
+        repeats = (
+            isinstance(index, np.ndarray)
+            and index.ndim == 1
+            and index.size > 1
+            and index.dtype.kind in "iu"
+            and bool((index == index[0]).all())
+        )
+        return int(index[0]) if repeats else None
 
     def __getitem__(self, name: str) -> FloatArray:
         return self._values[name]
@@ -314,7 +334,28 @@ class Draws(Mapping[str, FloatArray]):
         return len(self._values)
 
     def take(self, index: slice | NDArray[Any]) -> Draws:
-        """The draws at ``index`` (a slice or an integer array)."""
+        """The draws at ``index`` (a slice or an integer array).
+
+        Draws that all repeat one row (the states of one world) share its
+        values as read-only broadcast views instead of copying them.
+
+        Examples
+        --------
+        >>> space = ParameterSpace((Parameter("p", 0.25),))
+        >>> d = space.nominal(3).take(np.array([1, 1, 1, 1]))
+        >>> d.n_draws, d["p"].tolist(), d["p"].flags.writeable
+        (4, [0.25, 0.25, 0.25, 0.25], False)
+        """
+        row = self._one_row(index)
+        if row is not None:
+            n = len(np.arange(self.n_draws)[index])
+            if self._repeated is None:
+                repeated = {k: np.broadcast_to(v[row], (_REPEAT,)) for k, v in self._values.items()}
+            else:
+                repeated = self._repeated
+            taken = Draws({k: v[:n] for k, v in repeated.items()}, n, self.space)
+            taken._repeated = repeated
+            return taken
         values = {k: v[index] for k, v in self._values.items()}
         n = len(next(iter(values.values()))) if values else len(np.arange(self.n_draws)[index])
         return Draws(values, n, self.space)

@@ -206,7 +206,8 @@ class Scenario:
             values they name, blended by the setting.
         needed : collection of str, optional
             The names the caller will read: derived values that none of them
-            depends on are left out (default: every derived value).
+            depends on are left out, and so are lever effects on parameters
+            that none of them reads (default: every derived value and effect).
 
         Returns
         -------
@@ -233,28 +234,40 @@ class Scenario:
         if extra:
             env.update(extra)
         effects = self._lever_effects
-        for name in self._lever_targets:
+        if needed is None:
+            wanted, targets = None, self._lever_targets
+        else:
+            wanted, targets = self._derived_needed(frozenset(needed))
+        for name in targets:
             effects.apply(name, env, n)
-        wanted = None if needed is None else self._derived_needed(frozenset(needed))
         for d in self.derived:
             if wanted is None or d.name in wanted:
                 env[d.name] = d.formula.evaluate(env, n_draws=n)
                 effects.apply(d.name, env, n)
         return env
 
-    def _derived_needed(self, names: frozenset[str]) -> frozenset[str]:
-        """The derived values that ``names`` depend on, directly or through others."""
+    def _derived_needed(self, names: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The derived values that ``names`` depend on, directly or through others, and
+        the parameters with lever effects that any of them reads (in file order)."""
         cache = self._needed_cache
         if names not in cache:
             uses = self._derived_uses
+            effects = self._lever_effects.targets
             found: set[str] = set()
-            todo = [n for n in names if n in uses]
+            read: set[str] = set()
+            todo = list(names)
             while todo:
                 name = todo.pop()
-                if name not in found:
+                if name in read:
+                    continue
+                read.add(name)
+                if name in uses:
                     found.add(name)
-                    todo.extend(u for u in uses[name] if u in uses)
-            cache[names] = frozenset(found)
+                    todo.extend(uses[name])
+                for _, formula in effects.get(name, ()):
+                    todo.extend(formula.expr.names)
+            targets = tuple(t for t in self._lever_targets if t in read)
+            cache[names] = (frozenset(found), targets)
         return cache[names]
 
     @cached_property
@@ -269,7 +282,7 @@ class Scenario:
         }
 
     @cached_property
-    def _needed_cache(self) -> dict[frozenset[str], frozenset[str]]:
+    def _needed_cache(self) -> dict[frozenset[str], tuple[frozenset[str], tuple[str, ...]]]:
         return {}
 
     def citations(self) -> dict[str, list[str]]:

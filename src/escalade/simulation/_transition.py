@@ -360,29 +360,55 @@ class Transition:
             for mask, fired in ended:
                 ending += fired[:, None] * end_payoff
                 endings.append((mask, fired, end_payoff))
-        branches = []
-        for mask, weight in sorted(live, key=lambda mw: mw[0]):
+        live = sorted(live, key=lambda mw: mw[0])
+        afters = []
+        for mask, _ in live:
             after = state.copy()
             for j in (j for j in range(len(dyn.events)) if mask >> j & 1):
                 for i, values in assigned[j]:
                     after[:, i] = values
-            branches.append(Branch(mask, weight, self._update(t, draws, after, env, mask)))
+            afters.append(after)
+        updated = self._update(t, draws, afters, env, [mask for mask, _ in live])
+        branches = [
+            Branch(mask, weight, new) for (mask, weight), new in zip(live, updated, strict=True)
+        ]
         return ending, branches, endings
 
     def _update(
-        self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any], mask: int
-    ) -> FloatArray:
-        """The state after ``update:`` (every new value from the same state), clipped."""
+        self,
+        t: int,
+        draws: Draws,
+        states: list[FloatArray],
+        env: dict[str, Any],
+        masks: list[int],
+    ) -> list[FloatArray]:
+        """Each of ``states`` (one per event combination in ``masks``) after ``update:``
+        (every new value from the same state), clipped.
+
+        ``env`` is the environment of the state no event changed (mask 0); the
+        others' environments are computed in one batch, their states stacked:
+        an environment costs the same for one row as for thousands.
+        """
         dyn = self.plan.dynamics
-        if not dyn.update:
-            return state
-        m = state.shape[0]
-        if mask:
-            env = self.environment(draws, state, t, self.update_names)
-        new = [(target, f.evaluate(env, n_draws=m)) for target, f in dyn.update]
-        out = state.copy()
-        for target, values in new:
-            out[:, self.index[target]] = dyn.state_var(target).clip(values)
+        if not dyn.update or not states:
+            return states
+        m = states[0].shape[0]
+        out = [s.copy() for s in states]
+        changed = [k for k, mask in enumerate(masks) if mask]
+        parts: list[tuple[list[int], dict[str, Any], int]] = []
+        if len(changed) < len(masks):
+            parts.append(([k for k, mask in enumerate(masks) if not mask], env, m))
+        if changed:
+            stacked = np.concatenate([states[k] for k in changed])
+            rows = np.tile(np.arange(m), len(changed))
+            env_changed = self.environment(draws.take(rows), stacked, t, self.update_names)
+            parts.append((changed, env_changed, stacked.shape[0]))
+        for which, part_env, n in parts:
+            for target, f in dyn.update:
+                values = dyn.state_var(target).clip(f.evaluate(part_env, n_draws=n))
+                column = self.index[target]
+                for slot, k in enumerate(which):
+                    out[k][:, column] = values[slot * m : (slot + 1) * m] if n > m else values
         return out
 
 
