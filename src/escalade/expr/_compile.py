@@ -90,6 +90,9 @@ class Expression:
         Returns
         -------
         ndarray of shape (n_draws,)
+            A read-only view repeating one value when every name the
+            expression reads repeats one value (a scalar, or a view with
+            stride 0, as the states of one world have): computed once.
         """
         missing = self.names.difference(env)
         if missing:
@@ -99,6 +102,12 @@ class Expression:
                 expression=self.text,
                 position=max(self.text.find(name), 0),
             )
+        if n_draws > 1 and self.names and all(_repeats(env[name]) for name in self.names):
+            with np.errstate(all="ignore"):
+                one = np.asarray(self._fn({k: _head(env[k]) for k in self.names}), np.float64)
+            if not check or np.isfinite(one).all():
+                return np.broadcast_to(one.reshape(-1)[:1], (n_draws,))
+            # not finite: the evaluation below says in which draws
         with np.errstate(all="ignore"):
             value = np.asarray(self._fn(env), dtype=np.float64)
         if value.shape != (n_draws,):
@@ -120,6 +129,18 @@ class Expression:
 
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
+
+
+def _repeats(value: Any) -> bool:
+    """Whether ``value`` is one value for every draw: a scalar or a stride-0 array."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 or (value.ndim == 1 and value.strides[0] == 0)
+    return isinstance(value, float | int)
+
+
+def _head(value: Any) -> Any:
+    """The first draw's value of a stride-0 array (one element: the rest repeat it)."""
+    return value[:1] if isinstance(value, np.ndarray) and value.ndim == 1 else value
 
 
 def _at(value: Any, draw: int) -> str:
