@@ -315,14 +315,11 @@ class Draws(Mapping[str, FloatArray]):
         any row when every row is the same draw; None otherwise."""
         if self._repeated is not None:
             return 0
-        repeats = (
-            isinstance(index, np.ndarray)
-            and index.ndim == 1
-            and index.size > 1
-            and index.dtype.kind in "iu"
-            and bool((index == index[0]).all())
-        )
-        return int(index[0]) if repeats else None
+        if not isinstance(index, np.ndarray) or index.ndim != 1 or index.size < 2:
+            return None
+        if index.dtype.kind not in "iu" or not (index == index[0]).all():
+            return None
+        return int(index[0])
 
     def __getitem__(self, name: str) -> FloatArray:
         return self._values[name]
