@@ -106,7 +106,7 @@ class Expression:
             with np.errstate(all="ignore"):
                 one = np.asarray(self._fn({k: _head(env[k]) for k in self.names}), np.float64)
             if not check or np.isfinite(one).all():
-                return np.broadcast_to(one.reshape(-1)[:1], (n_draws,))
+                return _repeat(one.reshape(-1)[:1], n_draws)
             # not finite: the evaluation below says in which draws
         with np.errstate(all="ignore"):
             value = np.asarray(self._fn(env), dtype=np.float64)
@@ -136,6 +136,13 @@ def _repeats(value: Any) -> bool:
     if isinstance(value, np.ndarray):
         return value.ndim == 0 or (value.ndim == 1 and value.strides[0] == 0)
     return isinstance(value, float | int)
+
+
+def _repeat(one: FloatArray, n: int) -> FloatArray:
+    """A read-only view of ``n`` copies of ``one``'s single value (np.broadcast_to, faster)."""
+    view: FloatArray = np.ndarray((n,), np.float64, one, 0, (0,))
+    view.flags.writeable = False
+    return view
 
 
 def _head(value: Any) -> Any:

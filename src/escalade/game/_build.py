@@ -214,10 +214,12 @@ class _Values:
         # With the draws, a chance probability outside [0, 1] is reported with the
         # parameter values of the draw; without them, with the environment's values.
         outcomes = self.scenario.outcomes
-        cache: dict[int, np.ndarray] = {}
+        # by text: the same expression in several places (a status quo payoff shared by
+        # many outcomes) has the same value, computed once
+        cache: dict[str, np.ndarray] = {}
 
         def value(f: Formula) -> np.ndarray:
-            key = id(f)
+            key = f.expr.text
             if key not in cache:
                 cache[key] = f.evaluate(env, n_draws=size)
             return cache[key]
