@@ -100,6 +100,25 @@ def test_the_what_if_twin_is_the_librarys_what_if(client):
     assert got["svg"].startswith("<svg")
 
 
+def test_the_what_if_comes_in_parts_the_stage_game_then_the_tables_rows(client):
+    # what the page asks as a slider moves: the stage game drawn, then each policy's row
+    url = "/api/scenarios/korea-2017/whatif"
+    body = {"values": {"p_detect": 0.8}, "policy": "talks"}
+    whole = client.post(url, json=body).json()
+    stage = client.post(url, json={**body, "part": "stage"}).json()
+    assert stage["policies"] == []
+    assert stage["svg"] == whole["svg"]
+    assert stage["stage"] == whole["stage"]
+    rows = [
+        client.post(url, json={**body, "part": "table", "rows": [r["policy"]]}).json()
+        for r in whole["policies"]
+    ]
+    assert all("svg" not in r for r in rows)
+    assert [r["policies"][0] for r in rows] == whole["policies"]
+    two = client.post(url, json={**body, "part": "table", "rows": ["talks", "free"]}).json()
+    assert [r["policy"] for r in two["policies"]] == ["free", "talks"]
+
+
 def test_moving_a_slider_moves_the_equilibrium(client):
     def outcomes(p):
         body = {"values": {"p_detect": p}}
@@ -141,6 +160,9 @@ def test_the_what_if_page_embeds_its_twins_data(client):
         ({"lam": -1}, "lam must be between"),
         ({"foresight": "psychic"}, "foresight must be one of"),
         ({"colour": "red"}, "unknown what-if option"),
+        ({"part": "half"}, "part must be one of all, stage, table"),
+        ({"part": "table", "rows": "talks"}, "rows must be a list of policy names"),
+        ({"part": "table", "rows": ["surrender"]}, "unknown policy 'surrender'"),
         ([1, 2], "must be an object"),
     ],
 )

@@ -95,7 +95,9 @@ def test_a_slider_moves_and_the_trees_probabilities_change(server, browser):
     )
     page.wait_for_function("() => document.querySelector('#status').textContent === ''")
     assert tree.inner_text() != before
+    # the table comes row by row after the tree, greyed until its last row is in
     assert page.locator("#policy-table tr").count() == 1 + 9  # header, free play, 8 policies
+    assert "stale" not in (page.get_attribute("#policy-table", "class") or "")
     # the scenario's foresight by default, and the page says how long the re-solve took
     assert re.match(r"Foresight exact; solved in \d+ ms", page.inner_text("#solved"))
     looking = tree.inner_text()

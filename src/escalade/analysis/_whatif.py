@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import FORESIGHT, Parameter, Scenario
 from escalade.simulation import FREE_PLAY, StageGame, stage_game
@@ -134,12 +135,13 @@ class WhatIf(ResultMixin):
     stage : StageGame
         Under the chosen policy and lever settings.
     policies : dict of str to StageGame
-        Under each policy (free play first), with only the policy's levers.
+        Under each policy (free play first), with only the policy's levers;
+        empty when the what-if was asked without its policy table.
     actor : str or None
         The question's actor, whose payoff the policy table ranks by.
     seconds : float
         How long solving took (with foresight: computing the continuation
-        values of every policy too).
+        values of the policies solved too).
     """
 
     scenario: Scenario
@@ -183,10 +185,13 @@ class WhatIf(ResultMixin):
             row.update({f"payoff_{k}": v for k, v in r["payoffs"].items()})
             row.update({f"p_{k}": v for k, v in r["outcomes"].items()})
             rows.append(row)
+        if not rows:  # asked without the policy table
+            return pd.DataFrame(index=pd.Index([], name="policy"))
         return pd.DataFrame(rows).set_index("policy")
 
     def summary(self, *, max_rows: int | None = 40) -> Summary:
-        """The policy table (``max_rows`` policies), then the stage game's summary."""
+        """The policy table (``max_rows`` policies; none without one), then the stage
+        game's summary."""
         g = self.stage.game
         actor = self.actor or g.players[0]
         k = g.players.index(actor)
@@ -201,7 +206,8 @@ class WhatIf(ResultMixin):
             clip_rows(rows, max_rows),
         )
         inner = self.stage.summary(max_rows=max_rows)
-        return Summary(f"{self.scenario.name}: what if", inner.notes, (table, *inner.tables))
+        tables = (table, *inner.tables) if rows else inner.tables
+        return Summary(f"{self.scenario.name}: what if", inner.notes, tables)
 
 
 def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
@@ -214,6 +220,7 @@ def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
     lam: float | None = None,
     game: Game | None = None,
     foresight: str | None = None,
+    table: bool | Sequence[str] = True,
 ) -> WhatIf:
     """The stage game at one point, under a policy and under every policy.
 
@@ -235,6 +242,12 @@ def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
         what-ifs builds it once.
     foresight : {"full", "myopic", "exact", "approximate"}, optional
         How the actors look ahead (default the scenario's ``foresight:``).
+    table : bool or sequence of str
+        Solve every policy's stage game too (True, the default), none
+        (False), or those named (free play is ``"free"``), in the
+        scenario's order. With foresight each one needs its own
+        continuation values: a view that redraws as a slider moves can ask
+        for the stage game first and the table's rows after.
 
     Returns
     -------
@@ -246,6 +259,10 @@ def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
     >>> w = what_if(escalade.load("korea-2017"), values={"p_detect": 0.8}, policy="talks")
     >>> list(w.policies)[:2], w.stage.policy, w.stage.foresight
     (['free', 'sanctions_default'], 'talks', 'exact')
+    >>> what_if(escalade.load("korea-2017"), policy="talks", table=False).policies
+    {}
+    >>> list(what_if(escalade.load("korea-2017"), table=["talks", "free"]).policies)
+    ['free', 'talks']
     """
     started = time.perf_counter()
     game = build_game(scenario) if game is None else game
@@ -255,6 +272,17 @@ def what_if(  # noqa: PLR0913 - keyword options, one per what-if control
     common: dict[str, Any] = {"state": state, "lam": lam, "game": game, "foresight": foresight}
     stage = stage_game(scenario, policy, levers=levers, **common)
     names = [FREE_PLAY, *(p.name for p in scenario.policies)]
-    table = {n: stage_game(scenario, n, **common) for n in names}
+    if isinstance(table, str):
+        table = [table]
+    if not isinstance(table, bool):
+        unknown = sorted(set(table) - set(names))
+        if unknown:
+            raise ParameterError(
+                f"unknown policy {unknown[0]!r} in the policy table; policies: {', '.join(names)}"
+            )
+        names = [n for n in names if n in set(table)]
+    elif not table:
+        names = []
+    policies = {n: stage_game(scenario, n, **common) for n in names}
     actor = scenario.question.actor if scenario.question is not None else None
-    return WhatIf(scenario, stage, table, actor, time.perf_counter() - started)
+    return WhatIf(scenario, stage, policies, actor, time.perf_counter() - started)

@@ -272,6 +272,19 @@ _WHATIF = {
             "description": "how the actors look ahead (default: the scenario's foresight); "
             "with any but myopic, the tree's probabilities are those simulate starts from",
         },
+        "part": {
+            "type": "string",
+            "enum": list(sc.PARTS),
+            "description": "all (default): the stage game, its tree drawn (svg) and the policy "
+            "table (policies); stage: without the table (policies empty), the quick answer as "
+            "a slider moves; table: the stage game and the table, no svg",
+        },
+        "rows": {
+            "type": ["array", "null"],
+            "items": {"type": "string"},
+            "description": "the policy table's rows, by policy name (free play is free); "
+            "default every policy",
+        },
     },
 }
 _JOB = {

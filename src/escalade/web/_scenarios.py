@@ -18,6 +18,7 @@ from escalade.web._html import e, layout, link, rows_table
 
 __all__ = [
     "MAX_TREE_NODES",
+    "PARTS",
     "scenario_data",
     "scenario_list",
     "scenario_page",
@@ -29,6 +30,11 @@ __all__ = [
 
 #: Trees larger than this are not drawn (the numbers are still in the JSON).
 MAX_TREE_NODES = 600
+#: What a what-if request asks for: everything, the stage game alone (drawn), or
+#: the policy table (with the stage game, not drawn). The page asks for the
+#: stage game as a slider moves, then the table, which costs several times more
+#: when actors look ahead.
+PARTS = ("all", "stage", "table")
 
 
 def scenario_list(catalog: Catalog) -> dict[str, Any]:
@@ -168,7 +174,7 @@ def whatif_request(body: Any) -> dict[str, Any]:
         body = {}
     if not isinstance(body, Mapping):
         raise ParameterError(f"the request body must be an object, found {type(body).__name__}")
-    allowed = {"values", "levers", "policy", "lam", "state", "foresight"}
+    allowed = {"values", "levers", "policy", "lam", "state", "foresight", "part", "rows"}
     unknown = set(body) - allowed
     if unknown:
         raise ParameterError(
@@ -195,7 +201,20 @@ def whatif_request(body: Any) -> dict[str, Any]:
     if out["lam"] is not None and not 0 <= out["lam"] <= 1e6:
         raise ParameterError(f"lam must be between 0 and 1e6, found {lam!r}")
     out["foresight"] = foresight_option(body)
+    out["part"] = part = body.get("part", "all")
+    if part not in PARTS:
+        raise ParameterError(f"part must be one of {', '.join(PARTS)}, found {part!r}")
+    out["rows"] = _rows_option(body.get("rows"))
     return out
+
+
+def _rows_option(rows: Any) -> list[str] | None:
+    """A request's ``rows``: policy names (checked against the scenario later), or None."""
+    if rows is not None and (
+        not isinstance(rows, list) or not all(isinstance(r, str) for r in rows)
+    ):
+        raise ParameterError(f"rows must be a list of policy names, found {rows!r}")
+    return rows
 
 
 def foresight_option(body: Mapping[str, Any]) -> str | None:
@@ -215,16 +234,23 @@ def foresight_option(body: Mapping[str, Any]) -> str | None:
 
 
 def whatif_data(catalog: Catalog, sid: str, options: dict[str, Any]) -> dict[str, Any]:
-    """The what-if at ``options``: the stage game, the policy table, the tree drawn."""
+    """The what-if at ``options``: the stage game and the tree drawn (``part`` all or
+    stage), the policy table (all or table; only its ``rows`` when given)."""
     from escalade.analysis import what_if
     from escalade.report import tree_svg
 
     scenario, game = catalog.load(sid)
-    w = what_if(scenario, game=game, **options)
+    asked = {k: v for k, v in options.items() if k not in ("part", "rows")}
+    part, rows = options.get("part", "all"), options.get("rows")
+    table = part != "stage" and (rows if rows is not None else True)
+    w = what_if(scenario, game=game, table=table, **asked)
     out = w.to_dict()
     sg = w.stage
     out["id"] = sid
     out["options"] = options
+    out["part"] = part
+    if part == "table":
+        return out
     if sg.game.n_nodes <= MAX_TREE_NODES:
         forced = sg.forced[sg.game.edge_action] & (sg.game.edge_action >= 0)
         out["svg"] = tree_svg(sg.game, sg.edge, sg.reach, forced=forced, min_reach=1e-4)

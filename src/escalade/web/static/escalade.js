@@ -106,35 +106,67 @@
       }
       box.append(control(p.label || p.name, input, p.note));
     }
-    // one request in flight; moves made meanwhile are sent when it returns
+    // One request in flight; moves made meanwhile are sent when it returns. A move asks
+    // for the stage game first (drawn at once), then the policy table one row at a time:
+    // with foresight each row needs its own continuation values, and a further move
+    // stops the rows and starts again from the stage game.
+    const ROWS = DATA.controls.policies.map((p) => p.name);
+    let tableRows = [];
     async function request() {
       if (running) { pending = true; return; }
       running = true; status.textContent = "solving…";
       try {
         const body = { values: state.values, levers: state.levers, policy: state.policy, lam: state.lam,
                        foresight: state.foresight };
-        const data = await api("POST", "/api/scenarios/" + DATA.id + "/whatif", body);
-        draw(data); status.textContent = "";
+        const data = await api("POST", "/api/scenarios/" + DATA.id + "/whatif",
+                               Object.assign({ part: "stage" }, body));
+        drawStage(data);
+        tableRows = [];
+        let seconds = data.seconds;
+        for (const [i, name] of ROWS.entries()) {
+          if (pending) break;
+          status.textContent = "policy table: " + i + " of " + ROWS.length + " policies…";
+          const row = await api("POST", "/api/scenarios/" + DATA.id + "/whatif",
+                                Object.assign({ part: "table", rows: [name] }, body));
+          if (pending) break;
+          tableRows.push(...row.policies);
+          seconds += row.seconds;
+          drawTable(data.actor || data.stage.players[0], i + 1 < ROWS.length);
+          solved(data.foresight, seconds, i + 1 === ROWS.length);
+        }
+        if (!pending) status.textContent = "";
       } catch (err) { status.textContent = err.message; }
       running = false;
       if (pending) { pending = false; request(); }
     }
-    function draw(data) {
+    function solved(foresight, seconds, whole) {
+      document.getElementById("solved").textContent = "Foresight " + foresight +
+        "; solved in " + Math.round(seconds * 1000) + " ms (this stage game" +
+        (whole ? " and every policy's" : "") +
+        (foresight === "myopic" ? ")." : ", with continuation values).");
+    }
+    function drawStage(data) {
       const tree = document.getElementById("tree");
       tree.innerHTML = data.svg;  // drawn by this server from numbers, text escaped there
-      const actor = data.actor || data.stage.players[0];
-      const rows = data.policies.map((r) => {
+      solved(data.foresight, data.seconds, data.policies.length > 0);
+      const outs = Object.entries(data.stage.outcomes).sort((a, b) => b[1] - a[1]);
+      document.getElementById("outcomes").replaceChildren(
+        table(["outcome", "probability"], outs.map(([k, v]) => [k, fmt(v)])));
+      document.getElementById("policy-table").classList.add("stale");
+    }
+    function drawTable(actor, partial) {
+      const rows = tableRows.map((r) => {
         const best = Object.entries(r.outcomes).sort((a, b) => b[1] - a[1])[0];
         return [r.policy, fmt(r.payoffs[actor]), best[0] + " (" + fmt(best[1]) + ")"];
       });
       const pt = document.getElementById("policy-table");
       pt.replaceChildren(table(["policy", "payoff to " + actor, "likeliest outcome"], rows));
-      document.getElementById("solved").textContent = "Foresight " + data.foresight +
-        "; solved in " + Math.round(data.seconds * 1000) + " ms (this stage game and every policy's" +
-        (data.foresight === "myopic" ? ")." : ", each with its continuation values).");
-      const outs = Object.entries(data.stage.outcomes).sort((a, b) => b[1] - a[1]);
-      document.getElementById("outcomes").replaceChildren(
-        table(["outcome", "probability"], outs.map(([k, v]) => [k, fmt(v)])));
+      pt.classList.toggle("stale", partial);
+    }
+    function draw(data) {
+      drawStage(data);
+      tableRows = data.policies;
+      drawTable(data.actor || data.stage.players[0], false);
     }
     draw(Object.assign({ svg: document.getElementById("tree").innerHTML }, DATA.whatif));
   }
