@@ -167,6 +167,8 @@ class ExactValues:
         self.worlds = worlds
         self.delta = delta
         self.cap = cap
+        # each period's stage payoffs, computed again when asked (stage_payoffs)
+        self._periods: dict[int, FloatArray] = {}
         self.tables, self.first = self._blocks(np.arange(worlds.n_draws))
         per_world = np.zeros(worlds.n_draws, dtype=np.int64)
         for table in self.tables:
@@ -271,6 +273,28 @@ class ExactValues:
         return first
 
     # ------------------------------------------------------------- simulation
+    def stage_payoffs(self, chunk: Chunk, stage: Stage) -> FloatArray:
+        """The payoffs the live runs' actors play ``stage`` with: each outcome's payoff
+        plus what follows it, shape (n_live, n_outcomes, n_players).
+
+        The backward pass keeps only each state's solution; a view that shows a
+        stage game whole (a wargame turn) needs these payoffs, computed again
+        for every state of the period on first use and kept.
+        """
+        t = stage.t
+        if t not in self._periods:
+            plan, horizon = self.plan, self.plan.horizon
+            table = self.tables[t - 1]
+            draws = self.worlds.take(table.world)
+            step = self.transition.step(t, draws, table.state, follow=t < horizon)
+            delta = self.delta[table.world]
+            later = self.tables[t].value if t < horizon else None
+            nxt = np.zeros((0, plan.game.n_players)) if later is None else later
+            self._periods[t] = step.stage_values(
+                plan, annuity(delta, horizon - t), delta, _lookup(table, nxt)
+            )
+        return self._periods[t][chunk.node[stage.runs]]
+
     def probabilities(self, chunk: Chunk, stage: Stage) -> FloatArray:
         """Outcome probabilities of the live runs' stage games, from the table."""
         probs = self.tables[stage.t - 1].probs
@@ -316,10 +340,13 @@ def _lookup(table: _Table, later: FloatArray) -> Callable[[int, GroupStep], Floa
         if follow is None:
             return out
         masks, rows = follow
+        # every (row, branch) at once; a branch a row cannot take has weight 0 and no next
+        # row (-1), which reads the zero row appended to ``later``
+        padded = np.concatenate([later, np.zeros((1, later.shape[1]))])
+        values = padded[rows]
         for branch in step.branches:
-            idx = rows[:, int(np.searchsorted(masks, branch.mask))]
-            ok = np.flatnonzero(idx >= 0)
-            out[ok] += branch.weight[ok, None] * later[idx[ok]]
+            b = int(np.searchsorted(masks, branch.mask))
+            out += branch.weight[:, None] * values[:, b]
         return out
 
     return expected_next

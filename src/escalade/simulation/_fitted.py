@@ -417,6 +417,22 @@ class FittedValues:
         return FirstPeriod(values, step.chance, step.lam, sol.payoffs)
 
     # ------------------------------------------------------------- simulation
+    def stage_payoffs(self, chunk: Chunk, stage: Stage) -> FloatArray:
+        """The payoffs the live runs' actors play ``stage`` with: each outcome's payoff
+        plus the fitted value of what follows, shape (n_live, n_outcomes, n_players)."""
+        runs = stage.runs
+        step = self.transition.step(
+            stage.t,
+            chunk.live_draws(runs),
+            np.column_stack([chunk.state[name][runs] for name in self.transition.names]),
+            env=stage.env,
+            payoffs=stage.values.payoffs,
+            chance=stage.values.chance,
+            lam=stage.lam,
+            follow=stage.t < self.plan.horizon,
+        )
+        return self._stage_values(step, chunk.world[runs])
+
     def probabilities(self, chunk: Chunk, stage: Stage) -> FloatArray:
         """The live runs' stage games solved with fitted values of the next period.
 

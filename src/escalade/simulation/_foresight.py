@@ -82,6 +82,11 @@ class Values(Protocol):
         """Follow the runs into the next period (after events and ``update:``)."""
         ...
 
+    def stage_payoffs(self, chunk: Chunk, stage: Stage) -> FloatArray:
+        """The payoffs the live runs' actors weigh: each outcome's plus what follows it,
+        shape (n_live, n_outcomes, n_players)."""
+        ...
+
 
 @dataclass
 class Foresight:

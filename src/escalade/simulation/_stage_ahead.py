@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import replace
@@ -29,10 +28,7 @@ from escalade.game import Game, GameValues
 from escalade.scenario import FORESIGHT, Draws, Formula, Policy, Scenario
 from escalade.simulation._chunk import Chunk, Plan, Stage
 from escalade.simulation._engine import _VALUES_KEY as VALUES_KEY
-from escalade.simulation._exact import ExactValues, _lookup
-from escalade.simulation._fitted import FittedValues
 from escalade.simulation._foresight import Foresight, Values, compute_values
-from escalade.simulation._plan import annuity
 
 __all__ = ["ahead_payoffs", "cache_key", "foresight_of", "lookahead", "start_ahead"]
 
@@ -43,10 +39,6 @@ KEEP = 16
 
 _kept: OrderedDict[Hashable, tuple[Values | None, Foresight]] = OrderedDict()
 _lock = threading.Lock()
-# each period's payoffs of every state of exact values, computed on first use
-_exact_periods: weakref.WeakKeyDictionary[ExactValues, dict[int, FloatArray]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def cache_key(*parts: object) -> str:
@@ -137,45 +129,7 @@ def ahead_payoffs(values: Values | None, chunk: Chunk, stage: Stage) -> FloatArr
     """
     if values is None:
         return stage.values.payoffs
-    if isinstance(values, ExactValues):
-        return _exact_period(values, stage.t)[chunk.node[stage.runs]]
-    if isinstance(values, FittedValues):
-        return _fitted_payoffs(values, chunk, stage)
-    raise TypeError(f"no stage payoffs for {type(values).__name__}")  # pragma: no cover
-
-
-def _exact_period(values: ExactValues, t: int) -> FloatArray:
-    """The payoffs of every state of period ``t`` in exact values' table: the backward
-    pass's own computation, again (it keeps only their solution)."""
-    periods = _exact_periods.setdefault(values, {})
-    if t not in periods:
-        plan, horizon = values.plan, values.plan.horizon
-        table = values.tables[t - 1]
-        draws = values.worlds.take(table.world)
-        step = values.transition.step(t, draws, table.state, follow=t < horizon)
-        delta = values.delta[table.world]
-        nxt = values.tables[t].value if t < horizon else None
-        later = np.zeros((0, plan.game.n_players)) if nxt is None else nxt
-        periods[t] = step.stage_values(
-            plan, annuity(delta, horizon - t), delta, _lookup(table, later)
-        )
-    return periods[t]
-
-
-def _fitted_payoffs(values: FittedValues, chunk: Chunk, stage: Stage) -> FloatArray:
-    """The payoffs fitted values give the live runs (one view at a time: not many runs)."""
-    runs = stage.runs
-    step = values.transition.step(
-        stage.t,
-        chunk.live_draws(runs),
-        np.column_stack([chunk.state[name][runs] for name in values.transition.names]),
-        env=stage.env,
-        payoffs=stage.values.payoffs,
-        chance=stage.values.chance,
-        lam=stage.lam,
-        follow=stage.t < values.plan.horizon,
-    )
-    return values._stage_values(step, chunk.world[runs])
+    return values.stage_payoffs(chunk, stage)
 
 
 def foresight_of(scenario: Scenario, foresight: str | None = None) -> str:

@@ -418,7 +418,7 @@ class Transition:
         masks: list[int],
     ) -> list[FloatArray]:
         """Each of ``states`` (one per event combination in ``masks``) after ``update:``
-        (every new value from the same state), clipped.
+        (every new value from the same state), clipped, in place.
 
         ``env`` is the environment of the state no event changed (mask 0); the
         others' environments are computed in one batch, their states stacked:
@@ -428,7 +428,7 @@ class Transition:
         if not dyn.update or not states:
             return states
         m = states[0].shape[0]
-        out = [s.copy() for s in states]
+        out = states
         changed = [k for k, mask in enumerate(masks) if mask]
         parts: list[tuple[list[int], dict[str, Any], int]] = []
         if len(changed) < len(masks):
