@@ -267,8 +267,22 @@ class Scenario:
                 for _, formula in effects.get(name, ()):
                     todo.extend(formula.expr.names)
             targets = tuple(t for t in self._lever_targets if t in read)
-            cache[names] = (frozenset(found), targets)
-        return cache[names]
+            cache[names] = (frozenset(found), targets, frozenset(read))
+        return cache[names][:2]
+
+    def reads(self, names: Collection[str]) -> frozenset[str]:
+        """Every name that ``names`` depend on, themselves included: through derived
+        values and the lever effects on what they read.
+
+        Examples
+        --------
+        >>> from escalade.scenario import load_scenario
+        >>> sorted(load_scenario("korea-2017").reads(["threat"]))
+        ['cap0', 'capability', 'threat']
+        """
+        key = frozenset(names)
+        self._derived_needed(key)
+        return self._needed_cache[key][2]
 
     @cached_property
     def _derived_uses(self) -> dict[str, frozenset[str]]:
@@ -282,7 +296,9 @@ class Scenario:
         }
 
     @cached_property
-    def _needed_cache(self) -> dict[frozenset[str], tuple[frozenset[str], tuple[str, ...]]]:
+    def _needed_cache(
+        self,
+    ) -> dict[frozenset[str], tuple[frozenset[str], tuple[str, ...], frozenset[str]]]:
         return {}
 
     def citations(self) -> dict[str, list[str]]:

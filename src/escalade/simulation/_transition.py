@@ -184,6 +184,9 @@ class Transition:
                     event_names |= f.expr.names
         self.event_names = frozenset(event_names)
         self.update_names = frozenset(update_names)
+        # update: formulas that read no state variable (korea-2017's only one is "0") give
+        # the same values whatever events fired: computed once, from the quiet state
+        self._update_reads_state = bool(plan.scenario.reads(update_names) & set(self.names))
         # edge probabilities that do not depend on the draw: forced choices, 1 for free ones
         self._edge = np.ones(game.n_nodes)
         dec = np.flatnonzero(game.edge_action >= 0)
@@ -421,18 +424,19 @@ class Transition:
         (every new value from the same state), clipped, in place.
 
         ``env`` is the environment of the state no event changed (mask 0); the
-        others' environments are computed in one batch, their states stacked:
-        an environment costs the same for one row as for thousands.
+        others' environments are computed in one batch, their states stacked
+        (an environment costs the same for one row as for thousands), unless
+        the updates read no state variable: then ``env`` serves them all.
         """
         dyn = self.plan.dynamics
         if not dyn.update or not states:
             return states
         m = states[0].shape[0]
         out = states
-        changed = [k for k, mask in enumerate(masks) if mask]
+        changed = [k for k, mask in enumerate(masks) if mask and self._update_reads_state]
         parts: list[tuple[list[int], dict[str, Any], int]] = []
         if len(changed) < len(masks):
-            parts.append(([k for k, mask in enumerate(masks) if not mask], env, m))
+            parts.append(([k for k in range(len(masks)) if k not in changed], env, m))
         if changed:
             stacked = np.concatenate([states[k] for k in changed])
             rows = np.tile(np.arange(m), len(changed))
