@@ -60,9 +60,14 @@ def unique_rows(matrix: NDArray[np.float64]) -> tuple[IntArray, IntArray]:
     n = matrix.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    import pandas as pd
+
     matrix = np.ascontiguousarray(matrix, dtype=np.float64) + 0.0  # -0.0 becomes 0.0
-    _, first, inverse = np.unique(_hash(matrix), return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
+    # a hash table, not a sort: codes number the hashes in order of first appearance,
+    # so a row is a first occurrence where the running maximum of the codes goes up
+    inverse = np.asarray(pd.factorize(_hash(matrix))[0], dtype=np.int64)
+    top = np.maximum.accumulate(inverse)
+    first = np.flatnonzero(np.concatenate([[True], top[1:] > top[:-1]]))
     if not np.array_equal(matrix[first][inverse], matrix):
         # two distinct rows share a hash (or a NaN): rank the columns instead
         return _by_ranks(matrix)
