@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict
+from escalade._results import ResultMixin, Summary, Table, clip_rows, json_dict, json_ready
 from escalade.errors import ParameterError
 from escalade.game import Game, build_game
 from escalade.scenario import FORESIGHT, Parameter, Scenario
@@ -164,16 +164,17 @@ class WhatIf(ResultMixin):
 
     def to_dict(self) -> dict[str, Any]:
         """The stage game's dict and the policy table."""
-        return json_dict(
+        out = json_dict(
             {
                 "scenario": self.scenario.name,
                 "actor": self.actor,
                 "foresight": self.stage.foresight,
                 "seconds": self.seconds,
-                "stage": self.stage.to_dict(),
-                "policies": self.policy_rows(),
             }
         )
+        out["stage"] = self.stage.to_dict()  # plain values already
+        out["policies"] = json_ready(self.policy_rows())
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per policy: each player's payoff and each outcome's probability."""

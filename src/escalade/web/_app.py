@@ -99,14 +99,15 @@ async def whatif_html(request: Request) -> Response:
 async def whatif_get(request: Request) -> Response:
     """The what-if at the nominal values, free play."""
     bench, sid = _bench(request), path_id(request, "sid")
-    return json_response(await compute(sc.whatif_data, bench.catalog, sid, sc.whatif_request({})))
+    data = await compute(sc.whatif_data, bench.catalog, sid, sc.whatif_request({}))
+    return json_response(data, plain=True)
 
 
 async def whatif_post(request: Request) -> Response:
     """The what-if at given values, levers, policy, state and lambda."""
     bench, sid = _bench(request), path_id(request, "sid")
     options = sc.whatif_request(await json_body(request, required=False))
-    return json_response(await compute(sc.whatif_data, bench.catalog, sid, options))
+    return json_response(await compute(sc.whatif_data, bench.catalog, sid, options), plain=True)
 
 
 # ---------------------------------------------------------------- jobs and runs

@@ -82,9 +82,10 @@ async def json_body(request: Request, *, required: bool = True) -> Any:
         raise ParameterError("the request body is not valid JSON") from None
 
 
-def json_response(data: Any, status: int = 200) -> JSONResponse:
-    """``data`` as strict JSON (NaN and infinities spelled out)."""
-    return JSONResponse(json_ready(data), status_code=status)
+def json_response(data: Any, status: int = 200, *, plain: bool = False) -> JSONResponse:
+    """``data`` as strict JSON (NaN and infinities spelled out); ``plain`` when it holds
+    plain values already (a ``to_dict``), so they are not walked again."""
+    return JSONResponse(data if plain else json_ready(data), status_code=status)
 
 
 def _wants_html(request: Request) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from escalade._results import json_ready
 from escalade.errors import EscaladeError, ParameterError
 from escalade.scenario import FORESIGHT
 from escalade.web._catalog import Catalog
@@ -235,7 +236,8 @@ def foresight_option(body: Mapping[str, Any]) -> str | None:
 
 def whatif_data(catalog: Catalog, sid: str, options: dict[str, Any]) -> dict[str, Any]:
     """The what-if at ``options``: the stage game and the tree drawn (``part`` all or
-    stage), the policy table (all or table; only its ``rows`` when given)."""
+    stage), the policy table (all or table; only its ``rows`` when given), as plain
+    values (strict JSON as it is)."""
     from escalade.analysis import what_if
     from escalade.report import tree_svg
 
@@ -247,7 +249,7 @@ def whatif_data(catalog: Catalog, sid: str, options: dict[str, Any]) -> dict[str
     out = w.to_dict()
     sg = w.stage
     out["id"] = sid
-    out["options"] = options
+    out["options"] = json_ready(options)
     out["part"] = part
     if part == "table":
         return out
