@@ -159,9 +159,11 @@ class ExactValues:
         *,
         cap: int = STATE_CAP,
         block: int | None = None,
+        keep_steps: bool = False,
     ) -> None:
         started = time.perf_counter()
         self.block = max(1, block or worlds.n_draws)
+        self.keep_steps = keep_steps
         self.plan = plan
         self.transition = transition
         self.worlds = worlds
@@ -266,11 +268,53 @@ class ExactValues:
             later = sol.payoffs
             if t == 1:
                 first = FirstPeriod(values, step.chance, step.lam, sol.payoffs)
-            # the steps are only needed going backward: free their memory
-            table.step = None
+            # the steps are only needed going backward (and to reprice): free their memory
+            if not self.keep_steps:
+                table.step = None
         if first is None:  # pragma: no cover - period 1 always has one row per world
             raise RuntimeError("exact values: the first period has no states")
         return first
+
+    def repriced(self, worlds: Draws, delta: FloatArray) -> ExactValues | None:
+        """The same states and transitions at other values of parameters the transition
+        does not read (:attr:`Transition.reads`): each period's stage games evaluated
+        again and the backward pass redone, the same to the last bit as computing them
+        anew. None when the steps were not kept (``keep_steps``), or when an outcome
+        becomes reachable or unreachable in some state (then the states may differ).
+
+        Examples
+        --------
+        >>> import escalade
+        >>> from escalade.game import build_game
+        >>> from escalade.scenario import Policy
+        >>> sc = escalade.load("korea-2017")
+        >>> plan = Plan(sc, build_game(sc), sc.dynamics, Policy("free"), None, 10, None, "qre")
+        >>> world, delta = sc.parameters.nominal(), np.array([0.9])
+        >>> base = ExactValues(plan, Transition(plan), world, delta, keep_steps=True)
+        >>> other = sc.parameters.fixed({"p_detect": 0.7}).nominal()
+        >>> fresh = ExactValues(plan, Transition(plan), other, delta)
+        >>> bool(np.array_equal(base.repriced(other, delta).first.value, fresh.first.value))
+        True
+        """
+        started = time.perf_counter()
+        transition, tables = self.transition, []
+        for t, old in enumerate(self.tables, start=1):
+            if old.step is None:
+                return None
+            draws = worlds.take(old.world)
+            stage = transition.step(t, draws, old.state, follow=False)
+            if t < self.plan.horizon and not np.array_equal(
+                transition.reachable(stage.chance), transition.reachable(old.step.chance)
+            ):
+                return None
+            step = Step(t, stage.payoffs, stage.chance, stage.lam, old.step.groups)
+            tables.append(_Table(old.world, old.state, step, old.follow))
+        out = object.__new__(ExactValues)
+        out.__dict__.update(self.__dict__)
+        out.worlds, out.delta, out.tables, out._periods = worlds, delta, tables, {}
+        out.first = out._backward(tables)
+        out.diagnostics = {**self.diagnostics, "seconds": time.perf_counter() - started}
+        return out
 
     # ------------------------------------------------------------- simulation
     def stage_payoffs(self, chunk: Chunk, stage: Stage) -> FloatArray:

@@ -61,7 +61,7 @@ from escalade.solvers import Solution
 if TYPE_CHECKING:
     from escalade.simulation._chunk import Chunk, Stage
 
-__all__ = ["FORESIGHT", "Foresight", "Values", "compute_values", "worlds_of"]
+__all__ = ["FORESIGHT", "Foresight", "Values", "compute_values", "reprice", "worlds_of"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -219,6 +219,7 @@ def compute_values(
     seed: Seed | np.random.SeedSequence = None,
     samples: int | None = None,
     cap: int = STATE_CAP,
+    keep_steps: bool = False,
 ) -> tuple[Values | None, Foresight]:
     """Continuation values of ``worlds`` under ``plan``, as ``mode`` asks.
 
@@ -234,6 +235,9 @@ def compute_values(
         States per world and period that fitted values are fitted on.
     cap : int
         Most states per world over the horizon for exact values.
+    keep_steps : bool
+        Keep exact values' periods, so that :func:`reprice` can value the same
+        states at other parameter values (one world at a time: memory).
 
     Returns
     -------
@@ -263,7 +267,7 @@ def compute_values(
     reason = "as asked"
     if mode in ("full", "exact"):
         try:
-            values = _exact(plan, transition, worlds, delta, cap)
+            values = _exact(plan, transition, worlds, delta, cap, keep_steps)
         except TooManyStates as exc:
             if mode == "exact":
                 raise ScenarioError(
@@ -286,19 +290,44 @@ def compute_values(
 
 
 def _exact(
-    plan: Plan, transition: Transition, worlds: Draws, delta: FloatArray, cap: int
+    plan: Plan,
+    transition: Transition,
+    worlds: Draws,
+    delta: FloatArray,
+    cap: int,
+    keep_steps: bool = False,
 ) -> ExactValues:
     """Exact values, after a probe of the first world: most worlds reach alike many
     states, and one is cheap to enumerate, so the probe says how many worlds fit in the
     row budget together (with room for worlds that reach twice as many)."""
     probe = ExactValues(
-        plan, transition, worlds.take(np.zeros(1, dtype=np.int64)), delta[:1], cap=cap
+        plan,
+        transition,
+        worlds.take(np.zeros(1, dtype=np.int64)),
+        delta[:1],
+        cap=cap,
+        keep_steps=keep_steps and worlds.n_draws == 1,
     )
     if worlds.n_draws == 1:
         return probe
     per_world = max(1, probe.diagnostics["max_states_per_world"])
     block = max(1, ROW_BUDGET // (2 * per_world))
     return ExactValues(plan, transition, worlds, delta, cap=cap, block=block)
+
+
+def reprice(values: Values, plan: Plan, world: Draws, mode: str) -> tuple[Values, Foresight] | None:
+    """Exact ``values`` kept with their steps, valued again at ``world`` (one row) whose
+    parameters differ only where the transition does not read them (see
+    :meth:`ExactValues.repriced`); None when that cannot be done.
+    """
+    if not isinstance(values, ExactValues):
+        return None
+    found = values.repriced(world, _discount(plan, world))
+    if found is None:
+        return None
+    states = found.diagnostics["max_states_per_world"]
+    counted = f"{states:,} {noun(states, 'reachable state')} per world"
+    return found, _info(plan, mode, found, counted)
 
 
 def _info(plan: Plan, mode: str, values: Values, reason: str) -> Foresight:

@@ -28,7 +28,8 @@ from escalade.game import Game, GameValues
 from escalade.scenario import FORESIGHT, Draws, Formula, Policy, Scenario
 from escalade.simulation._chunk import Chunk, Plan, Stage
 from escalade.simulation._engine import _VALUES_KEY as VALUES_KEY
-from escalade.simulation._foresight import Foresight, Values, compute_values
+from escalade.simulation._foresight import Foresight, Values, compute_values, reprice
+from escalade.simulation._transition import Transition
 
 __all__ = ["ahead_payoffs", "cache_key", "foresight_of", "lookahead", "start_ahead"]
 
@@ -38,6 +39,8 @@ FloatArray = NDArray[np.float64]
 KEEP = 16
 
 _kept: OrderedDict[Hashable, tuple[Values | None, Foresight]] = OrderedDict()
+# exact values with their steps, per plan and values of the names the transition reads
+_shapes: OrderedDict[Hashable, Values] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -59,6 +62,7 @@ def lookahead(
     *,
     seed: int | np.random.SeedSequence = 0,
     key: Hashable | None = None,
+    shape: Hashable | None = None,
 ) -> tuple[Values | None, Foresight]:
     """Continuation values of one world under ``plan``, kept under ``key`` when given.
 
@@ -74,6 +78,13 @@ def lookahead(
     key : hashable, optional
         What identifies ``plan`` and ``world`` (the scenario's text, the
         settings): the values are computed once per key and process.
+    shape : hashable, optional
+        What identifies ``plan`` and the values in ``world`` of the names
+        the transition reads (:attr:`Transition.reads`): exact values are
+        kept per shape with their steps, and a world of the same shape
+        (another point of a what-if slider over a parameter that only the
+        stage games read) is valued on the same states, without
+        enumerating them again (:func:`reprice`).
 
     Returns
     -------
@@ -96,9 +107,21 @@ def lookahead(
             if key in _kept:
                 _kept.move_to_end(key)
                 return _kept[key]
-    if not isinstance(seed, np.random.SeedSequence):
-        seed = np.random.SeedSequence(seed, spawn_key=(VALUES_KEY,))
-    found = compute_values(plan, world, mode=mode, seed=seed)
+    found: tuple[Values | None, Foresight] | None = None
+    if shape is not None and mode in ("full", "exact"):
+        with _lock:
+            base = _shapes.get(shape)
+        found = None if base is None else reprice(base, plan, world, mode)
+    if found is None:
+        if not isinstance(seed, np.random.SeedSequence):
+            seed = np.random.SeedSequence(seed, spawn_key=(VALUES_KEY,))
+        found = compute_values(plan, world, mode=mode, seed=seed, keep_steps=shape is not None)
+        values = found[0]
+        if shape is not None and values is not None:
+            with _lock:
+                _shapes[shape] = values
+                while len(_shapes) > KEEP:
+                    _shapes.popitem(last=False)
     if key is not None:
         with _lock:
             _kept[key] = found
@@ -183,21 +206,15 @@ def start_ahead(  # noqa: PLR0913 - the point, as stage_game has it
         scenario = replace(scenario, dynamics=dyn)
     plan = Plan(scenario, game, dyn, policy, fixed, dyn.periods, lam, method)
     world = scenario.parameters.nominal()
-    key = None
+    key = shape = None
     if scenario.text_hash:
         draws = {k: float(np.asarray(world[k]).ravel()[0]) for k in world}
-        key = cache_key(
-            scenario.name,
-            scenario.text_hash,
-            draws,
-            policy.name,
-            dict(policy.levers),
-            dict(state or {}),
-            lam,
-            method,
-            mode,
-        )
-    values, info = lookahead(plan, world, mode, key=key)
+        settings = (policy.name, dict(policy.levers), dict(state or {}), lam, method, mode)
+        key = cache_key(scenario.name, scenario.text_hash, draws, *settings)
+        reads = Transition(plan).reads
+        read = {k: v for k, v in draws.items() if k in reads}
+        shape = cache_key("shape", scenario.name, scenario.text_hash, read, *settings)
+    values, info = lookahead(plan, world, mode, key=key, shape=shape)
     if values is None:  # stage_game calls this for forward-looking actors only
         raise RuntimeError(f"foresight {mode!r} computed no values to look ahead with")
     first = values.first

@@ -187,6 +187,14 @@ class Transition:
         # update: formulas that read no state variable (korea-2017's only one is "0") give
         # the same values whatever events fired: computed once, from the quiet state
         self._update_reads_state = bool(plan.scenario.reads(update_names) & set(self.names))
+        #: Every name the states reached and the weights between them depend on: at
+        #: other values of the other parameters the same states follow one another alike.
+        self.reads = plan.scenario.reads(
+            (update_names | event_names).union(
+                *(f.expr.names for group in plan.groups for _, f in group.then),
+                *(var.initial.expr.names for var in dyn.state),
+            )
+        )
         # edge probabilities that do not depend on the draw: forced choices, 1 for free ones
         self._edge = np.ones(game.n_nodes)
         dec = np.flatnonzero(game.edge_action >= 0)
@@ -339,30 +347,20 @@ class Transition:
     ) -> GroupStep:
         """A group's step from its slice ``own`` of the batch, over all ``state``'s rows
         (those that cannot reach the group: weight 0, and a valid state)."""
-        if rows is None:
-            return GroupStep(
-                ending,
-                [Branch(b.mask, b.weight[own], b.state[own]) for b in branches],
-                [(mask, weight[own], pay[own]) for mask, weight, pay in endings],
-            )
         n = state.shape[0]
-        full_ending = np.zeros((n, ending.shape[1]))
-        full_ending[rows] = ending
-        full_endings = []
-        for mask, weight, payoff in endings:
-            w = np.zeros(n)
-            w[rows] = weight[own]
-            pay = np.zeros((n, payoff.shape[1]))
-            pay[rows] = payoff[own]
-            full_endings.append((mask, w, pay))
-        full = []
-        for branch in branches:
-            weight = np.zeros(n)
-            weight[rows] = branch.weight[own]
-            states = state.copy()
-            states[rows] = branch.state[own]
-            full.append(Branch(branch.mask, weight, states))
-        return GroupStep(full_ending, full, full_endings)
+
+        def widen(part: FloatArray, fill: FloatArray | None = None) -> FloatArray:
+            if rows is None:
+                return part
+            out = np.zeros((n, *part.shape[1:])) if fill is None else fill.copy()
+            out[rows] = part
+            return out
+
+        return GroupStep(
+            widen(ending),
+            [Branch(b.mask, widen(b.weight[own]), widen(b.state[own], state)) for b in branches],
+            [(mask, widen(w[own]), widen(pay[own])) for mask, w, pay in endings],
+        )
 
     def _events(
         self, t: int, draws: Draws, state: FloatArray, env: dict[str, Any]
