@@ -319,6 +319,18 @@ def reprice(values: Values, plan: Plan, world: Draws, mode: str) -> tuple[Values
     """Exact ``values`` kept with their steps, valued again at ``world`` (one row) whose
     parameters differ only where the transition does not read them (see
     :meth:`ExactValues.repriced`); None when that cannot be done.
+
+    Examples
+    --------
+    >>> import escalade
+    >>> from escalade.game import build_game
+    >>> from escalade.scenario import Policy
+    >>> sc = escalade.load("korea-2017")
+    >>> plan = Plan(sc, build_game(sc), sc.dynamics, Policy("free"), None, 10, None, "qre")
+    >>> values, _ = compute_values(plan, sc.parameters.nominal(), mode="full", keep_steps=True)
+    >>> moved = sc.parameters.fixed({"p_detect": 0.7}).nominal()
+    >>> reprice(values, plan, moved, "full")[1].method
+    'exact'
     """
     if not isinstance(values, ExactValues):
         return None
