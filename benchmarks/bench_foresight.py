@@ -29,7 +29,7 @@ CASES = (
     ("korea-2017", "sanctions_default", 10),
     ("korea-2017", "strategic_impatience", 7),
     ("korea-2017", None, 6),
-    ("korea-2017", "four_steps_only", 8),
+    ("korea-2017", "four_steps_with_talks", 8),
     ("korea-2017", "air_campaign", 10),
     ("docs/examples/standoff.yaml", None, 7),
     ("docs/examples/standoff.yaml", "push_back_with_hotline", 8),
@@ -43,7 +43,10 @@ def gaps(source: str, policy: str | None, periods: int) -> dict[str, float]:
     """Exact and fitted values of one case: their largest gaps, states and times."""
     sc = escalade.load(source)
     game = build_game(sc)
-    chosen = next(p for p in sc.policies if p.name == policy) if policy else Policy("free")
+    known = {p.name: p for p in sc.policies}
+    if policy is not None and policy not in known:
+        raise KeyError(f"{source} has no policy {policy!r}; its policies: {', '.join(known)}")
+    chosen = known[policy] if policy else Policy("free")
     plan = Plan(
         sc,
         game,

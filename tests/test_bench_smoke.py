@@ -73,6 +73,16 @@ def test_korea_analysis_benchmark_runs():
     check(bench_korea.run(quick=True))
 
 
+def test_every_foresight_case_names_a_policy_of_its_scenario():
+    # the quick run covers two cases; the others must not fail only in the full run
+    from benchmarks import bench_foresight
+
+    import escalade
+
+    for source, policy, _ in bench_foresight.CASES:
+        assert policy is None or policy in {p.name for p in escalade.load(source).policies}
+
+
 def test_foresight_benchmark_runs():
     from benchmarks import bench_foresight
 
